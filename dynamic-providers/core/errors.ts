@@ -1,0 +1,82 @@
+/**
+ * Typed errors for every dynamic provider. A ProviderError says which service and operation
+ * failed, the HTTP status, the API's own code and message, and the request id to quote to the
+ * vendor's support. It never carries a credential: every text is passed through `redact`.
+ */
+
+export interface ProviderErrorDetails {
+    /** Service name as the user knows it, e.g. "supabase-storage". */
+    service: string;
+    /** What we were doing, e.g. "create bucket". */
+    operation: string;
+    /** HTTP status as the API means it (Supabase Storage puts the real one in the body). */
+    status?: number;
+    /** The API's own error code, e.g. "NoSuchBucket". */
+    code?: string;
+    /** The vendor's request id, when the response carried one. */
+    requestId?: string;
+    /** The API's own message. */
+    apiMessage: string;
+    /** How many HTTP attempts were made before giving up. */
+    attempts?: number;
+}
+
+export class ProviderError extends Error {
+    readonly service: string;
+    readonly operation: string;
+    readonly status?: number;
+    readonly code?: string;
+    readonly requestId?: string;
+    readonly apiMessage: string;
+    readonly attempts?: number;
+
+    constructor(details: ProviderErrorDetails, secrets: readonly string[] = []) {
+        const apiMessage = redact(details.apiMessage, secrets);
+        super(redact(formatMessage({ ...details, apiMessage }), secrets));
+        this.name = "ProviderError";
+        this.service = details.service;
+        this.operation = details.operation;
+        this.status = details.status;
+        this.code = details.code;
+        this.requestId = details.requestId;
+        this.apiMessage = apiMessage;
+        this.attempts = details.attempts;
+    }
+}
+
+function formatMessage(d: ProviderErrorDetails): string {
+    const facts = [
+        d.status !== undefined ? `status ${d.status}` : undefined,
+        d.code ? `code ${d.code}` : undefined,
+        d.requestId ? `request id ${d.requestId}` : undefined,
+        d.attempts && d.attempts > 1 ? `after ${d.attempts} attempts` : undefined,
+    ].filter((f): f is string => f !== undefined);
+    const suffix = facts.length > 0 ? ` (${facts.join(", ")})` : "";
+    return `${d.service}: ${d.operation} failed: ${d.apiMessage}${suffix}`;
+}
+
+/** Secrets shorter than this are not searched for: they would blank out ordinary words. */
+const MIN_REDACTED_LENGTH = 6;
+
+/** Replaces every occurrence of each secret (and of its URL-encoded form) with "[redacted]". */
+export function redact(text: string, secrets: readonly string[]): string {
+    let out = text;
+    for (const secret of secrets) {
+        if (!secret || secret.length < MIN_REDACTED_LENGTH) continue;
+        for (const form of new Set([secret, encodeURIComponent(secret)])) {
+            out = out.split(form).join("[redacted]");
+        }
+    }
+    return out;
+}
+
+/** An input the provider refuses before calling any API. */
+export class InputError extends Error {
+    constructor(
+        readonly property: string,
+        readonly reason: string,
+    ) {
+        super(`${property}: ${reason}`);
+        this.name = "InputError";
+    }
+}

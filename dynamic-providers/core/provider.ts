@@ -1,0 +1,185 @@
+/**
+ * The shared shape of every dynamic resource. A resource file declares its input schema, the
+ * properties that force a replacement, and its CRUD operations against the vendor API;
+ * `dynamicProvider` turns that into the object Pulumi serializes into the state, with:
+ * - check: zod validation naming the field and the rule, before any API call;
+ * - diff: a pure comparison of old state and new inputs (no API call);
+ * - credentials resolved per operation, redacted from every error;
+ * - read: an object deleted out of band leaves the state instead of failing the refresh.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { resolveCredential, type ConfigSource, type CredentialSpec } from "./credentials";
+import { ProviderError, redact, type ProviderErrorDetails } from "./errors";
+import { HttpCall, type HttpCallOptions, type Sleep } from "./http";
+import { problemsFromZod } from "./validation";
+
+/** What the engine sends for a value not known until apply (preview of a dependent resource). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+type Props = Record<string, unknown>;
+
+/** Per-operation services handed to a resource's CRUD functions. */
+export class OperationContext {
+    private readonly secrets: string[] = [];
+
+    constructor(
+        readonly service: string,
+        private readonly config: ConfigSource | undefined,
+        private readonly httpDefaults: Partial<HttpCallOptions> = {},
+    ) {}
+
+    /** Reads a credential now; remembers it so no error can carry it. */
+    credential(spec: CredentialSpec): string {
+        const value = resolveCredential(spec, this.config);
+        this.secrets.push(value);
+        return value;
+    }
+
+    /** Starts the HTTP record of one API operation; hand `call.fetch` to the SDK. */
+    http(operation: string): HttpCall {
+        return new HttpCall({ ...this.httpDefaults, service: this.service, operation });
+    }
+
+    /** A typed error for a failed call, with the call's request id and attempt count. */
+    error(call: HttpCall, details: Omit<ProviderErrorDetails, "service" | "operation">): ProviderError {
+        return new ProviderError(
+            {
+                service: this.service,
+                operation: call.operation,
+                requestId: call.lastRequestId,
+                attempts: call.attemptCount,
+                ...details,
+            },
+            this.secrets,
+        );
+    }
+
+    /** The pause used between polls; tests replace it so they need not wait. */
+    get sleep(): Sleep | undefined {
+        return this.httpDefaults.sleep;
+    }
+
+    /** Strips every known secret from a text. */
+    redact(text: string): string {
+        return redact(text, this.secrets);
+    }
+}
+
+export interface ResourceDefinition<I extends Props, O extends I> {
+    /** Service name used in errors, e.g. "supabase-storage". */
+    service: string;
+    /** Builds the input schema. A factory, so the serialized provider holds no zod instance. */
+    schema: () => z.ZodObject;
+    /** Inputs whose change replaces the object. */
+    replaceOnChanges: readonly (keyof I & string)[];
+    /** Delete the old object before creating its replacement (the physical name must stay unique). */
+    deleteBeforeReplace: boolean;
+    create(ctx: OperationContext, inputs: I): Promise<{ id: string; outs: O }>;
+    /** The object as it is now, or undefined when it no longer exists. */
+    read(ctx: OperationContext, id: string, state: O): Promise<O | undefined>;
+    update(ctx: OperationContext, id: string, olds: O, news: I): Promise<O>;
+    delete(ctx: OperationContext, id: string, state: O): Promise<void>;
+}
+
+/** Stable structural equality: key order does not matter, undefined equals absent. */
+export function sameValue(a: unknown, b: unknown): boolean {
+    return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+    return JSON.stringify(value, (_key, v) =>
+        v && typeof v === "object" && !Array.isArray(v)
+            ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Props)[k]]))
+            : v,
+    ) ?? "undefined";
+}
+
+/** The pure diff of a definition: which inputs changed, which of them force a replacement. */
+export function diffInputs(inputKeys: readonly string[], replaceOnChanges: readonly string[], olds: Props, news: Props): { changed: string[]; replaces: string[] } {
+    const changed = inputKeys.filter((key) => news[key] === UNKNOWN || !sameValue(olds[key] ?? null, news[key] ?? null));
+    return { changed, replaces: changed.filter((key) => replaceOnChanges.includes(key)) };
+}
+
+function withoutProvider(props: Props): Props {
+    const { __provider: _ignored, ...rest } = props;
+    return rest;
+}
+
+/** Errors leaving the provider carry no secret, whatever threw them. */
+async function guarded<T>(ctx: OperationContext, run: () => Promise<T>): Promise<T> {
+    try {
+        return await run();
+    } catch (err) {
+        if (err instanceof ProviderError) throw err;
+        const message = err instanceof Error ? err.message : String(err);
+        const clean = new Error(ctx.redact(message));
+        clean.name = err instanceof Error ? err.name : "Error";
+        throw clean;
+    }
+}
+
+interface ConfigurableProvider extends pulumi.dynamic.ResourceProvider {
+    /** Stack config, set by `configure` inside the provider host; never serialized with a value. */
+    stackConfig?: ConfigSource;
+}
+
+export function dynamicProvider<I extends Props, O extends I>(def: ResourceDefinition<I, O>, httpDefaults: Partial<HttpCallOptions> = {}): pulumi.dynamic.ResourceProvider {
+    const provider: ConfigurableProvider = {
+        stackConfig: undefined,
+
+        async configure(req) {
+            this.stackConfig = req.config;
+        },
+
+        async check(_olds, news) {
+            const schema = def.schema();
+            const raw = withoutProvider(news);
+            const unknownKeys = Object.keys(raw).filter((k) => raw[k] === UNKNOWN);
+            const known = Object.fromEntries(Object.entries(raw).filter(([k]) => !unknownKeys.includes(k)));
+            const parsed = schema.safeParse(known, { reportInput: true });
+            if (parsed.success) {
+                const unknowns = Object.fromEntries(unknownKeys.map((k) => [k, UNKNOWN]));
+                return { inputs: { ...parsed.data, ...unknowns } };
+            }
+            const failures = problemsFromZod(parsed.error)
+                .filter((p) => !unknownKeys.includes(p.path.split(/[.[]/)[0]))
+                .map((p) => ({ property: p.path, reason: p.rule }));
+            return failures.length === 0 ? { inputs: news } : { inputs: news, failures };
+        },
+
+        async diff(_id, olds, news) {
+            const keys = Object.keys(def.schema().shape);
+            const { changed, replaces } = diffInputs(keys, def.replaceOnChanges, olds, withoutProvider(news));
+            return {
+                changes: changed.length > 0,
+                replaces,
+                deleteBeforeReplace: def.deleteBeforeReplace && replaces.length > 0,
+            };
+        },
+
+        async create(inputs) {
+            const ctx = new OperationContext(def.service, this.stackConfig, httpDefaults);
+            return guarded(ctx, () => def.create(ctx, withoutProvider(inputs) as I));
+        },
+
+        async read(id, props) {
+            const ctx = new OperationContext(def.service, this.stackConfig, httpDefaults);
+            const current = await guarded(ctx, () => def.read(ctx, id, withoutProvider(props ?? {}) as O));
+            // An empty id tells the engine the object is gone, so refresh drops it from state.
+            return current === undefined ? { id: "", props: {} } : { id, props: current };
+        },
+
+        async update(id, olds, news) {
+            const ctx = new OperationContext(def.service, this.stackConfig, httpDefaults);
+            const outs = await guarded(ctx, () => def.update(ctx, id, withoutProvider(olds) as O, withoutProvider(news) as I));
+            return { outs };
+        },
+
+        async delete(id, props) {
+            const ctx = new OperationContext(def.service, this.stackConfig, httpDefaults);
+            await guarded(ctx, () => def.delete(ctx, id, withoutProvider(props) as O));
+        },
+    };
+    return provider;
+}
