@@ -21,9 +21,20 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 const MAX_SHOWN = 80;
 
-function show(value: unknown): string {
-    const text = value === undefined ? "nothing" : JSON.stringify(value) ?? String(value);
-    return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+/** Strings shaped like credentials are never echoed, whatever field they were typed into. */
+const CREDENTIAL_SHAPES = [/^(sk|rk|pk)_(live|test)_/, /^eyJ[\w-]+\./, /^(ghp|gho|ghs|github_pat|glpat|re|phc|phx)_/, /^(pk|sk)\.eyJ/, /^[A-Za-z0-9+/_=-]{32,}$/];
+
+/** A short, safe rendering of a received value; objects are summarised, never dumped. */
+function show(value: unknown): string | undefined {
+    if (value === undefined) return "nothing";
+    if (typeof value === "string") {
+        if (CREDENTIAL_SHAPES.some((shape) => shape.test(value))) return "a value shaped like a credential (not shown)";
+        const text = JSON.stringify(value);
+        return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+    }
+    if (value === null || typeof value === "number" || typeof value === "boolean") return String(value);
+    if (Array.isArray(value)) return `a list of ${value.length}`;
+    return typeof value === "object" ? "an object" : typeof value;
 }
 
 /**
@@ -35,7 +46,13 @@ export function problemsFromZod(error: z.ZodError, isSecretPath: (path: string) 
     for (const issue of error.issues) {
         const path = formatPath([...prefix, ...issue.path]);
         const problem: Problem = { path, rule: issue.message };
-        if (!isSecretPath(path) && "input" in issue) problem.received = show(issue.input);
+        if (issue.code === "invalid_key") {
+            // A record key broke its rule: say which rule, and show the key (a name, not a value).
+            problem.rule = issue.issues[0]?.message ?? issue.message;
+            problem.received = JSON.stringify(String(issue.input)).slice(0, MAX_SHOWN);
+        } else if (issue.code !== "unrecognized_keys" && !isSecretPath(path) && "input" in issue) {
+            problem.received = show(issue.input);
+        }
         problems.push(problem);
     }
     return problems;

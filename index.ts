@@ -1,0 +1,10 @@
+// stackwire: read and validate the stack config, build the platform, export its outputs.
+import { SECRET_KEYS } from "./stacks/config";
+import { loadStackConfig } from "./stacks/load";
+import { buildPlatform, platformOutputs } from "./stacks/platform";
+
+const { config, environment } = loadStackConfig(SECRET_KEYS);
+const outputs = platformOutputs(buildPlatform(config, environment), environment);
+
+export const environmentKind = outputs.environment;
+export const supabaseBucketIds = outputs.supabaseBucketIds;

@@ -1,0 +1,168 @@
+/**
+ * The whole stack configuration as one zod schema, one section per service, designed to grow.
+ * Invalid config fails before any resource is registered, listing every problem at once: the
+ * path, the rule and what was received (never a secret's value).
+ */
+import { z } from "zod";
+import type { CredentialSpec } from "../dynamic-providers/core/credentials";
+import { describeProblem, problemsFromZod, type Problem } from "../dynamic-providers/core/validation";
+import { MIME_TYPE_PATTERN } from "../dynamic-providers/supabase/bucket";
+import { serviceRoleKey } from "../dynamic-providers/supabase/client";
+import type { Environment } from "./environment";
+import { LOGICAL_NAME_MAX, LOGICAL_NAME_PATTERN, NAME_RULES, NamingError, physicalName } from "./naming";
+
+const SIZE_UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 };
+
+/** Bytes, or "50MB"-style text with Supabase's decimal units. */
+export function parseSize(value: unknown): number | undefined {
+    if (typeof value === "number") return Number.isInteger(value) && value >= 0 ? value : undefined;
+    if (typeof value !== "string") return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)$/i.exec(value.trim());
+    if (!match) return undefined;
+    const bytes = Number(match[1]) * SIZE_UNITS[match[2].toUpperCase()];
+    return Number.isInteger(bytes) ? bytes : undefined;
+}
+
+const fileSize = z.unknown().transform((value, ctx) => {
+    const bytes = parseSize(value);
+    if (bytes === undefined) {
+        ctx.addIssue({ code: "custom", input: value, message: 'must be a whole number of bytes or a size such as "50MB" (B, KB, MB, GB; 1 MB = 1,000,000 bytes)' });
+        return z.NEVER;
+    }
+    return bytes;
+});
+
+export const logicalName = z
+    .string()
+    .max(LOGICAL_NAME_MAX, `must be at most ${LOGICAL_NAME_MAX} characters`)
+    .regex(LOGICAL_NAME_PATTERN, "must be lower-case letters, digits and inner hyphens, e.g. user-avatars");
+
+const bucketSettings = z
+    .object({
+        /** Objects readable without a token. */
+        public: z.boolean().default(false),
+        fileSizeLimit: fileSize.optional(),
+        allowedMimeTypes: z
+            .array(z.string().toLowerCase().regex(MIME_TYPE_PATTERN, "must be a MIME type such as image/png or image/*"))
+            .refine((list) => new Set(list).size === list.length, "must not list a MIME type twice")
+            .optional(),
+        /** Empty the bucket when it is destroyed; preview stacks always do. */
+        forceDestroy: z.boolean().optional(),
+    })
+    .strict();
+
+const supabaseSection = z
+    .object({
+        /** The project URL, e.g. https://abcd.supabase.co (or an emulator's). */
+        url: z.url({ protocol: /^https?$/, error: "must be the project's http(s) URL, e.g. https://abcd.supabase.co" }),
+        buckets: z.record(logicalName, bucketSettings).default({}),
+    })
+    .strict();
+
+/** Every non-secret setting, keyed as in `pulumi config` (without the `stackwire:` namespace). */
+export const stackSettingsSchema = z
+    .object({
+        environment: z.enum(["dev", "staging", "prod", "preview", "local"]).optional(),
+        supabase: supabaseSection.optional(),
+    })
+    .strict();
+
+export type StackSettings = z.output<typeof stackSettingsSchema>;
+export type BucketSettings = z.output<typeof bucketSettings>;
+
+interface SecretSetting {
+    credential: CredentialSpec;
+    /** Whether the settings (as written, before validation) need this secret. */
+    neededBy(settings: Record<string, unknown>): boolean;
+}
+
+/** Secret settings: set with `pulumi config set --secret`, never part of the validated object. */
+export const SECRET_SETTINGS: readonly SecretSetting[] = [{ credential: serviceRoleKey, neededBy: (s) => s.supabase !== undefined }];
+
+export const SETTING_KEYS = Object.keys(stackSettingsSchema.shape);
+
+/** The config as read from Pulumi, before validation. */
+export interface RawStackConfig {
+    /** Non-secret values by key (no namespace), objects already parsed from JSON. */
+    settings: Record<string, unknown>;
+    /** Keys present in the config and whether each was set as a secret. */
+    secretness: Record<string, boolean>;
+    /** The environment variables credentials may come from instead. */
+    env: NodeJS.ProcessEnv;
+}
+
+export class StackConfigError extends Error {
+    constructor(
+        readonly stack: string,
+        readonly problems: Problem[],
+    ) {
+        const lines = problems.map((p) => `  - ${describeProblem(p)}`).join("\n");
+        super(`Invalid stack configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines}`);
+        this.name = "StackConfigError";
+    }
+}
+
+export interface PlannedBucket {
+    /** Logical name from the config. */
+    name: string;
+    /** Physical bucket id. */
+    bucketId: string;
+    settings: BucketSettings;
+}
+
+export interface StackConfig {
+    settings: StackSettings;
+    supabase?: { url: string; buckets: PlannedBucket[] };
+}
+
+export const SECRET_KEYS: ReadonlySet<string> = new Set(SECRET_SETTINGS.map((s) => s.credential.configKey));
+
+function settingIsSecretPath(path: string): boolean {
+    return /(key|secret|token|password)/i.test(path.split(/[.[]/).pop() ?? "");
+}
+
+/** Validates everything and returns the plan, or throws listing every problem. */
+export function validateStackConfig(raw: RawStackConfig, env: Environment): StackConfig {
+    const problems: Problem[] = [];
+
+    for (const key of Object.keys(raw.secretness)) {
+        if (SECRET_KEYS.has(key)) {
+            if (!raw.secretness[key]) problems.push({ path: key, rule: `is a credential: set it with \`pulumi config set --secret ${key} <value>\`` });
+        } else if (!SETTING_KEYS.includes(key)) {
+            problems.push({ path: key, rule: `is not a stackwire setting (known: ${[...SETTING_KEYS, ...SECRET_KEYS].join(", ")})` });
+        }
+    }
+
+    const known = Object.fromEntries(Object.entries(raw.settings).filter(([k]) => SETTING_KEYS.includes(k)));
+    for (const secret of SECRET_SETTINGS) {
+        const { configKey, envVars } = secret.credential;
+        const present = configKey in raw.secretness || envVars.some((name) => raw.env[name]);
+        if (secret.neededBy(known) && !present) {
+            problems.push({ path: configKey, rule: `is required: run \`pulumi config set --secret ${configKey} <value>\` or set ${envVars.join(" / ")}` });
+        }
+    }
+
+    const parsed = stackSettingsSchema.safeParse(known, { reportInput: true });
+    if (!parsed.success) {
+        problems.push(...problemsFromZod(parsed.error, settingIsSecretPath));
+        throw new StackConfigError(env.stack, problems);
+    }
+    const settings = parsed.data;
+
+    const config: StackConfig = { settings };
+    if (settings.supabase) {
+        const buckets: PlannedBucket[] = [];
+        for (const [name, bucket] of Object.entries(settings.supabase.buckets)) {
+            try {
+                buckets.push({ name, bucketId: physicalName(env, name, NAME_RULES.supabaseBucket), settings: bucket });
+            } catch (err) {
+                if (!(err instanceof NamingError)) throw err;
+                problems.push({ path: `supabase.buckets.${name}`, rule: err.message });
+            }
+        }
+        config.supabase = { url: settings.supabase.url, buckets };
+    }
+
+    if (problems.length > 0) throw new StackConfigError(env.stack, problems);
+    return config;
+}

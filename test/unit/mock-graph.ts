@@ -1,0 +1,95 @@
+/**
+ * Pulumi mocks that record the whole resource graph: every registration with its inputs and
+ * the options the engine would see (parent, protect, retainOnDelete, dependencies,
+ * additionalSecretOutputs). Unmocked calls fail loudly, so a test cannot pass by accident.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Registered {
+    type: string;
+    name: string;
+    custom: boolean;
+    parent: string;
+    inputs: Record<string, unknown>;
+    protect: boolean;
+    retainOnDelete: boolean;
+    dependencies: string[];
+    additionalSecretOutputs: string[];
+    deleteBeforeReplace: boolean;
+}
+
+export interface RecordedGraph {
+    resources: Registered[];
+    byType(type: string): Registered[];
+    named(name: string): Registered;
+}
+
+export function recordGraph(project: string, stack: string): RecordedGraph {
+    const resources: Registered[] = [];
+    pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                return { id: `${args.name}-id`, state: args.inputs };
+            },
+            call(args) {
+                throw new Error(`unmocked call ${args.token}`);
+            },
+        },
+        project,
+        stack,
+        false,
+    );
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): void };
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        resources.push({
+            type: req.getType(),
+            name: req.getName(),
+            custom: req.getCustom(),
+            parent: req.getParent(),
+            // As the engine receives them: secrets still wrapped in their signature object.
+            inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+            protect: req.getProtect() ?? false,
+            retainOnDelete: req.getRetainondelete() ?? false,
+            dependencies: req.getDependenciesList(),
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+        });
+        original(req, callback);
+    };
+    const graph: RecordedGraph = {
+        resources,
+        byType: (type) => resources.filter((r) => r.type === type),
+        named(name) {
+            const found = resources.find((r) => r.name === name);
+            if (!found) throw new Error(`no resource named ${name}; have ${resources.map((r) => r.name).join(", ")}`);
+            return found;
+        },
+    };
+    return graph;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    getParent(): string;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getDependenciesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getDeletebeforereplace(): boolean;
+    getObject(): { toJavaScript(): unknown } | undefined;
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** True when the engine would receive this value marked secret. */
+export function isSecretValue(value: unknown): boolean {
+    return typeof value === "object" && value !== null && SECRET_SIG in value;
+}
+
+/** Waits until every output in the program has settled. */
+export function settled(...outputs: pulumi.Output<unknown>[]): Promise<unknown[]> {
+    return new Promise((resolve) => pulumi.all(outputs).apply((values) => resolve(values)));
+}

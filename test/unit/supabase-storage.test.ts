@@ -1,0 +1,143 @@
+/**
+ * The Supabase Storage component and the whole program under Pulumi mocks. Imported from the
+ * compiled output: the component holds a dynamic provider that Pulumi serializes, and vitest's
+ * module transform would break that serialization.
+ */
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type * as Component from "../../components/supabase-storage";
+import type * as Environments from "../../stacks/environment";
+import type * as Graph from "./mock-graph";
+
+// Resolved from the project root (vitest runs there); tsc compiles this file as CommonJS.
+const load = createRequire(join(process.cwd(), "package.json"));
+const { SupabaseStorage, SUPABASE_STORAGE_TYPE } = load("./bin/components/supabase-storage") as typeof Component;
+const { environmentFor } = load("./bin/stacks/environment") as typeof Environments;
+const { recordGraph, settled, isSecretValue } = load("./bin/test/unit/mock-graph") as typeof Graph;
+const pulumi = load("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+
+const BUCKET_TYPE = "pulumi-nodejs:dynamic/supabase:StorageBucket";
+const buckets = [
+    { name: "avatars", bucketId: "", settings: { public: true, fileSizeLimit: 5_000_000, allowedMimeTypes: ["image/png"] } },
+    { name: "invoices", bucketId: "", settings: { public: false, forceDestroy: true } },
+];
+
+async function storageIn(stack: string) {
+    const graph = recordGraph("stackwire", stack);
+    const environment = environmentFor("stackwire", stack);
+    const planned = buckets.map((b) => ({ ...b, bucketId: `stackwire-${stack}-${b.name}` }));
+    const storage = new SupabaseStorage("storage", { projectUrl: "https://abcd.supabase.co", buckets: planned, environment });
+    const [ids] = await settled(storage.bucketIds);
+    return { graph, storage, ids };
+}
+
+describe("SupabaseStorage", () => {
+    it("creates one bucket per declared bucket, as children of the component", async () => {
+        const { graph, ids } = await storageIn("dev");
+        const component = graph.named("storage");
+        expect(component.type).toBe(SUPABASE_STORAGE_TYPE);
+        const children = graph.byType(BUCKET_TYPE);
+        expect(children.map((c) => c.name).sort()).toEqual(["storage-avatars", "storage-invoices"]);
+        for (const child of children) expect(child.parent).toContain(`${SUPABASE_STORAGE_TYPE}::storage`);
+        expect(graph.named("storage-avatars").inputs).toMatchObject({
+            bucketId: "stackwire-dev-avatars",
+            projectUrl: "https://abcd.supabase.co",
+            public: true,
+            fileSizeLimit: 5_000_000,
+            allowedMimeTypes: ["image/png"],
+            forceDestroy: false,
+        });
+        expect(ids).toEqual({ avatars: "stackwire-dev-avatars", invoices: "stackwire-dev-invoices" });
+    });
+
+    it("in prod protects buckets and retains them on delete", async () => {
+        const { graph } = await storageIn("prod");
+        for (const bucket of graph.byType(BUCKET_TYPE)) expect(bucket).toMatchObject({ protect: true, retainOnDelete: true });
+        expect(graph.named("storage-avatars").inputs.forceDestroy).toBe(false);
+    });
+
+    it("in a preview stack leaves everything destroyable and empties buckets on destroy", async () => {
+        const { graph } = await storageIn("pr-7");
+        for (const bucket of graph.byType(BUCKET_TYPE)) {
+            expect(bucket).toMatchObject({ protect: false, retainOnDelete: false });
+            expect(bucket.inputs.forceDestroy).toBe(true);
+        }
+        expect(graph.named("storage-avatars").inputs.bucketId).toBe("stackwire-pr-7-avatars");
+    });
+
+    it("honours a bucket's own forceDestroy outside preview stacks", async () => {
+        const { graph } = await storageIn("dev");
+        expect(graph.named("storage-invoices").inputs.forceDestroy).toBe(true);
+    });
+
+    it("lets a transform adjust a bucket without forking the component", async () => {
+        const graph = recordGraph("stackwire", "dev");
+        const storage = new SupabaseStorage("storage", {
+            projectUrl: "https://abcd.supabase.co",
+            buckets: [{ ...buckets[0], bucketId: "stackwire-dev-avatars" }],
+            environment: environmentFor("stackwire", "dev"),
+            transform: { bucket: (args) => ({ ...args, fileSizeLimit: 1024 }) },
+        });
+        await settled(storage.bucketIds);
+        expect(graph.named("storage-avatars").inputs.fileSizeLimit).toBe(1024);
+    });
+
+    it("keeps a secret input secret all the way to the engine", async () => {
+        const graph = recordGraph("stackwire", "dev");
+        const storage = new SupabaseStorage("storage", {
+            projectUrl: pulumi.secret("https://secret-ref.supabase.co"),
+            buckets: [{ ...buckets[0], bucketId: "stackwire-dev-avatars" }],
+            environment: environmentFor("stackwire", "dev"),
+        });
+        await settled(storage.bucketIds);
+        expect(isSecretValue(graph.named("storage-avatars").inputs.projectUrl)).toBe(true);
+    });
+});
+
+describe("the program (bin/index.js) under mocks", () => {
+    const CANARY = "canary-service-role-key-0123456789abcdef";
+
+    function runProgram(stack: string, config: Record<string, string>, secretKeys: string[]) {
+        const graph = recordGraph("stackwire", stack);
+        pulumi.runtime.setAllConfig(config, secretKeys);
+        const path = load.resolve("./bin/index.js");
+        delete load.cache[path];
+        return { graph, exports: () => load(path) as Record<string, unknown> };
+    }
+
+    const supabase = JSON.stringify({ url: "https://abcd.supabase.co", buckets: { avatars: { public: true }, "call-recordings": { allowedMimeTypes: ["audio/*"] } } });
+
+    it("builds the declared buckets and exports their ids, with no credential in any registered input", async () => {
+        process.env.SUPABASE_SERVICE_ROLE_KEY = CANARY;
+        try {
+            const { graph, exports } = runProgram("staging", { "stackwire:supabase": supabase, "stackwire:supabaseServiceRoleKey": CANARY }, ["stackwire:supabaseServiceRoleKey"]);
+            const program = exports();
+            const [ids] = await settled(pulumi.output(program.supabaseBucketIds as never));
+            expect(ids).toEqual({ avatars: "stackwire-staging-avatars", "call-recordings": "stackwire-staging-call-recordings" });
+            expect(program.environmentKind).toBe("staging");
+            expect(graph.byType(BUCKET_TYPE)).toHaveLength(2);
+            // __provider (the serialized provider) included: the credential must be nowhere.
+            expect(JSON.stringify(graph.resources.map((r) => r.inputs))).not.toContain(CANARY);
+            expect(String(graph.named("supabase-storage-avatars").inputs.__provider)).toContain("exports.handler");
+        } finally {
+            delete process.env.SUPABASE_SERVICE_ROLE_KEY;
+        }
+    });
+
+    it("refuses invalid config before registering any resource, listing every problem", () => {
+        const bad = JSON.stringify({ url: "not a url", buckets: { Avatars: {} } });
+        const { graph, exports } = runProgram("dev", { "stackwire:supabase": bad }, []);
+        let message = "";
+        try {
+            exports();
+        } catch (err) {
+            message = (err as Error).message;
+        }
+        expect(message).toContain('Invalid stack configuration for stack "dev" (3 problems)');
+        expect(message).toContain("supabase.url: must be the project's http(s) URL");
+        expect(message).toContain("supabase.buckets.Avatars: must be lower-case letters");
+        expect(message).toContain("supabaseServiceRoleKey: is required");
+        expect(graph.resources).toEqual([]);
+    });
+});
