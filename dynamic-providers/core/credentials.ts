@@ -25,9 +25,9 @@ export interface ConfigSource {
 export class MissingCredentialError extends Error {
     constructor(spec: CredentialSpec) {
         const envHint = spec.envVars.length > 0 ? ` or set the environment variable ${spec.envVars.join(" / ")}` : "";
-        super(
-            `${spec.label} is not set: run \`pulumi config set --secret ${spec.configKey} <value>\`${envHint}.`,
-        );
+        const message = `${spec.label} is not set: run \`pulumi config set --secret ${spec.configKey} <value>\`${envHint}.`;
+        super(message);
+        this.message = message; // see ProviderError: serialized Error subclasses lose super's message
         this.name = "MissingCredentialError";
     }
 }

@@ -32,7 +32,10 @@ export class ProviderError extends Error {
 
     constructor(details: ProviderErrorDetails, secrets: readonly string[] = []) {
         const apiMessage = redact(details.apiMessage, secrets);
-        super(redact(formatMessage({ ...details, apiMessage }), secrets));
+        const message = redact(formatMessage({ ...details, apiMessage }), secrets);
+        super(message);
+        // Set again: the closure serializer rebuilds subclasses of Error and loses super's message.
+        this.message = message;
         this.name = "ProviderError";
         this.service = details.service;
         this.operation = details.operation;
@@ -77,6 +80,7 @@ export class InputError extends Error {
         readonly reason: string,
     ) {
         super(`${property}: ${reason}`);
+        this.message = `${property}: ${reason}`;
         this.name = "InputError";
     }
 }

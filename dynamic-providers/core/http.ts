@@ -184,7 +184,9 @@ export class NetworkError extends Error {
         readonly reason: string,
         readonly attempts: number,
     ) {
-        super(`${service}: ${operation}: network error after ${attempts} attempt(s): ${reason}`);
+        const message = `${service}: ${operation}: network error after ${attempts} attempt(s): ${reason}`;
+        super(message);
+        this.message = message; // see ProviderError: serialized Error subclasses lose super's message
         this.name = "NetworkError";
     }
 }

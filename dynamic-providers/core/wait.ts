@@ -12,7 +12,9 @@ export interface WaitOptions {
 
 export class WaitTimeoutError extends Error {
     constructor(what: string, timeoutMs: number, polls: number) {
-        super(`timed out after ${Math.round(timeoutMs / 1000)}s (${polls} checks) waiting for ${what}`);
+        const message = `timed out after ${Math.round(timeoutMs / 1000)}s (${polls} checks) waiting for ${what}`;
+        super(message);
+        this.message = message; // see ProviderError: serialized Error subclasses lose super's message
         this.name = "WaitTimeoutError";
     }
 }
