@@ -90,6 +90,8 @@ export class Emulator {
     private faults: ActiveFault[] = [];
     private readonly sockets = new Set<import("node:net").Socket>();
     url = "";
+    /** Called with one line per request (the sandbox prints them). */
+    onRequest?: (line: string) => void;
 
     constructor(options: EmulatorOptions) {
         this.name = options.name;
@@ -186,6 +188,7 @@ export class Emulator {
                 ...response.headers,
             });
             res.end(payload);
+            this.onRequest?.(`${this.name} ${request.method} ${request.path} -> ${response.status}`);
         };
 
         try {
