@@ -140,6 +140,13 @@ export class SupabaseStorageEmulator extends Emulator {
         return bucket;
     }
 
+    /** Bucket administration: RLS refuses it to the anon role; a missing bucket is NoSuchBucket. */
+    private withAdminBucket(req: EmulatorRequest, run: (bucket: EmulatedBucket) => EmulatorResponse): EmulatorResponse {
+        if (this.role(req) !== "service_role") return errors.rls();
+        const bucket = this.bucketFor(req, req.params.id);
+        return bucket ? run(bucket) : errors.noSuchBucket();
+    }
+
     private validateSettings(body: BucketSettingsBody): EmulatorResponse | { public?: boolean; fileSizeLimit?: number | null; mimeTypes?: string[] | null } {
         if (body.public !== undefined && typeof body.public !== "boolean") return errors.invalidRequest("body/public must be boolean");
         const limit = body.file_size_limit === undefined ? undefined : parseSizeLimit(body.file_size_limit);
@@ -217,10 +224,7 @@ export class SupabaseStorageEmulator extends Emulator {
             {
                 method: "PUT",
                 path: `${base}/bucket/:id`,
-                handle: (req) => {
-                    if (this.role(req) !== "service_role") return errors.rls();
-                    const bucket = this.bucketFor(req, req.params.id);
-                    if (!bucket) return errors.noSuchBucket();
+                handle: (req) => this.withAdminBucket(req, (bucket) => {
                     const settings = this.validateSettings(req.json<BucketSettingsBody>() ?? {});
                     if ("status" in settings) return settings;
                     if (settings.public !== undefined) bucket.public = settings.public;
@@ -228,30 +232,24 @@ export class SupabaseStorageEmulator extends Emulator {
                     if (settings.mimeTypes !== undefined) bucket.allowed_mime_types = settings.mimeTypes;
                     bucket.updated_at = new Date().toISOString();
                     return { status: 200, body: { message: "Successfully updated" } };
-                },
+                }),
             },
             {
                 method: "POST",
                 path: `${base}/bucket/:id/empty`,
-                handle: (req) => {
-                    if (this.role(req) !== "service_role") return errors.rls();
-                    const bucket = this.bucketFor(req, req.params.id);
-                    if (!bucket) return errors.noSuchBucket();
+                handle: (req) => this.withAdminBucket(req, (bucket) => {
                     bucket.emptying = bucket.objects.size > 0;
                     return { status: 200, body: { message: "Empty bucket has been queued. Completion may take up to an hour." } };
-                },
+                }),
             },
             {
                 method: "DELETE",
                 path: `${base}/bucket/:id`,
-                handle: (req) => {
-                    if (this.role(req) !== "service_role") return errors.rls();
-                    const bucket = this.bucketFor(req, req.params.id);
-                    if (!bucket) return errors.noSuchBucket();
+                handle: (req) => this.withAdminBucket(req, (bucket) => {
                     if (bucket.objects.size > 0) return errors.notEmpty();
                     this.buckets.delete(bucket.id);
                     return { status: 200, body: { message: "Successfully deleted" } };
-                },
+                }),
             },
             {
                 method: "POST",

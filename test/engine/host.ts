@@ -32,6 +32,36 @@ export interface DiffResult {
 
 type Props = Record<string, unknown>;
 
+interface AddressedRequest {
+    setId(id: string): void;
+    setUrn(urn: string): void;
+    setProperties(properties: Struct): void;
+}
+
+interface ComparingRequest {
+    setId(id: string): void;
+    setUrn(urn: string): void;
+    setOlds(olds: Struct): void;
+    setNews(news: Struct): void;
+}
+
+/** Diff and Update compare the object's state with new inputs. */
+function comparing<R extends ComparingRequest>(req: R, id: string, urn: string, olds: Props, news: Props): R {
+    req.setId(id);
+    req.setUrn(urn);
+    req.setOlds(Struct.fromJavaScript(olds as never));
+    req.setNews(Struct.fromJavaScript(news as never));
+    return req;
+}
+
+/** Read and Delete name the object by id and URN and carry its state. */
+function addressed<R extends AddressedRequest>(req: R, id: string, urn: string, properties: Props): R {
+    req.setId(id);
+    req.setUrn(urn);
+    req.setProperties(Struct.fromJavaScript(properties as never));
+    return req;
+}
+
 export class DynamicProviderHost {
     private stderrText = "";
     private stdoutText = "";
@@ -101,11 +131,7 @@ export class DynamicProviderHost {
     }
 
     async diff(id: string, urn: string, olds: Props, news: Props): Promise<DiffResult> {
-        const req = new provproto.DiffRequest();
-        req.setId(id);
-        req.setUrn(urn);
-        req.setOlds(Struct.fromJavaScript(olds as never));
-        req.setNews(Struct.fromJavaScript(news as never));
+        const req = comparing(new provproto.DiffRequest(), id, urn, olds, news);
         const res = await this.rpc<{ getChanges(): number; getReplacesList(): string[]; getDeletebeforereplace(): boolean }>("diff", req);
         const kinds: Record<number, DiffKind> = {
             [provproto.DiffResponse.DiffChanges.DIFF_NONE]: "none",
@@ -124,29 +150,19 @@ export class DynamicProviderHost {
     }
 
     async read(id: string, urn: string, properties: Props): Promise<{ id: string; properties: Props }> {
-        const req = new provproto.ReadRequest();
-        req.setId(id);
-        req.setUrn(urn);
-        req.setProperties(Struct.fromJavaScript(properties as never));
+        const req = addressed(new provproto.ReadRequest(), id, urn, properties);
         const res = await this.rpc<{ getId(): string; getProperties(): Struct | undefined }>("read", req);
         return { id: res.getId(), properties: (res.getProperties()?.toJavaScript() ?? {}) as Props };
     }
 
     async update(id: string, urn: string, olds: Props, news: Props): Promise<Props> {
-        const req = new provproto.UpdateRequest();
-        req.setId(id);
-        req.setUrn(urn);
-        req.setOlds(Struct.fromJavaScript(olds as never));
-        req.setNews(Struct.fromJavaScript(news as never));
+        const req = comparing(new provproto.UpdateRequest(), id, urn, olds, news);
         const res = await this.rpc<{ getProperties(): Struct }>("update", req);
         return res.getProperties().toJavaScript() as Props;
     }
 
     async delete(id: string, urn: string, properties: Props): Promise<void> {
-        const req = new provproto.DeleteRequest();
-        req.setId(id);
-        req.setUrn(urn);
-        req.setProperties(Struct.fromJavaScript(properties as never));
+        const req = addressed(new provproto.DeleteRequest(), id, urn, properties);
         await this.rpc("delete", req);
     }
 
