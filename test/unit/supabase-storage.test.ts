@@ -5,10 +5,11 @@
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as Component from "../../components/supabase-storage";
 import type * as Environments from "../../stacks/environment";
 import type * as Graph from "./mock-graph";
+import { SupabaseStorageEmulator } from "../emulators/supabase-storage";
 
 // Resolved from the project root (vitest runs there); tsc compiles this file as CommonJS.
 const load = createRequire(join(process.cwd(), "package.json"));
@@ -125,19 +126,45 @@ describe("the program (bin/index.js) under mocks", () => {
         }
     });
 
-    it("refuses invalid config before registering any resource, listing every problem", () => {
-        const bad = JSON.stringify({ url: "not a url", buckets: { Avatars: {} } });
-        const { graph, exports } = runProgram("dev", { "stackwire:supabase": bad }, []);
-        let message = "";
+    function failureOf(stack: string, settings: unknown, config: Record<string, string> = {}, secretKeys: string[] = []) {
+        const { graph, exports } = runProgram(stack, { "stackwire:supabase": JSON.stringify(settings), ...config }, secretKeys);
         try {
             exports();
         } catch (err) {
-            message = (err as Error).message;
+            return { message: (err as Error).message, graph };
         }
+        throw new Error("the program accepted the config");
+    }
+
+    it("refuses invalid config before registering any resource, listing every problem", () => {
+        const { message, graph } = failureOf("dev", { url: "not a url", buckets: { Avatars: {} } });
         expect(message).toContain('Invalid stack configuration for stack "dev" (3 problems)');
         expect(message).toContain("supabase.url: must be the project's http(s) URL");
         expect(message).toContain("supabase.buckets.Avatars: must be lower-case letters");
         expect(message).toContain("supabaseServiceRoleKey: is required");
         expect(graph.resources).toEqual([]);
+    });
+
+    describe("sends no request to any API when the config is invalid", () => {
+        const emulator = new SupabaseStorageEmulator({ serviceRoleKey: CANARY, anonKey: "anon-key-unit-tests" });
+        beforeAll(() => emulator.start());
+        afterAll(() => emulator.stop());
+        const key = { "stackwire:supabaseServiceRoleKey": CANARY };
+        const secret = ["stackwire:supabaseServiceRoleKey"];
+
+        it.each([
+            ["a bad MIME type", { buckets: { avatars: { allowedMimeTypes: ["png"] } } }, key, secret, "allowedMimeTypes[0]: must be a MIME type"],
+            ["a size in words", { buckets: { avatars: { fileSizeLimit: "huge" } } }, key, secret, "fileSizeLimit: must be a whole number of bytes"],
+            ["a misspelt option", { buckets: { avatars: { pubic: true } } }, key, secret, 'Unrecognized key: "pubic"'],
+            ["the key in plain text", { buckets: { avatars: {} } }, key, [], "is a credential"],
+            ["no key at all", { buckets: { avatars: {} } }, {}, [], "supabaseServiceRoleKey: is required"],
+        ])("%s", (_what, settings, config, secretKeys, expected) => {
+            emulator.resetCounts();
+            const { message, graph } = failureOf("dev", { url: emulator.url, ...settings }, config, secretKeys);
+            expect(message).toContain(expected);
+            expect(message).not.toContain(CANARY);
+            expect(graph.resources).toEqual([]);
+            expect(emulator.totalRequests()).toBe(0);
+        });
     });
 });
