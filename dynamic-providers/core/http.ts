@@ -108,6 +108,8 @@ export class HttpCall {
     lastStatus?: number;
     /** The parsed body of the last error response (SDKs often drop the API's error code). */
     lastErrorBody?: unknown;
+    /** Headers of the last response (e.g. Stripe's Idempotent-Replayed). */
+    lastHeaders?: Headers;
 
     private readonly policy: RetryPolicy;
     private readonly sleep: Sleep;
@@ -145,6 +147,7 @@ export class HttpCall {
                 record.status = response.status;
                 this.lastStatus = response.status;
                 this.lastRequestId = requestIdOf(response.headers) ?? this.lastRequestId;
+                this.lastHeaders = response.headers;
                 if (!response.ok) this.lastErrorBody = await readErrorBody(response);
                 if (!isRetryableStatus(response.status)) return response;
                 if (isWrite && response.status >= 500) this.writeMayHaveLanded = true;

@@ -7,7 +7,7 @@
  * - credentials resolved per operation, redacted from every error;
  * - read: an object deleted out of band leaves the state instead of failing the refresh.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { resolveCredential, type ConfigSource, type CredentialSpec } from "./credentials";
 import { ProviderError, redact, type ProviderErrorDetails } from "./errors";
@@ -16,6 +16,12 @@ import { problemsFromZod } from "./validation";
 
 /** What the engine sends for a value not known until apply (preview of a dependent resource). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * The input holding the resource's own URN (see `resourceUrn`). It seeds idempotency keys and is
+ * never diffed: renaming through an alias must not replace the object.
+ */
+export const RESOURCE_URN_KEY = "resourceUrn";
 
 type Props = Record<string, unknown>;
 
@@ -75,6 +81,11 @@ export interface ResourceDefinition<I extends Props, O extends I> {
     replaceOnChanges: readonly (keyof I & string)[];
     /** Delete the old object before creating its replacement (the physical name must stay unique). */
     deleteBeforeReplace: boolean;
+    /**
+     * Which of the changed inputs force a replacement, when that depends on the values (Stripe's
+     * tax behaviour may be set once in place, never changed). @default changed ∩ replaceOnChanges
+     */
+    replacesFor?(changed: readonly string[], olds: Props, news: Props): string[];
     create(ctx: OperationContext, inputs: I): Promise<{ id: string; outs: O }>;
     /** The object as it is now, or undefined when it no longer exists. */
     read(ctx: OperationContext, id: string, state: O): Promise<O | undefined>;
@@ -149,8 +160,10 @@ export function dynamicProvider<I extends Props, O extends I>(def: ResourceDefin
         },
 
         async diff(_id, olds, news) {
-            const keys = Object.keys(def.schema().shape);
-            const { changed, replaces } = diffInputs(keys, def.replaceOnChanges, olds, withoutProvider(news));
+            const keys = Object.keys(def.schema().shape).filter((k) => k !== RESOURCE_URN_KEY);
+            const inputs = withoutProvider(news);
+            const { changed, replaces: byKey } = diffInputs(keys, def.replaceOnChanges, olds, inputs);
+            const replaces = def.replacesFor ? def.replacesFor(changed, olds, inputs) : byKey;
             return {
                 changes: changed.length > 0,
                 replaces,
@@ -182,4 +195,12 @@ export function dynamicProvider<I extends Props, O extends I>(def: ResourceDefin
         },
     };
     return provider;
+}
+
+/**
+ * The URN a dynamic resource will have, as an input: `pulumi.createUrn` with the type token that
+ * `pulumi.dynamic.Resource` registers, so idempotency keys are stable across runs.
+ */
+export function resourceUrn(name: string, module: string, type: string, opts?: pulumi.CustomResourceOptions): pulumi.Output<string> {
+    return pulumi.createUrn(name, `pulumi-nodejs:dynamic/${module}:${type}`, opts?.parent);
 }

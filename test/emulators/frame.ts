@@ -55,6 +55,8 @@ export interface EmulatorOptions {
     errorBody(status: number, message: string): unknown;
     /** Header carrying the request id, as the real API names it. */
     requestIdHeader: string;
+    /** Request ids in the API's own format. @default a UUID */
+    newRequestId?: () => string;
 }
 
 interface ActiveFault extends Required<Omit<FaultSpec, "route">> {
@@ -177,7 +179,7 @@ export class Emulator {
             .find((c) => c.params !== undefined);
         const key = found ? found.key : "unmatched";
         this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-        const requestId = randomUUID();
+        const requestId = this.options.newRequestId?.() ?? randomUUID();
 
         const send = (response: EmulatorResponse) => {
             const isRaw = Buffer.isBuffer(response.body);

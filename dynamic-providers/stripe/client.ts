@@ -1,0 +1,179 @@
+/**
+ * Stripe clients on the official SDK, built per operation on the shared HTTP layer (the SDK's
+ * own retries are off: the toolkit retries, with the same Idempotency-Key on every attempt).
+ */
+import { createHash } from "node:crypto";
+import Stripe from "stripe";
+import type { CredentialSpec } from "../core/credentials";
+import type { HttpCall } from "../core/http";
+import type { OperationContext } from "../core/provider";
+import { STRIPE_API_VERSION } from "./api-lists";
+
+export const stripeSecretKey: CredentialSpec = {
+    configKey: "stripeSecretKey",
+    envVars: ["STRIPE_SECRET_KEY"],
+    label: "Stripe secret key",
+};
+
+export const STRIPE_API_BASE = "https://api.stripe.com";
+
+export type KeyMode = "test" | "live";
+
+/** Secret (sk_) and restricted (rk_) keys both say their mode in the prefix. */
+export const STRIPE_KEY_PATTERN = /^(sk|rk)_(test|live)_[0-9A-Za-z]+$/;
+
+export function keyModeOf(key: string): KeyMode | undefined {
+    const match = STRIPE_KEY_PATTERN.exec(key);
+    return match ? (match[2] as KeyMode) : undefined;
+}
+
+/**
+ * The key for this operation, refused before any request when its mode is not one the stack
+ * allows (live keys only in prod; test keys in prod only when explicitly allowed).
+ */
+export function stripeKey(ctx: OperationContext, keyModes: readonly KeyMode[]): string {
+    const key = ctx.credential(stripeSecretKey);
+    const mode = keyModeOf(key);
+    if (mode === undefined) throw new Error("the Stripe secret key is malformed: expected sk_test_…, sk_live_…, rk_test_… or rk_live_…");
+    if (!keyModes.includes(mode)) {
+        throw new Error(
+            mode === "live"
+                ? "a live Stripe key is refused outside the prod environment: use a test key (sk_test_…)"
+                : "a test Stripe key is refused in prod: use a live key, or set stripe.allowTestKeyInProd: true",
+        );
+    }
+    return key;
+}
+
+export function stripeClient(apiBase: string, key: string, call: HttpCall): Stripe {
+    const url = new URL(apiBase);
+    return new Stripe(key, {
+        apiVersion: STRIPE_API_VERSION as Stripe.LatestApiVersion,
+        host: url.hostname,
+        port: url.port || (url.protocol === "https:" ? 443 : 80),
+        protocol: url.protocol === "https:" ? "https" : "http",
+        httpClient: Stripe.createFetchHttpClient(call.fetch),
+        maxNetworkRetries: 0,
+        telemetry: false,
+    });
+}
+
+export interface StripeFailure {
+    status?: number;
+    code?: string;
+    apiMessage: string;
+}
+
+export function stripeFailure(error: unknown): StripeFailure {
+    const e = error as { statusCode?: number; code?: string; rawType?: string; message?: string; param?: string };
+    const param = e.param ? ` (parameter ${e.param})` : "";
+    return { status: e.statusCode, code: e.code ?? e.rawType, apiMessage: `${e.message ?? String(error)}${param}` };
+}
+
+export function isMissing(error: unknown): boolean {
+    const e = error as { statusCode?: number; code?: string };
+    return e.statusCode === 404 || e.code === "resource_missing";
+}
+
+/** A typed error for a failed SDK call, with the call's request id and attempts. */
+export function stripeError(ctx: OperationContext, call: HttpCall, err: unknown) {
+    return ctx.error(call, stripeFailure(err));
+}
+
+/** Runs one SDK call; a failure becomes a typed error with the call's request id. */
+export async function stripeCall<T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>): Promise<T> {
+    try {
+        return await run();
+    } catch (err) {
+        throw stripeError(ctx, call, err);
+    }
+}
+
+/** Stable rendering for hashing: sorted keys. */
+function canonical(value: unknown): string {
+    return JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+}
+
+/** Idempotency-Key from the resource's URN and its inputs: a retried create replays, never duplicates. */
+export function idempotencyKey(urn: string, inputs: unknown, salt = ""): string {
+    return `stackwire-${createHash("sha256").update(`${urn}\n${canonical(inputs)}\n${salt}`).digest("hex").slice(0, 40)}`;
+}
+
+/**
+ * Creates with an idempotency key. Stripe replays the stored first answer for the same key and
+ * parameters for 24 hours; if that first object has since been archived or deleted (a price
+ * changed and changed back), it is not what we want, so a successor key derived from the
+ * replayed object's id creates a fresh one. Deterministic, so retries stay safe.
+ */
+export async function createIdempotently<T extends { id: string }>(
+    call: HttpCall,
+    key: string,
+    create: (idempotencyKey: string) => Promise<T>,
+    stillUsable: (id: string) => Promise<boolean>,
+): Promise<T> {
+    const first = await create(key);
+    if (call.lastHeaders?.get("idempotent-replayed") !== "true") return first;
+    if (await stillUsable(first.id)) return first;
+    return create(idempotencyKey(key, first.id, "successor"));
+}
+
+/** Stripe unsets a field with an empty string; metadata keys are removed one by one the same way. */
+export function metadataPatch(olds: Record<string, string>, news: Record<string, string>): Record<string, string> {
+    const patch: Record<string, string> = { ...news };
+    for (const key of Object.keys(olds)) if (!(key in news)) patch[key] = "";
+    return patch;
+}
+
+/** Input shared by every Stripe resource: which server, which key modes, and the URN for idempotency. */
+export interface StripeConnection {
+    apiBase: string;
+    keyModes: KeyMode[];
+    resourceUrn: string;
+}
+
+/** The key checked against the stack's modes, and an SDK client recording into a fresh call. */
+export function openStripe(ctx: OperationContext, connection: Pick<StripeConnection, "apiBase" | "keyModes">, operation: string): { call: HttpCall; stripe: Stripe } {
+    const key = stripeKey(ctx, connection.keyModes);
+    const call = ctx.http(operation);
+    return { call, stripe: stripeClient(connection.apiBase, key, call) };
+}
+
+/** Stripe treats an empty string as "unset": used for optional fields cleared in config. */
+export function orUnset<T>(value: T | null | undefined): T | "" {
+    return value === null || value === undefined ? "" : value;
+}
+
+/** Drops null and undefined so a create sends only what was set. */
+export function compact<T extends Record<string, unknown>>(params: T): Partial<T> {
+    return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null && v !== undefined)) as Partial<T>;
+}
+
+/** Fetches an object; undefined when Stripe says it is missing or deleted (refresh drops it). */
+export async function retrieveOrGone<T>(ctx: OperationContext, connection: Pick<StripeConnection, "apiBase" | "keyModes">, what: string, fetch: (stripe: Stripe) => Promise<T>): Promise<T | undefined> {
+    const { call, stripe } = openStripe(ctx, connection, `read ${what}`);
+    try {
+        const found = await fetch(stripe);
+        return (found as { deleted?: boolean }).deleted ? undefined : found;
+    } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw stripeError(ctx, call, err);
+    }
+}
+
+/** Runs a removal; an object already gone counts as removed. */
+export async function unlessMissing(ctx: OperationContext, call: HttpCall, run: () => Promise<unknown>): Promise<void> {
+    try {
+        await run();
+    } catch (err) {
+        if (!isMissing(err)) throw stripeError(ctx, call, err);
+    }
+}
+
+/** For each input that changed, the API parameters that carry it; nothing for unchanged inputs. */
+export function changedParams<I extends object>(olds: I, news: I, fields: { [K in keyof I]?: (news: I, olds: I) => Record<string, unknown> }): Record<string, unknown> {
+    const params: Record<string, unknown> = {};
+    for (const key of Object.keys(fields) as (keyof I)[]) {
+        if (JSON.stringify(olds[key]) !== JSON.stringify(news[key])) Object.assign(params, fields[key]!(news, olds));
+    }
+    return params;
+}

@@ -1,0 +1,145 @@
+/**
+ * Stripe product. Every field updates in place. On delete a product with prices (which Stripe
+ * refuses to delete) is archived; one without prices is deleted.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type Stripe from "stripe";
+import { z } from "zod";
+import { dynamicProvider, resourceUrn, type OperationContext, type ResourceDefinition } from "../core/provider";
+import { changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, unlessMissing, } from "./client";
+import { connectionShape, metadataSchema, type StripeConnectionArgs } from "./schema";
+
+/** Characters Stripe refuses in statement descriptors. */
+const DESCRIPTOR_FORBIDDEN = /[<>\\'"*]/;
+
+export function productInputSchema() {
+    return z.object({
+        ...connectionShape(),
+        name: z.string().trim().min(1, "must not be empty"),
+        description: z.string().min(1).nullable().default(null),
+        active: z.boolean().default(true),
+        metadata: metadataSchema(),
+        images: z.array(z.url({ protocol: /^https?$/ })).max(8, "Stripe takes at most 8 images").default([]),
+        taxCode: z.string().regex(/^txcd_\d{8}$/, "must be a Stripe tax code such as txcd_10103001").nullable().default(null),
+        statementDescriptor: z
+            .string()
+            .max(22, "must be at most 22 characters")
+            .refine((s) => !DESCRIPTOR_FORBIDDEN.test(s), "must not contain < > \\ ' \" or *")
+            .refine((s) => /[A-Za-z]/.test(s), "must contain at least one letter")
+            .nullable()
+            .default(null),
+        unitLabel: z.string().max(12, "must be at most 12 characters").nullable().default(null),
+        url: z.url({ protocol: /^https?$/ }).nullable().default(null),
+    });
+}
+
+export type ProductInputs = z.output<ReturnType<typeof productInputSchema>>;
+export type ProductState = ProductInputs;
+
+function fromApi(state: ProductState, p: Stripe.Product): ProductState {
+    return {
+        ...state,
+        name: p.name,
+        description: p.description ?? null,
+        active: p.active,
+        metadata: p.metadata ?? {},
+        images: p.images ?? [],
+        taxCode: typeof p.tax_code === "string" ? p.tax_code : (p.tax_code?.id ?? null),
+        statementDescriptor: p.statement_descriptor ?? null,
+        unitLabel: p.unit_label ?? null,
+        url: p.url ?? null,
+    };
+}
+
+function retrieve(ctx: OperationContext, state: Pick<ProductState, "apiBase" | "keyModes">, id: string): Promise<Stripe.Product | undefined> {
+    return retrieveOrGone(ctx, state, `product ${id}`, (stripe) => stripe.products.retrieve(id));
+}
+
+export const productDefinition: ResourceDefinition<ProductInputs, ProductState> = {
+    service: "stripe",
+    schema: productInputSchema,
+    replaceOnChanges: ["apiBase"],
+    deleteBeforeReplace: false,
+
+    async create(ctx, inputs) {
+        const { call, stripe } = openStripe(ctx, inputs, `create product "${inputs.name}"`);
+        const params: Stripe.ProductCreateParams = compact({
+            name: inputs.name,
+            description: inputs.description,
+            active: inputs.active,
+            metadata: inputs.metadata,
+            images: inputs.images.length > 0 ? inputs.images : undefined,
+            tax_code: inputs.taxCode,
+            statement_descriptor: inputs.statementDescriptor,
+            unit_label: inputs.unitLabel,
+            url: inputs.url,
+        }) as Stripe.ProductCreateParams;
+        const product = await stripeCall(ctx, call, () =>
+            createIdempotently(
+                call,
+                idempotencyKey(inputs.resourceUrn, params),
+                (key) => stripe.products.create(params, { idempotencyKey: key }),
+                async (id) => (await retrieve(ctx, inputs, id)) !== undefined,
+            ),
+        );
+        return { id: product.id, outs: fromApi(inputs, product) };
+    },
+
+    async read(ctx, id, state) {
+        const product = await retrieve(ctx, state, id);
+        return product === undefined ? undefined : fromApi(state, product);
+    },
+
+    async update(ctx, id, olds, news) {
+        const params = changedParams(olds, news, {
+            name: (n) => ({ name: n.name }),
+            description: (n) => ({ description: orUnset(n.description) }),
+            active: (n) => ({ active: n.active }),
+            metadata: (n, o) => ({ metadata: metadataPatch(o.metadata, n.metadata) }),
+            // An empty list is sent as "" to clear it; an empty array would be sent as nothing.
+            images: (n) => ({ images: n.images.length > 0 ? n.images : "" }),
+            taxCode: (n) => ({ tax_code: orUnset(n.taxCode) }),
+            statementDescriptor: (n) => ({ statement_descriptor: orUnset(n.statementDescriptor) }),
+            unitLabel: (n) => ({ unit_label: orUnset(n.unitLabel) }),
+            url: (n) => ({ url: orUnset(n.url) }),
+        });
+        if (Object.keys(params).length === 0) return news;
+        const { call, stripe } = openStripe(ctx, news, `update product ${id}`);
+        const product = await stripeCall(ctx, call, () => stripe.products.update(id, params as Stripe.ProductUpdateParams));
+        return fromApi(news, product);
+    },
+
+    async delete(ctx, id, state) {
+        const { call, stripe } = openStripe(ctx, state, `delete product ${id}`);
+        await unlessMissing(ctx, call, async () => {
+            const prices = await stripe.prices.list({ product: id, limit: 1 });
+            if (prices.data.length > 0) await stripe.products.update(id, { active: false });
+            else await stripe.products.del(id);
+        });
+    },
+};
+
+export const productProvider = dynamicProvider(productDefinition);
+
+export interface StripeProductArgs extends StripeConnectionArgs {
+    name: pulumi.Input<string>;
+    description?: pulumi.Input<string | null>;
+    /** @default true */
+    active?: pulumi.Input<boolean>;
+    images?: pulumi.Input<pulumi.Input<string>[]>;
+    /** e.g. txcd_10103001 */
+    taxCode?: pulumi.Input<string | null>;
+    statementDescriptor?: pulumi.Input<string | null>;
+    unitLabel?: pulumi.Input<string | null>;
+    url?: pulumi.Input<string | null>;
+}
+
+export class StripeProduct extends pulumi.dynamic.Resource {
+    declare readonly name: pulumi.Output<string>;
+    declare readonly active: pulumi.Output<boolean>;
+    declare readonly metadata: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: StripeProductArgs, opts?: pulumi.CustomResourceOptions) {
+        super(productProvider, name, { ...args, resourceUrn: resourceUrn(name, "stripe", "Product", opts) }, opts, "stripe", "Product");
+    }
+}

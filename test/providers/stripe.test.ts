@@ -1,0 +1,422 @@
+import Stripe from "stripe";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { STRIPE_API_VERSION } from "../../dynamic-providers/stripe/api-lists";
+import { priceDefinition } from "../../dynamic-providers/stripe/price";
+import { productDefinition } from "../../dynamic-providers/stripe/product";
+import { webhookEndpointDefinition } from "../../dynamic-providers/stripe/webhook-endpoint";
+import { StripeEmulator } from "../emulators/stripe";
+import { configuredProvider, type ProviderUnderTest } from "./harness";
+
+const TEST_KEY = "sk_test_emulatorKey0123456789";
+const LIVE_KEY = "sk_live_emulatorKey0123456789";
+const emulator = new StripeEmulator({ keys: [TEST_KEY, LIVE_KEY] });
+let conn: { apiBase: string; keyModes: ("test" | "live")[] };
+
+type Providers = { product: ProviderUnderTest; price: ProviderUnderTest; webhook: ProviderUnderTest };
+let p: Providers;
+
+async function providers(key = TEST_KEY, policy = {}): Promise<Providers> {
+    return {
+        product: await configuredProvider(productDefinition, { stripeSecretKey: key }, policy),
+        price: await configuredProvider(priceDefinition, { stripeSecretKey: key }, policy),
+        webhook: await configuredProvider(webhookEndpointDefinition, { stripeSecretKey: key }, policy),
+    };
+}
+
+beforeAll(async () => {
+    await emulator.start();
+    conn = { apiBase: emulator.url, keyModes: ["test"] };
+});
+afterAll(() => emulator.stop());
+beforeEach(async () => {
+    emulator.reset();
+    p = await providers();
+});
+
+const urn = (name: string) => `urn:pulumi:dev::stackwire::pulumi-nodejs:dynamic/stripe:Thing::${name}`;
+
+async function checked(subject: ProviderUnderTest, news: Record<string, unknown>) {
+    const result = await subject.provider.check({}, { ...conn, resourceUrn: urn("x"), ...news });
+    expect(result.failures ?? []).toEqual([]);
+    return result.inputs;
+}
+
+async function failures(subject: ProviderUnderTest, news: Record<string, unknown>) {
+    const result = await subject.provider.check({}, { ...conn, resourceUrn: urn("x"), ...news });
+    return (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`);
+}
+
+async function product(extra: Record<string, unknown> = {}, name = "pro") {
+    const inputs = await checked(p.product, { name: "Pro", resourceUrn: urn(name), ...extra });
+    const { id, outs } = await p.product.provider.create(inputs);
+    return { id, outs, inputs };
+}
+
+async function price(productId: string, extra: Record<string, unknown> = {}, name = "pro-monthly") {
+    const inputs = await checked(p.price, { product: productId, currency: "EUR", unitAmount: 2000, recurring: { interval: "month" }, resourceUrn: urn(name), ...extra });
+    const { id, outs } = await p.price.provider.create(inputs);
+    return { id, outs, inputs };
+}
+
+/** A refresh followed by a plan with the same config, as a second `pulumi up` does. */
+async function secondUp(subject: ProviderUnderTest, id: string, outs: Record<string, unknown>, inputs: Record<string, unknown>) {
+    const read = await subject.provider.read!(id, outs);
+    return subject.provider.diff(id, read.props!, inputs);
+}
+
+function sdk(): Stripe {
+    const url = new URL(emulator.url);
+    return new Stripe(TEST_KEY, { host: url.hostname, port: Number(url.port), protocol: "http", maxNetworkRetries: 0 });
+}
+
+describe("product", () => {
+    it("creates with one request, carrying an idempotency key", async () => {
+        const { id, outs } = await product({ description: "Everything", metadata: { plan: "pro" } });
+        expect(id).toMatch(/^prod_/);
+        expect(outs).toMatchObject({ name: "Pro", description: "Everything", active: true, metadata: { plan: "pro" } });
+        expect(emulator.requestCounts()).toEqual({ "POST /v1/products": 1 });
+    });
+
+    it.each([
+        [{ name: "" }, "name: must not be empty"],
+        [{ taxCode: "10103001" }, "taxCode: must be a Stripe tax code"],
+        [{ statementDescriptor: "A".repeat(23) }, "statementDescriptor: must be at most 22 characters"],
+        [{ statementDescriptor: "Pro*Plan" }, "statementDescriptor: must not contain"],
+        [{ statementDescriptor: "12345" }, "statementDescriptor: must contain at least one letter"],
+        [{ images: Array.from({ length: 9 }, (_, i) => `https://x.test/${i}.png`) }, "images: Stripe takes at most 8 images"],
+        [{ metadata: { "a[b]": "x" } }, "metadata"],
+    ])("rejects %j before any request", async (news, expected) => {
+        expect((await failures(p.product, { name: "Pro", ...news })).join("\n")).toContain(expected);
+        expect(emulator.totalRequests()).toBe(0);
+    });
+
+    it("shows no change on a second up", async () => {
+        const { id, outs, inputs } = await product({ images: ["https://x.test/a.png"], unitLabel: "seat" });
+        expect((await secondUp(p.product, id, outs, inputs)).changes).toBe(false);
+    });
+
+    it("updates in place, removing metadata keys and clearing fields left out", async () => {
+        const { id, outs } = await product({ description: "Old", metadata: { a: "1", b: "2" }, images: ["https://x.test/a.png"] });
+        const news = await checked(p.product, { name: "Pro plan", metadata: { a: "1" }, resourceUrn: urn("pro") });
+        const diff = await p.product.provider.diff(id, outs, news);
+        expect(diff).toMatchObject({ changes: true, replaces: [] });
+        await p.product.provider.update(id, outs, news);
+        expect(emulator.products.get(id)).toMatchObject({ name: "Pro plan", description: null, metadata: { a: "1" }, images: [] });
+    });
+
+    it("reports a product archived or deleted out of band", async () => {
+        const { id, outs } = await product();
+        emulator.products.get(id)!.active = false;
+        expect((await p.product.provider.read!(id, outs)).props).toMatchObject({ active: false });
+        emulator.products.delete(id);
+        expect((await p.product.provider.read!(id, outs)).id).toBe("");
+    });
+
+    it("is deleted when it has no prices", async () => {
+        const { id, outs } = await product();
+        await p.product.provider.delete(id, outs);
+        expect(emulator.products.has(id)).toBe(false);
+    });
+
+    it("is archived, not deleted, when it has prices", async () => {
+        const { id, outs } = await product();
+        await price(id);
+        await p.product.provider.delete(id, outs);
+        expect(emulator.products.get(id)).toMatchObject({ active: false });
+    });
+
+    it("counts a product already gone as deleted", async () => {
+        const { id, outs } = await product();
+        emulator.products.delete(id);
+        await expect(p.product.provider.delete(id, outs)).resolves.toBeUndefined();
+    });
+
+    it("leaves exactly one product when the response is lost after the write", async () => {
+        emulator.inject({ kind: "drop-after-commit", route: "POST /v1/products" });
+        const { id } = await product();
+        expect([...emulator.products.keys()]).toEqual([id]);
+        expect(emulator.count("POST /v1/products")).toBe(2);
+    });
+
+    it("creates a fresh product when the replayed one was deleted since (same inputs within 24 hours)", async () => {
+        const first = await product();
+        await p.product.provider.delete(first.id, first.outs);
+        const second = await product();
+        expect(second.id).not.toBe(first.id);
+        expect(emulator.products.has(second.id)).toBe(true);
+    });
+
+    it("waits out 429 and retries 500 with the same idempotency key", async () => {
+        emulator.inject({ kind: "rate-limit", retryAfterSeconds: 2 });
+        emulator.inject({ kind: "server-error" });
+        await product();
+        expect(emulator.products.size).toBe(1);
+        expect(p.product.sleeps[0]).toBeGreaterThanOrEqual(2000);
+    });
+
+    it("refuses a live key outside prod and a test key in prod, before any request", async () => {
+        p = await providers(LIVE_KEY);
+        await expect(p.product.provider.create(await checked(p.product, { name: "Pro" }))).rejects.toThrow(/live Stripe key is refused outside the prod environment/);
+        p = await providers(TEST_KEY);
+        await expect(p.product.provider.create(await checked(p.product, { name: "Pro", keyModes: ["live"] }))).rejects.toThrow(/test Stripe key is refused in prod.*allowTestKeyInProd/);
+        expect(emulator.totalRequests()).toBe(0);
+    });
+
+    it("accepts a test key in prod when the stack allows it", async () => {
+        const inputs = await checked(p.product, { name: "Pro", keyModes: ["live", "test"] });
+        await expect(p.product.provider.create(inputs)).resolves.toMatchObject({ id: expect.stringMatching(/^prod_/) });
+    });
+
+    it("fails on a revoked key with Stripe's message, once, and without the key", async () => {
+        p = await providers("sk_test_revokedKey99999999");
+        const error = await p.product.provider.create(await checked(p.product, { name: "Pro" })).catch((e) => e);
+        expect(error).toMatchObject({ name: "ProviderError", status: 401 });
+        expect(error.message).toMatch(/Invalid API Key provided/);
+        expect(error.message).not.toContain("sk_test_revokedKey99999999");
+        expect(error.requestId).toMatch(/^req_/);
+        expect(emulator.totalRequests()).toBe(1);
+    });
+});
+
+describe("price", () => {
+    it.each([
+        [{ currency: "eu" }, "currency: must be a currency Stripe supports"],
+        [{ currency: "xyz" }, "currency: must be a currency Stripe supports"],
+        [{ unitAmount: 19.99 }, "unitAmount: must be a whole number of the currency's smallest unit"],
+        [{ unitAmount: -1 }, "unitAmount: must not be negative"],
+        [{ unitAmount: 100, unitAmountDecimal: "100" }, "unitAmountDecimal: set unitAmount or unitAmountDecimal, not both"],
+        [{ unitAmount: null }, "unitAmount: is required for a per-unit price"],
+        [{ billingScheme: "tiered", unitAmount: null, tiersMode: "graduated" }, "tiers: are required for a tiered price"],
+        [{ billingScheme: "tiered", unitAmount: null, tiersMode: "volume", tiers: [{ upTo: 10, unitAmount: 5 }] }, 'tiers[0].upTo: the last tier must go up to "inf"'],
+        [{ billingScheme: "tiered", unitAmount: null, tiersMode: "volume", tiers: [{ upTo: 10, unitAmount: 5 }, { upTo: 5, unitAmount: 4 }, { upTo: "inf", unitAmount: 3 }] }, "tiers[1].upTo: must be greater than the tier before"],
+        [{ recurring: { interval: "month", intervalCount: 37 } }, "recurring.intervalCount: must be at most 36"],
+        [{ recurring: { interval: "month", usageType: "metered" } }, "recurring.meter: is required for a metered price"],
+        [{ recurring: { interval: "fortnight" } }, "recurring.interval"],
+        [{ product: "pro" }, "product: must be a product id"],
+    ])("rejects %j before any request", async (news, expected) => {
+        const found = await failures(p.price, { product: "prod_x", currency: "eur", unitAmount: 2000, ...news });
+        expect(found.join("\n")).toContain(expected);
+        expect(emulator.totalRequests()).toBe(0);
+    });
+
+    it("normalises what Stripe normalises: currency case, free price of 0, defaults", async () => {
+        const inputs = await checked(p.price, { product: "prod_x", currency: "EUR", unitAmount: 0 });
+        expect(inputs).toMatchObject({ currency: "eur", unitAmount: 0, billingScheme: "per_unit", taxBehavior: "unspecified", active: true, metadata: {} });
+    });
+
+    it("creates a monthly price holding its lookup key, in one request", async () => {
+        const prod = await product();
+        emulator.resetCounts();
+        const { id, outs } = await price(prod.id, { lookupKey: "pro-monthly" });
+        expect(emulator.prices.get(id)).toMatchObject({ currency: "eur", unit_amount: 2000, lookup_key: "pro-monthly", recurring: { interval: "month", interval_count: 1 } });
+        expect(outs).toMatchObject({ lookupKey: "pro-monthly", unitAmount: 2000, unitAmountDecimal: null });
+        expect(emulator.requestCounts()).toEqual({ "POST /v1/prices": 1 });
+    });
+
+    it.each([
+        ["an integer amount (Stripe adds its decimal twin)", { unitAmount: 2000 }],
+        ["a decimal amount written with trailing zeros", { unitAmount: null, unitAmountDecimal: "0.50" }],
+        ["graduated tiers (Stripe returns them only when expanded)", { unitAmount: null, billingScheme: "tiered", tiersMode: "graduated", tiers: [{ upTo: 10, unitAmount: 500 }, { upTo: "inf", unitAmount: 400, flatAmount: 100 }] }],
+        ["a one-time price with quantity transform", { recurring: null, transformQuantity: { divideBy: 10, round: "up" } }],
+        ["a yearly price with tax behaviour", { recurring: { interval: "year" }, taxBehavior: "exclusive", nickname: "Yearly" }],
+    ])("shows no change on a second up for %s", async (_what, extra) => {
+        const prod = await product();
+        const { id, outs, inputs } = await price(prod.id, extra);
+        emulator.resetCounts();
+        expect((await secondUp(p.price, id, outs, inputs)).changes).toBe(false);
+        expect(emulator.requestCounts()).toEqual({ "GET /v1/prices/:id": 1 });
+    });
+
+    it("changing the amount creates one new price, moves the lookup key, and archives the old one", async () => {
+        const prod = await product();
+        const old = await price(prod.id, { lookupKey: "pro-monthly" });
+        const news = await checked(p.price, { product: prod.id, currency: "eur", unitAmount: 2500, recurring: { interval: "month" }, lookupKey: "pro-monthly", resourceUrn: urn("pro-monthly") });
+        const diff = await p.price.provider.diff(old.id, old.outs, news);
+        expect(diff).toMatchObject({ changes: true, replaces: ["unitAmount"], deleteBeforeReplace: false });
+
+        // The engine's replacement order: create the new one, then delete the old one.
+        const created = await p.price.provider.create(news);
+        expect(emulator.prices.get(created.id)).toMatchObject({ unit_amount: 2500, lookup_key: "pro-monthly", active: true });
+        expect(emulator.prices.get(old.id)).toMatchObject({ lookup_key: null, active: true });
+        await p.price.provider.delete(old.id, old.outs);
+
+        expect(emulator.prices.size).toBe(2);
+        expect(emulator.prices.get(old.id)).toMatchObject({ active: false, lookup_key: null });
+        expect(emulator.prices.get(created.id)).toMatchObject({ active: true, lookup_key: "pro-monthly" });
+    });
+
+    it.each([
+        ["currency", { currency: "usd" }, ["currency"]],
+        ["recurring interval", { recurring: { interval: "year" } }, ["recurring"]],
+        ["product", { product: "prod_other" }, ["product"]],
+        ["nickname", { nickname: "Monthly" }, []],
+        ["metadata", { metadata: { tier: "pro" } }, []],
+        ["lookup key", { lookupKey: "pro" }, []],
+        ["active", { active: false }, []],
+        ["a first tax behaviour", { taxBehavior: "inclusive" }, []],
+    ])("changing %s replaces %j", async (_what, change, replaces) => {
+        const prod = await product();
+        const old = await price(prod.id);
+        const news = await checked(p.price, { ...old.inputs, ...change });
+        expect((await p.price.provider.diff(old.id, old.outs, news)).replaces).toEqual(replaces);
+    });
+
+    it("replaces a price whose tax behaviour was already set, since Stripe refuses to change it", async () => {
+        const prod = await product();
+        const old = await price(prod.id, { taxBehavior: "exclusive" });
+        const news = await checked(p.price, { ...old.inputs, taxBehavior: "inclusive" });
+        expect((await p.price.provider.diff(old.id, old.outs, news)).replaces).toEqual(["taxBehavior"]);
+    });
+
+    it("updates nickname, metadata, lookup key and active in place with one request", async () => {
+        const prod = await product();
+        const old = await price(prod.id, { metadata: { a: "1" }, lookupKey: "k1" });
+        await price(prod.id, { lookupKey: "k2", unitAmount: 100 }, "other");
+        emulator.resetCounts();
+        const news = await checked(p.price, { ...old.inputs, nickname: "Monthly", metadata: { b: "2" }, lookupKey: "k2", active: false });
+        const { outs } = await p.price.provider.update(old.id, old.outs, news);
+        expect(outs).toMatchObject({ nickname: "Monthly", metadata: { b: "2" }, lookupKey: "k2", active: false });
+        expect(emulator.prices.get(old.id)).toMatchObject({ nickname: "Monthly", metadata: { b: "2" }, lookup_key: "k2", active: false });
+        expect(emulator.requestCounts()).toEqual({ "POST /v1/prices/:id": 1 });
+    });
+
+    it("reports drift: archived out of band, lookup key taken by another price", async () => {
+        const prod = await product();
+        const { id, outs } = await price(prod.id, { lookupKey: "pro-monthly" });
+        emulator.prices.get(id)!.active = false;
+        emulator.prices.get(id)!.lookup_key = null;
+        const read = await p.price.provider.read!(id, outs);
+        expect(read.props).toMatchObject({ active: false, lookupKey: null });
+    });
+
+    it("leaves exactly one price when the response is lost after the write", async () => {
+        const prod = await product();
+        emulator.inject({ kind: "drop-after-commit", route: "POST /v1/prices" });
+        const { id } = await price(prod.id);
+        expect([...emulator.prices.keys()]).toEqual([id]);
+        expect(emulator.count("POST /v1/prices")).toBe(2);
+    });
+
+    it("changing an amount and changing it back gives an active price, not the archived replay", async () => {
+        const prod = await product();
+        const first = await price(prod.id);
+        await p.price.provider.delete(first.id, first.outs);
+        const again = await price(prod.id);
+        expect(again.id).not.toBe(first.id);
+        expect(emulator.prices.get(again.id)).toMatchObject({ active: true });
+    });
+
+    it("archive counts a price already gone as done", async () => {
+        const prod = await product();
+        const { id, outs } = await price(prod.id);
+        emulator.prices.delete(id);
+        await expect(p.price.provider.delete(id, outs)).resolves.toBeUndefined();
+    });
+});
+
+describe("webhook endpoint", () => {
+    const events = ["invoice.paid", "checkout.session.completed", "invoice.paid"];
+
+    async function endpoint(extra: Record<string, unknown> = {}) {
+        const inputs = await checked(p.webhook, { url: "https://app.test/stripe", enabledEvents: events, resourceUrn: urn("app"), ...extra });
+        const { id, outs } = await p.webhook.provider.create(inputs);
+        return { id, outs, inputs };
+    }
+
+    it.each([
+        [{ enabledEvents: ["invoice.paid", "invoice.payed"] }, "enabledEvents[1]: must be a Stripe event type"],
+        [{ enabledEvents: [] }, "enabledEvents: must list at least one event"],
+        [{ url: "stripe-hook" }, "url: must be the http(s) URL"],
+        [{ apiVersion: "2019-13-45" }, "apiVersion: must be a Stripe API version"],
+    ])("rejects %j before any request", async (news, expected) => {
+        expect((await failures(p.webhook, { url: "https://app.test/stripe", enabledEvents: ["invoice.paid"], ...news })).join("\n")).toContain(expected);
+        expect(emulator.totalRequests()).toBe(0);
+    });
+
+    it("returns the signing secret at creation, which Stripe never shows again", async () => {
+        const { id, outs } = await endpoint();
+        expect(outs.secret).toMatch(/^whsec_/);
+        expect(outs.enabledEvents).toEqual(["checkout.session.completed", "invoice.paid"]);
+        const fetched = await sdk().webhookEndpoints.retrieve(id);
+        expect(fetched.secret).toBeUndefined();
+    });
+
+    it("keeps the secret through refresh and update", async () => {
+        const { id, outs, inputs } = await endpoint();
+        const read = await p.webhook.provider.read!(id, outs);
+        expect(read.props!.secret).toBe(outs.secret);
+        const news = await checked(p.webhook, { ...inputs, url: "https://app.test/v2/stripe", enabledEvents: ["*"] });
+        expect((await p.webhook.provider.diff(id, read.props!, news)).replaces).toEqual([]);
+        const updated = await p.webhook.provider.update(id, read.props!, news);
+        expect(updated.outs).toMatchObject({ url: "https://app.test/v2/stripe", enabledEvents: ["*"], secret: outs.secret });
+        expect(emulator.webhookEndpoints.get(id)).toMatchObject({ url: "https://app.test/v2/stripe", enabled_events: ["*"] });
+    });
+
+    it("shows no change on a second up whatever the order of events", async () => {
+        const { id, outs } = await endpoint({ apiVersion: STRIPE_API_VERSION });
+        const reordered = await checked(p.webhook, { url: "https://app.test/stripe", enabledEvents: [...events].reverse(), apiVersion: STRIPE_API_VERSION, resourceUrn: urn("app") });
+        expect((await secondUp(p.webhook, id, outs, reordered)).changes).toBe(false);
+    });
+
+    it("is created disabled when asked, with a second request", async () => {
+        const { id, outs } = await endpoint({ disabled: true });
+        expect(outs).toMatchObject({ disabled: true, status: "disabled" });
+        expect(emulator.webhookEndpoints.get(id)!.status).toBe("disabled");
+        expect(emulator.requestCounts()).toEqual({ "POST /v1/webhook_endpoints": 1, "POST /v1/webhook_endpoints/:id": 1 });
+    });
+
+    it("replaces on a new API version, which Stripe fixes at creation", async () => {
+        const { id, outs, inputs } = await endpoint();
+        const news = await checked(p.webhook, { ...inputs, apiVersion: STRIPE_API_VERSION });
+        expect((await p.webhook.provider.diff(id, outs, news)).replaces).toEqual(["apiVersion"]);
+    });
+
+    it("keeps the secret when the creation answer is lost and replayed", async () => {
+        emulator.inject({ kind: "drop-after-commit", route: "POST /v1/webhook_endpoints" });
+        const { outs } = await endpoint();
+        expect(emulator.webhookEndpoints.size).toBe(1);
+        expect(outs.secret).toBe([...emulator.webhookEndpoints.values()][0].secret);
+    });
+
+    it("deletes, and counts an endpoint already gone as deleted", async () => {
+        const { id, outs } = await endpoint();
+        await p.webhook.provider.delete(id, outs);
+        expect(emulator.webhookEndpoints.size).toBe(0);
+        await expect(p.webhook.provider.delete(id, outs)).resolves.toBeUndefined();
+        expect((await p.webhook.provider.read!(id, outs)).id).toBe("");
+    });
+});
+
+describe("the emulator behaves as Stripe does", () => {
+    it("refuses to change an immutable price field, as an unknown parameter", async () => {
+        const prod = await product();
+        const { id } = await price(prod.id);
+        await expect(sdk().prices.update(id, { unit_amount: 1 } as never)).rejects.toMatchObject({ statusCode: 400, code: "parameter_unknown", param: "unit_amount" });
+    });
+
+    it("refuses a lookup key another price holds unless it is transferred", async () => {
+        const prod = await product();
+        await price(prod.id, { lookupKey: "taken" });
+        await expect(sdk().prices.create({ product: prod.id, currency: "eur", unit_amount: 1, lookup_key: "taken" })).rejects.toThrow(/already uses that lookup key/);
+    });
+
+    it("answers the same idempotency key with other parameters with an idempotency error", async () => {
+        await sdk().products.create({ name: "A" }, { idempotencyKey: "k-1" });
+        await expect(sdk().products.create({ name: "B" }, { idempotencyKey: "k-1" })).rejects.toMatchObject({ type: "StripeIdempotencyError" });
+    });
+
+    it("refuses to delete a product with prices", async () => {
+        const prod = await product();
+        await price(prod.id);
+        await expect(sdk().products.del(prod.id)).rejects.toThrow(/cannot be deleted because it has one or more user-created prices/);
+    });
+
+    it("pages lists with has_more and starting_after", async () => {
+        for (let i = 0; i < 5; i++) await sdk().products.create({ name: `P${i}` });
+        const first = await sdk().products.list({ limit: 2 });
+        expect(first.has_more).toBe(true);
+        const all: string[] = [];
+        for await (const prod of sdk().products.list({ limit: 2 })) all.push(prod.name);
+        expect(all).toHaveLength(5);
+    });
+});
