@@ -8,3 +8,8 @@ const outputs = platformOutputs(buildPlatform(config, environment), environment)
 
 export const environmentKind = outputs.environment;
 export const supabaseBucketIds = outputs.supabaseBucketIds;
+export const stripeProductIds = outputs.stripeProductIds;
+export const stripePriceIds = outputs.stripePriceIds;
+export const stripeLookupKeys = outputs.stripeLookupKeys;
+/** Secret: `pulumi stack output --show-secrets stripeWebhookSecrets`. */
+export const stripeWebhookSecrets = outputs.stripeWebhookSecrets;

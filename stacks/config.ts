@@ -6,6 +6,10 @@
 import { z } from "zod";
 import type { CredentialSpec } from "../dynamic-providers/core/credentials";
 import { describeProblem, problemsFromZod, type Problem } from "../dynamic-providers/core/validation";
+import { checkPriceRules, priceFieldsShape } from "../dynamic-providers/stripe/price";
+import { productInputSchema } from "../dynamic-providers/stripe/product";
+import { keyModeOf, stripeSecretKey, type KeyMode } from "../dynamic-providers/stripe/client";
+import { webhookEndpointInputSchema } from "../dynamic-providers/stripe/webhook-endpoint";
 import { MIME_TYPE_PATTERN } from "../dynamic-providers/supabase/bucket";
 import { serviceRoleKey } from "../dynamic-providers/supabase/client";
 import type { Environment } from "./environment";
@@ -59,25 +63,60 @@ const supabaseSection = z
     })
     .strict();
 
+/** Inputs set by the resource or the stack rather than by the config. */
+const CONNECTION = { apiBase: true, keyModes: true, resourceUrn: true } as const;
+
+const stripePrice = z.object(priceFieldsShape()).strict().superRefine(checkPriceRules);
+
+const stripeProduct = productInputSchema()
+    .omit(CONNECTION)
+    .extend({ prices: z.record(logicalName, stripePrice).default({}) })
+    .strict();
+
+const stripeWebhook = webhookEndpointInputSchema().omit(CONNECTION).strict();
+
+const stripeSection = z
+    .object({
+        /** Another API base (the sandbox's emulator). @default https://api.stripe.com */
+        apiBase: z.url({ protocol: /^https?$/ }).optional(),
+        /** Accept a test key in prod (a staging copy of prod, say). */
+        allowTestKeyInProd: z.boolean().default(false),
+        products: z.record(logicalName, stripeProduct).default({}),
+        webhooks: z.record(logicalName, stripeWebhook).default({}),
+    })
+    .strict();
+
 /** Every non-secret setting, keyed as in `pulumi config` (without the `stackwire:` namespace). */
 export const stackSettingsSchema = z
     .object({
         environment: z.enum(["dev", "staging", "prod", "preview", "local"]).optional(),
         supabase: supabaseSection.optional(),
+        stripe: stripeSection.optional(),
     })
     .strict();
 
 export type StackSettings = z.output<typeof stackSettingsSchema>;
 export type BucketSettings = z.output<typeof bucketSettings>;
+export type StripeProductSettings = Omit<z.output<typeof stripeProduct>, "prices">;
+export type StripePriceSettings = z.output<typeof stripePrice>;
+export type StripeWebhookSettings = z.output<typeof stripeWebhook>;
 
 interface SecretSetting {
     credential: CredentialSpec;
     /** Whether the settings (as written, before validation) need this secret. */
     neededBy(settings: Record<string, unknown>): boolean;
+    /**
+     * A non-secret summary of the value (e.g. a key's mode), so validation can judge it without
+     * ever holding it.
+     */
+    kindOf?(value: string): string;
 }
 
 /** Secret settings: set with `pulumi config set --secret`, never part of the validated object. */
-export const SECRET_SETTINGS: readonly SecretSetting[] = [{ credential: serviceRoleKey, neededBy: (s) => s.supabase !== undefined }];
+export const SECRET_SETTINGS: readonly SecretSetting[] = [
+    { credential: serviceRoleKey, neededBy: (s) => s.supabase !== undefined },
+    { credential: stripeSecretKey, neededBy: (s) => s.stripe !== undefined, kindOf: (value) => keyModeOf(value) ?? "malformed" },
+];
 
 export const SETTING_KEYS = Object.keys(stackSettingsSchema.shape);
 
@@ -89,6 +128,8 @@ export interface RawStackConfig {
     secretness: Record<string, boolean>;
     /** The environment variables credentials may come from instead. */
     env: NodeJS.ProcessEnv;
+    /** For secrets that have a `kindOf`: the kind of the value found (config or environment). */
+    secretKinds?: Record<string, string>;
 }
 
 export class StackConfigError extends Error {
@@ -110,9 +151,31 @@ export interface PlannedBucket {
     settings: BucketSettings;
 }
 
+export interface PlannedPrice {
+    /** Logical name within its product. */
+    name: string;
+    /** Lookup key as written (default `<product>-<price>`), the key of the catalog's outputs. */
+    lookupKey: string;
+    /** Lookup key in Stripe, with project and stack: stacks sharing an account never take each other's. */
+    physicalLookupKey: string;
+    settings: StripePriceSettings;
+}
+
+export interface PlannedProduct {
+    name: string;
+    settings: StripeProductSettings;
+    prices: PlannedPrice[];
+}
+
+export interface PlannedWebhook {
+    name: string;
+    settings: StripeWebhookSettings;
+}
+
 export interface StackConfig {
     settings: StackSettings;
     supabase?: { url: string; buckets: PlannedBucket[] };
+    stripe?: { apiBase?: string; keyModes: KeyMode[]; products: PlannedProduct[]; webhooks: PlannedWebhook[] };
 }
 
 export const SECRET_KEYS: ReadonlySet<string> = new Set(SECRET_SETTINGS.map((s) => s.credential.configKey));
@@ -163,6 +226,45 @@ export function validateStackConfig(raw: RawStackConfig, env: Environment): Stac
         config.supabase = { url: settings.supabase.url, buckets };
     }
 
+    if (settings.stripe) config.stripe = planStripe(settings.stripe, raw.secretKinds?.[stripeSecretKey.configKey], env, problems);
+
     if (problems.length > 0) throw new StackConfigError(env.stack, problems);
     return config;
+}
+
+/** Which key modes a stack accepts: live only in prod, test in prod only when allowed. */
+export function stripeKeyModes(env: Environment, allowTestKeyInProd: boolean): KeyMode[] {
+    if (!env.allowLiveKeys) return ["test"];
+    return allowTestKeyInProd ? ["live", "test"] : ["live"];
+}
+
+function planStripe(section: z.output<typeof stripeSection>, keyKind: string | undefined, env: Environment, problems: Problem[]): NonNullable<StackConfig["stripe"]> {
+    const keyModes = stripeKeyModes(env, section.allowTestKeyInProd);
+    const key = stripeSecretKey.configKey;
+    if (keyKind === "malformed") problems.push({ path: key, rule: "must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_test_…, rk_live_…)" });
+    else if (keyKind === "live" && !keyModes.includes("live")) problems.push({ path: key, rule: `is a live key, refused in the ${env.kind} environment: use a test key (sk_test_…)` });
+    else if (keyKind === "test" && !keyModes.includes("test")) problems.push({ path: key, rule: "is a test key, refused in prod unless stripe.allowTestKeyInProd is true" });
+
+    const holders = new Map<string, string>();
+    const products = Object.entries(section.products).map(([productName, { prices, ...product }]) => ({
+        name: productName,
+        settings: product,
+        prices: Object.entries(prices).map(([priceName, price]) => {
+            const lookupKey = price.lookupKey ?? `${productName}-${priceName}`;
+            const path = `stripe.products.${productName}.prices.${priceName}.lookupKey`;
+            const holder = holders.get(lookupKey);
+            if (holder) problems.push({ path, rule: `"${lookupKey}" is already the lookup key of ${holder}: lookup keys are unique in a Stripe account` });
+            holders.set(lookupKey, `stripe.products.${productName}.prices.${priceName}`);
+            let physicalLookupKey = lookupKey;
+            try {
+                physicalLookupKey = physicalName(env, lookupKey, NAME_RULES.stripeLookupKey);
+            } catch (err) {
+                if (!(err instanceof NamingError)) throw err;
+                problems.push({ path, rule: err.message });
+            }
+            return { name: priceName, lookupKey, physicalLookupKey, settings: price };
+        }),
+    }));
+    const webhooks = Object.entries(section.webhooks).map(([name, settings]) => ({ name, settings }));
+    return { ...(section.apiBase ? { apiBase: section.apiBase } : {}), keyModes, products, webhooks };
 }

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "../dynamic-providers/core/credentials";
-import { validateStackConfig, type RawStackConfig, type StackConfig } from "./config";
+import { SECRET_SETTINGS, validateStackConfig, type RawStackConfig, type StackConfig } from "./config";
 import { environmentFor, type Environment } from "./environment";
 
 // Public in the runtime module but left out of its typings; it reads the engine's list of secret keys.
@@ -33,7 +33,19 @@ export function readRawStackConfig(secretKeys: ReadonlySet<string>): RawStackCon
         secretness[key] = isConfigSecret(fullKey);
         if (!secretKeys.has(key)) settings[key] = parseValue(value);
     }
-    return { settings, secretness, env: process.env };
+    return { settings, secretness, env: process.env, secretKinds: secretKinds(process.env) };
+}
+
+/** The kind of each secret that has one (a Stripe key's mode), read here so no value travels further. */
+function secretKinds(env: NodeJS.ProcessEnv): Record<string, string> {
+    const all = pulumi.runtime.allConfig();
+    const kinds: Record<string, string> = {};
+    for (const { credential, kindOf } of SECRET_SETTINGS) {
+        if (!kindOf) continue;
+        const value = all[`${CONFIG_NAMESPACE}:${credential.configKey}`] ?? credential.envVars.map((name) => env[name]).find(Boolean);
+        if (value) kinds[credential.configKey] = kindOf(value);
+    }
+    return kinds;
 }
 
 export function loadStackConfig(secretKeys: ReadonlySet<string>): { config: StackConfig; environment: Environment } {

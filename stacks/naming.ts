@@ -16,6 +16,8 @@ export interface NameRule {
 
 export const NAME_RULES = {
     supabaseBucket: { what: "Supabase bucket id", maxLength: BUCKET_NAME_MAX, pattern: BUCKET_NAME_PATTERN },
+    // Stripe documents only the length of a lookup key.
+    stripeLookupKey: { what: "Stripe lookup key", maxLength: 200, pattern: /^[^]+$/ },
 } satisfies Record<string, NameRule>;
 
 /** Logical names in the stack config: lower-case words joined by hyphens. */

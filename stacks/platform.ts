@@ -3,12 +3,14 @@
  * outputs feed each other. Grows one service at a time.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { StripeCatalog } from "../components/stripe-catalog";
 import { SupabaseStorage } from "../components/supabase-storage";
 import type { StackConfig } from "./config";
 import type { Environment } from "./environment";
 
 export interface Platform {
     supabaseStorage?: SupabaseStorage;
+    stripeCatalog?: StripeCatalog;
 }
 
 export function buildPlatform(config: StackConfig, environment: Environment): Platform {
@@ -20,6 +22,15 @@ export function buildPlatform(config: StackConfig, environment: Environment): Pl
             environment,
         });
     }
+    if (config.stripe) {
+        platform.stripeCatalog = new StripeCatalog("stripe", {
+            apiBase: config.stripe.apiBase,
+            keyModes: config.stripe.keyModes,
+            products: config.stripe.products,
+            webhooks: config.stripe.webhooks.map(({ name, settings: { url, ...settings } }) => ({ name, url, settings })),
+            environment,
+        });
+    }
     return platform;
 }
 
@@ -28,5 +39,9 @@ export function platformOutputs(platform: Platform, environment: Environment): R
     return {
         environment: environment.kind,
         supabaseBucketIds: platform.supabaseStorage?.bucketIds,
+        stripeProductIds: platform.stripeCatalog?.productIds,
+        stripePriceIds: platform.stripeCatalog?.priceIds,
+        stripeLookupKeys: platform.stripeCatalog?.lookupKeys,
+        stripeWebhookSecrets: platform.stripeCatalog?.webhookSecrets,
     };
 }

@@ -202,5 +202,9 @@ export function dynamicProvider<I extends Props, O extends I>(def: ResourceDefin
  * `pulumi.dynamic.Resource` registers, so idempotency keys are stable across runs.
  */
 export function resourceUrn(name: string, module: string, type: string, opts?: pulumi.CustomResourceOptions): pulumi.Output<string> {
-    return pulumi.createUrn(name, `pulumi-nodejs:dynamic/${module}:${type}`, opts?.parent);
+    // Only the parent's URN text, not the parent as a dependency: depending on a component means
+    // waiting for all its children, so two sibling resources would wait on each other forever.
+    const parent = opts?.parent;
+    const parentUrn = parent ? pulumi.output(new Promise<string>((resolve) => parent.urn.apply(resolve))) : undefined;
+    return pulumi.createUrn(name, `pulumi-nodejs:dynamic/${module}:${type}`, parentUrn);
 }
