@@ -1,15 +1,12 @@
 /** `npm run bench`: prints the figures quoted in issue notes. Not a test: it asserts nothing timed. */
+import { printFigures } from "./figures";
+import { benchStripeCatalog } from "./stripe-catalog";
 import { benchSupabaseBuckets } from "./supabase-buckets";
 
 async function main(): Promise<void> {
-    const count = Number(process.env.BENCH_BUCKETS ?? 50);
-    const figures = await benchSupabaseBuckets(count);
-    console.log(`Supabase Storage buckets: ${count} buckets against the emulator (requests from its counters)\n`);
-    console.log(`${"step".padEnd(26)}${"requests/bucket".padStart(16)}${"ms total".padStart(10)}   routes`);
-    for (const f of figures) {
-        const routes = Object.entries(f.byRoute).map(([route, n]) => `${route} x${n}`).join(", ") || "none";
-        console.log(`${f.step.padEnd(26)}${f.requestsPerBucket.toFixed(2).padStart(16)}${f.ms.toFixed(0).padStart(10)}   ${routes}`);
-    }
+    const buckets = Number(process.env.BENCH_BUCKETS ?? 50);
+    printFigures(`Supabase Storage: ${buckets} buckets against the emulator (requests from its counters)`, await benchSupabaseBuckets(buckets));
+    printFigures("Stripe: 20 products with 3 prices each (60 prices) against the emulator", await benchStripeCatalog(20, 3));
 }
 
 main().catch((err) => {

@@ -226,11 +226,8 @@ export const priceDefinition: ResourceDefinition<PriceInputs, PriceState> = {
 
     async delete(ctx, id, state) {
         const { call, stripe } = openStripe(ctx, state, `archive price ${id}`);
-        await unlessMissing(ctx, call, async () => {
-            const current = await stripe.prices.retrieve(id);
-            // Release the lookup key only if this price still holds it (a replacement may have taken it).
-            await stripe.prices.update(id, current.lookup_key ? { active: false, lookup_key: "" } : { active: false });
-        });
+        // Release the lookup key too. If a replacement already took it, clearing it here is a no-op.
+        await unlessMissing(ctx, call, () => stripe.prices.update(id, state.lookupKey ? { active: false, lookup_key: "" } : { active: false }));
     },
 };
 

@@ -4,33 +4,55 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import * as yaml from "js-yaml";
 import type { Emulator } from "./frame";
+import { StripeEmulator } from "./stripe";
 import { SupabaseStorageEmulator } from "./supabase-storage";
 
 /** Fake keys: the emulators accept them and nothing else does. */
 export const SANDBOX_KEYS = {
     supabaseServiceRoleKey: "sandbox-supabase-service-role-key",
     supabaseAnonKey: "sandbox-supabase-anon-key",
+    stripeSecretKey: "sk_test_sandboxStackwireKey000",
 };
 
 /** Fixed ports keep the stack's URLs, and so its state, valid across sandbox restarts. */
-const DEFAULT_PORTS = { supabase: 54400 };
+const DEFAULT_PORTS = { supabase: 54400, stripe: 54401 };
 
 const MARKER = "# Written by `npm run sandbox`";
 
-function localStackYaml(urls: { supabase: string }): string {
-    return `${MARKER}: the local stack points at the emulators.
-config:
-  stackwire:supabase:
-    url: ${urls.supabase}
-    buckets:
-      avatars:
-        public: true
-        fileSizeLimit: 5MB
-        allowedMimeTypes: [image/png, image/jpeg]
-      invoices:
-        allowedMimeTypes: [application/pdf]
-`;
+/** The local stack's settings: a little of every service, pointed at the emulators. */
+export function localStackSettings(urls: { supabase: string; stripe: string }) {
+    return {
+        supabase: {
+            url: urls.supabase,
+            buckets: {
+                avatars: { public: true, fileSizeLimit: "5MB", allowedMimeTypes: ["image/png", "image/jpeg"] },
+                invoices: { allowedMimeTypes: ["application/pdf"] },
+            },
+        },
+        stripe: {
+            apiBase: urls.stripe,
+            products: {
+                pro: {
+                    name: "Pro",
+                    description: "Everything a team needs",
+                    prices: {
+                        monthly: { currency: "eur", unitAmount: 2000, recurring: { interval: "month" } },
+                        yearly: { currency: "eur", unitAmount: 20000, recurring: { interval: "year" } },
+                    },
+                },
+            },
+            webhooks: {
+                app: { url: "https://app.example.com/webhooks/stripe", enabledEvents: ["checkout.session.completed", "invoice.paid"] },
+            },
+        },
+    };
+}
+
+function localStackYaml(urls: { supabase: string; stripe: string }): string {
+    const config = Object.fromEntries(Object.entries(localStackSettings(urls)).map(([key, value]) => [`stackwire:${key}`, value]));
+    return `${MARKER}: the local stack points at the emulators.\n${yaml.dump({ config }, { lineWidth: 120 })}`;
 }
 
 async function startOn(emulator: Emulator, port: number): Promise<string> {
@@ -45,28 +67,34 @@ async function startOn(emulator: Emulator, port: number): Promise<string> {
 
 async function main(): Promise<void> {
     const portArg = process.argv.indexOf("--port");
-    const basePort = portArg >= 0 ? Number(process.argv[portArg + 1]) : DEFAULT_PORTS.supabase;
+    const free = portArg >= 0 && process.argv[portArg + 1] === "0";
     const quiet = process.argv.includes("--quiet");
     // npm runs scripts from the project root, next to Pulumi.yaml.
     const projectDir = process.cwd();
 
     const supabase = new SupabaseStorageEmulator({ serviceRoleKey: SANDBOX_KEYS.supabaseServiceRoleKey, anonKey: SANDBOX_KEYS.supabaseAnonKey });
-    const emulators: Emulator[] = [supabase];
-    const urls = { supabase: await startOn(supabase, basePort) };
+    const stripe = new StripeEmulator({ keys: [SANDBOX_KEYS.stripeSecretKey] });
+    const emulators: Emulator[] = [supabase, stripe];
+    const urls = {
+        supabase: await startOn(supabase, free ? 0 : DEFAULT_PORTS.supabase),
+        stripe: await startOn(stripe, free ? 0 : DEFAULT_PORTS.stripe),
+    };
     if (!quiet) for (const e of emulators) e.onRequest = (line) => console.log(`  ${line}`);
 
     const stackFile = path.join(projectDir, "Pulumi.local.yaml");
-    const yaml = localStackYaml(urls);
+    const text = localStackYaml(urls);
     const writable = !existsSync(stackFile) || readFileSync(stackFile, "utf8").startsWith(MARKER);
-    if (writable) writeFileSync(stackFile, yaml);
+    if (writable) writeFileSync(stackFile, text);
 
     console.log(`stackwire sandbox: emulators running
   supabase-storage  ${urls.supabase}/storage/v1
+  stripe            ${urls.stripe}/v1
 
 ${writable ? "Wrote Pulumi.local.yaml" : "Pulumi.local.yaml is your own, so it was left alone; the sandbox would write"}:
-${yaml}
+${text}
 In another terminal:
   export SUPABASE_SERVICE_ROLE_KEY=${SANDBOX_KEYS.supabaseServiceRoleKey}
+  export STRIPE_SECRET_KEY=${SANDBOX_KEYS.stripeSecretKey}
   export PULUMI_CONFIG_PASSPHRASE=sandbox
   pulumi login --local
   pulumi stack select --create local

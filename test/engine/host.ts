@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { recordGraph, type Registered } from "../unit/mock-graph";
 
 // Generated gRPC code shipped inside @pulumi/pulumi; it has no typings worth importing.
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
@@ -178,32 +179,14 @@ export class DynamicProviderHost {
 
 /**
  * The provider text exactly as `pulumi up` would store it: the resource is constructed in a
- * program under mocks, and its `__provider` input is captured as the engine receives it.
+ * program under mocks, and its registration is captured as the engine receives it (inputs with
+ * `__provider`, and options such as additionalSecretOutputs).
  */
-export async function serializedProviderOf(construct: () => pulumi.CustomResource, stack = "dev"): Promise<{ provider: string; urn: string; type: string }> {
-    let provider: string | undefined;
-    let type = "";
-    let name = "";
-    pulumi.runtime.setMocks(
-        {
-            newResource(args) {
-                if (typeof args.inputs.__provider === "string") {
-                    provider = args.inputs.__provider;
-                    type = args.type;
-                    name = args.name;
-                }
-                return { id: `${args.name}-id`, state: args.inputs };
-            },
-            call(args) {
-                throw new Error(`unmocked call ${args.token}`);
-            },
-        },
-        "stackwire",
-        stack,
-        false,
-    );
+export async function serializedProviderOf(construct: () => pulumi.CustomResource, stack = "dev"): Promise<{ provider: string; urn: string; registered: Registered }> {
+    const graph = recordGraph("stackwire", stack);
     const resource = construct();
-    await new Promise<void>((resolve) => resource.urn.apply(() => resolve()));
-    if (!provider) throw new Error("the resource registered no __provider");
-    return { provider, type, urn: `urn:pulumi:${stack}::stackwire::${type}::${name}` };
+    await new Promise<void>((resolve) => resource.id.apply(() => resolve()));
+    const registered = graph.resources.find((r) => typeof r.inputs.__provider === "string");
+    if (!registered) throw new Error("the resource registered no __provider");
+    return { provider: registered.inputs.__provider as string, urn: `urn:pulumi:${stack}::stackwire::${registered.type}::${registered.name}`, registered };
 }

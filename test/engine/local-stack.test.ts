@@ -1,71 +1,79 @@
 /**
- * What `pulumi up -s local` does against the sandbox, without the CLI: the compiled program runs
- * under mocks with the local stack's config, and every resource it registers goes through the
- * real provider host (check, create) against the emulator. A second pass must change nothing;
- * destroy must leave nothing behind.
+ * What `pulumi up -s local` does against the sandbox's emulators, without the CLI: the compiled
+ * program with the local stack's config, every resource through the real provider host. A
+ * second `up` must change nothing and call no API; a price change replaces one price; destroy
+ * leaves nothing active behind.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { SANDBOX_KEYS, localStackSettings } from "../emulators/sandbox";
+import { StripeEmulator } from "../emulators/stripe";
 import { SupabaseStorageEmulator } from "../emulators/supabase-storage";
-import { SANDBOX_KEYS } from "../emulators/sandbox";
-import { recordGraph, settled, type Registered } from "../unit/mock-graph";
 import { DynamicProviderHost } from "./host";
+import { MiniEngine } from "./mini-engine";
 
-const emulator = new SupabaseStorageEmulator({ serviceRoleKey: SANDBOX_KEYS.supabaseServiceRoleKey, anonKey: SANDBOX_KEYS.supabaseAnonKey });
+const supabase = new SupabaseStorageEmulator({ serviceRoleKey: SANDBOX_KEYS.supabaseServiceRoleKey, anonKey: SANDBOX_KEYS.supabaseAnonKey });
+const stripe = new StripeEmulator({ keys: [SANDBOX_KEYS.stripeSecretKey] });
+const credentials = { SUPABASE_SERVICE_ROLE_KEY: SANDBOX_KEYS.supabaseServiceRoleKey, STRIPE_SECRET_KEY: SANDBOX_KEYS.stripeSecretKey };
 let host: DynamicProviderHost;
+let engine: MiniEngine;
 
 before(async () => {
-    await emulator.start();
-    host = await DynamicProviderHost.start({ SUPABASE_SERVICE_ROLE_KEY: SANDBOX_KEYS.supabaseServiceRoleKey });
+    await Promise.all([supabase.start(), stripe.start()]);
+    host = await DynamicProviderHost.start(credentials);
     await host.configure({});
+    engine = new MiniEngine(host, "stackwire", "local");
+    Object.assign(process.env, credentials);
 });
 after(async () => {
+    for (const name of Object.keys(credentials)) delete process.env[name];
     await host.stop();
-    await emulator.stop();
+    await Promise.all([supabase.stop(), stripe.stop()]);
 });
 
-async function runProgram(): Promise<Registered[]> {
-    const graph = recordGraph("stackwire", "local");
-    const settings = { url: emulator.url, buckets: { avatars: { public: true, fileSizeLimit: "5MB" }, invoices: { allowedMimeTypes: ["application/pdf"] } } };
-    pulumi.runtime.setAllConfig({ "stackwire:supabase": JSON.stringify(settings) }, []);
-    process.env.SUPABASE_SERVICE_ROLE_KEY = SANDBOX_KEYS.supabaseServiceRoleKey;
+function program(): pulumi.Output<unknown>[] {
     const entry = require.resolve("../../index");
     delete require.cache[entry];
-    const program = require(entry) as { supabaseBucketIds: pulumi.Output<unknown> };
-    await settled(program.supabaseBucketIds);
-    delete process.env.SUPABASE_SERVICE_ROLE_KEY;
-    return graph.resources.filter((r) => typeof r.inputs.__provider === "string");
+    const outputs = require(entry) as Record<string, pulumi.Output<unknown>>;
+    return [outputs.supabaseBucketIds, outputs.stripePriceIds, outputs.stripeWebhookSecrets];
 }
 
-const urnOf = (r: Registered) => `urn:pulumi:local::stackwire::${r.type}::${r.name}`;
+function config(settings: ReturnType<typeof localStackSettings>): Record<string, string> {
+    return Object.fromEntries(Object.entries(settings).map(([key, value]) => [`stackwire:${key}`, JSON.stringify(value)]));
+}
 
-test("up provisions every declared bucket, a second up changes nothing, destroy removes all", async () => {
-    const resources = await runProgram();
-    assert.equal(resources.length, 2);
+test("up provisions the sandbox stack, a second up changes nothing, a new price replaces one, destroy cleans up", async () => {
+    const settings = localStackSettings({ supabase: supabase.url, stripe: stripe.url });
+    await engine.up(config(settings), program);
+    assert.ok(Object.values(engine.steps).every((s) => s === "create"));
+    assert.deepEqual([...supabase.buckets.keys()].sort(), ["stackwire-local-avatars", "stackwire-local-invoices"]);
+    assert.equal(stripe.products.size, 1);
+    assert.deepEqual([...stripe.prices.values()].map((p) => p.lookup_key).sort(), ["stackwire-local-pro-monthly", "stackwire-local-pro-yearly"]);
+    assert.equal(stripe.webhookEndpoints.size, 1);
 
-    const state = new Map<string, { id: string; outputs: Record<string, unknown> }>();
-    for (const resource of resources) {
-        const checked = await host.check(urnOf(resource), {}, resource.inputs);
-        assert.deepEqual(checked.failures, []);
-        const created = await host.create(urnOf(resource), checked.inputs);
-        state.set(resource.name, { id: created.id, outputs: created.properties });
-    }
-    assert.deepEqual([...emulator.buckets.keys()].sort(), ["stackwire-local-avatars", "stackwire-local-invoices"]);
-    assert.equal(emulator.buckets.get("stackwire-local-avatars")?.file_size_limit, 5_000_000);
+    supabase.resetCounts();
+    stripe.resetCounts();
+    await engine.up(config(settings), program);
+    assert.deepEqual(new Set(Object.values(engine.steps)), new Set(["same"]));
+    assert.equal(supabase.totalRequests() + stripe.totalRequests(), 0, "a no-op up must not call any API");
 
-    emulator.resetCounts();
-    for (const resource of await runProgram()) {
-        const old = state.get(resource.name)!;
-        const checked = await host.check(urnOf(resource), old.outputs, resource.inputs);
-        const diff = await host.diff(old.id, urnOf(resource), old.outputs, checked.inputs);
-        assert.equal(diff.changes, "none", `${resource.name} would change on a second up`);
-    }
-    assert.equal(emulator.totalRequests(), 0, "a no-op up must not call the API");
+    const dearer = structuredClone(settings);
+    dearer.stripe.products.pro.prices.monthly.unitAmount = 2500;
+    await engine.up(config(dearer), program);
+    assert.deepEqual(
+        Object.entries(engine.steps).filter(([, s]) => s !== "same"),
+        [["stripe-pro-monthly", "replace"]],
+    );
+    const monthly = [...stripe.prices.values()].filter((p) => p.recurring && (p.recurring as { interval: string }).interval === "month");
+    assert.deepEqual(monthly.map((p) => [p.unit_amount, p.active, p.lookup_key]).sort(), [
+        [2000, false, null],
+        [2500, true, "stackwire-local-pro-monthly"],
+    ]);
 
-    for (const resource of resources) {
-        const { id, outputs } = state.get(resource.name)!;
-        await host.delete(id, urnOf(resource), outputs);
-    }
-    assert.equal(emulator.buckets.size, 0);
+    await engine.destroy();
+    assert.equal(supabase.buckets.size, 0);
+    assert.deepEqual([...stripe.prices.values()].filter((p) => p.active), []);
+    assert.equal([...stripe.products.values()][0].active, false, "a product with prices is archived");
+    assert.equal(stripe.webhookEndpoints.size, 0);
 });

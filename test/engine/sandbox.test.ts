@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { createClient } from "@supabase/supabase-js";
+import Stripe from "stripe";
 import WebSocket from "ws";
 import { SANDBOX_KEYS } from "../emulators/sandbox";
 
@@ -26,12 +27,17 @@ test("the sandbox serves the emulators, prints a local stack config, and stops c
         child.on("exit", (code) => reject(new Error(`sandbox exited early (${code}): ${out}`)));
     });
     const url = /url: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-    assert.ok(url, out);
+    const stripeBase = /apiBase: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    assert.ok(url && stripeBase, out);
     assert.match(out, /export SUPABASE_SERVICE_ROLE_KEY=sandbox-supabase-service-role-key/);
+    assert.match(out, /export STRIPE_SECRET_KEY=sk_test_/);
 
     const storage = createClient(url!, SANDBOX_KEYS.supabaseServiceRoleKey, { realtime: { transport: WebSocket as never } }).storage;
     assert.equal((await storage.createBucket("hello")).error, null);
     assert.deepEqual((await storage.listBuckets()).data?.map((b) => b.id), ["hello"]);
+    const port = new URL(stripeBase!).port;
+    const stripe = new Stripe(SANDBOX_KEYS.stripeSecretKey, { host: "127.0.0.1", port: Number(port), protocol: "http", maxNetworkRetries: 0 });
+    assert.match((await stripe.products.create({ name: "Hello" })).id, /^prod_/);
 
     const exit = new Promise<number | null>((resolve) => child.on("exit", resolve));
     child.kill("SIGINT");

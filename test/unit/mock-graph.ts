@@ -89,7 +89,12 @@ export function isSecretValue(value: unknown): boolean {
     return typeof value === "object" && value !== null && SECRET_SIG in value;
 }
 
-/** Waits until every output in the program has settled. */
-export function settled(...outputs: pulumi.Output<unknown>[]): Promise<unknown[]> {
-    return new Promise((resolve) => pulumi.all(outputs).apply((values) => resolve(values)));
+/**
+ * Waits until the given outputs have settled and every registration (component outputs too)
+ * has reached the mocks, so the next test's mocks never receive this test's late calls.
+ */
+export async function settled(...outputs: pulumi.Output<unknown>[]): Promise<unknown[]> {
+    const values = await new Promise<unknown[]>((resolve) => pulumi.all(outputs).apply((v) => resolve(v)));
+    await pulumi.runtime.disconnect();
+    return values;
 }
