@@ -99,11 +99,14 @@ export function idempotencyKey(urn: string, inputs: unknown, salt = ""): string 
     return `stackwire-${createHash("sha256").update(`${urn}\n${canonical(inputs)}\n${salt}`).digest("hex").slice(0, 40)}`;
 }
 
+/** Successor keys tried before giving up: one per change-and-change-back within 24 hours. */
+const MAX_KEY_GENERATIONS = 20;
+
 /**
  * Creates with an idempotency key. Stripe replays the stored first answer for the same key and
- * parameters for 24 hours; if that first object has since been archived or deleted (a price
- * changed and changed back), it is not what we want, so a successor key derived from the
- * replayed object's id creates a fresh one. Deterministic, so retries stay safe.
+ * parameters for 24 hours; if that object has since been archived or deleted (a price changed
+ * and changed back), it is not what we want, so a successor key derived from the replayed
+ * object's id is tried, and so on. Deterministic, so a retried create still replays.
  */
 export async function createIdempotently<T extends { id: string }>(
     call: HttpCall,
@@ -111,10 +114,14 @@ export async function createIdempotently<T extends { id: string }>(
     create: (idempotencyKey: string) => Promise<T>,
     stillUsable: (id: string) => Promise<boolean>,
 ): Promise<T> {
-    const first = await create(key);
-    if (call.lastHeaders?.get("idempotent-replayed") !== "true") return first;
-    if (await stillUsable(first.id)) return first;
-    return create(idempotencyKey(key, first.id, "successor"));
+    let current = key;
+    for (let generation = 0; generation < MAX_KEY_GENERATIONS; generation++) {
+        const created = await create(current);
+        if (call.lastHeaders?.get("idempotent-replayed") !== "true") return created;
+        if (await stillUsable(created.id)) return created;
+        current = idempotencyKey(current, created.id, "successor");
+    }
+    throw new Error(`Stripe replayed ${MAX_KEY_GENERATIONS} archived objects for the same request; wait 24 hours for its idempotency keys to expire`);
 }
 
 /** Stripe unsets a field with an empty string; metadata keys are removed one by one the same way. */

@@ -306,6 +306,18 @@ describe("price", () => {
         expect(emulator.prices.get(again.id)).toMatchObject({ active: true });
     });
 
+    it("changing back and forth three times within a day still ends on a fresh active price", async () => {
+        const prod = await product();
+        const seen = new Set<string>();
+        for (let cycle = 0; cycle < 3; cycle++) {
+            const current = await price(prod.id);
+            expect(seen.has(current.id)).toBe(false);
+            expect(emulator.prices.get(current.id)).toMatchObject({ active: true });
+            seen.add(current.id);
+            await p.price.provider.delete(current.id, current.outs);
+        }
+    });
+
     it("archive counts a price already gone as done", async () => {
         const prod = await product();
         const { id, outs } = await price(prod.id);
