@@ -1,0 +1,145 @@
+/**
+ * Appwrite clients on node-appwrite, built per operation. The SDK sends with its own undici
+ * fetch and offers no transport option, so `ToolkitClient` keeps the SDK's request preparation
+ * (headers, encoding) and sends it through the shared HTTP layer instead, parsing answers as the
+ * SDK does.
+ */
+import { AppwriteException, Client, Databases, Functions, Storage } from "node-appwrite";
+import { z } from "zod";
+import type { CredentialSpec } from "../core/credentials";
+import type { HttpCall } from "../core/http";
+import type { OperationContext } from "../core/provider";
+
+export const appwriteApiKey: CredentialSpec = {
+    configKey: "appwriteApiKey",
+    envVars: ["APPWRITE_API_KEY"],
+    label: "Appwrite API key",
+};
+
+class ToolkitClient extends Client {
+    constructor(private readonly httpCall: HttpCall) {
+        super();
+    }
+
+    override async call(method: string, url: URL, headers: Record<string, string> = {}, params: Record<string, unknown> = {}, responseType = "json"): Promise<any> {
+        const { uri, options } = this.prepareRequest(method, url, headers, params);
+        const response = await this.httpCall.fetch(uri, options);
+        const text = await response.text();
+        const isJson = response.headers.get("content-type")?.includes("application/json") ?? false;
+        // Our schemas hold numbers to safe integers; Appwrite's int64 default bounds lose
+        // precision here and are read as "no bound" (see attribute.ts).
+        const data = isJson && text ? JSON.parse(text) : responseType === "json" ? { message: text } : text;
+        if (response.status >= 400) throw new AppwriteException(data?.message ?? text, response.status, data?.type ?? "", text);
+        return data;
+    }
+}
+
+/** Args every Appwrite resource takes. */
+export interface AppwriteConnectionArgs {
+    /** API endpoint, e.g. https://cloud.appwrite.io/v1; the emulator's in tests. Changing it replaces. */
+    endpoint: import("@pulumi/pulumi").Input<string>;
+    /** Changing it replaces. */
+    projectId: import("@pulumi/pulumi").Input<string>;
+}
+
+export interface AppwriteConnection {
+    /** API endpoint, e.g. https://cloud.appwrite.io/v1 or a self-hosted server's. */
+    endpoint: string;
+    projectId: string;
+}
+
+export function appwrite(ctx: OperationContext, connection: AppwriteConnection, operation: string) {
+    const call = ctx.http(operation);
+    const client = new ToolkitClient(call).setEndpoint(connection.endpoint).setProject(connection.projectId).setKey(ctx.credential(appwriteApiKey));
+    return { call, databases: new Databases(client), storage: new Storage(client), functions: new Functions(client) };
+}
+
+export function appwriteFailure(error: unknown): { status?: number; code?: string; apiMessage: string } {
+    const e = error as { code?: number; type?: string; message?: string };
+    return { status: e.code || undefined, code: e.type || undefined, apiMessage: e.message ?? String(error) };
+}
+
+export function isNotFound(error: unknown): boolean {
+    return (error as { code?: number }).code === 404;
+}
+
+export function isConflict(error: unknown): boolean {
+    return (error as { code?: number }).code === 409;
+}
+
+/** Runs one SDK call; a failure becomes a typed error with the call's request id. */
+export async function appwriteCall<T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>): Promise<T> {
+    try {
+        return await run();
+    } catch (err) {
+        throw ctx.error(call, appwriteFailure(err));
+    }
+}
+
+/** The object, or undefined when Appwrite answers 404 (refresh then drops it from state). */
+export async function fetchOrGone<T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>): Promise<T | undefined> {
+    try {
+        return await run();
+    } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw ctx.error(call, appwriteFailure(err));
+    }
+}
+
+/** A removal; an object already gone counts as removed. */
+export async function removeIfPresent(ctx: OperationContext, call: HttpCall, run: () => Promise<unknown>): Promise<void> {
+    try {
+        await run();
+    } catch (err) {
+        if (!isNotFound(err)) throw ctx.error(call, appwriteFailure(err));
+    }
+}
+
+/** Appwrite's rule for custom ids (and attribute and index keys). */
+export const APPWRITE_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}$/;
+
+export function idSchema(what = "id") {
+    return z
+        .string()
+        .max(36, `${what} must be at most 36 characters`)
+        .regex(/^[a-zA-Z0-9._-]*$/, `${what} may hold only letters, digits, period, hyphen and underscore`)
+        .regex(/^[a-zA-Z0-9]/, `${what} must not start with a special character`);
+}
+
+/**
+ * Permission strings as Appwrite's Permission helper writes them: read("any"), create("users"),
+ * update("user:ID/verified"), delete("team:ID/role"), write("label:admins").
+ */
+export const PERMISSION_PATTERN =
+    /^(read|create|update|delete|write)\("(any|guests|users(\/(verified|unverified))?|user:[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}(\/(verified|unverified))?|team:[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}(\/[a-zA-Z0-9._-]+)?|member:[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}|label:[a-zA-Z0-9]+)"\)$/;
+
+export function permissionsSchema() {
+    return z
+        .array(z.string().regex(PERMISSION_PATTERN, 'must be a permission such as read("any"), create("users") or update("team:ID/owner")'))
+        .default([])
+        .transform((list) => [...new Set(list)].sort());
+}
+
+export function connectionShape() {
+    return {
+        endpoint: z.url({ protocol: /^https?$/, error: "must be the Appwrite endpoint, e.g. https://cloud.appwrite.io/v1" }),
+        projectId: idSchema("projectId"),
+    };
+}
+
+/**
+ * Creates; on a conflict adopts the existing object only when our own earlier attempt may have
+ * created it (a response lost after the write), since Appwrite objects carry no ownership mark.
+ */
+export async function createOrRecover<T>(ctx: OperationContext, call: HttpCall, what: string, create: () => Promise<T>, existing: () => Promise<T | undefined>): Promise<T> {
+    try {
+        return await create();
+    } catch (err) {
+        if (isConflict(err) && call.writeMayHaveLanded) {
+            const found = await existing();
+            if (found !== undefined) return found;
+        }
+        if (isConflict(err)) throw ctx.error(call, { ...appwriteFailure(err), apiMessage: `${what} already exists and this stack did not create it: choose another id, or remove the existing one` });
+        throw ctx.error(call, appwriteFailure(err));
+    }
+}
