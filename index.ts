@@ -13,3 +13,5 @@ export const stripePriceIds = outputs.stripePriceIds;
 export const stripeLookupKeys = outputs.stripeLookupKeys;
 /** Secret: `pulumi stack output --show-secrets stripeWebhookSecrets`. */
 export const stripeWebhookSecrets = outputs.stripeWebhookSecrets;
+export const appwriteDatabaseIds = outputs.appwriteDatabaseIds;
+export const appwriteBucketIds = outputs.appwriteBucketIds;

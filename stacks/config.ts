@@ -6,6 +6,10 @@
 import { z } from "zod";
 import type { CredentialSpec } from "../dynamic-providers/core/credentials";
 import { describeProblem, problemsFromZod, type Problem } from "../dynamic-providers/core/validation";
+import { attributeFieldsShape, checkAttributeRules } from "../dynamic-providers/appwrite/attribute";
+import { appwriteApiKey, idSchema, permissionsSchema } from "../dynamic-providers/appwrite/client";
+import { indexFieldsShape } from "../dynamic-providers/appwrite/collection-index";
+import { appwriteBucketInputSchema } from "../dynamic-providers/appwrite/bucket";
 import { checkPriceRules, priceFieldsShape } from "../dynamic-providers/stripe/price";
 import { productInputSchema } from "../dynamic-providers/stripe/product";
 import { keyModeOf, stripeSecretKey, type KeyMode } from "../dynamic-providers/stripe/client";
@@ -86,12 +90,45 @@ const stripeSection = z
     })
     .strict();
 
+const appwriteKey = idSchema("key");
+
+const appwriteAttribute = z
+    .object(attributeFieldsShape())
+    .extend({
+        /** Logical name of the related collection in the same database. */
+        relatedCollection: logicalName.optional(),
+    })
+    .omit({ relatedCollectionId: true })
+    .strict()
+    .superRefine((a, ctx) => checkAttributeRules({ ...a, relatedCollectionId: a.relatedCollection ?? null }, ctx));
+
+const appwriteCollection = z
+    .object({
+        name: z.string().min(1).max(128),
+        permissions: permissionsSchema(),
+        documentSecurity: z.boolean().default(false),
+        enabled: z.boolean().default(true),
+        attributes: z.record(appwriteKey, appwriteAttribute).default({}),
+        indexes: z.record(appwriteKey, z.object(indexFieldsShape()).strict()).default({}),
+    })
+    .strict();
+
+const appwriteSection = z
+    .object({
+        endpoint: z.url({ protocol: /^https?$/, error: "must be the Appwrite endpoint, e.g. https://cloud.appwrite.io/v1" }),
+        projectId: idSchema("projectId"),
+        databases: z.record(logicalName, z.object({ name: z.string().min(1).max(128), enabled: z.boolean().default(true), collections: z.record(appwriteKey, appwriteCollection).default({}) }).strict()).default({}),
+        buckets: z.record(logicalName, appwriteBucketInputSchema().omit({ endpoint: true, projectId: true, bucketId: true }).strict()).default({}),
+    })
+    .strict();
+
 /** Every non-secret setting, keyed as in `pulumi config` (without the `stackwire:` namespace). */
 export const stackSettingsSchema = z
     .object({
         environment: z.enum(["dev", "staging", "prod", "preview", "local"]).optional(),
         supabase: supabaseSection.optional(),
         stripe: stripeSection.optional(),
+        appwrite: appwriteSection.optional(),
     })
     .strict();
 
@@ -100,6 +137,8 @@ export type BucketSettings = z.output<typeof bucketSettings>;
 export type StripeProductSettings = Omit<z.output<typeof stripeProduct>, "prices">;
 export type StripePriceSettings = z.output<typeof stripePrice>;
 export type StripeWebhookSettings = z.output<typeof stripeWebhook>;
+export type AppwriteSettings = z.output<typeof appwriteSection>;
+export type AppwriteCollectionSettings = z.output<typeof appwriteCollection>;
 
 interface SecretSetting {
     credential: CredentialSpec;
@@ -116,6 +155,7 @@ interface SecretSetting {
 export const SECRET_SETTINGS: readonly SecretSetting[] = [
     { credential: serviceRoleKey, neededBy: (s) => s.supabase !== undefined },
     { credential: stripeSecretKey, neededBy: (s) => s.stripe !== undefined, kindOf: (value) => keyModeOf(value) ?? "malformed" },
+    { credential: appwriteApiKey, neededBy: (s) => s.appwrite !== undefined },
 ];
 
 export const SETTING_KEYS = Object.keys(stackSettingsSchema.shape);
@@ -172,8 +212,24 @@ export interface PlannedWebhook {
     settings: StripeWebhookSettings;
 }
 
+export interface PlannedAppwriteDatabase {
+    /** Logical name from the config. */
+    name: string;
+    /** Physical id: project, stack and name, within Appwrite's 36 characters. */
+    databaseId: string;
+    displayName: string;
+    enabled: boolean;
+    collections: Record<string, AppwriteCollectionSettings>;
+}
+
 export interface StackConfig {
     settings: StackSettings;
+    appwrite?: {
+        endpoint: string;
+        projectId: string;
+        databases: PlannedAppwriteDatabase[];
+        buckets: { name: string; bucketId: string; settings: AppwriteSettings["buckets"][string] }[];
+    };
     supabase?: { url: string; buckets: PlannedBucket[] };
     stripe?: { apiBase?: string; keyModes: KeyMode[]; products: PlannedProduct[]; webhooks: PlannedWebhook[] };
 }
@@ -226,6 +282,7 @@ export function validateStackConfig(raw: RawStackConfig, env: Environment): Stac
         config.supabase = { url: settings.supabase.url, buckets };
     }
 
+    if (settings.appwrite) config.appwrite = planAppwrite(settings.appwrite, env, problems);
     if (settings.stripe) config.stripe = planStripe(settings.stripe, raw.secretKinds?.[stripeSecretKey.configKey], env, problems);
 
     if (problems.length > 0) throw new StackConfigError(env.stack, problems);
@@ -267,4 +324,35 @@ function planStripe(section: z.output<typeof stripeSection>, keyKind: string | u
     }));
     const webhooks = Object.entries(section.webhooks).map(([name, settings]) => ({ name, settings }));
     return { ...(section.apiBase ? { apiBase: section.apiBase } : {}), keyModes, products, webhooks };
+}
+
+function planAppwrite(section: AppwriteSettings, env: Environment, problems: Problem[]): NonNullable<StackConfig["appwrite"]> {
+    const named = (path: string, name: string, rule: typeof NAME_RULES.appwriteId) => {
+        try {
+            return physicalName(env, name, rule);
+        } catch (err) {
+            if (!(err instanceof NamingError)) throw err;
+            problems.push({ path, rule: err.message });
+            return name;
+        }
+    };
+    const databases = Object.entries(section.databases).map(([name, db]) => {
+        for (const [collectionName, collection] of Object.entries(db.collections)) {
+            const at = `appwrite.databases.${name}.collections.${collectionName}`;
+            for (const [key, attribute] of Object.entries(collection.attributes)) {
+                if (attribute.type === "relationship" && attribute.relatedCollection && !(attribute.relatedCollection in db.collections)) {
+                    problems.push({ path: `${at}.attributes.${key}.relatedCollection`, rule: `names collection "${attribute.relatedCollection}", which database ${name} does not declare` });
+                }
+            }
+            for (const [key, index] of Object.entries(collection.indexes)) {
+                index.attributes.forEach((attribute, i) => {
+                    if (!(attribute in collection.attributes)) problems.push({ path: `${at}.indexes.${key}.attributes[${i}]`, rule: `names attribute "${attribute}", which collection ${collectionName} does not declare` });
+                });
+                if (index.orders && index.orders.length !== index.attributes.length) problems.push({ path: `${at}.indexes.${key}.orders`, rule: "must give one order per attribute" });
+            }
+        }
+        return { name, databaseId: named(`appwrite.databases.${name}`, name, NAME_RULES.appwriteId), displayName: db.name, enabled: db.enabled, collections: db.collections };
+    });
+    const buckets = Object.entries(section.buckets).map(([name, settings]) => ({ name, bucketId: named(`appwrite.buckets.${name}`, name, NAME_RULES.appwriteId), settings }));
+    return { endpoint: section.endpoint, projectId: section.projectId, databases, buckets };
 }

@@ -3,6 +3,8 @@
  * outputs feed each other. Grows one service at a time.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { AppwriteDatabase } from "../components/appwrite-database";
+import { AppwriteStorage } from "../components/appwrite-storage";
 import { StripeCatalog } from "../components/stripe-catalog";
 import { SupabaseStorage } from "../components/supabase-storage";
 import type { StackConfig } from "./config";
@@ -11,6 +13,8 @@ import type { Environment } from "./environment";
 export interface Platform {
     supabaseStorage?: SupabaseStorage;
     stripeCatalog?: StripeCatalog;
+    appwriteDatabases?: Record<string, AppwriteDatabase>;
+    appwriteStorage?: AppwriteStorage;
 }
 
 export function buildPlatform(config: StackConfig, environment: Environment): Platform {
@@ -31,6 +35,13 @@ export function buildPlatform(config: StackConfig, environment: Environment): Pl
             environment,
         });
     }
+    if (config.appwrite) {
+        const { endpoint, projectId } = config.appwrite;
+        platform.appwriteDatabases = Object.fromEntries(
+            config.appwrite.databases.map((database) => [database.name, new AppwriteDatabase(`appwrite-${database.name}`, { endpoint, projectId, database, environment })]),
+        );
+        if (config.appwrite.buckets.length > 0) platform.appwriteStorage = new AppwriteStorage("appwrite-storage", { endpoint, projectId, buckets: config.appwrite.buckets, environment });
+    }
     return platform;
 }
 
@@ -43,5 +54,7 @@ export function platformOutputs(platform: Platform, environment: Environment): R
         stripePriceIds: platform.stripeCatalog?.priceIds,
         stripeLookupKeys: platform.stripeCatalog?.lookupKeys,
         stripeWebhookSecrets: platform.stripeCatalog?.webhookSecrets,
+        appwriteDatabaseIds: platform.appwriteDatabases && pulumi.output(Object.fromEntries(Object.entries(platform.appwriteDatabases).map(([n, d]) => [n, d.databaseId]))),
+        appwriteBucketIds: platform.appwriteStorage?.bucketIds,
     };
 }

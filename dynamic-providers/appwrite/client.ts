@@ -16,14 +16,16 @@ export const appwriteApiKey: CredentialSpec = {
     label: "Appwrite API key",
 };
 
-class ToolkitClient extends Client {
-    constructor(private readonly httpCall: HttpCall) {
-        super();
-    }
-
-    override async call(method: string, url: URL, headers: Record<string, string> = {}, params: Record<string, unknown> = {}, responseType = "json"): Promise<any> {
-        const { uri, options } = this.prepareRequest(method, url, headers, params);
-        const response = await this.httpCall.fetch(uri, options);
+/**
+ * A node-appwrite Client whose `call` sends the SDK's prepared request through `httpCall`.
+ * The method is replaced on the instance rather than in a subclass: Pulumi's serializer would
+ * copy a subclass's base class by value, and the SDK's Client does not survive that.
+ */
+function toolkitClient(httpCall: HttpCall): Client {
+    const client = new Client();
+    client.call = async (method: string, url: URL, headers: Record<string, string> = {}, params: Record<string, unknown> = {}, responseType = "json") => {
+        const { uri, options } = client.prepareRequest(method, url, headers, params);
+        const response = await httpCall.fetch(uri, options);
         const text = await response.text();
         const isJson = response.headers.get("content-type")?.includes("application/json") ?? false;
         // Our schemas hold numbers to safe integers; Appwrite's int64 default bounds lose
@@ -31,10 +33,10 @@ class ToolkitClient extends Client {
         const data = isJson && text ? JSON.parse(text) : responseType === "json" ? { message: text } : text;
         if (response.status >= 400) throw new AppwriteException(data?.message ?? text, response.status, data?.type ?? "", text);
         return data;
-    }
+    };
+    return client;
 }
 
-/** Args every Appwrite resource takes. */
 export interface AppwriteConnectionArgs {
     /** API endpoint, e.g. https://cloud.appwrite.io/v1; the emulator's in tests. Changing it replaces. */
     endpoint: import("@pulumi/pulumi").Input<string>;
@@ -50,7 +52,7 @@ export interface AppwriteConnection {
 
 export function appwrite(ctx: OperationContext, connection: AppwriteConnection, operation: string) {
     const call = ctx.http(operation);
-    const client = new ToolkitClient(call).setEndpoint(connection.endpoint).setProject(connection.projectId).setKey(ctx.credential(appwriteApiKey));
+    const client = toolkitClient(call).setEndpoint(connection.endpoint).setProject(connection.projectId).setKey(ctx.credential(appwriteApiKey));
     return { call, databases: new Databases(client), storage: new Storage(client), functions: new Functions(client) };
 }
 
