@@ -1,4 +1,5 @@
 /** `npm run bench`: prints the figures quoted in issue notes. Not a test: it asserts nothing timed. */
+import { benchAppwriteSchema } from "./appwrite-schema";
 import { printFigures } from "./figures";
 import { benchStripeCatalog } from "./stripe-catalog";
 import { benchSupabaseBuckets } from "./supabase-buckets";
@@ -7,6 +8,9 @@ async function main(): Promise<void> {
     const buckets = Number(process.env.BENCH_BUCKETS ?? 50);
     printFigures(`Supabase Storage: ${buckets} buckets against the emulator (requests from its counters)`, await benchSupabaseBuckets(buckets));
     printFigures("Stripe: 20 products with 3 prices each (60 prices) against the emulator", await benchStripeCatalog(20, 3));
+    const appwrite = await benchAppwriteSchema(10, 8, 2);
+    printFigures("Appwrite: 1 database, 10 collections, 80 attributes, 20 indexes against the emulator", appwrite.figures);
+    console.log(`\nAppwrite create: ${appwrite.polls} status reads answered "processing"; the provider's poll pauses add up to ${(appwrite.waitedMs / 1000).toFixed(1)} s of waiting (builds finishing after two reads).`);
 }
 
 main().catch((err) => {

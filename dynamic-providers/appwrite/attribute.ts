@@ -15,7 +15,8 @@ import { SchemaWorkFailed, waitAvailable, waitGone } from "./status";
 export const ATTRIBUTE_TYPES = ["string", "integer", "float", "boolean", "email", "url", "ip", "enum", "datetime", "relationship"] as const satisfies readonly AttributeType[];
 /** Appwrite's largest string attribute. */
 export const MAX_STRING_SIZE = 1_073_741_824;
-const STRING_LIKE = new Set(["string", "email", "url", "ip", "enum", "datetime"]);
+// An array, not a Set: the closure serializer does not rebuild Sets captured by a provider.
+const STRING_LIKE: readonly string[] = ["string", "email", "url", "ip", "enum", "datetime"];
 
 export function attributeFieldsShape() {
     return {
@@ -57,7 +58,7 @@ export function checkAttributeRules(a: Fields, ctx: z.RefinementCtx): void {
         if (a.array) issue("default", "cannot be set on an array attribute");
         if (isRelationship) issue("default", "cannot be set on a relationship");
         const d = a.default;
-        if (STRING_LIKE.has(a.type) && typeof d !== "string") issue("default", `must be text for a ${a.type} attribute`);
+        if (STRING_LIKE.includes(a.type) && typeof d !== "string") issue("default", `must be text for a ${a.type} attribute`);
         if ((a.type === "integer" && !Number.isSafeInteger(d)) || (a.type === "float" && typeof d !== "number")) issue("default", `must be a number${a.type === "integer" ? " without decimals" : ""}`);
         if (a.type === "boolean" && typeof d !== "boolean") issue("default", "must be true or false");
         if (typeof d === "number" && ((a.min !== null && d < a.min) || (a.max !== null && d > a.max))) issue("default", "must lie between min and max");

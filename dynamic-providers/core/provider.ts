@@ -123,9 +123,11 @@ async function guarded<T>(ctx: OperationContext, run: () => Promise<T>): Promise
         return await run();
     } catch (err) {
         if (err instanceof ProviderError) throw err;
-        const message = err instanceof Error ? err.message : String(err);
+        // Error subclasses rebuilt by the serializer are not `instanceof Error`; read the fields.
+        const fields = typeof err === "object" && err !== null ? (err as { message?: unknown; name?: unknown }) : {};
+        const message = typeof fields.message === "string" ? fields.message : String(err);
         const clean = new Error(ctx.redact(message));
-        clean.name = err instanceof Error ? err.name : "Error";
+        clean.name = typeof fields.name === "string" ? fields.name : "Error";
         throw clean;
     }
 }

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import { AppwriteEmulator } from "./appwrite";
 import type { Emulator } from "./frame";
 import { StripeEmulator } from "./stripe";
 import { SupabaseStorageEmulator } from "./supabase-storage";
@@ -14,15 +15,25 @@ export const SANDBOX_KEYS = {
     supabaseServiceRoleKey: "sandbox-supabase-service-role-key",
     supabaseAnonKey: "sandbox-supabase-anon-key",
     stripeSecretKey: "sk_test_sandboxStackwireKey000",
+    appwriteApiKey: "sandbox-appwrite-api-key",
 };
 
+/** The sandbox's Appwrite project, with one function whose variables stacks may set. */
+export const SANDBOX_APPWRITE = { projectId: "sandbox", functions: ["notify"] };
+
 /** Fixed ports keep the stack's URLs, and so its state, valid across sandbox restarts. */
-const DEFAULT_PORTS = { supabase: 54400, stripe: 54401 };
+const DEFAULT_PORTS = { supabase: 54400, stripe: 54401, appwrite: 54402 };
 
 const MARKER = "# Written by `npm run sandbox`";
 
+export interface SandboxUrls {
+    supabase: string;
+    stripe: string;
+    appwrite: string;
+}
+
 /** The local stack's settings: a little of every service, pointed at the emulators. */
-export function localStackSettings(urls: { supabase: string; stripe: string }) {
+export function localStackSettings(urls: SandboxUrls) {
     return {
         supabase: {
             url: urls.supabase,
@@ -47,10 +58,38 @@ export function localStackSettings(urls: { supabase: string; stripe: string }) {
                 app: { url: "https://app.example.com/webhooks/stripe", enabledEvents: ["checkout.session.completed", "invoice.paid"] },
             },
         },
+        appwrite: {
+            endpoint: `${urls.appwrite}/v1`,
+            projectId: SANDBOX_APPWRITE.projectId,
+            databases: {
+                app: {
+                    name: "App",
+                    collections: {
+                        users: {
+                            name: "Users",
+                            permissions: ['read("users")'],
+                            attributes: {
+                                email: { type: "email", required: true },
+                                plan: { type: "enum", elements: ["free", "pro"], default: "free" },
+                            },
+                            indexes: { by_email: { type: "unique", attributes: ["email"] } },
+                        },
+                        orders: {
+                            name: "Orders",
+                            attributes: {
+                                total: { type: "integer", min: 0, required: true },
+                                customer: { type: "relationship", relatedCollection: "users", relationType: "manyToOne", onDelete: "cascade" },
+                            },
+                        },
+                    },
+                },
+            },
+            buckets: { uploads: { name: "Uploads", allowedFileExtensions: ["png", "jpg", "pdf"], maximumFileSize: 10_000_000 } },
+        },
     };
 }
 
-function localStackYaml(urls: { supabase: string; stripe: string }): string {
+function localStackYaml(urls: SandboxUrls): string {
     const config = Object.fromEntries(Object.entries(localStackSettings(urls)).map(([key, value]) => [`stackwire:${key}`, value]));
     return `${MARKER}: the local stack points at the emulators.\n${yaml.dump({ config }, { lineWidth: 120 })}`;
 }
@@ -74,10 +113,12 @@ async function main(): Promise<void> {
 
     const supabase = new SupabaseStorageEmulator({ serviceRoleKey: SANDBOX_KEYS.supabaseServiceRoleKey, anonKey: SANDBOX_KEYS.supabaseAnonKey });
     const stripe = new StripeEmulator({ keys: [SANDBOX_KEYS.stripeSecretKey] });
-    const emulators: Emulator[] = [supabase, stripe];
+    const appwrite = new AppwriteEmulator({ ...SANDBOX_APPWRITE, apiKey: SANDBOX_KEYS.appwriteApiKey });
+    const emulators: Emulator[] = [supabase, stripe, appwrite];
     const urls = {
         supabase: await startOn(supabase, free ? 0 : DEFAULT_PORTS.supabase),
         stripe: await startOn(stripe, free ? 0 : DEFAULT_PORTS.stripe),
+        appwrite: await startOn(appwrite, free ? 0 : DEFAULT_PORTS.appwrite),
     };
     if (!quiet) for (const e of emulators) e.onRequest = (line) => console.log(`  ${line}`);
 
@@ -89,12 +130,14 @@ async function main(): Promise<void> {
     console.log(`stackwire sandbox: emulators running
   supabase-storage  ${urls.supabase}/storage/v1
   stripe            ${urls.stripe}/v1
+  appwrite          ${urls.appwrite}/v1 (project "${SANDBOX_APPWRITE.projectId}", function "notify")
 
 ${writable ? "Wrote Pulumi.local.yaml" : "Pulumi.local.yaml is your own, so it was left alone; the sandbox would write"}:
 ${text}
 In another terminal:
   export SUPABASE_SERVICE_ROLE_KEY=${SANDBOX_KEYS.supabaseServiceRoleKey}
   export STRIPE_SECRET_KEY=${SANDBOX_KEYS.stripeSecretKey}
+  export APPWRITE_API_KEY=${SANDBOX_KEYS.appwriteApiKey}
   export PULUMI_CONFIG_PASSPHRASE=sandbox
   pulumi login --local
   pulumi stack select --create local

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
-import { SANDBOX_KEYS, localStackSettings } from "../emulators/sandbox";
+import { AppwriteEmulator } from "../emulators/appwrite";
+import { SANDBOX_APPWRITE, SANDBOX_KEYS, localStackSettings } from "../emulators/sandbox";
 import { StripeEmulator } from "../emulators/stripe";
 import { SupabaseStorageEmulator } from "../emulators/supabase-storage";
 import { DynamicProviderHost } from "./host";
@@ -15,12 +16,14 @@ import { MiniEngine } from "./mini-engine";
 
 const supabase = new SupabaseStorageEmulator({ serviceRoleKey: SANDBOX_KEYS.supabaseServiceRoleKey, anonKey: SANDBOX_KEYS.supabaseAnonKey });
 const stripe = new StripeEmulator({ keys: [SANDBOX_KEYS.stripeSecretKey] });
-const credentials = { SUPABASE_SERVICE_ROLE_KEY: SANDBOX_KEYS.supabaseServiceRoleKey, STRIPE_SECRET_KEY: SANDBOX_KEYS.stripeSecretKey };
+const appwrite = new AppwriteEmulator({ ...SANDBOX_APPWRITE, apiKey: SANDBOX_KEYS.appwriteApiKey });
+const emulators = [supabase, stripe, appwrite];
+const credentials = { SUPABASE_SERVICE_ROLE_KEY: SANDBOX_KEYS.supabaseServiceRoleKey, STRIPE_SECRET_KEY: SANDBOX_KEYS.stripeSecretKey, APPWRITE_API_KEY: SANDBOX_KEYS.appwriteApiKey };
 let host: DynamicProviderHost;
 let engine: MiniEngine;
 
 before(async () => {
-    await Promise.all([supabase.start(), stripe.start()]);
+    await Promise.all(emulators.map((e) => e.start()));
     host = await DynamicProviderHost.start(credentials);
     await host.configure({});
     engine = new MiniEngine(host, "stackwire", "local");
@@ -29,14 +32,14 @@ before(async () => {
 after(async () => {
     for (const name of Object.keys(credentials)) delete process.env[name];
     await host.stop();
-    await Promise.all([supabase.stop(), stripe.stop()]);
+    await Promise.all(emulators.map((e) => e.stop()));
 });
 
 function program(): pulumi.Output<unknown>[] {
     const entry = require.resolve("../../index");
     delete require.cache[entry];
     const outputs = require(entry) as Record<string, pulumi.Output<unknown>>;
-    return [outputs.supabaseBucketIds, outputs.stripePriceIds, outputs.stripeWebhookSecrets];
+    return [outputs.supabaseBucketIds, outputs.stripePriceIds, outputs.stripeWebhookSecrets, outputs.appwriteDatabaseIds, outputs.appwriteBucketIds];
 }
 
 function config(settings: ReturnType<typeof localStackSettings>): Record<string, string> {
@@ -44,19 +47,23 @@ function config(settings: ReturnType<typeof localStackSettings>): Record<string,
 }
 
 test("up provisions the sandbox stack, a second up changes nothing, a new price replaces one, destroy cleans up", async () => {
-    const settings = localStackSettings({ supabase: supabase.url, stripe: stripe.url });
+    const settings = localStackSettings({ supabase: supabase.url, stripe: stripe.url, appwrite: appwrite.url });
     await engine.up(config(settings), program);
     assert.ok(Object.values(engine.steps).every((s) => s === "create"));
     assert.deepEqual([...supabase.buckets.keys()].sort(), ["stackwire-local-avatars", "stackwire-local-invoices"]);
     assert.equal(stripe.products.size, 1);
     assert.deepEqual([...stripe.prices.values()].map((p) => p.lookup_key).sort(), ["stackwire-local-pro-monthly", "stackwire-local-pro-yearly"]);
     assert.equal(stripe.webhookEndpoints.size, 1);
+    const app = appwrite.databases.get("stackwire-local-app")!;
+    assert.deepEqual([...app.collections.keys()].sort(), ["orders", "users"]);
+    assert.deepEqual([...app.collections.get("users").attributes.keys()].sort(), ["email", "plan"]);
+    assert.equal(app.collections.get("users").indexes.get("by_email").building.status, "available");
+    assert.ok(appwrite.buckets.has("stackwire-local-uploads"));
 
-    supabase.resetCounts();
-    stripe.resetCounts();
+    for (const e of emulators) e.resetCounts();
     await engine.up(config(settings), program);
     assert.deepEqual(new Set(Object.values(engine.steps)), new Set(["same"]));
-    assert.equal(supabase.totalRequests() + stripe.totalRequests(), 0, "a no-op up must not call any API");
+    assert.equal(emulators.reduce((n, e) => n + e.totalRequests(), 0), 0, "a no-op up must not call any API");
 
     const dearer = structuredClone(settings);
     dearer.stripe.products.pro.prices.monthly.unitAmount = 2500;
@@ -73,6 +80,8 @@ test("up provisions the sandbox stack, a second up changes nothing, a new price 
 
     await engine.destroy();
     assert.equal(supabase.buckets.size, 0);
+    assert.equal(appwrite.databases.size, 0);
+    assert.equal(appwrite.buckets.size, 0);
     assert.deepEqual([...stripe.prices.values()].filter((p) => p.active), []);
     assert.equal([...stripe.products.values()][0].active, false, "a product with prices is archived");
     assert.equal(stripe.webhookEndpoints.size, 0);
