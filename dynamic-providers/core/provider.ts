@@ -43,8 +43,8 @@ export class OperationContext {
     }
 
     /** Starts the HTTP record of one API operation; hand `call.fetch` to the SDK. */
-    http(operation: string): HttpCall {
-        return new HttpCall({ ...this.httpDefaults, service: this.service, operation });
+    http(operation: string, overrides: Partial<HttpCallOptions> = {}): HttpCall {
+        return new HttpCall({ ...this.httpDefaults, ...overrides, service: this.service, operation });
     }
 
     /** A typed error for a failed call, with the call's request id and attempt count. */

@@ -1,0 +1,96 @@
+/**
+ * JSON over HTTP for APIs without an SDK here (GitLab, Trello), on the shared HTTP layer.
+ * A non-2xx answer becomes a ProviderError carrying the API's own message.
+ */
+import type { HttpCall } from "./http";
+import type { OperationContext } from "./provider";
+
+export interface RestRequest {
+    method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD";
+    url: string;
+    headers?: Record<string, string>;
+    query?: Record<string, string | number | boolean | undefined>;
+    body?: unknown;
+}
+
+export interface RestResponse<T> {
+    status: number;
+    body: T;
+}
+
+/** Raised for a non-2xx answer; `status` lets callers treat 404 as "gone". */
+export class RestError extends Error {
+    constructor(
+        readonly status: number,
+        readonly apiMessage: string,
+        readonly body: unknown,
+    ) {
+        super(apiMessage);
+        this.message = apiMessage; // serialized Error subclasses lose super's message
+        this.name = "RestError";
+    }
+}
+
+/** Flattens API error bodies: strings, {message}, {error}, and GitLab's {message: {field: [..]}}. */
+export function messageOf(body: unknown, status: number): string {
+    if (typeof body === "string" && body.trim()) return body.trim();
+    if (body && typeof body === "object") {
+        const b = body as { message?: unknown; error?: unknown };
+        if (typeof b.message === "string") return b.message;
+        if (b.message && typeof b.message === "object") {
+            return Object.entries(b.message as Record<string, unknown>)
+                .map(([field, problems]) => `${field} ${Array.isArray(problems) ? problems.join(", ") : String(problems)}`)
+                .join("; ");
+        }
+        if (typeof b.error === "string") return b.error;
+    }
+    return `HTTP ${status}`;
+}
+
+export async function rest<T>(call: HttpCall, req: RestRequest): Promise<RestResponse<T>> {
+    const url = new URL(req.url);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const response = await call.fetch(url.href, {
+        method: req.method,
+        headers: { accept: "application/json", ...(req.body !== undefined ? { "content-type": "application/json" } : {}), ...req.headers },
+        body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
+    });
+    const text = req.method === "HEAD" ? "" : await response.text();
+    let body: unknown = text;
+    if (text && response.headers.get("content-type")?.includes("json")) body = JSON.parse(text);
+    if (!response.ok) throw new RestError(response.status, messageOf(body, response.status), body);
+    return { status: response.status, body: body as T };
+}
+
+/** A REST failure as a typed error of this operation. */
+export function restError(ctx: OperationContext, call: HttpCall, err: unknown) {
+    if (err instanceof RestError || (err as { name?: string })?.name === "RestError") {
+        const e = err as RestError;
+        return ctx.error(call, { status: e.status, apiMessage: e.apiMessage });
+    }
+    return err;
+}
+
+/** The body, or undefined on 404 (refresh then drops the object). */
+export async function restOrGone<T>(ctx: OperationContext, call: HttpCall, req: RestRequest): Promise<T | undefined> {
+    try {
+        return (await rest<T>(call, req)).body;
+    } catch (err) {
+        if ((err as RestError).status === 404) return undefined;
+        throw restError(ctx, call, err);
+    }
+}
+
+/** Runs a request, turning a failure into a typed error. */
+export async function restCall<T>(ctx: OperationContext, call: HttpCall, req: RestRequest): Promise<T> {
+    try {
+        return (await rest<T>(call, req)).body;
+    } catch (err) {
+        throw restError(ctx, call, err);
+    }
+}
+
+/** A removal; 404 counts as removed. */
+export async function restRemove(ctx: OperationContext, call: HttpCall, req: RestRequest): Promise<void> {
+    if ((await restOrGone(ctx, call, req)) === undefined) return;
+}

@@ -1,0 +1,86 @@
+/**
+ * Trello REST API on the shared HTTP layer. Trello takes `key` and `token` as query parameters
+ * (the HTTP layer never records query strings, and errors are redacted) and limits each token to
+ * 100 requests per 10 seconds: a process-wide window keeps every Trello provider in the host
+ * under it, with the toolkit's retry on 429 behind it for other clients of the same token.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { CredentialSpec } from "../core/credentials";
+import type { OperationContext } from "../core/provider";
+import { restCall, restOrGone, restRemove, type RestRequest } from "../core/rest";
+
+export const trelloApiKey: CredentialSpec = { configKey: "trelloApiKey", envVars: ["TRELLO_API_KEY"], label: "Trello API key" };
+export const trelloToken: CredentialSpec = { configKey: "trelloToken", envVars: ["TRELLO_TOKEN"], label: "Trello token" };
+
+export const TRELLO_BASE_URL = "https://api.trello.com/1";
+/** Trello's documented limit per token. */
+export const TRELLO_RATE = { requests: 100, windowMs: 10_000 };
+
+type Query = RestRequest["query"];
+
+const WINDOW_MARGIN_MS = 500;
+
+interface Window {
+    stamps: number[];
+}
+
+/**
+ * The window for a token, shared by every provider in this process. It lives on globalThis:
+ * module-level state would be copied into each serialized provider separately.
+ */
+function windowFor(token: string): Window {
+    const registry = ((globalThis as Record<string, unknown>).__stackwireTrelloWindows ??= {}) as Record<string, Window>;
+    const id = createHash("sha256").update(token).digest("hex").slice(0, 16);
+    return (registry[id] ??= { stamps: [] });
+}
+
+/** Waits for a slot in the token's window, then takes it. */
+export async function throttle(token: string, rate = TRELLO_RATE): Promise<number> {
+    const window = windowFor(token);
+    let waited = 0;
+    for (;;) {
+        const now = Date.now();
+        window.stamps = window.stamps.filter((t) => now - t < rate.windowMs);
+        if (window.stamps.length < rate.requests) {
+            window.stamps.push(now);
+            return waited;
+        }
+        // A margin, since Trello counts a request when it arrives, a little after we send it.
+        const pause = window.stamps[0] + rate.windowMs - now + WINDOW_MARGIN_MS;
+        waited += pause;
+        await new Promise((r) => setTimeout(r, pause));
+    }
+}
+
+export function trello(ctx: OperationContext, baseUrl: string, operation: string) {
+    const key = ctx.credential(trelloApiKey);
+    const token = ctx.credential(trelloToken);
+    // Every attempt, retries included, waits for a slot in the token's window.
+    const call = ctx.http(operation, {
+        transport: async (input, init) => {
+            await throttle(token);
+            return fetch(input, init);
+        },
+    });
+    const req = (method: RestRequest["method"], path: string, query: Query = {}): RestRequest => ({ method, url: `${baseUrl.replace(/\/$/, "")}${path}`, query: { ...query, key, token } });
+    return {
+        call,
+        get: <T>(path: string, query?: Query) => restOrGone<T>(ctx, call, req("GET", path, query)),
+        post: <T>(path: string, query: Query) => restCall<T>(ctx, call, req("POST", path, query)),
+        put: <T>(path: string, query: Query) => restCall<T>(ctx, call, req("PUT", path, query)),
+        remove: (path: string) => restRemove(ctx, call, req("DELETE", path)),
+    };
+}
+
+export function trelloConnectionShape() {
+    return { baseUrl: z.url({ protocol: /^https?$/ }).default(TRELLO_BASE_URL) };
+}
+
+export const TRELLO_ID = /^[0-9a-f]{24}$/;
+export function trelloIdSchema(what: string) {
+    return z.string().regex(TRELLO_ID, `${what} must be a Trello id (24 hexadecimal characters)`);
+}
+
+/** Label colours Trello accepts; null is a colourless label. */
+export const TRELLO_COLORS = ["green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black"].flatMap((c) => [c, `${c}_dark`, `${c}_light`]);

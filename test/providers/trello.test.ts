@@ -1,0 +1,128 @@
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { boardDefinition, labelDefinition, listDefinition } from "../../dynamic-providers/trello/board";
+import { trelloWebhookDefinition } from "../../dynamic-providers/trello/webhook";
+import { TrelloEmulator } from "../emulators/trello";
+import { configuredProvider, type ProviderUnderTest } from "./harness";
+
+const KEY = "trelloKey0123456789abcdef01234567";
+const TOKEN = "ATTAtrelloToken0123456789abcdef0123456789";
+const emulator = new TrelloEmulator({ key: KEY, token: TOKEN });
+const p = {} as Record<"board" | "list" | "label" | "webhook", ProviderUnderTest>;
+let baseUrl = "";
+let receiver: http.Server;
+let receiverUrl = "";
+
+beforeAll(async () => {
+    baseUrl = `${await emulator.start()}/1`;
+    // The app that receives Trello's calls: answers HEAD with 200 on /ok only.
+    receiver = http.createServer((req, res) => res.writeHead(req.url === "/ok" ? 200 : 404).end());
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+    await emulator.stop();
+    await new Promise<void>((r) => receiver.close(() => r()));
+});
+beforeEach(async () => {
+    emulator.reset();
+    const defs = { board: boardDefinition, list: listDefinition, label: labelDefinition, webhook: trelloWebhookDefinition };
+    for (const [k, d] of Object.entries(defs)) p[k as keyof typeof p] = await configuredProvider(d as never, { trelloApiKey: KEY, trelloToken: TOKEN });
+});
+
+async function checked(kind: keyof typeof p, news: Record<string, unknown>) {
+    const r = await p[kind].provider.check({}, { baseUrl, ...news });
+    expect(r.failures ?? []).toEqual([]);
+    return r.inputs;
+}
+async function make(kind: keyof typeof p, news: Record<string, unknown>) {
+    const inputs = await checked(kind, news);
+    return { ...(await p[kind].provider.create(inputs)), inputs };
+}
+async function secondUp(kind: keyof typeof p, id: string, outs: Record<string, unknown>, inputs: Record<string, unknown>) {
+    const read = await p[kind].provider.read!(id, outs);
+    return p[kind].provider.diff(id, read.props!, inputs);
+}
+
+describe("board, lists and labels", () => {
+    it("a board starts without Trello's default lists, and shows no change on a second up", async () => {
+        const board = await make("board", { name: "DevOps", description: "Issues and pipelines" });
+        expect([...emulator.lists.values()].filter((l) => l.idBoard === board.id)).toEqual([]);
+        expect((await secondUp("board", board.id, board.outs, board.inputs)).changes).toBe(false);
+        const renamed = await checked("board", { ...board.inputs, name: "DevOps board", permissionLevel: "public" });
+        await p.board.provider.update(board.id, board.outs, renamed);
+        expect(emulator.boards.get(board.id)).toMatchObject({ name: "DevOps board", prefs: { permissionLevel: "public" } });
+        await p.board.provider.delete(board.id, board.outs);
+        expect((await p.board.provider.read!(board.id, board.outs)).id).toBe("");
+    });
+
+    it("lists keep Trello's chosen position stable, and deleting one archives it", async () => {
+        const board = await make("board", { name: "B" });
+        const list = await make("list", { boardId: board.id, name: "To do" });
+        expect((await secondUp("list", list.id, list.outs, list.inputs)).changes).toBe(false);
+        await p.list.provider.delete(list.id, list.outs);
+        expect(emulator.lists.get(list.id)).toMatchObject({ closed: true });
+    });
+
+    it("labels take Trello's colours and refuse others before any request", async () => {
+        const board = await make("board", { name: "B" });
+        const label = await make("label", { boardId: board.id, name: "bug", color: "red_dark" });
+        expect(emulator.labels.get(label.id)).toMatchObject({ name: "bug", color: "red_dark" });
+        expect((await secondUp("label", label.id, label.outs, label.inputs)).changes).toBe(false);
+        emulator.resetCounts();
+        const r = await p.label.provider.check({}, { baseUrl, boardId: board.id, name: "x", color: "magenta" });
+        expect(r.failures?.[0]).toMatchObject({ property: "color", reason: expect.stringContaining("must be one of green, yellow") });
+        expect(emulator.totalRequests()).toBe(0);
+        await p.label.provider.delete(label.id, label.outs);
+        expect(emulator.labels.size).toBe(0);
+    });
+
+    it("refuses ids that are not Trello ids before any request", async () => {
+        const r = await p.list.provider.check({}, { baseUrl, boardId: "board-1", name: "x" });
+        expect(r.failures?.[0]).toMatchObject({ property: "boardId", reason: "boardId must be a Trello id (24 hexadecimal characters)" });
+    });
+
+    it("reports a wrong token without echoing key or token", async () => {
+        p.board = await configuredProvider(boardDefinition as never, { trelloApiKey: KEY, trelloToken: "ATTAwrongToken000000000000" });
+        const error = await make("board", { name: "B" }).catch((e) => e);
+        expect(error).toMatchObject({ status: 401, apiMessage: "invalid token" });
+        expect(error.message).not.toContain("ATTAwrongToken");
+        expect(error.message).not.toContain(KEY);
+    });
+
+    it("250 objects created at once all succeed under Trello's 100 requests per 10 seconds", { timeout: 90_000 }, async () => {
+        const board = await make("board", { name: "Load" });
+        const inputs = await Promise.all(Array.from({ length: 250 }, (_, i) => checked(i % 2 ? "label" : "list", i % 2 ? { boardId: board.id, name: `label-${i}`, color: "green" } : { boardId: board.id, name: `list-${i}` })));
+        const results = await Promise.allSettled(inputs.map((input, i) => p[i % 2 ? "label" : "list"].provider.create(input)));
+        expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+        expect(emulator.labels.size + [...emulator.lists.values()].length).toBe(250);
+        // The provider's window keeps it under the limit; under a loaded machine a few requests can
+        // still arrive early and be retried. Unthrottled, about 150 of the 250 would be refused.
+        expect(emulator.rateLimited).toBeLessThanOrEqual(10);
+    });
+});
+
+describe("webhook", () => {
+    it("is created when the callback answers HEAD with 200, and shows no change on a second up", async () => {
+        const board = await make("board", { name: "B" });
+        const hook = await make("webhook", { callbackUrl: `${receiverUrl}/ok`, modelId: board.id, description: "issues to cards" });
+        expect(emulator.webhooks.get(hook.id)).toMatchObject({ callbackURL: `${receiverUrl}/ok`, active: true });
+        expect((await secondUp("webhook", hook.id, hook.outs, hook.inputs)).changes).toBe(false);
+        await p.webhook.provider.delete(hook.id, hook.outs);
+        expect(emulator.webhooks.size).toBe(0);
+    });
+
+    it("an unreachable callback gives a clear error naming the HEAD check", async () => {
+        const board = await make("board", { name: "B" });
+        await expect(make("webhook", { callbackUrl: `${receiverUrl}/missing`, modelId: board.id })).rejects.toThrow(/did not return 200 status code, got 404.*Trello sends a HEAD request to .*\/missing when the webhook is created/);
+        expect(emulator.webhooks.size).toBe(0);
+    });
+
+    it("a new callback URL is checked again on update", async () => {
+        const board = await make("board", { name: "B" });
+        const hook = await make("webhook", { callbackUrl: `${receiverUrl}/ok`, modelId: board.id });
+        const moved = await checked("webhook", { ...hook.inputs, callbackUrl: `${receiverUrl}/gone` });
+        await expect(p.webhook.provider.update(hook.id, hook.outs, moved)).rejects.toThrow(/did not return 200/);
+    });
+});
