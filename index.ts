@@ -15,3 +15,8 @@ export const stripeLookupKeys = outputs.stripeLookupKeys;
 export const stripeWebhookSecrets = outputs.stripeWebhookSecrets;
 export const appwriteDatabaseIds = outputs.appwriteDatabaseIds;
 export const appwriteBucketIds = outputs.appwriteBucketIds;
+export const githubRepositoryUrls = outputs.githubRepositoryUrls;
+/** Secret: webhook signing secrets by repository and webhook. */
+export const githubWebhookSecrets = outputs.githubWebhookSecrets;
+export const gitlabProjectIds = outputs.gitlabProjectIds;
+export const trelloBoardUrls = outputs.trelloBoardUrls;

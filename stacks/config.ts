@@ -10,6 +10,9 @@ import { attributeFieldsShape, checkAttributeRules } from "../dynamic-providers/
 import { appwriteApiKey, idSchema, permissionsSchema } from "../dynamic-providers/appwrite/client";
 import { indexFieldsShape } from "../dynamic-providers/appwrite/collection-index";
 import { appwriteBucketInputSchema } from "../dynamic-providers/appwrite/bucket";
+import { GITHUB_REPO_NAME, GITHUB_WEBHOOK_EVENTS } from "../components/code-repository";
+import { gitlabToken, maskingProblem, VARIABLE_KEY_PATTERN } from "../dynamic-providers/gitlab/client";
+import { TRELLO_COLORS, trelloApiKey, trelloToken } from "../dynamic-providers/trello/client";
 import { checkPriceRules, priceFieldsShape } from "../dynamic-providers/stripe/price";
 import { productInputSchema } from "../dynamic-providers/stripe/product";
 import { keyModeOf, stripeSecretKey, type KeyMode } from "../dynamic-providers/stripe/client";
@@ -122,6 +125,68 @@ const appwriteSection = z
     })
     .strict();
 
+const gitlabVariable = z
+    .object({ value: z.string(), masked: z.boolean().default(true), protected: z.boolean().default(false), raw: z.boolean().default(false) })
+    .strict()
+    .superRefine((v, ctx) => {
+        const problem = v.masked ? maskingProblem(v.value, v.raw) : undefined;
+        if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: `cannot be masked: ${problem}`, input: undefined });
+    });
+
+const githubRepository = z
+    .object({
+        /** The repository's name on GitHub. @default stackwire-<stack>-<logical name> */
+        name: z.string().regex(GITHUB_REPO_NAME, "must be a GitHub repository name: letters, digits, . _ - and at most 100 characters").optional(),
+        description: z.string().max(350).optional(),
+        visibility: z.enum(["public", "private", "internal"]).default("private"),
+        topics: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, "must be a GitHub topic: lower-case letters, digits and hyphens, at most 50 characters")).max(20).default([]),
+        defaultBranch: z.string().min(1).default("main"),
+        protection: z
+            .object({ requiredReviews: z.number().int().min(0).max(10).default(1), requiredChecks: z.array(z.string().min(1)).default([]), dismissStaleReviews: z.boolean().default(true) })
+            .strict()
+            .optional(),
+        webhooks: z
+            .record(logicalName, z.object({ url: z.url({ protocol: /^https?$/ }), events: z.array(z.string().refine((e) => GITHUB_WEBHOOK_EVENTS.includes(e), "must be a GitHub webhook event such as push, pull_request or issues")).min(1) }).strict())
+            .default({}),
+        variables: z.record(z.string().regex(/^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/, "must be an Actions variable name: letters, digits and _, not starting with GITHUB_"), z.string()).default({}),
+        gitlabMirror: z
+            .object({
+                direction: z.enum(["pull", "push", "both"]),
+                namespaceId: z.number().int().positive().optional(),
+                triggerBuilds: z.boolean().default(false),
+                onlyProtectedBranches: z.boolean().default(false),
+                variables: z.record(z.string().regex(VARIABLE_KEY_PATTERN, "must be letters, digits and _ only, at most 255 characters"), gitlabVariable).default({}),
+            })
+            .strict()
+            .optional(),
+    })
+    .strict();
+
+const githubSection = z.object({ owner: z.string().min(1), repositories: z.record(logicalName, githubRepository).default({}) }).strict();
+const gitlabSection = z.object({ baseUrl: z.url({ protocol: /^https?$/ }).optional() }).strict();
+const trelloSection = z
+    .object({
+        baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+        boards: z
+            .record(
+                logicalName,
+                z
+                    .object({
+                        name: z.string().min(1),
+                        description: z.string().default(""),
+                        permissionLevel: z.enum(["private", "org", "public"]).default("private"),
+                        lists: z.array(z.string().min(1)).default([]),
+                        labels: z
+                            .record(z.string().min(1), z.string().refine((c) => TRELLO_COLORS.includes(c), `must be a Trello colour: ${TRELLO_COLORS.filter((c) => !c.includes("_")).join(", ")} (or with _dark / _light)`).nullable())
+                            .default({}),
+                        webhooks: z.record(logicalName, z.object({ callbackUrl: z.url({ protocol: /^https?$/ }), description: z.string().optional() }).strict()).default({}),
+                    })
+                    .strict(),
+            )
+            .default({}),
+    })
+    .strict();
+
 /** Every non-secret setting, keyed as in `pulumi config` (without the `stackwire:` namespace). */
 export const stackSettingsSchema = z
     .object({
@@ -129,6 +194,9 @@ export const stackSettingsSchema = z
         supabase: supabaseSection.optional(),
         stripe: stripeSection.optional(),
         appwrite: appwriteSection.optional(),
+        github: githubSection.optional(),
+        gitlab: gitlabSection.optional(),
+        trello: trelloSection.optional(),
     })
     .strict();
 
@@ -138,6 +206,11 @@ export type StripeProductSettings = Omit<z.output<typeof stripeProduct>, "prices
 export type StripePriceSettings = z.output<typeof stripePrice>;
 export type StripeWebhookSettings = z.output<typeof stripeWebhook>;
 export type AppwriteSettings = z.output<typeof appwriteSection>;
+export type GithubRepositorySettings = z.output<typeof githubRepository>;
+export type TrelloSettings = z.output<typeof trelloSection>;
+
+/** The GitHub token, for the GitHub provider and the mirrors' URLs. */
+export const githubToken: CredentialSpec = { configKey: "githubToken", envVars: ["GITHUB_TOKEN"], label: "GitHub token" };
 export type AppwriteCollectionSettings = z.output<typeof appwriteCollection>;
 
 interface SecretSetting {
@@ -156,6 +229,10 @@ export const SECRET_SETTINGS: readonly SecretSetting[] = [
     { credential: serviceRoleKey, neededBy: (s) => s.supabase !== undefined },
     { credential: stripeSecretKey, neededBy: (s) => s.stripe !== undefined, kindOf: (value) => keyModeOf(value) ?? "malformed" },
     { credential: appwriteApiKey, neededBy: (s) => s.appwrite !== undefined },
+    { credential: githubToken, neededBy: (s) => s.github !== undefined },
+    { credential: gitlabToken, neededBy: (s) => Object.values((s.github as { repositories?: Record<string, { gitlabMirror?: unknown }> } | undefined)?.repositories ?? {}).some((r) => r.gitlabMirror !== undefined) },
+    { credential: trelloApiKey, neededBy: (s) => s.trello !== undefined },
+    { credential: trelloToken, neededBy: (s) => s.trello !== undefined },
 ];
 
 export const SETTING_KEYS = Object.keys(stackSettingsSchema.shape);
@@ -224,6 +301,8 @@ export interface PlannedAppwriteDatabase {
 
 export interface StackConfig {
     settings: StackSettings;
+    github?: { owner: string; gitlabBaseUrl?: string; repositories: { name: string; repositoryName: string; settings: GithubRepositorySettings }[] };
+    trello?: TrelloSettings;
     appwrite?: {
         endpoint: string;
         projectId: string;
@@ -282,6 +361,25 @@ export function validateStackConfig(raw: RawStackConfig, env: Environment): Stac
         config.supabase = { url: settings.supabase.url, buckets };
     }
 
+    if (settings.github) {
+        config.github = {
+            owner: settings.github.owner,
+            ...(settings.gitlab?.baseUrl ? { gitlabBaseUrl: settings.gitlab.baseUrl } : {}),
+            repositories: Object.entries(settings.github.repositories).map(([name, repo]) => {
+                let repositoryName = repo.name ?? name;
+                if (!repo.name) {
+                    try {
+                        repositoryName = physicalName(env, name, NAME_RULES.githubRepository);
+                    } catch (err) {
+                        if (!(err instanceof NamingError)) throw err;
+                        problems.push({ path: `github.repositories.${name}`, rule: err.message });
+                    }
+                }
+                return { name, repositoryName, settings: repo };
+            }),
+        };
+    }
+    if (settings.trello) config.trello = settings.trello;
     if (settings.appwrite) config.appwrite = planAppwrite(settings.appwrite, env, problems);
     if (settings.stripe) config.stripe = planStripe(settings.stripe, raw.secretKinds?.[stripeSecretKey.configKey], env, problems);
 

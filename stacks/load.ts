@@ -54,3 +54,11 @@ export function loadStackConfig(secretKeys: ReadonlySet<string>): { config: Stac
     const environment = environmentFor(pulumi.getProject(), pulumi.getStack(), declared);
     return { config: validateStackConfig(raw, environment), environment };
 }
+
+/** A credential for the program itself (the official GitHub provider): config secret, else the environment. */
+export function programSecret(spec: { configKey: string; envVars: readonly string[] }): pulumi.Output<string> | undefined {
+    const fromConfig = new pulumi.Config(CONFIG_NAMESPACE).getSecret(spec.configKey);
+    if (fromConfig) return fromConfig;
+    const fromEnv = spec.envVars.map((name) => process.env[name]).find(Boolean);
+    return fromEnv ? pulumi.secret(fromEnv) : undefined;
+}

@@ -16,6 +16,7 @@ export interface NameRule {
 
 export const NAME_RULES = {
     supabaseBucket: { what: "Supabase bucket id", maxLength: BUCKET_NAME_MAX, pattern: BUCKET_NAME_PATTERN },
+    githubRepository: { what: "GitHub repository name", maxLength: 100, pattern: /^[A-Za-z0-9_.-]+$/ },
     appwriteId: { what: "Appwrite id", maxLength: 36, pattern: /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/ },
     // Stripe documents only the length of a lookup key.
     stripeLookupKey: { what: "Stripe lookup key", maxLength: 200, pattern: /^[^]+$/ },

@@ -2,12 +2,16 @@
  * The platform composition: which components a validated stack config implies, and how their
  * outputs feed each other. Grows one service at a time.
  */
+import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { CodeRepository } from "../components/code-repository";
+import { TrelloBoard } from "../components/trello-board";
 import { AppwriteDatabase } from "../components/appwrite-database";
 import { AppwriteStorage } from "../components/appwrite-storage";
 import { StripeCatalog } from "../components/stripe-catalog";
 import { SupabaseStorage } from "../components/supabase-storage";
-import type { StackConfig } from "./config";
+import { githubToken, type StackConfig } from "./config";
+import { programSecret } from "./load";
 import type { Environment } from "./environment";
 
 export interface Platform {
@@ -15,6 +19,8 @@ export interface Platform {
     stripeCatalog?: StripeCatalog;
     appwriteDatabases?: Record<string, AppwriteDatabase>;
     appwriteStorage?: AppwriteStorage;
+    repositories?: Record<string, CodeRepository>;
+    trelloBoards?: Record<string, TrelloBoard>;
 }
 
 export function buildPlatform(config: StackConfig, environment: Environment): Platform {
@@ -42,7 +48,38 @@ export function buildPlatform(config: StackConfig, environment: Environment): Pl
         );
         if (config.appwrite.buckets.length > 0) platform.appwriteStorage = new AppwriteStorage("appwrite-storage", { endpoint, projectId, buckets: config.appwrite.buckets, environment });
     }
+    if (config.github) platform.repositories = buildRepositories(config.github, environment);
+    if (config.trello) {
+        const { baseUrl, boards } = config.trello;
+        platform.trelloBoards = Object.fromEntries(Object.entries(boards).map(([name, b]) => [name, new TrelloBoard(`trello-${name}`, { ...(baseUrl ? { baseUrl } : {}), ...b, environment })]));
+    }
     return platform;
+}
+
+function buildRepositories(config: NonNullable<StackConfig["github"]>, environment: Environment): Record<string, CodeRepository> {
+    const token = programSecret(githubToken);
+    // One explicit provider: the repositories and the mirrors use the same owner and token.
+    const provider = new github.Provider("github", { owner: config.owner, ...(token ? { token } : {}) });
+    return Object.fromEntries(
+        config.repositories.map(({ name, repositoryName, settings: r }) => [
+            name,
+            new CodeRepository(`github-${name}`, {
+                repositoryName,
+                owner: config.owner,
+                githubToken: token,
+                description: r.description,
+                visibility: r.visibility,
+                topics: r.topics,
+                defaultBranch: r.defaultBranch,
+                protection: r.protection,
+                webhooks: r.webhooks,
+                actionsVariables: r.variables,
+                gitlabMirror: r.gitlabMirror && { ...r.gitlabMirror, ...(config.gitlabBaseUrl ? { baseUrl: config.gitlabBaseUrl } : {}) },
+                environment,
+                provider,
+            }),
+        ]),
+    );
 }
 
 /** Stack outputs: what other stacks and people read with `pulumi stack output`. */
@@ -56,5 +93,9 @@ export function platformOutputs(platform: Platform, environment: Environment): R
         stripeWebhookSecrets: platform.stripeCatalog?.webhookSecrets,
         appwriteDatabaseIds: platform.appwriteDatabases && pulumi.output(Object.fromEntries(Object.entries(platform.appwriteDatabases).map(([n, d]) => [n, d.databaseId]))),
         appwriteBucketIds: platform.appwriteStorage?.bucketIds,
+        githubRepositoryUrls: platform.repositories && pulumi.output(Object.fromEntries(Object.entries(platform.repositories).map(([n, r]) => [n, r.htmlUrl]))),
+        githubWebhookSecrets: platform.repositories && pulumi.secret(pulumi.output(Object.fromEntries(Object.entries(platform.repositories).map(([n, r]) => [n, r.webhookSecrets])))),
+        gitlabProjectIds: platform.repositories && pulumi.output(Object.fromEntries(Object.entries(platform.repositories).flatMap(([n, r]) => (r.gitlabProject ? [[n, r.gitlabProject.id]] : [])))),
+        trelloBoardUrls: platform.trelloBoards && pulumi.output(Object.fromEntries(Object.entries(platform.trelloBoards).map(([n, b]) => [n, b.url]))),
     };
 }

@@ -54,7 +54,7 @@ describe("an invalid config is rejected naming the field and the rule", () => {
         ["a MIME type listed twice", bucket({ allowedMimeTypes: ["image/png", "IMAGE/PNG"] }), /allowedMimeTypes: must not list a MIME type twice/],
         ["a misspelt bucket option", bucket({ pubic: true }), /^supabase\.buckets\.avatars: Unrecognized key: "pubic"/],
         ["a non-boolean visibility", bucket({ public: "yes" }), /^supabase\.buckets\.avatars\.public: Invalid input: expected boolean.*received "yes"/],
-        ["a misspelt section", { supabse: validSupabase }, /^supabse: is not a stackwire setting \(known: environment, supabase, stripe, appwrite, supabaseServiceRoleKey, stripeSecretKey, appwriteApiKey\)/],
+        ["a misspelt section", { supabse: validSupabase }, /^supabse: is not a stackwire setting \(known: environment, supabase, stripe, .*supabaseServiceRoleKey.*\)/],
         ["an unknown environment", { environment: "qa" }, /^environment: Invalid option: expected one of "dev"\|"staging"\|"prod"\|"preview"\|"local"/],
     ])("%s", (_what, settings, expected) => {
         const problems = problemsOf(raw(settings));

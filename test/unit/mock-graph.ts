@@ -24,12 +24,22 @@ export interface RecordedGraph {
     named(name: string): Registered;
 }
 
-export function recordGraph(project: string, stack: string): RecordedGraph {
+/** Outputs a provider would compute (a random password's result, say), by resource type. */
+export type ComputedOutputs = (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+
+/** Outputs the official providers compute that the tests read. */
+export const officialOutputs: ComputedOutputs = (type, name) => {
+    if (type === "random:index/randomPassword:RandomPassword") return { result: `generated-${name}-0123456789abcdef` };
+    if (type === "github:index/repository:Repository") return { htmlUrl: `https://github.com/acme/${name}`, fullName: `acme/${name}` };
+    return {};
+};
+
+export function recordGraph(project: string, stack: string, computed: ComputedOutputs = officialOutputs): RecordedGraph {
     const resources: Registered[] = [];
     pulumi.runtime.setMocks(
         {
             newResource(args) {
-                return { id: `${args.name}-id`, state: args.inputs };
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...computed(args.type, args.name, args.inputs) } };
             },
             call(args) {
                 throw new Error(`unmocked call ${args.token}`);
