@@ -1,5 +1,6 @@
 /** `npm run bench`: prints the figures quoted in issue notes. Not a test: it asserts nothing timed. */
 import { benchAppwriteSchema } from "./appwrite-schema";
+import { benchCodeHosting } from "./code-hosting";
 import { printFigures } from "./figures";
 import { benchStripeCatalog } from "./stripe-catalog";
 import { benchSupabaseBuckets } from "./supabase-buckets";
@@ -10,6 +11,11 @@ async function main(): Promise<void> {
     printFigures("Stripe: 20 products with 3 prices each (60 prices) against the emulator", await benchStripeCatalog(20, 3));
     const appwrite = await benchAppwriteSchema(10, 8, 2);
     printFigures("Appwrite: 1 database, 10 collections, 80 attributes, 20 indexes against the emulator", appwrite.figures);
+    const hosting = await benchCodeHosting();
+    printFigures("GitLab: one object of each kind against the emulator", hosting.gitlab);
+    printFigures("Trello: one object of each kind against the emulator", hosting.trello);
+    const b = hosting.burst;
+    console.log(`\nTrello burst: ${b.objects} labels created at once in ${b.seconds.toFixed(1)} s (${b.refused} requests refused with 429 and retried); Trello's 100 requests per 10 s allow it in ${b.floorSeconds} s at best, 25 s at a steady 10 per second.`);
     console.log(`\nAppwrite create: ${appwrite.polls} status reads answered "processing"; the provider's poll pauses add up to ${(appwrite.waitedMs / 1000).toFixed(1)} s of waiting (builds finishing after two reads).`);
 }
 

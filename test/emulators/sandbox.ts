@@ -7,6 +7,8 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { AppwriteEmulator } from "./appwrite";
 import type { Emulator } from "./frame";
+import { GitlabEmulator } from "./gitlab";
+import { TrelloEmulator } from "./trello";
 import { StripeEmulator } from "./stripe";
 import { SupabaseStorageEmulator } from "./supabase-storage";
 
@@ -16,13 +18,16 @@ export const SANDBOX_KEYS = {
     supabaseAnonKey: "sandbox-supabase-anon-key",
     stripeSecretKey: "sk_test_sandboxStackwireKey000",
     appwriteApiKey: "sandbox-appwrite-api-key",
+    gitlabToken: "glpat-sandbox-token",
+    trelloApiKey: "sandbox-trello-key",
+    trelloToken: "sandbox-trello-token",
 };
 
 /** The sandbox's Appwrite project, with one function whose variables stacks may set. */
 export const SANDBOX_APPWRITE = { projectId: "sandbox", functions: ["notify"] };
 
 /** Fixed ports keep the stack's URLs, and so its state, valid across sandbox restarts. */
-const DEFAULT_PORTS = { supabase: 54400, stripe: 54401, appwrite: 54402 };
+const DEFAULT_PORTS = { supabase: 54400, stripe: 54401, appwrite: 54402, trello: 54403, gitlab: 54404 };
 
 const MARKER = "# Written by `npm run sandbox`";
 
@@ -30,6 +35,7 @@ export interface SandboxUrls {
     supabase: string;
     stripe: string;
     appwrite: string;
+    trello: string;
 }
 
 /** The local stack's settings: a little of every service, pointed at the emulators. */
@@ -86,6 +92,10 @@ export function localStackSettings(urls: SandboxUrls) {
             },
             buckets: { uploads: { name: "Uploads", allowedFileExtensions: ["png", "jpg", "pdf"], maximumFileSize: 10_000_000 } },
         },
+        trello: {
+            baseUrl: `${urls.trello}/1`,
+            boards: { devops: { name: "DevOps", lists: ["Issues", "In progress", "Pipelines", "Done"], labels: { bug: "red", ci: "blue" } } },
+        },
     };
 }
 
@@ -114,12 +124,16 @@ async function main(): Promise<void> {
     const supabase = new SupabaseStorageEmulator({ serviceRoleKey: SANDBOX_KEYS.supabaseServiceRoleKey, anonKey: SANDBOX_KEYS.supabaseAnonKey });
     const stripe = new StripeEmulator({ keys: [SANDBOX_KEYS.stripeSecretKey] });
     const appwrite = new AppwriteEmulator({ ...SANDBOX_APPWRITE, apiKey: SANDBOX_KEYS.appwriteApiKey });
-    const emulators: Emulator[] = [supabase, stripe, appwrite];
+    const trello = new TrelloEmulator({ key: SANDBOX_KEYS.trelloApiKey, token: SANDBOX_KEYS.trelloToken });
+    const gitlab = new GitlabEmulator({ token: SANDBOX_KEYS.gitlabToken });
+    const emulators: Emulator[] = [supabase, stripe, appwrite, trello, gitlab];
     const urls = {
         supabase: await startOn(supabase, free ? 0 : DEFAULT_PORTS.supabase),
         stripe: await startOn(stripe, free ? 0 : DEFAULT_PORTS.stripe),
         appwrite: await startOn(appwrite, free ? 0 : DEFAULT_PORTS.appwrite),
+        trello: await startOn(trello, free ? 0 : DEFAULT_PORTS.trello),
     };
+    const gitlabUrl = await startOn(gitlab, free ? 0 : DEFAULT_PORTS.gitlab);
     if (!quiet) for (const e of emulators) e.onRequest = (line) => console.log(`  ${line}`);
 
     const stackFile = path.join(projectDir, "Pulumi.local.yaml");
@@ -131,6 +145,8 @@ async function main(): Promise<void> {
   supabase-storage  ${urls.supabase}/storage/v1
   stripe            ${urls.stripe}/v1
   appwrite          ${urls.appwrite}/v1 (project "${SANDBOX_APPWRITE.projectId}", function "notify")
+  trello            ${urls.trello}/1
+  gitlab            ${gitlabUrl}/api/v4 (for GitLab resources used directly; repositories need real GitHub)
 
 ${writable ? "Wrote Pulumi.local.yaml" : "Pulumi.local.yaml is your own, so it was left alone; the sandbox would write"}:
 ${text}
@@ -138,6 +154,8 @@ In another terminal:
   export SUPABASE_SERVICE_ROLE_KEY=${SANDBOX_KEYS.supabaseServiceRoleKey}
   export STRIPE_SECRET_KEY=${SANDBOX_KEYS.stripeSecretKey}
   export APPWRITE_API_KEY=${SANDBOX_KEYS.appwriteApiKey}
+  export TRELLO_API_KEY=${SANDBOX_KEYS.trelloApiKey} TRELLO_TOKEN=${SANDBOX_KEYS.trelloToken}
+  export GITLAB_TOKEN=${SANDBOX_KEYS.gitlabToken}
   export PULUMI_CONFIG_PASSPHRASE=sandbox
   pulumi login --local
   pulumi stack select --create local

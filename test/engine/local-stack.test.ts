@@ -10,6 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AppwriteEmulator } from "../emulators/appwrite";
 import { SANDBOX_APPWRITE, SANDBOX_KEYS, localStackSettings } from "../emulators/sandbox";
 import { StripeEmulator } from "../emulators/stripe";
+import { TrelloEmulator } from "../emulators/trello";
 import { SupabaseStorageEmulator } from "../emulators/supabase-storage";
 import { DynamicProviderHost } from "./host";
 import { MiniEngine } from "./mini-engine";
@@ -17,8 +18,15 @@ import { MiniEngine } from "./mini-engine";
 const supabase = new SupabaseStorageEmulator({ serviceRoleKey: SANDBOX_KEYS.supabaseServiceRoleKey, anonKey: SANDBOX_KEYS.supabaseAnonKey });
 const stripe = new StripeEmulator({ keys: [SANDBOX_KEYS.stripeSecretKey] });
 const appwrite = new AppwriteEmulator({ ...SANDBOX_APPWRITE, apiKey: SANDBOX_KEYS.appwriteApiKey });
-const emulators = [supabase, stripe, appwrite];
-const credentials = { SUPABASE_SERVICE_ROLE_KEY: SANDBOX_KEYS.supabaseServiceRoleKey, STRIPE_SECRET_KEY: SANDBOX_KEYS.stripeSecretKey, APPWRITE_API_KEY: SANDBOX_KEYS.appwriteApiKey };
+const trello = new TrelloEmulator({ key: SANDBOX_KEYS.trelloApiKey, token: SANDBOX_KEYS.trelloToken });
+const emulators = [supabase, stripe, appwrite, trello];
+const credentials = {
+    SUPABASE_SERVICE_ROLE_KEY: SANDBOX_KEYS.supabaseServiceRoleKey,
+    STRIPE_SECRET_KEY: SANDBOX_KEYS.stripeSecretKey,
+    APPWRITE_API_KEY: SANDBOX_KEYS.appwriteApiKey,
+    TRELLO_API_KEY: SANDBOX_KEYS.trelloApiKey,
+    TRELLO_TOKEN: SANDBOX_KEYS.trelloToken,
+};
 let host: DynamicProviderHost;
 let engine: MiniEngine;
 
@@ -39,7 +47,7 @@ function program(): pulumi.Output<unknown>[] {
     const entry = require.resolve("../../index");
     delete require.cache[entry];
     const outputs = require(entry) as Record<string, pulumi.Output<unknown>>;
-    return [outputs.supabaseBucketIds, outputs.stripePriceIds, outputs.stripeWebhookSecrets, outputs.appwriteDatabaseIds, outputs.appwriteBucketIds];
+    return [outputs.supabaseBucketIds, outputs.stripePriceIds, outputs.stripeWebhookSecrets, outputs.appwriteDatabaseIds, outputs.appwriteBucketIds, outputs.trelloBoardUrls];
 }
 
 function config(settings: ReturnType<typeof localStackSettings>): Record<string, string> {
@@ -47,7 +55,7 @@ function config(settings: ReturnType<typeof localStackSettings>): Record<string,
 }
 
 test("up provisions the sandbox stack, a second up changes nothing, a new price replaces one, destroy cleans up", async () => {
-    const settings = localStackSettings({ supabase: supabase.url, stripe: stripe.url, appwrite: appwrite.url });
+    const settings = localStackSettings({ supabase: supabase.url, stripe: stripe.url, appwrite: appwrite.url, trello: trello.url });
     await engine.up(config(settings), program);
     assert.ok(Object.values(engine.steps).every((s) => s === "create"));
     assert.deepEqual([...supabase.buckets.keys()].sort(), ["stackwire-local-avatars", "stackwire-local-invoices"]);
@@ -59,6 +67,7 @@ test("up provisions the sandbox stack, a second up changes nothing, a new price 
     assert.deepEqual([...app.collections.get("users").attributes.keys()].sort(), ["email", "plan"]);
     assert.equal(app.collections.get("users").indexes.get("by_email").building.status, "available");
     assert.ok(appwrite.buckets.has("stackwire-local-uploads"));
+    assert.deepEqual([...trello.lists.values()].sort((a, b) => a.pos - b.pos).map((l) => l.name), ["Issues", "In progress", "Pipelines", "Done"]);
 
     for (const e of emulators) e.resetCounts();
     await engine.up(config(settings), program);
@@ -82,6 +91,7 @@ test("up provisions the sandbox stack, a second up changes nothing, a new price 
     assert.equal(supabase.buckets.size, 0);
     assert.equal(appwrite.databases.size, 0);
     assert.equal(appwrite.buckets.size, 0);
+    assert.equal(trello.boards.size, 0);
     assert.deepEqual([...stripe.prices.values()].filter((p) => p.active), []);
     assert.equal([...stripe.products.values()][0].active, false, "a product with prices is archived");
     assert.equal(stripe.webhookEndpoints.size, 0);

@@ -13,7 +13,7 @@ function settingsOf(file: string): Record<string, unknown> {
     return Object.fromEntries(Object.entries(config).map(([key, value]) => [key.replace(/^stackwire:/, ""), value]));
 }
 
-const credentials = { secretness: { supabaseServiceRoleKey: true, stripeSecretKey: true, appwriteApiKey: true }, env: {}, secretKinds: { stripeSecretKey: "test" } };
+const credentials = { secretness: { supabaseServiceRoleKey: true, stripeSecretKey: true, appwriteApiKey: true, trelloApiKey: true, trelloToken: true }, env: {}, secretKinds: { stripeSecretKey: "test" } };
 
 describe("shipped configs", () => {
     it("Pulumi.dev.yaml is a valid dev stack", () => {
@@ -24,7 +24,7 @@ describe("shipped configs", () => {
     });
 
     it("the sandbox's local stack is valid", () => {
-        const settings = localStackSettings({ supabase: "http://127.0.0.1:1", stripe: "http://127.0.0.1:2", appwrite: "http://127.0.0.1:3" });
+        const settings = localStackSettings({ supabase: "http://127.0.0.1:1", stripe: "http://127.0.0.1:2", appwrite: "http://127.0.0.1:3", trello: "http://127.0.0.1:4" });
         expect(() => validateStackConfig({ settings, ...credentials }, environmentFor("stackwire", "local"))).not.toThrow();
     });
 });
