@@ -97,6 +97,8 @@ export class CodeRepository extends pulumi.ComponentResource {
         const child = { parent: this, ...(args.provider ? { provider: args.provider } : {}) };
         this.repository = this.createRepository(name, args, child);
         this.htmlUrl = this.repository.htmlUrl;
+        // The first commit lands on GitHub's default branch name; rename it to the one declared.
+        new github.BranchDefault(`${name}-default-branch`, { repository: this.repository.name, branch: args.defaultBranch ?? "main", rename: true }, child);
         if (args.protection) this.createProtection(name, args, child);
         this.webhookSecrets = this.createWebhooks(name, args, child);
         this.createActionsSettings(name, args, child);

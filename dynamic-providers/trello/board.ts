@@ -15,6 +15,8 @@ export function boardInputSchema() {
         description: z.string().max(16384).default(""),
         permissionLevel: z.enum(["private", "org", "public"]).default("private"),
         organizationId: trelloIdSchema("organizationId").nullable().default(null),
+        /** Trello's own To Do / Doing / Done lists and six coloured labels; off so the config decides. */
+        defaultLists: z.boolean().default(false),
     });
 }
 export type BoardInputs = z.output<ReturnType<typeof boardInputSchema>>;
@@ -35,14 +37,15 @@ interface ApiBoard {
 export const boardDefinition: ResourceDefinition<BoardInputs, BoardState> = {
     service: "trello",
     schema: boardInputSchema,
-    replaceOnChanges: ["baseUrl", "organizationId"],
+    // Default lists exist only at creation, so asking for them later means a new board.
+    replaceOnChanges: ["baseUrl", "organizationId", "defaultLists"],
     deleteBeforeReplace: false,
     async create(ctx, i) {
         const board = await trello(ctx, i.baseUrl, `create board ${i.name}`).post<ApiBoard>("/boards/", {
             name: i.name,
             desc: i.description,
-            defaultLists: false,
-            defaultLabels: false,
+            defaultLists: i.defaultLists,
+            defaultLabels: i.defaultLists,
             prefs_permissionLevel: i.permissionLevel,
             ...(i.organizationId ? { idOrganization: i.organizationId } : {}),
         });
@@ -155,6 +158,8 @@ export interface TrelloBoardResourceArgs extends TrelloArgs {
     /** @default "private" */
     permissionLevel?: pulumi.Input<"private" | "org" | "public">;
     organizationId?: pulumi.Input<string>;
+    /** Start with Trello's default lists and labels. @default false */
+    defaultLists?: pulumi.Input<boolean>;
 }
 
 export interface TrelloListArgs extends TrelloArgs {

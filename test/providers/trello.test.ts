@@ -57,6 +57,11 @@ describe("board, lists and labels", () => {
         expect((await p.board.provider.read!(board.id, board.outs)).id).toBe("");
     });
 
+    it("starts with Trello's default lists only when asked", async () => {
+        const board = await make("board", { name: "Defaults", defaultLists: true });
+        expect([...emulator.lists.values()].filter((l) => l.idBoard === board.id).map((l) => l.name)).toEqual(["To Do", "Doing", "Done"]);
+    });
+
     it("lists keep Trello's chosen position stable, and deleting one archives it", async () => {
         const board = await make("board", { name: "B" });
         const list = await make("list", { boardId: board.id, name: "To do" });

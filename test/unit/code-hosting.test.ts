@@ -56,6 +56,7 @@ describe("CodeRepository", () => {
         expect(graph.named("github-app-webhook-ci").inputs).toMatchObject({ events: ["push", "pull_request"], configuration: { url: "https://ci.example/hook", contentType: "json" } });
         expect(graph.byType("github:index/actionsSecret:ActionsSecret").map((r) => r.inputs.secretName)).toEqual(["STRIPE_SECRET_KEY"]);
         expect(graph.named("github-app-variable-APP_ENV").inputs).toMatchObject({ variableName: "APP_ENV", value: "dev" });
+        expect(graph.named("github-app-default-branch").inputs).toMatchObject({ branch: "main", rename: true });
         expect(graph.named("github-app-gitlab").inputs).toMatchObject({ path: "stackwire-dev-app", namespaceId: 77 });
         expect(graph.named("github-app-gitlab-pull").parent).toContain("gitlab:Project::github-app-gitlab");
         expect(graph.named("github-app-gitlab-push").inputs).toMatchObject({ projectId: "github-app-gitlab-id", enabled: true });
