@@ -42,6 +42,15 @@ export class OperationContext {
         return value;
     }
 
+    /** A credential that may legitimately be absent (a local server without a password). */
+    optionalCredential(spec: CredentialSpec): string | undefined {
+        try {
+            return this.credential(spec);
+        } catch {
+            return undefined;
+        }
+    }
+
     /** Starts the HTTP record of one API operation; hand `call.fetch` to the SDK. */
     http(operation: string, overrides: Partial<HttpCallOptions> = {}): HttpCall {
         return new HttpCall({ ...this.httpDefaults, ...overrides, service: this.service, operation });
@@ -86,6 +95,11 @@ export interface ResourceDefinition<I extends Props, O extends I> {
      * tax behaviour may be set once in place, never changed). @default changed ∩ replaceOnChanges
      */
     replacesFor?(changed: readonly string[], olds: Props, news: Props): string[];
+    /**
+     * Rules between the old state and new inputs, checked before any request (a SQL migration
+     * already applied must not change). Pure: no API call.
+     */
+    checkTransition?(olds: Partial<O>, news: I): { property: string; reason: string }[];
     create(ctx: OperationContext, inputs: I): Promise<{ id: string; outs: O }>;
     /** The object as it is now, or undefined when it no longer exists. */
     read(ctx: OperationContext, id: string, state: O): Promise<O | undefined>;
@@ -153,6 +167,8 @@ export function dynamicProvider<I extends Props, O extends I>(def: ResourceDefin
             const parsed = schema.safeParse(known, { reportInput: true });
             if (parsed.success) {
                 const unknowns = Object.fromEntries(unknownKeys.map((k) => [k, UNKNOWN]));
+                const transition = unknownKeys.length === 0 && def.checkTransition ? def.checkTransition(_olds as Partial<O>, parsed.data as I) : [];
+                if (transition.length > 0) return { inputs: news, failures: transition };
                 return { inputs: { ...parsed.data, ...unknowns } };
             }
             const failures = problemsFromZod(parsed.error)
