@@ -1,0 +1,90 @@
+/**
+ * Redis ACL users against a real Redis server (.ci/run installs and starts it):
+ * STACKWIRE_TEST_REDIS_URL, default redis://127.0.0.1:6379 with no admin password.
+ */
+import { randomBytes } from "node:crypto";
+import { createClient } from "redis";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { aclUserDefinition } from "../../dynamic-providers/redis/acl-user";
+import { configuredProvider, type ProviderUnderTest } from "./harness";
+
+const URL_ = process.env.STACKWIRE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+let subject: ProviderUnderTest;
+let username = "";
+const password = "s3cret-stripe-service-password-0123";
+
+async function as<T>(url: string, run: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
+    const client = createClient({ url, socket: { reconnectStrategy: false } });
+    client.on("error", () => undefined);
+    await client.connect();
+    try {
+        return await run(client);
+    } finally {
+        await client.quit().catch(() => undefined);
+    }
+}
+
+beforeEach(async () => {
+    subject = await configuredProvider(aclUserDefinition, {});
+    username = `stripe-svc-${randomBytes(3).toString("hex")}`;
+});
+afterEach(() => as(URL_, (c) => c.sendCommand(["ACL", "DELUSER", username])));
+
+async function created(extra: Record<string, unknown> = {}) {
+    const { inputs, failures } = await subject.provider.check({}, { url: URL_, username, password, keyPatterns: ["svc:stripe:*"], categories: ["+@read", "+@write", "-@dangerous"], ...extra });
+    expect(failures ?? []).toEqual([]);
+    const { id, outs } = await subject.provider.create(inputs);
+    return { id, outs, inputs };
+}
+
+describe("Redis ACL user", () => {
+    it("can use its own keys with a real connection and nothing else", async () => {
+        const { outs } = await created();
+        expect(outs.connectionUrl).toBe(`redis://${username}:${password}@127.0.0.1:6379`);
+        await as(outs.connectionUrl as string, async (c) => {
+            await c.set("svc:stripe:last-event", "evt_1");
+            expect(await c.get("svc:stripe:last-event")).toBe("evt_1");
+            await expect(c.set("svc:openai:cache", "x")).rejects.toThrow(/NOPERM/);
+            await expect(c.get("sessions:123")).rejects.toThrow(/NOPERM/);
+            await expect(c.sendCommand(["FLUSHALL"])).rejects.toThrow(/NOPERM/);
+        });
+        await as(URL_, (c) => c.del("svc:stripe:last-event"));
+    });
+
+    it("shows no change on a second up, and drift when its rules or password change out of band", async () => {
+        const { id, outs, inputs } = await created();
+        const read = await subject.provider.read!(id, outs);
+        expect((await subject.provider.diff(id, read.props!, inputs)).changes).toBe(false);
+        await as(URL_, (c) => c.sendCommand(["ACL", "SETUSER", username, "~everything:*", ">another-password"]));
+        const drifted = await subject.provider.read!(id, outs);
+        expect(drifted.props!.keyPatterns).toEqual(["everything:*", "svc:stripe:*"]);
+        expect(drifted.props!.password).not.toBe(password);
+        expect((await subject.provider.diff(id, drifted.props!, inputs)).changes).toBe(true);
+        await subject.provider.update(id, drifted.props!, inputs);
+        const fixed = await subject.provider.read!(id, outs);
+        expect((await subject.provider.diff(id, fixed.props!, inputs)).changes).toBe(false);
+    });
+
+    it("delete removes the user; read then drops it from state", async () => {
+        const { id, outs } = await created();
+        await subject.provider.delete(id, outs);
+        expect(await as(URL_, (c) => c.sendCommand(["ACL", "GETUSER", username]))).toBeNull();
+        expect((await subject.provider.read!(id, outs)).id).toBe("");
+    });
+
+    it("refuses a user it did not create", async () => {
+        await as(URL_, (c) => c.sendCommand(["ACL", "SETUSER", username, "on", ">x"]));
+        await expect(created()).rejects.toThrow(/already exists and this stack did not create it/);
+    });
+
+    it.each([
+        [{ username: "default" }, 'must not be "default"'],
+        [{ password: "short" }, "password: must be at least 16 characters"],
+        [{ keyPatterns: [] }, "keyPatterns: must give the key patterns"],
+        [{ categories: ["read"] }, "categories[0]: must be a category rule such as +@read"],
+        [{ url: "redis://admin:pw@127.0.0.1:6379" }, "url: must not contain credentials"],
+    ])("rejects %j before connecting", async (news, expected) => {
+        const r = await subject.provider.check({}, { url: URL_, username, password, keyPatterns: ["a:*"], categories: ["+@read"], ...news });
+        expect((r.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n")).toContain(expected);
+    });
+});
