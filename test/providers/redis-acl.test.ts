@@ -13,12 +13,20 @@ let subject: ProviderUnderTest;
 let username = "";
 const password = "s3cret-stripe-service-password-0123";
 
-async function as<T>(url: string, run: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
+/** The commands these tests send. */
+interface Conn {
+    set(key: string, value: string): Promise<unknown>;
+    get(key: string): Promise<string | null>;
+    del(key: string): Promise<number>;
+    sendCommand(args: string[]): Promise<unknown>;
+}
+
+async function as<T>(url: string, run: (c: Conn) => Promise<T>): Promise<T> {
     const client = createClient({ url, socket: { reconnectStrategy: false } });
     client.on("error", () => undefined);
     await client.connect();
     try {
-        return await run(client);
+        return await run(client as unknown as Conn);
     } finally {
         await client.quit().catch(() => undefined);
     }
