@@ -20,3 +20,5 @@ export const githubRepositoryUrls = outputs.githubRepositoryUrls;
 export const githubWebhookSecrets = outputs.githubWebhookSecrets;
 export const gitlabProjectIds = outputs.gitlabProjectIds;
 export const trelloBoardUrls = outputs.trelloBoardUrls;
+/** Where each platform key was handed (names only, never values). */
+export const platformKeyConsumers = outputs.platformKeyConsumers;

@@ -21,6 +21,8 @@ import { MIME_TYPE_PATTERN } from "../dynamic-providers/supabase/bucket";
 import { serviceRoleKey } from "../dynamic-providers/supabase/client";
 import type { Environment } from "./environment";
 import { LOGICAL_NAME_MAX, LOGICAL_NAME_PATTERN, NAME_RULES, NamingError, physicalName } from "./naming";
+import { defaultVariableName, KEY_REFERENCES, liveKeys, platformKeysSchema } from "./platform-keys";
+import { supabaseAccessToken } from "../dynamic-providers/supabase/secrets";
 
 const SIZE_UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 };
 
@@ -66,6 +68,10 @@ const supabaseSection = z
     .object({
         /** The project URL, e.g. https://abcd.supabase.co (or an emulator's). */
         url: z.url({ protocol: /^https?$/, error: "must be the project's http(s) URL, e.g. https://abcd.supabase.co" }),
+        /** The project's reference, for Edge Function secrets through the Management API. */
+        projectRef: z.string().regex(/^[a-z0-9]{20}$/, "must be the project's 20-character reference").optional(),
+        /** Another Management API (the sandbox's emulator). @default https://api.supabase.com */
+        managementUrl: z.url({ protocol: /^https?$/ }).optional(),
         buckets: z.record(logicalName, bucketSettings).default({}),
     })
     .strict();
@@ -187,6 +193,22 @@ const trelloSection = z
     })
     .strict();
 
+const consumerName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a variable name: letters, digits and _").optional();
+const keyConsumer = z.discriminatedUnion(
+    "kind",
+    [
+        z.object({ kind: z.literal("githubSecret"), repository: logicalName, name: consumerName, environment: z.string().min(1).optional() }).strict(),
+        z.object({ kind: z.literal("gitlabVariable"), repository: logicalName, name: consumerName, protected: z.boolean().default(false) }).strict(),
+        z.object({ kind: z.literal("appwriteFunction"), functionId: idSchema("functionId"), name: consumerName }).strict(),
+        z.object({ kind: z.literal("supabaseSecret"), name: consumerName }).strict(),
+    ],
+    { error: "must have kind githubSecret, gitlabVariable, appwriteFunction or supabaseSecret" },
+);
+const keyConsumers = z.record(
+    z.string().refine((ref) => KEY_REFERENCES.includes(ref), `must name a platform key such as openai.apiKey (known: ${KEY_REFERENCES.join(", ")})`),
+    z.array(keyConsumer).min(1),
+);
+
 /** Every non-secret setting, keyed as in `pulumi config` (without the `stackwire:` namespace). */
 export const stackSettingsSchema = z
     .object({
@@ -197,6 +219,7 @@ export const stackSettingsSchema = z
         github: githubSection.optional(),
         gitlab: gitlabSection.optional(),
         trello: trelloSection.optional(),
+        keyConsumers: keyConsumers.optional(),
     })
     .strict();
 
@@ -232,6 +255,10 @@ export const SECRET_SETTINGS: readonly SecretSetting[] = [
     { credential: githubToken, neededBy: (s) => s.github !== undefined },
     { credential: gitlabToken, neededBy: (s) => Object.values((s.github as { repositories?: Record<string, { gitlabMirror?: unknown }> } | undefined)?.repositories ?? {}).some((r) => r.gitlabMirror !== undefined) },
     { credential: trelloApiKey, neededBy: (s) => s.trello !== undefined },
+    {
+        credential: supabaseAccessToken,
+        neededBy: (s) => Object.values((s.keyConsumers as Record<string, { kind?: string }[]> | undefined) ?? {}).some((list) => list.some((c) => c.kind === "supabaseSecret")),
+    },
     { credential: trelloToken, neededBy: (s) => s.trello !== undefined },
 ];
 
@@ -247,6 +274,8 @@ export interface RawStackConfig {
     env: NodeJS.ProcessEnv;
     /** For secrets that have a `kindOf`: the kind of the value found (config or environment). */
     secretKinds?: Record<string, string>;
+    /** The platform keys' values, read only to check their shapes (never printed). */
+    platformKeys?: unknown;
 }
 
 export class StackConfigError extends Error {
@@ -299,8 +328,21 @@ export interface PlannedAppwriteDatabase {
     collections: Record<string, AppwriteCollectionSettings>;
 }
 
+export interface PlannedConsumer {
+    /** "openai.apiKey". */
+    reference: string;
+    kind: "githubSecret" | "gitlabVariable" | "appwriteFunction" | "supabaseSecret";
+    /** The variable or secret name the consumer sees. */
+    name: string;
+    /** Logical repository (GitHub, GitLab) or function id (Appwrite); absent for Supabase. */
+    target?: string;
+    environment?: string;
+    protected?: boolean;
+}
+
 export interface StackConfig {
     settings: StackSettings;
+    keyConsumers?: PlannedConsumer[];
     github?: { owner: string; gitlabBaseUrl?: string; repositories: { name: string; repositoryName: string; settings: GithubRepositorySettings }[] };
     trello?: TrelloSettings;
     appwrite?: {
@@ -313,7 +355,10 @@ export interface StackConfig {
     stripe?: { apiBase?: string; keyModes: KeyMode[]; products: PlannedProduct[]; webhooks: PlannedWebhook[] };
 }
 
-export const SECRET_KEYS: ReadonlySet<string> = new Set(SECRET_SETTINGS.map((s) => s.credential.configKey));
+/** The secret setting holding every platform's keys: {platform: {field: value}}. */
+export const PLATFORM_KEYS_SETTING = "platformKeys";
+
+export const SECRET_KEYS: ReadonlySet<string> = new Set([...SECRET_SETTINGS.map((s) => s.credential.configKey), PLATFORM_KEYS_SETTING]);
 
 function settingIsSecretPath(path: string): boolean {
     return /(key|secret|token|password)/i.test(path.split(/[.[]/).pop() ?? "");
@@ -380,6 +425,7 @@ export function validateStackConfig(raw: RawStackConfig, env: Environment): Stac
         };
     }
     if (settings.trello) config.trello = settings.trello;
+    if (settings.keyConsumers) config.keyConsumers = planConsumers(settings, raw, env, problems);
     if (settings.appwrite) config.appwrite = planAppwrite(settings.appwrite, env, problems);
     if (settings.stripe) config.stripe = planStripe(settings.stripe, raw.secretKinds?.[stripeSecretKey.configKey], env, problems);
 
@@ -453,4 +499,43 @@ function planAppwrite(section: AppwriteSettings, env: Environment, problems: Pro
     });
     const buckets = Object.entries(section.buckets).map(([name, settings]) => ({ name, bucketId: named(`appwrite.buckets.${name}`, name, NAME_RULES.appwriteId), settings }));
     return { endpoint: section.endpoint, projectId: section.projectId, databases, buckets };
+}
+
+function planConsumers(settings: StackSettings, raw: RawStackConfig, env: Environment, problems: Problem[]): PlannedConsumer[] {
+    const keys = platformKeysSchema().safeParse(raw.platformKeys ?? {});
+    if (raw.platformKeys === undefined) problems.push({ path: PLATFORM_KEYS_SETTING, rule: "is required when keyConsumers is set: pulumi config set --secret --path 'platformKeys.openai.apiKey' <key>" });
+    // Every value here is secret: report the path and the rule, never what was received.
+    if (!keys.success) problems.push(...problemsFromZod(keys.error, () => true, [PLATFORM_KEYS_SETTING]));
+    const declared = (keys.success ? keys.data : {}) as Record<string, Record<string, string | undefined> | undefined>;
+    if (!env.allowLiveKeys) {
+        for (const live of liveKeys(declared)) problems.push({ path: `${PLATFORM_KEYS_SETTING}.${live}`, rule: `is a live key, refused in the ${env.kind} environment: use a test key` });
+    }
+    const repositories = settings.github?.repositories ?? {};
+    const planned: PlannedConsumer[] = [];
+    const seen = new Map<string, string>();
+    for (const [reference, consumers] of Object.entries(settings.keyConsumers ?? {})) {
+        const [platform, field] = reference.split(".");
+        if (raw.platformKeys !== undefined && declared[platform]?.[field] === undefined) problems.push({ path: `keyConsumers.${reference}`, rule: `names a key that platformKeys does not hold: set it with pulumi config set --secret --path 'platformKeys.${reference}' <value>` });
+        (consumers ?? []).forEach((c, i) => {
+            const at = `keyConsumers.${reference}[${i}]`;
+            const name = c.name ?? defaultVariableName(reference);
+            let target: string | undefined;
+            if (c.kind === "githubSecret" || c.kind === "gitlabVariable") {
+                target = c.repository;
+                if (!(c.repository in repositories)) problems.push({ path: `${at}.repository`, rule: `names repository "${c.repository}", which github.repositories does not declare` });
+                else if (c.kind === "gitlabVariable" && !repositories[c.repository].gitlabMirror) problems.push({ path: `${at}.repository`, rule: `repository "${c.repository}" has no gitlabMirror, so there is no GitLab project to hold the variable` });
+            } else if (c.kind === "appwriteFunction") {
+                target = c.functionId;
+                if (!settings.appwrite) problems.push({ path: at, rule: "needs the appwrite setting (endpoint and project)" });
+            } else if (!settings.supabase?.projectRef) {
+                problems.push({ path: at, rule: "needs supabase.projectRef, the project whose Edge Functions read the secret" });
+            }
+            const slot = `${c.kind}/${target ?? ""}/${"environment" in c ? (c.environment ?? "") : ""}/${name}`;
+            const holder = seen.get(slot);
+            if (holder) problems.push({ path: `${at}.name`, rule: `${name} is already given to ${holder} in the same place` });
+            seen.set(slot, reference);
+            planned.push({ reference, kind: c.kind, name, ...(target ? { target } : {}), ...("environment" in c && c.environment ? { environment: c.environment } : {}), ...("protected" in c ? { protected: c.protected } : {}) });
+        });
+    }
+    return planned;
 }

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "../dynamic-providers/core/credentials";
-import { SECRET_SETTINGS, validateStackConfig, type RawStackConfig, type StackConfig } from "./config";
+import { PLATFORM_KEYS_SETTING, SECRET_SETTINGS, validateStackConfig, type RawStackConfig, type StackConfig } from "./config";
 import { environmentFor, type Environment } from "./environment";
 
 // Public in the runtime module but left out of its typings; it reads the engine's list of secret keys.
@@ -33,7 +33,8 @@ export function readRawStackConfig(secretKeys: ReadonlySet<string>): RawStackCon
         secretness[key] = isConfigSecret(fullKey);
         if (!secretKeys.has(key)) settings[key] = parseValue(value);
     }
-    return { settings, secretness, env: process.env, secretKinds: secretKinds(process.env) };
+    const keysText = pulumi.runtime.allConfig()[`${CONFIG_NAMESPACE}:${PLATFORM_KEYS_SETTING}`];
+    return { settings, secretness, env: process.env, secretKinds: secretKinds(process.env), ...(keysText !== undefined ? { platformKeys: parseValue(keysText) } : {}) };
 }
 
 /** The kind of each secret that has one (a Stripe key's mode), read here so no value travels further. */

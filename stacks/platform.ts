@@ -5,12 +5,14 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { CodeRepository } from "../components/code-repository";
+import { PlatformKeys, type KeyValues } from "../components/platform-keys";
 import { TrelloBoard } from "../components/trello-board";
 import { AppwriteDatabase } from "../components/appwrite-database";
 import { AppwriteStorage } from "../components/appwrite-storage";
 import { StripeCatalog } from "../components/stripe-catalog";
 import { SupabaseStorage } from "../components/supabase-storage";
-import { githubToken, type StackConfig } from "./config";
+import { githubToken, PLATFORM_KEYS_SETTING, type StackConfig } from "./config";
+import { CONFIG_NAMESPACE } from "../dynamic-providers/core/credentials";
 import { programSecret } from "./load";
 import type { Environment } from "./environment";
 
@@ -21,6 +23,7 @@ export interface Platform {
     appwriteStorage?: AppwriteStorage;
     repositories?: Record<string, CodeRepository>;
     trelloBoards?: Record<string, TrelloBoard>;
+    platformKeys?: PlatformKeys;
 }
 
 export function buildPlatform(config: StackConfig, environment: Environment): Platform {
@@ -48,19 +51,30 @@ export function buildPlatform(config: StackConfig, environment: Environment): Pl
         );
         if (config.appwrite.buckets.length > 0) platform.appwriteStorage = new AppwriteStorage("appwrite-storage", { endpoint, projectId, buckets: config.appwrite.buckets, environment });
     }
-    if (config.github) platform.repositories = buildRepositories(config.github, environment);
+    const github_ = config.github ? buildRepositories(config.github, environment) : undefined;
+    if (github_) platform.repositories = github_.repositories;
     if (config.trello) {
         const { baseUrl, boards } = config.trello;
         platform.trelloBoards = Object.fromEntries(Object.entries(boards).map(([name, b]) => [name, new TrelloBoard(`trello-${name}`, { ...(baseUrl ? { baseUrl } : {}), ...b, environment })]));
     }
+    if (config.keyConsumers) {
+        platform.platformKeys = new PlatformKeys("platform-keys", {
+            keys: new pulumi.Config(CONFIG_NAMESPACE).requireSecretObject<KeyValues>(PLATFORM_KEYS_SETTING),
+            consumers: config.keyConsumers,
+            repositories: platform.repositories,
+            githubProvider: github_?.provider,
+            ...(config.appwrite ? { appwrite: { endpoint: config.appwrite.endpoint, projectId: config.appwrite.projectId } } : {}),
+            ...(config.settings.supabase?.projectRef ? { supabase: { projectRef: config.settings.supabase.projectRef, managementUrl: config.settings.supabase.managementUrl } } : {}),
+        });
+    }
     return platform;
 }
 
-function buildRepositories(config: NonNullable<StackConfig["github"]>, environment: Environment): Record<string, CodeRepository> {
+function buildRepositories(config: NonNullable<StackConfig["github"]>, environment: Environment): { repositories: Record<string, CodeRepository>; provider: github.Provider } {
     const token = programSecret(githubToken);
     // One explicit provider: the repositories and the mirrors use the same owner and token.
     const provider = new github.Provider("github", { owner: config.owner, ...(token ? { token } : {}) });
-    return Object.fromEntries(
+    const repositories = Object.fromEntries(
         config.repositories.map(({ name, repositoryName, settings: r }) => [
             name,
             new CodeRepository(`github-${name}`, {
@@ -80,6 +94,7 @@ function buildRepositories(config: NonNullable<StackConfig["github"]>, environme
             }),
         ]),
     );
+    return { repositories, provider };
 }
 
 /** Stack outputs: what other stacks and people read with `pulumi stack output`. */
@@ -97,5 +112,6 @@ export function platformOutputs(platform: Platform, environment: Environment): R
         githubWebhookSecrets: platform.repositories && pulumi.secret(pulumi.output(Object.fromEntries(Object.entries(platform.repositories).map(([n, r]) => [n, r.webhookSecrets])))),
         gitlabProjectIds: platform.repositories && pulumi.output(Object.fromEntries(Object.entries(platform.repositories).flatMap(([n, r]) => (r.gitlabProject ? [[n, r.gitlabProject.id]] : [])))),
         trelloBoardUrls: platform.trelloBoards && pulumi.output(Object.fromEntries(Object.entries(platform.trelloBoards).map(([n, b]) => [n, b.url]))),
+        platformKeyConsumers: platform.platformKeys?.consumersByKey,
     };
 }

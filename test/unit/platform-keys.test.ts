@@ -1,0 +1,136 @@
+/**
+ * Platform keys declared once and fanned out, through the compiled program under mocks, and the
+ * config rules for keys and consumers.
+ */
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type * as Config from "../../stacks/config";
+import type * as Environments from "../../stacks/environment";
+import type * as Graph from "./mock-graph";
+
+const load = createRequire(join(process.cwd(), "package.json"));
+const { validateStackConfig, StackConfigError } = load("./bin/stacks/config") as typeof Config;
+const { environmentFor } = load("./bin/stacks/environment") as typeof Environments;
+const { recordGraph, settled, isSecretValue } = load("./bin/test/unit/mock-graph") as typeof Graph;
+const pulumi = load("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+
+const OPENAI = "sk-proj-firstKeyAAAAAAAAAAAAAAAAAAAA";
+const ROTATED = "sk-proj-rotatedKeyBBBBBBBBBBBBBBBBBB";
+
+const settings = {
+    supabase: { url: "https://abcdefghijklmnopqrst.supabase.co", projectRef: "abcdefghijklmnopqrst" },
+    appwrite: { endpoint: "https://cloud.appwrite.io/v1", projectId: "acme" },
+    github: { owner: "acme", repositories: { app: { gitlabMirror: { direction: "pull" } } } },
+    keyConsumers: {
+        "openai.apiKey": [{ kind: "githubSecret", repository: "app" }, { kind: "gitlabVariable", repository: "app" }, { kind: "appwriteFunction", functionId: "notify" }, { kind: "supabaseSecret" }],
+    },
+};
+
+const credentials = ["supabaseServiceRoleKey", "appwriteApiKey", "githubToken", "gitlabToken", "supabaseAccessToken"];
+
+function runProgram(openaiKey: string) {
+    const graph = recordGraph("stackwire", "dev");
+    const config: Record<string, string> = Object.fromEntries(Object.entries(settings).map(([k, v]) => [`stackwire:${k}`, JSON.stringify(v)]));
+    for (const c of credentials) config[`stackwire:${c}`] = "credential-value-0123456789";
+    config["stackwire:platformKeys"] = JSON.stringify({ openai: { apiKey: openaiKey } });
+    pulumi.runtime.setAllConfig(config, [...credentials, "platformKeys"].map((c) => `stackwire:${c}`));
+    const entry = load.resolve("./bin/index.js");
+    delete load.cache[entry];
+    const program = load(entry) as Record<string, unknown>;
+    return { graph, program };
+}
+
+const CONSUMERS = {
+    github: "platform-keys-github-app-OPENAI_API_KEY",
+    gitlab: "platform-keys-gitlab-app-OPENAI_API_KEY",
+    appwrite: "platform-keys-appwrite-notify-OPENAI_API_KEY",
+    supabase: "platform-keys-supabase-secrets",
+};
+
+async function fannedOut(key: string) {
+    const { graph, program } = runProgram(key);
+    await settled(pulumi.output(program.supabaseBucketIds as never), pulumi.output(program.githubRepositoryUrls as never));
+    const values = {
+        github: graph.named(CONSUMERS.github).inputs.plaintextValue,
+        gitlab: graph.named(CONSUMERS.gitlab).inputs.value,
+        appwrite: graph.named(CONSUMERS.appwrite).inputs.value,
+        supabase: graph.named(CONSUMERS.supabase).inputs.secrets,
+    };
+    return { graph, program, values };
+}
+
+/** Every string found outside a secret wrapper. */
+function plainStrings(value: unknown, out: string[] = []): string[] {
+    if (isSecretValue(value)) return out;
+    if (typeof value === "string") out.push(value);
+    else if (Array.isArray(value)) for (const v of value) plainStrings(v, out);
+    else if (value && typeof value === "object") for (const v of Object.values(value)) plainStrings(v, out);
+    return out;
+}
+
+describe("PlatformKeys", () => {
+    it("hands one key to four consumers, each copy secret", async () => {
+        const { values, program } = await fannedOut(OPENAI);
+        for (const v of Object.values(values)) expect(isSecretValue(v)).toBe(true);
+        expect(JSON.stringify(values)).toContain(OPENAI);
+        expect(program.platformKeyConsumers).toEqual({ "openai.apiKey": ["github:app:OPENAI_API_KEY", "gitlab:app:OPENAI_API_KEY", "appwrite:notify:OPENAI_API_KEY", "supabase:OPENAI_API_KEY"] });
+    });
+
+    it("a rotated key changes all four consumers", async () => {
+        const before = (await fannedOut(OPENAI)).values;
+        const after = (await fannedOut(ROTATED)).values;
+        for (const consumer of Object.keys(CONSUMERS) as (keyof typeof CONSUMERS)[]) {
+            expect(JSON.stringify(after[consumer])).not.toBe(JSON.stringify(before[consumer]));
+            expect(JSON.stringify(after[consumer])).toContain(ROTATED);
+        }
+    });
+
+    it("never registers a key outside a secret, serialized providers included", async () => {
+        const { graph } = await fannedOut(OPENAI);
+        const plain = graph.resources.flatMap((r) => plainStrings(r.inputs));
+        expect(plain.filter((s) => s.includes(OPENAI))).toEqual([]);
+        expect(plain.filter((s) => s.includes("credential-value-0123456789"))).toEqual([]);
+    });
+});
+
+describe("config for keys and consumers", () => {
+    const base = { github: settings.github };
+    function problemsOf(extra: Record<string, unknown>, keys: unknown, stack = "dev"): string[] {
+        const s = { ...base, ...extra };
+        try {
+            validateStackConfig({ settings: s, secretness: { ...Object.fromEntries(Object.keys(s).map((k) => [k, false])), githubToken: true, gitlabToken: true, platformKeys: true }, env: {}, platformKeys: keys }, environmentFor("stackwire", stack));
+        } catch (err) {
+            expect(err).toBeInstanceOf(StackConfigError);
+            return (err as Config.StackConfigError).problems.map((p) => `${p.path}: ${p.rule}${p.received !== undefined ? ` (received ${p.received})` : ""}`);
+        }
+        throw new Error("config was accepted");
+    }
+    const consumers = (list: unknown[], reference = "openai.apiKey") => ({ keyConsumers: { [reference]: list } });
+
+    it.each([
+        ["a malformed OpenAI key", consumers([{ kind: "githubSecret", repository: "app" }]), { openai: { apiKey: "abc" } }, "platformKeys.openai.apiKey: must be sk-… or sk-proj-…"],
+        ["a Mapbox secret token in the public slot", consumers([{ kind: "githubSecret", repository: "app" }], "mapbox.publicToken"), { mapbox: { publicToken: "sk.eyJ1.abc" } }, "platformKeys.mapbox.publicToken: must be pk.…"],
+        ["a PostHog key without its prefix", consumers([{ kind: "githubSecret", repository: "app" }], "posthog.projectKey"), { posthog: { projectKey: "abcdef" } }, "platformKeys.posthog.projectKey: must be phc_…"],
+        ["a Resend key without re_", consumers([{ kind: "githubSecret", repository: "app" }], "resend.apiKey"), { resend: { apiKey: "key_123" } }, "platformKeys.resend.apiKey: must be re_…"],
+        ["a live Stripe key outside prod", consumers([{ kind: "githubSecret", repository: "app" }], "stripe.secretKey"), { stripe: { secretKey: "sk_live_abcdefghijklmnop" } }, "platformKeys.stripe.secretKey: is a live key, refused in the dev environment"],
+        ["a consumer naming an unknown repository", consumers([{ kind: "githubSecret", repository: "web" }]), { openai: { apiKey: OPENAI } }, 'keyConsumers.openai.apiKey[0].repository: names repository "web", which github.repositories does not declare'],
+        ["a GitLab consumer on a repository without a mirror", { github: { owner: "acme", repositories: { app: {} } }, ...consumers([{ kind: "gitlabVariable", repository: "app" }]) }, { openai: { apiKey: OPENAI } }, 'repository "app" has no gitlabMirror'],
+        ["a consumer of a key not held", consumers([{ kind: "githubSecret", repository: "app" }], "amplitude.apiKey"), { openai: { apiKey: OPENAI } }, "keyConsumers.amplitude.apiKey: names a key that platformKeys does not hold"],
+        ["an unknown key reference", consumers([{ kind: "githubSecret", repository: "app" }], "openai.token"), { openai: { apiKey: OPENAI } }, "keyConsumers.openai.token: must name a platform key such as openai.apiKey"],
+        ["an unknown consumer kind", consumers([{ kind: "vault" }]), { openai: { apiKey: OPENAI } }, "must have kind githubSecret, gitlabVariable, appwriteFunction or supabaseSecret"],
+        ["a Supabase consumer without a project ref", consumers([{ kind: "supabaseSecret" }]), { openai: { apiKey: OPENAI } }, "needs supabase.projectRef"],
+    ])("rejects %s", (_what, extra, keys, expected) => {
+        const problems = problemsOf(extra, keys);
+        expect(problems.some((p) => p.includes(expected)), problems.join("\n")).toBe(true);
+    });
+
+    it("never echoes a key value in an error", () => {
+        const problems = problemsOf(consumers([{ kind: "githubSecret", repository: "app" }]), { openai: { apiKey: "not-a-real-openai-key-value" } });
+        expect(problems.join("\n")).not.toContain("not-a-real-openai-key-value");
+    });
+
+    it("accepts a live Stripe key in prod", () => {
+        expect(() => problemsOf(consumers([{ kind: "githubSecret", repository: "app" }], "stripe.secretKey"), { stripe: { secretKey: "sk_live_abcdefghijklmnop" } }, "prod")).toThrow("config was accepted");
+    });
+});
