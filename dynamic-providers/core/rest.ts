@@ -6,7 +6,7 @@ import type { HttpCall } from "./http";
 import type { OperationContext } from "./provider";
 
 export interface RestRequest {
-    method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD";
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
     url: string;
     headers?: Record<string, string>;
     query?: Record<string, string | number | boolean | undefined>;
