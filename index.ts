@@ -22,3 +22,11 @@ export const gitlabProjectIds = outputs.gitlabProjectIds;
 export const trelloBoardUrls = outputs.trelloBoardUrls;
 /** Where each platform key was handed (names only, never values). */
 export const platformKeyConsumers = outputs.platformKeyConsumers;
+/** Secret: postgres:// URLs per application role. */
+export const postgresConnectionUrls = outputs.postgresConnectionUrls;
+/** Secret: redis:// URLs per consuming service. */
+export const redisConnectionUrls = outputs.redisConnectionUrls;
+/** The DNS records to publish for each Resend domain. */
+export const resendDnsRecords = outputs.resendDnsRecords;
+/** Secret: Resend API key tokens by name. */
+export const resendApiKeyTokens = outputs.resendApiKeyTokens;

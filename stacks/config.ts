@@ -23,6 +23,8 @@ import type { Environment } from "./environment";
 import { LOGICAL_NAME_MAX, LOGICAL_NAME_PATTERN, NAME_RULES, NamingError, physicalName } from "./naming";
 import { defaultVariableName, KEY_REFERENCES, liveKeys, platformKeysSchema } from "./platform-keys";
 import { supabaseAccessToken } from "../dynamic-providers/supabase/secrets";
+import { postgresPassword } from "../dynamic-providers/postgres/migrations";
+import { resendApiKey } from "../dynamic-providers/resend/resources";
 
 const SIZE_UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 };
 
@@ -209,6 +211,40 @@ const keyConsumers = z.record(
     z.array(keyConsumer).min(1),
 );
 
+const sqlIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier (letters, digits, _), at most 63 characters");
+const postgresSection = z
+    .object({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(5432),
+        adminUser: z.string().min(1).default("postgres"),
+        sslMode: z.enum(["disable", "require", "verify-full"]).default("require"),
+        /** Logical database name; stored as <project>_<stack>_<name>. */
+        database: sqlIdentifier,
+        schema: sqlIdentifier.default("app"),
+        extensions: z.array(sqlIdentifier).default([]),
+        applicationRoles: z.record(sqlIdentifier, z.array(z.enum(["SELECT", "INSERT", "UPDATE", "DELETE"])).min(1).transform((l) => [...new Set(l)])).default({}),
+    })
+    .strict();
+const redisSection = z
+    .object({
+        url: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL without credentials" }),
+        services: z
+            .record(
+                logicalName,
+                z.object({ keyPatterns: z.array(z.string().regex(/^\S+$/)).min(1).optional(), categories: z.array(z.string().regex(/^[+-]@[a-z]+$/, "must be a category rule such as +@read")).min(1).optional(), channelPatterns: z.array(z.string()).optional() }).strict(),
+            )
+            .default({}),
+    })
+    .strict();
+const resendSection = z
+    .object({
+        baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+        domains: z.record(z.string(), z.object({ region: z.enum(["us-east-1", "eu-west-1", "sa-east-1", "ap-northeast-1"]).optional() }).strict()).default({}),
+        apiKeys: z.record(logicalName, z.object({ permission: z.enum(["full_access", "sending_access"]).default("sending_access"), domain: z.string().optional() }).strict()).default({}),
+        webhooks: z.record(logicalName, z.object({ endpoint: z.url({ protocol: /^https?$/ }), events: z.array(z.string()).min(1) }).strict()).default({}),
+    })
+    .strict();
+
 /** Every non-secret setting, keyed as in `pulumi config` (without the `stackwire:` namespace). */
 export const stackSettingsSchema = z
     .object({
@@ -220,6 +256,9 @@ export const stackSettingsSchema = z
         gitlab: gitlabSection.optional(),
         trello: trelloSection.optional(),
         keyConsumers: keyConsumers.optional(),
+        postgres: postgresSection.optional(),
+        redis: redisSection.optional(),
+        resend: resendSection.optional(),
     })
     .strict();
 
@@ -255,6 +294,8 @@ export const SECRET_SETTINGS: readonly SecretSetting[] = [
     { credential: githubToken, neededBy: (s) => s.github !== undefined },
     { credential: gitlabToken, neededBy: (s) => Object.values((s.github as { repositories?: Record<string, { gitlabMirror?: unknown }> } | undefined)?.repositories ?? {}).some((r) => r.gitlabMirror !== undefined) },
     { credential: trelloApiKey, neededBy: (s) => s.trello !== undefined },
+    { credential: postgresPassword, neededBy: (s) => s.postgres !== undefined },
+    { credential: resendApiKey, neededBy: (s) => s.resend !== undefined },
     {
         credential: supabaseAccessToken,
         neededBy: (s) => Object.values((s.keyConsumers as Record<string, { kind?: string }[]> | undefined) ?? {}).some((list) => list.some((c) => c.kind === "supabaseSecret")),
@@ -343,6 +384,8 @@ export interface PlannedConsumer {
 export interface StackConfig {
     settings: StackSettings;
     keyConsumers?: PlannedConsumer[];
+    /** <project>_<stack>_<database>, as PostgreSQL names go. */
+    postgresDatabaseName?: string;
     github?: { owner: string; gitlabBaseUrl?: string; repositories: { name: string; repositoryName: string; settings: GithubRepositorySettings }[] };
     trello?: TrelloSettings;
     appwrite?: {
@@ -426,6 +469,14 @@ export function validateStackConfig(raw: RawStackConfig, env: Environment): Stac
     }
     if (settings.trello) config.trello = settings.trello;
     if (settings.keyConsumers) config.keyConsumers = planConsumers(settings, raw, env, problems);
+    for (const [key, domain] of Object.entries(settings.resend?.apiKeys ?? {}).map(([k, v]) => [k, v.domain] as const)) {
+        if (domain !== undefined && !(domain in (settings.resend?.domains ?? {}))) problems.push({ path: `resend.apiKeys.${key}.domain`, rule: `names domain "${domain}", which resend.domains does not declare` });
+    }
+    if (settings.postgres) {
+        const name = `${env.project}_${env.stack}_${settings.postgres.database}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+        if (name.length > 63) problems.push({ path: "postgres.database", rule: `${name} is over PostgreSQL's 63 characters: choose a shorter name` });
+        config.postgresDatabaseName = name;
+    }
     if (settings.appwrite) config.appwrite = planAppwrite(settings.appwrite, env, problems);
     if (settings.stripe) config.stripe = planStripe(settings.stripe, raw.secretKinds?.[stripeSecretKey.configKey], env, problems);
 

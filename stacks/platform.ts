@@ -3,9 +3,15 @@
  * outputs feed each other. Grows one service at a time.
  */
 import * as github from "@pulumi/github";
+import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import { CodeRepository } from "../components/code-repository";
 import { PlatformKeys, type KeyValues } from "../components/platform-keys";
+import { PostgresDatabase } from "../components/postgres-database";
+import { RedisUsers } from "../components/redis-users";
+import { ResendEmail } from "../components/resend-email";
+import { postgresPassword } from "../dynamic-providers/postgres/migrations";
+import { loadMigrations } from "./migrations";
 import { TrelloBoard } from "../components/trello-board";
 import { AppwriteDatabase } from "../components/appwrite-database";
 import { AppwriteStorage } from "../components/appwrite-storage";
@@ -24,6 +30,9 @@ export interface Platform {
     repositories?: Record<string, CodeRepository>;
     trelloBoards?: Record<string, TrelloBoard>;
     platformKeys?: PlatformKeys;
+    postgres?: PostgresDatabase;
+    redisUsers?: RedisUsers;
+    resend?: ResendEmail;
 }
 
 export function buildPlatform(config: StackConfig, environment: Environment): Platform {
@@ -57,6 +66,23 @@ export function buildPlatform(config: StackConfig, environment: Environment): Pl
         const { baseUrl, boards } = config.trello;
         platform.trelloBoards = Object.fromEntries(Object.entries(boards).map(([name, b]) => [name, new TrelloBoard(`trello-${name}`, { ...(baseUrl ? { baseUrl } : {}), ...b, environment })]));
     }
+    const { postgres, redis, resend } = config.settings;
+    if (postgres) {
+        const provider = new postgresql.Provider("postgres-admin", { host: postgres.host, port: postgres.port, username: postgres.adminUser, password: programSecret(postgresPassword), sslmode: postgres.sslMode, superuser: false });
+        platform.postgres = new PostgresDatabase("postgres", {
+            host: postgres.host,
+            port: postgres.port,
+            databaseName: config.postgresDatabaseName!,
+            schema: postgres.schema,
+            extensions: postgres.extensions,
+            applicationRoles: postgres.applicationRoles,
+            migrations: loadMigrations(),
+            environment,
+            provider,
+        });
+    }
+    if (redis) platform.redisUsers = new RedisUsers("redis-users", { url: redis.url, services: redis.services, environment });
+    if (resend) platform.resend = new ResendEmail("resend", { ...(resend.baseUrl ? { baseUrl: resend.baseUrl } : {}), domains: resend.domains, apiKeys: resend.apiKeys, webhooks: resend.webhooks, stack: environment.stack });
     if (config.keyConsumers) {
         platform.platformKeys = new PlatformKeys("platform-keys", {
             keys: new pulumi.Config(CONFIG_NAMESPACE).requireSecretObject<KeyValues>(PLATFORM_KEYS_SETTING),
@@ -113,5 +139,9 @@ export function platformOutputs(platform: Platform, environment: Environment): R
         gitlabProjectIds: platform.repositories && pulumi.output(Object.fromEntries(Object.entries(platform.repositories).flatMap(([n, r]) => (r.gitlabProject ? [[n, r.gitlabProject.id]] : [])))),
         trelloBoardUrls: platform.trelloBoards && pulumi.output(Object.fromEntries(Object.entries(platform.trelloBoards).map(([n, b]) => [n, b.url]))),
         platformKeyConsumers: platform.platformKeys?.consumersByKey,
+        postgresConnectionUrls: platform.postgres?.connectionUrls,
+        redisConnectionUrls: platform.redisUsers?.connectionUrls,
+        resendDnsRecords: platform.resend?.dnsRecords,
+        resendApiKeyTokens: platform.resend?.apiKeyTokens,
     };
 }

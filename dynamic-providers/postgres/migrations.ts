@@ -29,6 +29,8 @@ export function migrationsInputSchema() {
             /** postgres://user@host:port/database, without the password (that comes from the credential). */
             connectionUrl: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL (user@host:port/database), without a password" }).refine((u) => !new URL(u).password, "must not contain a password: set postgresPassword instead"),
             table: z.string().regex(IDENTIFIER, "must be a lower-case SQL identifier").default("stackwire_migrations"),
+            /** The password of a role stackwire generated (secret in state); else postgresPassword. */
+            password: z.string().min(1).nullable().default(null),
             migrations: z
                 .array(z.object({ name: z.string().regex(/^[0-9]{3,}_[a-z0-9_]+$/, "must look like 001_create_payments"), sql: z.string().min(1, "must not be empty") }).strict())
                 .min(1, "must list at least one migration")
@@ -82,11 +84,12 @@ export function pgSettings(connectionUrl: string, password: string) {
         database: decodeURIComponent(u.pathname.slice(1)),
         password,
         ...(u.searchParams.get("sslmode") === "require" ? { ssl: { rejectUnauthorized: true } } : {}),
+        ...(u.searchParams.get("options") ? { options: u.searchParams.get("options")! } : {}),
     };
 }
 
-async function connect(ctx: OperationContext, connectionUrl: string): Promise<Client> {
-    const client = new Client(pgSettings(connectionUrl, ctx.optionalCredential(postgresPassword) ?? ""));
+async function connect(ctx: OperationContext, connectionUrl: string, password: string | null): Promise<Client> {
+    const client = new Client(pgSettings(connectionUrl, password ?? ctx.optionalCredential(postgresPassword) ?? ""));
     await client.connect();
     return client;
 }
@@ -100,7 +103,7 @@ async function appliedIn(client: Client, table: string): Promise<AppliedMigratio
 
 /** Applies what is pending, one transaction per migration, under the advisory lock. */
 export async function migrate(ctx: OperationContext, i: MigrationsInputs): Promise<AppliedMigration[]> {
-    const client = await connect(ctx, i.connectionUrl);
+    const client = await connect(ctx, i.connectionUrl, i.password);
     try {
         await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
         await client.query(`CREATE TABLE IF NOT EXISTS ${i.table} (name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
@@ -145,7 +148,7 @@ export const migrationsDefinition: ResourceDefinition<MigrationsInputs, Migratio
         return { id: `${new URL(i.connectionUrl).pathname.slice(1)}/${i.table}`, outs: { ...i, applied } };
     },
     async read(ctx, _id, state) {
-        const client = await connect(ctx, state.connectionUrl);
+        const client = await connect(ctx, state.connectionUrl, state.password ?? null);
         try {
             // What the database has applied: a migration recorded elsewhere, or lost, shows as drift.
             const applied = await appliedIn(client, state.table);
@@ -172,11 +175,20 @@ export interface SqlMigrationsArgs {
     migrations: pulumi.Input<{ name: string; sql: string }[]>;
     /** @default "stackwire_migrations" */
     table?: pulumi.Input<string>;
+    /** The role's password when stackwire generated it; kept secret. @default postgresPassword */
+    password?: pulumi.Input<string>;
 }
 
 export class SqlMigrations extends pulumi.dynamic.Resource {
     declare readonly applied: pulumi.Output<AppliedMigration[]>;
     constructor(name: string, args: SqlMigrationsArgs, opts?: pulumi.CustomResourceOptions) {
-        super(migrationsProvider, name, { applied: undefined, ...args }, opts, "postgresql", "SqlMigrations");
+        super(
+            migrationsProvider,
+            name,
+            { applied: undefined, ...args, ...(args.password !== undefined ? { password: pulumi.secret(args.password) } : {}) },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["password"] }),
+            "postgresql",
+            "SqlMigrations",
+        );
     }
 }

@@ -103,6 +103,22 @@ describe("SqlMigrations", () => {
         expect(count).toBe(2);
     });
 
+    it("runs as a generated role, in the schema the URL's search path names", async () => {
+        await admin(async (c) => {
+            await c.query("DROP ROLE IF EXISTS stackwire_test_owner");
+            await c.query("CREATE ROLE stackwire_test_owner LOGIN PASSWORD 'generated-owner-password'");
+        });
+        await admin((c) => c.query(`CREATE SCHEMA app AUTHORIZATION stackwire_test_owner; GRANT CONNECT, CREATE ON DATABASE ${database} TO stackwire_test_owner`), database);
+        const u = new URL(url);
+        u.username = "stackwire_test_owner";
+        const owned = (await subject.provider.check({}, { connectionUrl: `${u.href}?options=-csearch_path%3Dapp`, password: "generated-owner-password", migrations: [{ name: "001_a", sql: "CREATE TABLE a (id int)" }] })).inputs;
+        await subject.provider.create(owned);
+        const where = await admin(async (c) => (await c.query("SELECT table_schema, tableowner FROM information_schema.tables t JOIN pg_tables p ON p.tablename = t.table_name WHERE table_name = 'a'")).rows[0], database);
+        expect(where).toEqual({ table_schema: "app", tableowner: "stackwire_test_owner" });
+        await admin((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+        await admin((c) => c.query("DROP ROLE IF EXISTS stackwire_test_owner"));
+    });
+
     it.each([
         [{ connectionUrl: "postgres://u:secret@host/db" }, "connectionUrl: must not contain a password"],
         [{ migrations: [{ name: "a", sql: "x" }] }, "migrations[0].name: must look like 001_create_payments"],

@@ -108,3 +108,12 @@ export async function settled(...outputs: pulumi.Output<unknown>[]): Promise<unk
     await pulumi.runtime.disconnect();
     return values;
 }
+
+/** Every string registered outside a secret wrapper: where a credential must never be. */
+export function plainStrings(value: unknown, out: string[] = []): string[] {
+    if (isSecretValue(value)) return out;
+    if (typeof value === "string") out.push(value);
+    else if (Array.isArray(value)) for (const v of value) plainStrings(v, out);
+    else if (value && typeof value === "object") for (const v of Object.values(value)) plainStrings(v, out);
+    return out;
+}

@@ -12,7 +12,7 @@ import type * as Graph from "./mock-graph";
 const load = createRequire(join(process.cwd(), "package.json"));
 const { validateStackConfig, StackConfigError } = load("./bin/stacks/config") as typeof Config;
 const { environmentFor } = load("./bin/stacks/environment") as typeof Environments;
-const { recordGraph, settled, isSecretValue } = load("./bin/test/unit/mock-graph") as typeof Graph;
+const { recordGraph, settled, isSecretValue, plainStrings } = load("./bin/test/unit/mock-graph") as typeof Graph;
 const pulumi = load("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
 
 const OPENAI = "sk-proj-firstKeyAAAAAAAAAAAAAAAAAAAA";
@@ -58,15 +58,6 @@ async function fannedOut(key: string) {
         supabase: graph.named(CONSUMERS.supabase).inputs.secrets,
     };
     return { graph, program, values };
-}
-
-/** Every string found outside a secret wrapper. */
-function plainStrings(value: unknown, out: string[] = []): string[] {
-    if (isSecretValue(value)) return out;
-    if (typeof value === "string") out.push(value);
-    else if (Array.isArray(value)) for (const v of value) plainStrings(v, out);
-    else if (value && typeof value === "object") for (const v of Object.values(value)) plainStrings(v, out);
-    return out;
 }
 
 describe("PlatformKeys", () => {
