@@ -25,7 +25,7 @@ async function provider(def: Def, config: Record<string, string>) {
 }
 
 /** One object per kind, each through create, no-op, refresh and destroy. */
-async function lifecycle(emulator: Counted, kinds: { label: string; def: Def; inputs: () => Record<string, unknown> }[], config: Record<string, string>): Promise<StepFigure[]> {
+export async function lifecycle(emulator: Counted, kinds: { label: string; def: Def; inputs: () => Record<string, unknown> }[], config: Record<string, string>): Promise<StepFigure[]> {
     const figures: StepFigure[] = [];
     const live: { p: Awaited<ReturnType<typeof provider>>; id: string; outs: Record<string, unknown>; inputs: Record<string, unknown> }[] = [];
     for (const kind of kinds) {

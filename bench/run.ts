@@ -2,6 +2,7 @@
 import { benchAppwriteSchema } from "./appwrite-schema";
 import { benchCodeHosting } from "./code-hosting";
 import { printFigures } from "./figures";
+import { benchKeysAndData } from "./keys-and-data";
 import { benchStripeCatalog } from "./stripe-catalog";
 import { benchSupabaseBuckets } from "./supabase-buckets";
 
@@ -16,6 +17,12 @@ async function main(): Promise<void> {
     printFigures("Trello: one object of each kind against the emulator", hosting.trello);
     const b = hosting.burst;
     console.log(`\nTrello burst: ${b.objects} labels created at once in ${b.seconds.toFixed(1)} s (${b.refused} requests refused with 429 and retried); Trello's 100 requests per 10 s allow it in ${b.floorSeconds} s at best, 25 s at a steady 10 per second.`);
+    const keys = await benchKeysAndData();
+    printFigures("Resend: one object of each kind against the emulator", keys.resend);
+    printFigures("Supabase Edge Function secrets against the Management API emulator", keys.supabase);
+    const m = keys.migrations;
+    console.log(typeof m === "string" ? `\nMigrations: ${m}` : `\nMigrations: ${m.count} applied to a real PostgreSQL server in ${m.seconds.toFixed(2)} s (each in its own transaction under the advisory lock); a second up with nothing pending took ${m.secondUpSeconds.toFixed(3)} s.`);
+    console.log("Key rotation: one platform key handed to 4 consumers in the test platform (GitHub Actions secret, GitLab CI variable, Appwrite function variable, Supabase secret); rotating it changes all 4 (test/unit/platform-keys.test.ts).");
     console.log(`\nAppwrite create: ${appwrite.polls} status reads answered "processing"; the provider's poll pauses add up to ${(appwrite.waitedMs / 1000).toFixed(1)} s of waiting (builds finishing after two reads).`);
 }
 
