@@ -8,6 +8,8 @@ import * as yaml from "js-yaml";
 import { AppwriteEmulator } from "./appwrite";
 import type { Emulator } from "./frame";
 import { GitlabEmulator } from "./gitlab";
+import { ResendEmulator } from "./resend";
+import { SupabaseManagementEmulator } from "./supabase-management";
 import { TrelloEmulator } from "./trello";
 import { StripeEmulator } from "./stripe";
 import { SupabaseStorageEmulator } from "./supabase-storage";
@@ -21,13 +23,18 @@ export const SANDBOX_KEYS = {
     gitlabToken: "glpat-sandbox-token",
     trelloApiKey: "sandbox-trello-key",
     trelloToken: "sandbox-trello-token",
+    resendApiKey: "re_sandboxResendKey0123456789",
+    supabaseAccessToken: "sbp_sandboxAccessToken0123",
 };
+
+/** The sandbox's Supabase project reference, for Edge Function secrets. */
+export const SANDBOX_SUPABASE_REF = "sandboxprojectref000";
 
 /** The sandbox's Appwrite project, with one function whose variables stacks may set. */
 export const SANDBOX_APPWRITE = { projectId: "sandbox", functions: ["notify"] };
 
 /** Fixed ports keep the stack's URLs, and so its state, valid across sandbox restarts. */
-const DEFAULT_PORTS = { supabase: 54400, stripe: 54401, appwrite: 54402, trello: 54403, gitlab: 54404 };
+const DEFAULT_PORTS = { supabase: 54400, stripe: 54401, appwrite: 54402, trello: 54403, gitlab: 54404, resend: 54405, management: 54406 };
 
 const MARKER = "# Written by `npm run sandbox`";
 
@@ -126,7 +133,9 @@ async function main(): Promise<void> {
     const appwrite = new AppwriteEmulator({ ...SANDBOX_APPWRITE, apiKey: SANDBOX_KEYS.appwriteApiKey });
     const trello = new TrelloEmulator({ key: SANDBOX_KEYS.trelloApiKey, token: SANDBOX_KEYS.trelloToken });
     const gitlab = new GitlabEmulator({ token: SANDBOX_KEYS.gitlabToken });
-    const emulators: Emulator[] = [supabase, stripe, appwrite, trello, gitlab];
+    const resend = new ResendEmulator({ apiKey: SANDBOX_KEYS.resendApiKey });
+    const management = new SupabaseManagementEmulator({ token: SANDBOX_KEYS.supabaseAccessToken, projects: [SANDBOX_SUPABASE_REF] });
+    const emulators: Emulator[] = [supabase, stripe, appwrite, trello, gitlab, resend, management];
     const urls = {
         supabase: await startOn(supabase, free ? 0 : DEFAULT_PORTS.supabase),
         stripe: await startOn(stripe, free ? 0 : DEFAULT_PORTS.stripe),
@@ -134,6 +143,8 @@ async function main(): Promise<void> {
         trello: await startOn(trello, free ? 0 : DEFAULT_PORTS.trello),
     };
     const gitlabUrl = await startOn(gitlab, free ? 0 : DEFAULT_PORTS.gitlab);
+    const resendUrl = await startOn(resend, free ? 0 : DEFAULT_PORTS.resend);
+    const managementUrl = await startOn(management, free ? 0 : DEFAULT_PORTS.management);
     if (!quiet) for (const e of emulators) e.onRequest = (line) => console.log(`  ${line}`);
 
     const stackFile = path.join(projectDir, "Pulumi.local.yaml");
@@ -147,6 +158,8 @@ async function main(): Promise<void> {
   appwrite          ${urls.appwrite}/v1 (project "${SANDBOX_APPWRITE.projectId}", function "notify")
   trello            ${urls.trello}/1
   gitlab            ${gitlabUrl}/api/v4 (for GitLab resources used directly; repositories need real GitHub)
+  resend            ${resendUrl} (set resend.baseUrl to use it)
+  supabase mgmt     ${managementUrl}/v1 (project "${SANDBOX_SUPABASE_REF}"; set supabase.managementUrl and projectRef)
 
 ${writable ? "Wrote Pulumi.local.yaml" : "Pulumi.local.yaml is your own, so it was left alone; the sandbox would write"}:
 ${text}
@@ -156,6 +169,7 @@ In another terminal:
   export APPWRITE_API_KEY=${SANDBOX_KEYS.appwriteApiKey}
   export TRELLO_API_KEY=${SANDBOX_KEYS.trelloApiKey} TRELLO_TOKEN=${SANDBOX_KEYS.trelloToken}
   export GITLAB_TOKEN=${SANDBOX_KEYS.gitlabToken}
+  export RESEND_API_KEY=${SANDBOX_KEYS.resendApiKey} SUPABASE_ACCESS_TOKEN=${SANDBOX_KEYS.supabaseAccessToken}
   export PULUMI_CONFIG_PASSPHRASE=sandbox
   pulumi login --local
   pulumi stack select --create local
