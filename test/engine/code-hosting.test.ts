@@ -11,8 +11,9 @@ import { TrelloWebhook } from "../../dynamic-providers/trello/webhook";
 import { GitlabEmulator } from "../emulators/gitlab";
 import { TrelloEmulator } from "../emulators/trello";
 import { DynamicProviderHost, serializedProviderOf, wireSecret } from "./host";
+import { fakeCredential } from "../fake-credential";
 
-const GITLAB_TOKEN = "glpat-engineCanary0123456789";
+const GITLAB_TOKEN = fakeCredential("glpat-", "engineCanary0123456789");
 const TRELLO = { key: "trelloEngineKey0123456789abcdef", token: "ATTAtrelloEngineCanary0123456789abcdef" };
 const gitlab = new GitlabEmulator({ token: GITLAB_TOKEN });
 const trello = new TrelloEmulator({ ...TRELLO });

@@ -5,8 +5,9 @@ import { projectDefinition } from "../../dynamic-providers/gitlab/project";
 import { variableDefinition } from "../../dynamic-providers/gitlab/variable";
 import { GitlabEmulator } from "../emulators/gitlab";
 import { configuredProvider, type ProviderUnderTest } from "./harness";
+import { fakeCredential } from "../fake-credential";
 
-const TOKEN = "glpat-emulatorToken0123456789";
+const TOKEN = fakeCredential("glpat-", "emulatorToken0123456789");
 const emulator = new GitlabEmulator({ token: TOKEN, groups: [{ id: 77, path: "acme" }] });
 const p = {} as Record<"project" | "pull" | "push" | "hook" | "variable", ProviderUnderTest>;
 let baseUrl = "";
@@ -62,7 +63,7 @@ describe("project", () => {
     });
 
     it("reports a wrong token once, without echoing it", async () => {
-        p.project = await configuredProvider(projectDefinition as never, { gitlabToken: "glpat-wrong000000000000000" });
+        p.project = await configuredProvider(projectDefinition as never, { gitlabToken: fakeCredential("glpat-", "wrong000000000000000") });
         const error = await project().catch((e) => e);
         expect(error).toMatchObject({ status: 401, apiMessage: "401 Unauthorized" });
         expect(error.message).not.toContain("glpat-wrong");

@@ -6,9 +6,10 @@ import { productDefinition } from "../../dynamic-providers/stripe/product";
 import { webhookEndpointDefinition } from "../../dynamic-providers/stripe/webhook-endpoint";
 import { StripeEmulator } from "../emulators/stripe";
 import { configuredProvider, type ProviderUnderTest } from "./harness";
+import { fakeCredential } from "../fake-credential";
 
 const TEST_KEY = "sk_test_emulatorKey0123456789";
-const LIVE_KEY = "sk_live_emulatorKey0123456789";
+const LIVE_KEY = fakeCredential("sk_live_", "emulatorKey0123456789");
 const emulator = new StripeEmulator({ keys: [TEST_KEY, LIVE_KEY] });
 let conn: { apiBase: string; keyModes: ("test" | "live")[] };
 

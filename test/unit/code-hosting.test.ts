@@ -10,6 +10,7 @@ import type * as Board from "../../components/trello-board";
 import type * as Config from "../../stacks/config";
 import type * as Environments from "../../stacks/environment";
 import type * as Graph from "./mock-graph";
+import { fakeCredential } from "../fake-credential";
 
 const load = createRequire(join(process.cwd(), "package.json"));
 const { CodeRepository } = load("./bin/components/code-repository") as typeof Repo;
@@ -19,7 +20,7 @@ const { environmentFor } = load("./bin/stacks/environment") as typeof Environmen
 const { recordGraph, settled, isSecretValue } = load("./bin/test/unit/mock-graph") as typeof Graph;
 const pulumi = load("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
 
-const TOKEN = "ghp_canaryTokenForMirrors0123456789abcdef";
+const TOKEN = fakeCredential("ghp_", "canaryTokenForMirrors0123456789abcdef");
 
 function repository(stack: string) {
     const graph = recordGraph("stackwire", stack);

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type * as Config from "../../stacks/config";
 import type * as Environments from "../../stacks/environment";
 import type * as Graph from "./mock-graph";
+import { fakeCredential } from "../fake-credential";
 
 const load = createRequire(join(process.cwd(), "package.json"));
 const { validateStackConfig, StackConfigError } = load("./bin/stacks/config") as typeof Config;
@@ -104,7 +105,7 @@ describe("config for keys and consumers", () => {
         ["a Mapbox secret token in the public slot", consumers([{ kind: "githubSecret", repository: "app" }], "mapbox.publicToken"), { mapbox: { publicToken: "sk.eyJ1.abc" } }, "platformKeys.mapbox.publicToken: must be pk.…"],
         ["a PostHog key without its prefix", consumers([{ kind: "githubSecret", repository: "app" }], "posthog.projectKey"), { posthog: { projectKey: "abcdef" } }, "platformKeys.posthog.projectKey: must be phc_…"],
         ["a Resend key without re_", consumers([{ kind: "githubSecret", repository: "app" }], "resend.apiKey"), { resend: { apiKey: "key_123" } }, "platformKeys.resend.apiKey: must be re_…"],
-        ["a live Stripe key outside prod", consumers([{ kind: "githubSecret", repository: "app" }], "stripe.secretKey"), { stripe: { secretKey: "sk_live_abcdefghijklmnop" } }, "platformKeys.stripe.secretKey: is a live key, refused in the dev environment"],
+        ["a live Stripe key outside prod", consumers([{ kind: "githubSecret", repository: "app" }], "stripe.secretKey"), { stripe: { secretKey: fakeCredential("sk_live_", "abcdefghijklmnop") } }, "platformKeys.stripe.secretKey: is a live key, refused in the dev environment"],
         ["a consumer naming an unknown repository", consumers([{ kind: "githubSecret", repository: "web" }]), { openai: { apiKey: OPENAI } }, 'keyConsumers.openai.apiKey[0].repository: names repository "web", which github.repositories does not declare'],
         ["a GitLab consumer on a repository without a mirror", { github: { owner: "acme", repositories: { app: {} } }, ...consumers([{ kind: "gitlabVariable", repository: "app" }]) }, { openai: { apiKey: OPENAI } }, 'repository "app" has no gitlabMirror'],
         ["a consumer of a key not held", consumers([{ kind: "githubSecret", repository: "app" }], "amplitude.apiKey"), { openai: { apiKey: OPENAI } }, "keyConsumers.amplitude.apiKey: names a key that platformKeys does not hold"],
@@ -122,6 +123,6 @@ describe("config for keys and consumers", () => {
     });
 
     it("accepts a live Stripe key in prod", () => {
-        expect(() => problemsOf(consumers([{ kind: "githubSecret", repository: "app" }], "stripe.secretKey"), { stripe: { secretKey: "sk_live_abcdefghijklmnop" } }, "prod")).toThrow("config was accepted");
+        expect(() => problemsOf(consumers([{ kind: "githubSecret", repository: "app" }], "stripe.secretKey"), { stripe: { secretKey: fakeCredential("sk_live_", "abcdefghijklmnop") } }, "prod")).toThrow("config was accepted");
     });
 });
