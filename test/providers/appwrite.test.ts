@@ -7,12 +7,13 @@ import { indexDefinition } from "../../dynamic-providers/appwrite/collection-ind
 import { databaseDefinition } from "../../dynamic-providers/appwrite/database";
 import { functionVariableDefinition } from "../../dynamic-providers/appwrite/function-variable";
 import { AppwriteEmulator } from "../emulators/appwrite";
-import { configuredProvider, type ProviderUnderTest } from "./harness";
+import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
 const KEY = "appwrite-api-key-for-tests-0123456789";
 const emulator = new AppwriteEmulator({ projectId: "stackwire-test", apiKey: KEY, functions: ["notify"] });
 let conn: { endpoint: string; projectId: string };
 const p = {} as Record<"database" | "collection" | "attribute" | "index" | "bucket" | "variable", ProviderUnderTest>;
+const { checked, failures, make, secondUp } = lifecycle(p, () => conn);
 
 async function providers(key = KEY) {
     const definitions = { database: databaseDefinition, collection: collectionDefinition, attribute: attributeDefinition, index: indexDefinition, bucket: appwriteBucketDefinition, variable: functionVariableDefinition };
@@ -28,27 +29,6 @@ beforeEach(async () => {
     emulator.reset();
     await providers();
 });
-
-async function checked(kind: keyof typeof p, news: Record<string, unknown>) {
-    const result = await p[kind].provider.check({}, { ...conn, ...news });
-    expect(result.failures ?? []).toEqual([]);
-    return result.inputs;
-}
-
-async function failures(kind: keyof typeof p, news: Record<string, unknown>) {
-    return ((await p[kind].provider.check({}, { ...conn, ...news })).failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n");
-}
-
-async function make(kind: keyof typeof p, news: Record<string, unknown>) {
-    const inputs = await checked(kind, news);
-    const { id, outs } = await p[kind].provider.create(inputs);
-    return { id, outs, inputs };
-}
-
-async function secondUp(kind: keyof typeof p, id: string, outs: Record<string, unknown>, inputs: Record<string, unknown>) {
-    const read = await p[kind].provider.read!(id, outs);
-    return p[kind].provider.diff(id, read.props!, inputs);
-}
 
 const where = { databaseId: "main", collectionId: "users" };
 

@@ -4,13 +4,14 @@ import { pullMirrorDefinition, pushMirrorDefinition } from "../../dynamic-provid
 import { projectDefinition } from "../../dynamic-providers/gitlab/project";
 import { variableDefinition } from "../../dynamic-providers/gitlab/variable";
 import { GitlabEmulator } from "../emulators/gitlab";
-import { configuredProvider, type ProviderUnderTest } from "./harness";
+import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 import { fakeCredential } from "../fake-credential";
 
 const TOKEN = fakeCredential("glpat-", "emulatorToken0123456789");
 const emulator = new GitlabEmulator({ token: TOKEN, groups: [{ id: 77, path: "acme" }] });
 const p = {} as Record<"project" | "pull" | "push" | "hook" | "variable", ProviderUnderTest>;
 let baseUrl = "";
+const { checked, make, secondUp } = lifecycle(p, () => ({ baseUrl }));
 
 beforeAll(async () => {
     baseUrl = await emulator.start();
@@ -22,19 +23,6 @@ beforeEach(async () => {
     for (const [k, d] of Object.entries(defs)) p[k as keyof typeof p] = await configuredProvider(d as never, { gitlabToken: TOKEN });
 });
 
-async function checked(kind: keyof typeof p, news: Record<string, unknown>) {
-    const r = await p[kind].provider.check({}, { baseUrl, ...news });
-    expect(r.failures ?? []).toEqual([]);
-    return r.inputs;
-}
-async function make(kind: keyof typeof p, news: Record<string, unknown>) {
-    const inputs = await checked(kind, news);
-    return { ...(await p[kind].provider.create(inputs)), inputs };
-}
-async function secondUp(kind: keyof typeof p, id: string, outs: Record<string, unknown>, inputs: Record<string, unknown>) {
-    const read = await p[kind].provider.read!(id, outs);
-    return p[kind].provider.diff(id, read.props!, inputs);
-}
 const project = () => make("project", { path: "app", name: "App", namespaceId: 77, description: "Mirror of acme/app" });
 
 describe("project", () => {

@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../../dynamic-providers/core/provider";
 import { dynamicProvider } from "../../dynamic-providers/core/provider";
 import { CONFIG_NAMESPACE } from "../../dynamic-providers/core/credentials";
+import { expect } from "vitest";
 
 export interface ProviderUnderTest {
     provider: Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">>;
@@ -26,4 +27,31 @@ export async function configuredProvider<I extends Record<string, unknown>, O ex
     const values = Object.fromEntries(Object.entries(config).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, v]));
     await provider.configure!({ config: { get: (key: string) => values[key], require: (key: string) => values[key] } } as never);
     return { provider: provider as ProviderUnderTest["provider"], sleeps };
+}
+
+/**
+ * The steps `pulumi up` takes with one resource, for providers that share a connection
+ * (emulator base URL and the like, read when each step runs because it is known only after start).
+ */
+export function lifecycle<K extends string>(providers: Record<K, ProviderUnderTest>, connection: () => Record<string, unknown>) {
+    async function failures(kind: K, news: Record<string, unknown>): Promise<string> {
+        const result = await providers[kind].provider.check({}, { ...connection(), ...news });
+        return (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n");
+    }
+    async function checked(kind: K, news: Record<string, unknown>): Promise<Record<string, unknown>> {
+        const result = await providers[kind].provider.check({}, { ...connection(), ...news });
+        expect(result.failures ?? []).toEqual([]);
+        return result.inputs;
+    }
+    async function make(kind: K, news: Record<string, unknown>) {
+        const inputs = await checked(kind, news);
+        const { id, outs } = await providers[kind].provider.create(inputs);
+        return { id, outs, inputs };
+    }
+    /** Refresh then diff, as the next `pulumi up` does. */
+    async function secondUp(kind: K, id: string, outs: Record<string, unknown>, inputs: Record<string, unknown>) {
+        const read = await providers[kind].provider.read(id, outs);
+        return providers[kind].provider.diff(id, read.props!, inputs);
+    }
+    return { failures, checked, make, secondUp };
 }

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { apiKeyDefinition, domainDefinition, resendWebhookDefinition } from "../../dynamic-providers/resend/resources";
 import { ResendEmulator } from "../emulators/resend";
-import { configuredProvider, type ProviderUnderTest } from "./harness";
+import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
 const KEY = "re_emulatorFullAccessKey0123456789";
 const emulator = new ResendEmulator({ apiKey: KEY });
 const p = {} as Record<"domain" | "key" | "webhook", ProviderUnderTest>;
 let baseUrl = "";
+const { make } = lifecycle(p, () => ({ baseUrl }));
 
 beforeAll(async () => {
     baseUrl = await emulator.start();
@@ -18,12 +19,6 @@ beforeEach(async () => {
     p.key = await configuredProvider(apiKeyDefinition as never, { resendApiKey: KEY });
     p.webhook = await configuredProvider(resendWebhookDefinition, { resendApiKey: KEY });
 });
-
-async function make(kind: keyof typeof p, news: Record<string, unknown>) {
-    const { inputs, failures } = await p[kind].provider.check({}, { baseUrl, ...news });
-    expect(failures ?? []).toEqual([]);
-    return { inputs, ...(await p[kind].provider.create(inputs)) };
-}
 
 describe("Resend", () => {
     it("a domain outputs its DNS records, and a verification done out of band shows on refresh", async () => {

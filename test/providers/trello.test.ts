@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { boardDefinition, labelDefinition, listDefinition } from "../../dynamic-providers/trello/board";
 import { trelloWebhookDefinition } from "../../dynamic-providers/trello/webhook";
 import { TrelloEmulator } from "../emulators/trello";
-import { configuredProvider, type ProviderUnderTest } from "./harness";
+import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
 const KEY = "trelloKey0123456789abcdef01234567";
 const TOKEN = "ATTAtrelloToken0123456789abcdef0123456789";
@@ -13,6 +13,7 @@ const p = {} as Record<"board" | "list" | "label" | "webhook", ProviderUnderTest
 let baseUrl = "";
 let receiver: http.Server;
 let receiverUrl = "";
+const { checked, make, secondUp } = lifecycle(p, () => ({ baseUrl }));
 
 beforeAll(async () => {
     baseUrl = `${await emulator.start()}/1`;
@@ -30,20 +31,6 @@ beforeEach(async () => {
     const defs = { board: boardDefinition, list: listDefinition, label: labelDefinition, webhook: trelloWebhookDefinition };
     for (const [k, d] of Object.entries(defs)) p[k as keyof typeof p] = await configuredProvider(d as never, { trelloApiKey: KEY, trelloToken: TOKEN });
 });
-
-async function checked(kind: keyof typeof p, news: Record<string, unknown>) {
-    const r = await p[kind].provider.check({}, { baseUrl, ...news });
-    expect(r.failures ?? []).toEqual([]);
-    return r.inputs;
-}
-async function make(kind: keyof typeof p, news: Record<string, unknown>) {
-    const inputs = await checked(kind, news);
-    return { ...(await p[kind].provider.create(inputs)), inputs };
-}
-async function secondUp(kind: keyof typeof p, id: string, outs: Record<string, unknown>, inputs: Record<string, unknown>) {
-    const read = await p[kind].provider.read!(id, outs);
-    return p[kind].provider.diff(id, read.props!, inputs);
-}
 
 describe("board, lists and labels", () => {
     it("a board starts without Trello's default lists, and shows no change on a second up", async () => {
