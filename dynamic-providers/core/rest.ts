@@ -2,6 +2,7 @@
  * JSON over HTTP for APIs without an SDK here (GitLab, Trello), on the shared HTTP layer.
  * A non-2xx answer becomes a ProviderError carrying the API's own message.
  */
+import { z } from "zod";
 import type { HttpCall } from "./http";
 import type { OperationContext } from "./provider";
 
@@ -72,7 +73,7 @@ export function restError(ctx: OperationContext, call: HttpCall, err: unknown) {
 }
 
 /** The body, or undefined on 404 (refresh then drops the object). */
-export async function restOrGone<T>(ctx: OperationContext, call: HttpCall, req: RestRequest): Promise<T | undefined> {
+async function restOrGone<T>(ctx: OperationContext, call: HttpCall, req: RestRequest): Promise<T | undefined> {
     try {
         return (await rest<T>(call, req)).body;
     } catch (err) {
@@ -82,7 +83,7 @@ export async function restOrGone<T>(ctx: OperationContext, call: HttpCall, req: 
 }
 
 /** Runs a request, turning a failure into a typed error. */
-export async function restCall<T>(ctx: OperationContext, call: HttpCall, req: RestRequest): Promise<T> {
+async function restCall<T>(ctx: OperationContext, call: HttpCall, req: RestRequest): Promise<T> {
     try {
         return (await rest<T>(call, req)).body;
     } catch (err) {
@@ -90,7 +91,47 @@ export async function restCall<T>(ctx: OperationContext, call: HttpCall, req: Re
     }
 }
 
-/** A removal; 404 counts as removed. */
-export async function restRemove(ctx: OperationContext, call: HttpCall, req: RestRequest): Promise<void> {
-    if ((await restOrGone(ctx, call, req)) === undefined) return;
+type Query = RestRequest["query"];
+
+/** `path` under `baseUrl`, whether or not the base URL was given with a trailing slash. */
+export function joinUrl(baseUrl: string, path: string): string {
+    return `${baseUrl.replace(/\/$/, "")}${path}`;
+}
+
+/** The API base URL of a service, overridable for self-hosted instances and the emulators. */
+export function baseUrlSchema(defaultUrl: string) {
+    return z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default(defaultUrl);
+}
+
+export interface RestClientOptions {
+    baseUrl: string;
+    /** Sent on every request, e.g. the authorization header. */
+    headers?: Record<string, string>;
+    /** Added to every request's query, for APIs that take credentials there (Trello). */
+    query?: Query;
+}
+
+/** One operation's client for a JSON API: paths are relative to `baseUrl`. */
+export function restClient(ctx: OperationContext, call: HttpCall, options: RestClientOptions) {
+    const request = (method: RestRequest["method"], path: string, body?: unknown, query?: Query): RestRequest => ({
+        method,
+        url: joinUrl(options.baseUrl, path),
+        headers: options.headers,
+        body,
+        query: { ...query, ...options.query },
+    });
+    const send = <T>(method: "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown, query?: Query) => restCall<T>(ctx, call, request(method, path, body, query));
+    return {
+        call,
+        /** The body, or undefined when the object is gone (404). */
+        get: <T>(path: string, query?: Query) => restOrGone<T>(ctx, call, request("GET", path, undefined, query)),
+        send,
+        post: <T>(path: string, body?: unknown, query?: Query) => send<T>("POST", path, body, query),
+        put: <T>(path: string, body?: unknown, query?: Query) => send<T>("PUT", path, body, query),
+        patch: <T>(path: string, body?: unknown) => send<T>("PATCH", path, body),
+        /** A removal; 404 counts as already removed. */
+        remove: async (path: string, options: { body?: unknown; query?: Query } = {}): Promise<void> => {
+            await restOrGone(ctx, call, request("DELETE", path, options.body, options.query));
+        },
+    };
 }

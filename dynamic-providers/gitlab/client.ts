@@ -1,8 +1,7 @@
 /** GitLab REST API v4 on the shared HTTP layer; base URL overridable for self-managed GitLab. */
-import { z } from "zod";
 import type { CredentialSpec } from "../core/credentials";
 import type { OperationContext } from "../core/provider";
-import { restCall, restOrGone, restRemove, type RestRequest } from "../core/rest";
+import { baseUrlSchema, joinUrl, restClient } from "../core/rest";
 
 export const gitlabToken: CredentialSpec = {
     configKey: "gitlabToken",
@@ -12,24 +11,13 @@ export const gitlabToken: CredentialSpec = {
 
 export const GITLAB_BASE_URL = "https://gitlab.com";
 
-type Query = RestRequest["query"];
-
 /** One operation's client: paths are relative to /api/v4. */
 export function gitlab(ctx: OperationContext, baseUrl: string, operation: string) {
-    const call = ctx.http(operation);
-    const headers = { "PRIVATE-TOKEN": ctx.credential(gitlabToken) };
-    const req = (method: RestRequest["method"], path: string, body?: unknown, query?: Query): RestRequest => ({ method, url: `${baseUrl.replace(/\/$/, "")}/api/v4${path}`, headers, body, query });
-    return {
-        call,
-        get: <T>(path: string, query?: Query) => restOrGone<T>(ctx, call, req("GET", path, undefined, query)),
-        post: <T>(path: string, body: unknown) => restCall<T>(ctx, call, req("POST", path, body)),
-        put: <T>(path: string, body: unknown, query?: Query) => restCall<T>(ctx, call, req("PUT", path, body, query)),
-        remove: (path: string, query?: Query) => restRemove(ctx, call, req("DELETE", path, undefined, query)),
-    };
+    return restClient(ctx, ctx.http(operation), { baseUrl: joinUrl(baseUrl, "/api/v4"), headers: { "PRIVATE-TOKEN": ctx.credential(gitlabToken) } });
 }
 
 export function gitlabConnectionShape() {
-    return { baseUrl: z.url({ protocol: /^https?$/ }).default(GITLAB_BASE_URL) };
+    return { baseUrl: baseUrlSchema(GITLAB_BASE_URL) };
 }
 
 /** A URL without its user and password, as GitLab shows a pull mirror's import URL. */

@@ -65,7 +65,7 @@ export const variableDefinition: ResourceDefinition<VariableInputs, VariableInpu
         return news;
     },
     async delete(ctx, _id, state) {
-        await gitlab(ctx, state.baseUrl, `remove variable ${state.key}`).remove(`/projects/${state.projectId}/variables/${state.key}`, scope(state));
+        await gitlab(ctx, state.baseUrl, `remove variable ${state.key}`).remove(`/projects/${state.projectId}/variables/${state.key}`, { query: scope(state) });
     },
 };
 

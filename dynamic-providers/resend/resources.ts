@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { CredentialSpec } from "../core/credentials";
 import { dynamicProvider, type OperationContext, type ResourceDefinition } from "../core/provider";
-import { restCall, restOrGone, restRemove, type RestRequest } from "../core/rest";
+import { baseUrlSchema, restClient } from "../core/rest";
 
 export const resendApiKey: CredentialSpec = { configKey: "resendApiKey", envVars: ["RESEND_API_KEY"], label: "Resend API key (full access)" };
 export const RESEND_BASE_URL = "https://api.resend.com";
@@ -19,17 +19,10 @@ export const RESEND_WEBHOOK_EVENTS = [
 ] as const;
 
 function resend(ctx: OperationContext, baseUrl: string, operation: string) {
-    const call = ctx.http(operation);
-    const req = (method: RestRequest["method"], path: string, body?: unknown): RestRequest => ({ method, url: `${baseUrl.replace(/\/$/, "")}${path}`, headers: { authorization: `Bearer ${ctx.credential(resendApiKey)}` }, body });
-    return {
-        get: <T>(path: string) => restOrGone<T>(ctx, call, req("GET", path)),
-        post: <T>(path: string, body: unknown) => restCall<T>(ctx, call, req("POST", path, body)),
-        patch: <T>(path: string, body: unknown) => restCall<T>(ctx, call, req("PATCH", path, body)),
-        remove: (path: string) => restRemove(ctx, call, req("DELETE", path)),
-    };
+    return restClient(ctx, ctx.http(operation), { baseUrl, headers: { authorization: `Bearer ${ctx.credential(resendApiKey)}` } });
 }
 
-const baseUrl = () => z.url({ protocol: /^https?$/ }).default(RESEND_BASE_URL);
+const baseUrl = () => baseUrlSchema(RESEND_BASE_URL);
 
 export function domainInputSchema() {
     return z.object({

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { CredentialSpec } from "../core/credentials";
 import { dynamicProvider, type OperationContext, type ResourceDefinition } from "../core/provider";
-import { restCall, restOrGone, type RestRequest } from "../core/rest";
+import { baseUrlSchema, joinUrl, restClient } from "../core/rest";
 
 export const supabaseAccessToken: CredentialSpec = { configKey: "supabaseAccessToken", envVars: ["SUPABASE_ACCESS_TOKEN"], label: "Supabase personal access token" };
 export const SUPABASE_MANAGEMENT_URL = "https://api.supabase.com";
@@ -17,7 +17,7 @@ export const digestOf = (value: string) => createHash("sha256").update(value).di
 
 export function secretSetInputSchema() {
     return z.object({
-        managementUrl: z.url({ protocol: /^https?$/ }).default(SUPABASE_MANAGEMENT_URL),
+        managementUrl: baseUrlSchema(SUPABASE_MANAGEMENT_URL),
         projectRef: z.string().regex(/^[a-z0-9]{20}$/, "must be the project's 20-character reference, as in https://<ref>.supabase.co"),
         secrets: z
             .record(
@@ -31,17 +31,12 @@ export function secretSetInputSchema() {
 export type SecretSetInputs = z.output<ReturnType<typeof secretSetInputSchema>>;
 
 function api(ctx: OperationContext, i: Pick<SecretSetInputs, "managementUrl" | "projectRef">, operation: string) {
-    const call = ctx.http(operation);
-    const req = (method: RestRequest["method"], body?: unknown): RestRequest => ({
-        method,
-        url: `${i.managementUrl.replace(/\/$/, "")}/v1/projects/${i.projectRef}/secrets`,
-        headers: { authorization: `Bearer ${ctx.credential(supabaseAccessToken)}` },
-        body,
-    });
+    const client = restClient(ctx, ctx.http(operation), { baseUrl: joinUrl(i.managementUrl, `/v1/projects/${i.projectRef}`), headers: { authorization: `Bearer ${ctx.credential(supabaseAccessToken)}` } });
     return {
-        list: () => restOrGone<{ name: string; value: string }[]>(ctx, call, req("GET")),
-        upsert: (secrets: Record<string, string>) => restCall(ctx, call, req("POST", Object.entries(secrets).map(([name, value]) => ({ name, value })))),
-        remove: (names: string[]) => restCall(ctx, call, req("DELETE", names)),
+        list: () => client.get<{ name: string; value: string }[]>("/secrets"),
+        upsert: (secrets: Record<string, string>) => client.post("/secrets", Object.entries(secrets).map(([name, value]) => ({ name, value }))),
+        // A project that is gone has no secrets left to remove.
+        remove: (names: string[]) => client.remove("/secrets", { body: names }),
     };
 }
 
@@ -76,12 +71,7 @@ export const secretSetDefinition: ResourceDefinition<SecretSetInputs, SecretSetI
         return news;
     },
     async delete(ctx, _id, state) {
-        const client = api(ctx, state, `remove secrets of project ${state.projectRef}`);
-        try {
-            await client.remove(Object.keys(state.secrets));
-        } catch (err) {
-            if ((err as { status?: number }).status !== 404) throw err;
-        }
+        await api(ctx, state, `remove secrets of project ${state.projectRef}`).remove(Object.keys(state.secrets));
     },
 };
 

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { CredentialSpec } from "../core/credentials";
 import type { OperationContext } from "../core/provider";
-import { restCall, restOrGone, restRemove, type RestRequest } from "../core/rest";
+import { baseUrlSchema, restClient, type RestRequest } from "../core/rest";
 
 export const trelloApiKey: CredentialSpec = { configKey: "trelloApiKey", envVars: ["TRELLO_API_KEY"], label: "Trello API key" };
 export const trelloToken: CredentialSpec = { configKey: "trelloToken", envVars: ["TRELLO_TOKEN"], label: "Trello token" };
@@ -63,18 +63,19 @@ export function trello(ctx: OperationContext, baseUrl: string, operation: string
             return fetch(input, init);
         },
     });
-    const req = (method: RestRequest["method"], path: string, query: Query = {}): RestRequest => ({ method, url: `${baseUrl.replace(/\/$/, "")}${path}`, query: { ...query, key, token } });
+    const client = restClient(ctx, call, { baseUrl, query: { key, token } });
+    // Trello takes a write's fields as query parameters, not as a body.
     return {
         call,
-        get: <T>(path: string, query?: Query) => restOrGone<T>(ctx, call, req("GET", path, query)),
-        post: <T>(path: string, query: Query) => restCall<T>(ctx, call, req("POST", path, query)),
-        put: <T>(path: string, query: Query) => restCall<T>(ctx, call, req("PUT", path, query)),
-        remove: (path: string) => restRemove(ctx, call, req("DELETE", path)),
+        get: client.get,
+        post: <T>(path: string, fields: Query) => client.post<T>(path, undefined, fields),
+        put: <T>(path: string, fields: Query) => client.put<T>(path, undefined, fields),
+        remove: (path: string) => client.remove(path),
     };
 }
 
 export function trelloConnectionShape() {
-    return { baseUrl: z.url({ protocol: /^https?$/ }).default(TRELLO_BASE_URL) };
+    return { baseUrl: baseUrlSchema(TRELLO_BASE_URL) };
 }
 
 export const TRELLO_ID = /^[0-9a-f]{24}$/;

@@ -10,6 +10,8 @@ export class SupabaseManagementEmulator extends Emulator {
     /** Secrets by project ref: name → value (tests may read them; the API never shows them). */
     readonly secrets = new Map<string, Map<string, string>>();
 
+    private readonly projects: string[];
+
     constructor(options: { token: string; projects: string[] }) {
         const routes: Route[] = [];
         super({
@@ -19,7 +21,8 @@ export class SupabaseManagementEmulator extends Emulator {
             authenticate: (req) => (bearerToken(req) === options.token ? undefined : { status: 401, body: { message: "Unauthorized" } }),
             errorBody: (_status, message) => ({ message }),
         });
-        for (const ref of options.projects) this.secrets.set(ref, new Map());
+        this.projects = options.projects;
+        this.emptyProjects();
         const project = (ref: string) => this.secrets.get(ref);
         const notFound = { status: 404, body: { message: "Project not found" } };
         routes.push(
@@ -66,6 +69,12 @@ export class SupabaseManagementEmulator extends Emulator {
 
     override reset(): void {
         super.reset();
-        for (const p of this.secrets.values()) p.clear();
+        this.emptyProjects();
+    }
+
+    /** Every configured project, with no secrets; a project a test deleted comes back. */
+    private emptyProjects(): void {
+        this.secrets.clear();
+        for (const ref of this.projects) this.secrets.set(ref, new Map());
     }
 }

@@ -68,6 +68,16 @@ describe("Supabase secret set", () => {
         expect(emulator.totalRequests()).toBe(0);
     });
 
+    it("delete succeeds when the project itself was deleted out of band, but not on a refused token", async () => {
+        const { id, outs } = await created({ A_KEY: "x" });
+        emulator.secrets.delete(REF);
+        await subject.provider.delete(id, outs);
+        expect(emulator.requestCounts()["DELETE /v1/projects/:ref/secrets"]).toBe(1);
+
+        subject = await configuredProvider(secretSetDefinition, { supabaseAccessToken: "sbp_wrongToken000000000000" });
+        await expect(subject.provider.delete(id, outs)).rejects.toMatchObject({ status: 401 });
+    });
+
     it("reports a wrong token without echoing it", async () => {
         subject = await configuredProvider(secretSetDefinition, { supabaseAccessToken: "sbp_wrongToken000000000000" });
         const error = await created({ A_KEY: "x" }).catch((e) => e);
