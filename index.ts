@@ -19,6 +19,8 @@ export const githubRepositoryUrls = outputs.githubRepositoryUrls;
 /** Secret: webhook signing secrets by repository and webhook. */
 export const githubWebhookSecrets = outputs.githubWebhookSecrets;
 export const gitlabProjectIds = outputs.gitlabProjectIds;
+/** Secret: GitLab webhook tokens (X-Gitlab-Token) by repository and webhook. */
+export const gitlabWebhookSecrets = outputs.gitlabWebhookSecrets;
 export const trelloBoardUrls = outputs.trelloBoardUrls;
 /** Where each platform key was handed (names only, never values). */
 export const platformKeyConsumers = outputs.platformKeyConsumers;

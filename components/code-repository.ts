@@ -8,6 +8,7 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { GitlabProjectHook, type GitlabHookEvent } from "../dynamic-providers/gitlab/hook";
 import { GitlabPullMirror, GitlabPushMirror } from "../dynamic-providers/gitlab/mirrors";
 import { GitlabProject } from "../dynamic-providers/gitlab/project";
 import { GitlabVariable } from "../dynamic-providers/gitlab/variable";
@@ -51,6 +52,8 @@ export interface GitlabMirrorArgs {
     onlyProtectedBranches?: boolean;
     /** CI/CD variables of the GitLab project (values secret). */
     variables?: Record<string, { value: pulumi.Input<string>; masked?: boolean; protected?: boolean; raw?: boolean }>;
+    /** Project webhooks by name; GitLab sends a generated secret token in X-Gitlab-Token. */
+    webhooks?: Record<string, { url: pulumi.Input<string>; events: GitlabHookEvent[] }>;
 }
 
 export interface CodeRepositoryArgs {
@@ -91,6 +94,8 @@ export class CodeRepository extends pulumi.ComponentResource {
     /** Webhook signing secrets by name; secret. */
     public readonly webhookSecrets: pulumi.Output<Record<string, string>>;
     public readonly gitlabProject?: GitlabProject;
+    /** The GitLab project's webhook tokens by name; secret, empty without a mirror. */
+    public readonly gitlabWebhookSecrets: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: CodeRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
         super(CODE_REPOSITORY_TYPE, name, {}, opts);
@@ -102,8 +107,13 @@ export class CodeRepository extends pulumi.ComponentResource {
         if (args.protection) this.createProtection(name, args, child);
         this.webhookSecrets = this.createWebhooks(name, args, child);
         this.createActionsSettings(name, args, child);
-        if (args.gitlabMirror) this.gitlabProject = this.createGitlabMirror(name, args, args.gitlabMirror);
-        this.registerOutputs({ htmlUrl: this.htmlUrl, webhookSecrets: this.webhookSecrets });
+        if (args.gitlabMirror) {
+            this.gitlabProject = this.createGitlabMirror(name, args, args.gitlabMirror);
+            this.gitlabWebhookSecrets = this.createGitlabWebhooks(name, args.gitlabMirror, this.gitlabProject);
+        } else {
+            this.gitlabWebhookSecrets = pulumi.secret(pulumi.output<Record<string, string>>({}));
+        }
+        this.registerOutputs({ htmlUrl: this.htmlUrl, webhookSecrets: this.webhookSecrets, gitlabWebhookSecrets: this.gitlabWebhookSecrets });
     }
 
     private createRepository(name: string, args: CodeRepositoryArgs, child: pulumi.CustomResourceOptions): github.Repository {
@@ -151,12 +161,16 @@ export class CodeRepository extends pulumi.ComponentResource {
 
     private createWebhooks(name: string, args: CodeRepositoryArgs, child: pulumi.CustomResourceOptions): pulumi.Output<Record<string, string>> {
         const secrets = Object.entries(args.webhooks ?? {}).map(([hook, spec]) => {
-            const secret = new random.RandomPassword(`${name}-webhook-${hook}-secret`, { length: 40, special: false }, { parent: this });
-            const signing = pulumi.secret(secret.result);
+            const signing = this.generatedSecret(`${name}-webhook-${hook}-secret`);
             new github.RepositoryWebhook(`${name}-webhook-${hook}`, { repository: this.repository.name, events: spec.events, active: true, configuration: { url: spec.url, contentType: "json", insecureSsl: false, secret: signing } }, child);
             return [hook, signing] as const;
         });
         return pulumi.secret(pulumi.output(Object.fromEntries(secrets)));
+    }
+
+    /** A webhook secret generated once and kept in state (secret). */
+    private generatedSecret(resourceName: string): pulumi.Output<string> {
+        return pulumi.secret(new random.RandomPassword(resourceName, { length: 40, special: false }, { parent: this }).result);
     }
 
     private createActionsSettings(name: string, args: CodeRepositoryArgs, child: pulumi.CustomResourceOptions): void {
@@ -185,5 +199,14 @@ export class CodeRepository extends pulumi.ComponentResource {
             new GitlabVariable(`${name}-gitlab-variable-${key}`, { ...connection, projectId, key, value: v.value, masked: v.masked ?? true, protected: v.protected ?? false, raw: v.raw ?? false }, { parent: project });
         }
         return project;
+    }
+
+    private createGitlabWebhooks(name: string, mirror: GitlabMirrorArgs, project: GitlabProject): pulumi.Output<Record<string, string>> {
+        const tokens = Object.entries(mirror.webhooks ?? {}).map(([hook, spec]) => {
+            const token = this.generatedSecret(`${name}-gitlab-webhook-${hook}-secret`);
+            new GitlabProjectHook(`${name}-gitlab-webhook-${hook}`, { ...(mirror.baseUrl ? { baseUrl: mirror.baseUrl } : {}), projectId: project.id, url: spec.url, events: spec.events, token }, { parent: project });
+            return [hook, token] as const;
+        });
+        return pulumi.secret(pulumi.output(Object.fromEntries(tokens)));
     }
 }

@@ -12,6 +12,7 @@ import { indexFieldsShape } from "../dynamic-providers/appwrite/collection-index
 import { appwriteBucketInputSchema } from "../dynamic-providers/appwrite/bucket";
 import { GITHUB_REPO_NAME, GITHUB_WEBHOOK_EVENTS } from "../components/code-repository";
 import { gitlabToken, maskingProblem, VARIABLE_KEY_PATTERN } from "../dynamic-providers/gitlab/client";
+import { hookInputSchema } from "../dynamic-providers/gitlab/hook";
 import { TRELLO_COLORS, trelloApiKey, trelloToken } from "../dynamic-providers/trello/client";
 import { checkPriceRules, priceFieldsShape } from "../dynamic-providers/stripe/price";
 import { productInputSchema } from "../dynamic-providers/stripe/product";
@@ -164,6 +165,7 @@ const githubRepository = z
                 triggerBuilds: z.boolean().default(false),
                 onlyProtectedBranches: z.boolean().default(false),
                 variables: z.record(z.string().regex(VARIABLE_KEY_PATTERN, "must be letters, digits and _ only, at most 255 characters"), gitlabVariable).default({}),
+                webhooks: z.record(logicalName, hookInputSchema().pick({ url: true, events: true }).strict()).default({}),
             })
             .strict()
             .optional(),

@@ -136,6 +136,7 @@ export function platformOutputs(platform: Platform, environment: Environment): R
         appwriteBucketIds: platform.appwriteStorage?.bucketIds,
         githubRepositoryUrls: platform.repositories && pulumi.output(Object.fromEntries(Object.entries(platform.repositories).map(([n, r]) => [n, r.htmlUrl]))),
         githubWebhookSecrets: platform.repositories && pulumi.secret(pulumi.output(Object.fromEntries(Object.entries(platform.repositories).map(([n, r]) => [n, r.webhookSecrets])))),
+        gitlabWebhookSecrets: platform.repositories && pulumi.secret(pulumi.output(Object.fromEntries(Object.entries(platform.repositories).flatMap(([n, r]) => (r.gitlabProject ? [[n, r.gitlabWebhookSecrets]] : []))))),
         gitlabProjectIds: platform.repositories && pulumi.output(Object.fromEntries(Object.entries(platform.repositories).flatMap(([n, r]) => (r.gitlabProject ? [[n, r.gitlabProject.id]] : [])))),
         trelloBoardUrls: platform.trelloBoards && pulumi.output(Object.fromEntries(Object.entries(platform.trelloBoards).map(([n, b]) => [n, b.url]))),
         platformKeyConsumers: platform.platformKeys?.consumersByKey,

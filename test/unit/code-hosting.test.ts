@@ -33,7 +33,7 @@ function repository(stack: string) {
         webhooks: { ci: { url: "https://ci.example/hook", events: ["push", "pull_request"] } },
         actionsSecrets: { STRIPE_SECRET_KEY: pulumi.secret("sk_test_fromAnotherComponent123") },
         actionsVariables: { APP_ENV: stack },
-        gitlabMirror: { direction: "both", namespaceId: 77, triggerBuilds: true, variables: { DEPLOY_TOKEN: { value: "deploy-token-12345" } } },
+        gitlabMirror: { direction: "both", namespaceId: 77, triggerBuilds: true, variables: { DEPLOY_TOKEN: { value: "deploy-token-12345" } }, webhooks: { cards: { url: "https://sync.example/gitlab", events: ["pipeline", "issues"] } } },
         environment: environmentFor("stackwire", stack),
     });
     return { graph, repo };
@@ -41,7 +41,7 @@ function repository(stack: string) {
 
 async function built(stack: string) {
     const { graph, repo } = repository(stack);
-    await settled(repo.htmlUrl, repo.webhookSecrets, repo.gitlabProject!.id);
+    await settled(repo.htmlUrl, repo.webhookSecrets, repo.gitlabWebhookSecrets, repo.gitlabProject!.id);
     return { graph, repo };
 }
 
@@ -62,6 +62,8 @@ describe("CodeRepository", () => {
         expect(graph.named("github-app-gitlab-pull").parent).toContain("gitlab:Project::github-app-gitlab");
         expect(graph.named("github-app-gitlab-push").inputs).toMatchObject({ projectId: "github-app-gitlab-id", enabled: true });
         expect(graph.named("github-app-gitlab-variable-DEPLOY_TOKEN").inputs).toMatchObject({ key: "DEPLOY_TOKEN", masked: true });
+        expect(graph.named("github-app-gitlab-webhook-cards").inputs).toMatchObject({ projectId: "github-app-gitlab-id", url: "https://sync.example/gitlab", events: ["pipeline", "issues"] });
+        expect(graph.named("github-app-gitlab-webhook-cards").parent).toContain("gitlab:Project::github-app-gitlab");
     });
 
     it("keeps every secret secret: webhook secret, Actions secret, mirror URLs with the token, CI variable", async () => {
@@ -71,6 +73,9 @@ describe("CodeRepository", () => {
         expect(isSecretValue(graph.named("github-app-gitlab-pull").inputs.importUrl)).toBe(true);
         expect(isSecretValue(graph.named("github-app-gitlab-push").inputs.url)).toBe(true);
         expect(isSecretValue(graph.named("github-app-gitlab-variable-DEPLOY_TOKEN").inputs.value)).toBe(true);
+        expect(isSecretValue(graph.named("github-app-gitlab-webhook-cards").inputs.token)).toBe(true);
+        expect(graph.named("github-app-gitlab-webhook-cards").additionalSecretOutputs).toEqual(["token"]);
+        expect(await pulumi.isSecret(repo.gitlabWebhookSecrets)).toBe(true);
         expect(graph.named("github-app-gitlab-pull").additionalSecretOutputs).toEqual(["importUrl"]);
         expect(await pulumi.isSecret(repo.webhookSecrets)).toBe(true);
         // Registered only inside secret wrappers, never in a plain field or a serialized provider.
@@ -134,6 +139,7 @@ describe("config", () => {
         ["an invalid repository name", repo({ name: "my repo" }), "github.repositories.app.name: must be a GitHub repository name"],
         ["an unknown webhook event", repo({ webhooks: { ci: { url: "https://x.test", events: ["pushed"] } } }), 'github.repositories.app.webhooks.ci.events[0]: must be a GitHub webhook event such as push, pull_request or issues (received "pushed")'],
         ["an unmaskable CI variable value", repo({ gitlabMirror: { direction: "pull", variables: { TOKEN: { value: "a b c" } } } }), "github.repositories.app.gitlabMirror.variables.TOKEN.value: cannot be masked: a masked value must have at least 8 characters"],
+        ["an unknown GitLab webhook event", repo({ gitlabMirror: { direction: "pull", webhooks: { cards: { url: "https://x.test", events: ["pipelines"] } } } }), "github.repositories.app.gitlabMirror.webhooks.cards.events[0]: must be one of push, tagPush"],
         ["a mirror in an unknown direction", repo({ gitlabMirror: { direction: "sideways" } }), "github.repositories.app.gitlabMirror.direction"],
         ["an unknown label colour", { trello: { boards: { devops: { name: "D", labels: { bug: "crimson" } } } } }, "trello.boards.devops.labels.bug: must be a Trello colour"],
         ["an Actions variable named like GitHub's own", repo({ variables: { GITHUB_SHA: "x" } }), "must be an Actions variable name"],

@@ -22,7 +22,7 @@ const ROTATED = "sk-proj-rotatedKeyBBBBBBBBBBBBBBBBBB";
 const settings = {
     supabase: { url: "https://abcdefghijklmnopqrst.supabase.co", projectRef: "abcdefghijklmnopqrst" },
     appwrite: { endpoint: "https://cloud.appwrite.io/v1", projectId: "acme" },
-    github: { owner: "acme", repositories: { app: { gitlabMirror: { direction: "pull" } } } },
+    github: { owner: "acme", repositories: { app: { gitlabMirror: { direction: "pull", webhooks: { cards: { url: "https://sync.example/gitlab", events: ["pipeline"] } } } } } },
     keyConsumers: {
         "openai.apiKey": [{ kind: "githubSecret", repository: "app" }, { kind: "gitlabVariable", repository: "app" }, { kind: "appwriteFunction", functionId: "notify" }, { kind: "supabaseSecret" }],
     },
@@ -76,6 +76,15 @@ describe("PlatformKeys", () => {
             expect(JSON.stringify(after[consumer])).not.toBe(JSON.stringify(before[consumer]));
             expect(JSON.stringify(after[consumer])).toContain(ROTATED);
         }
+    });
+
+    it("exports the GitLab webhook tokens by repository as a secret stack output", async () => {
+        const { program } = await fannedOut(OPENAI);
+        const output = pulumi.output(program.gitlabWebhookSecrets as never) as import("@pulumi/pulumi").Output<Record<string, Record<string, string>>>;
+        expect(await pulumi.isSecret(output)).toBe(true);
+        const tokens = await new Promise<Record<string, Record<string, string>>>((resolve) => output.apply(resolve));
+        expect(Object.keys(tokens)).toEqual(["app"]);
+        expect(Object.keys(tokens.app)).toEqual(["cards"]);
     });
 
     it("never registers a key outside a secret, serialized providers included", async () => {
