@@ -6,6 +6,7 @@
  */
 import { AppwriteException, Client, Databases, Functions, Storage } from "node-appwrite";
 import { z } from "zod";
+import { callApi, callOrGone, removeOrGone, type ApiErrors } from "../core/api-calls";
 import type { CredentialSpec } from "../core/credentials";
 import type { HttpCall } from "../core/http";
 import type { OperationContext } from "../core/provider";
@@ -65,37 +66,17 @@ export function isNotFound(error: unknown): boolean {
     return (error as { code?: number }).code === 404;
 }
 
+const APPWRITE_ERRORS: ApiErrors = { details: appwriteFailure, isGone: isNotFound };
+
 export function isConflict(error: unknown): boolean {
     return (error as { code?: number }).code === 409;
 }
 
 /** Runs one SDK call; a failure becomes a typed error with the call's request id. */
-export async function appwriteCall<T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>): Promise<T> {
-    try {
-        return await run();
-    } catch (err) {
-        throw ctx.error(call, appwriteFailure(err));
-    }
-}
-
-/** The object, or undefined when Appwrite answers 404 (refresh then drops it from state). */
-export async function fetchOrGone<T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>): Promise<T | undefined> {
-    try {
-        return await run();
-    } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw ctx.error(call, appwriteFailure(err));
-    }
-}
-
-/** A removal; an object already gone counts as removed. */
-export async function removeIfPresent(ctx: OperationContext, call: HttpCall, run: () => Promise<unknown>): Promise<void> {
-    try {
-        await run();
-    } catch (err) {
-        if (!isNotFound(err)) throw ctx.error(call, appwriteFailure(err));
-    }
-}
+export const appwriteCall = <T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>) => callApi(ctx, call, APPWRITE_ERRORS, run);
+/** The object, or undefined when Appwrite answers 404. */
+export const fetchOrGone = <T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>) => callOrGone(ctx, call, APPWRITE_ERRORS, run);
+export const removeIfPresent = (ctx: OperationContext, call: HttpCall, run: () => Promise<unknown>) => removeOrGone(ctx, call, APPWRITE_ERRORS, run);
 
 /** Appwrite's rule for custom ids (and attribute and index keys). */
 export const APPWRITE_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}$/;

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import Stripe from "stripe";
 import type { CredentialSpec } from "../core/credentials";
 import type { HttpCall } from "../core/http";
+import { callApi, callOrGone, removeOrGone, type ApiErrors } from "../core/api-calls";
 import type { OperationContext } from "../core/provider";
 import { STRIPE_API_VERSION } from "./api-lists";
 
@@ -75,19 +76,10 @@ export function isMissing(error: unknown): boolean {
     return e.statusCode === 404 || e.code === "resource_missing";
 }
 
-/** A typed error for a failed SDK call, with the call's request id and attempts. */
-export function stripeError(ctx: OperationContext, call: HttpCall, err: unknown) {
-    return ctx.error(call, stripeFailure(err));
-}
+const STRIPE_ERRORS: ApiErrors = { details: stripeFailure, isGone: isMissing };
 
 /** Runs one SDK call; a failure becomes a typed error with the call's request id. */
-export async function stripeCall<T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>): Promise<T> {
-    try {
-        return await run();
-    } catch (err) {
-        throw stripeError(ctx, call, err);
-    }
-}
+export const stripeCall = <T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>) => callApi(ctx, call, STRIPE_ERRORS, run);
 
 /** Stable rendering for hashing: sorted keys. */
 function canonical(value: unknown): string {
@@ -158,23 +150,12 @@ export function compact<T extends Record<string, unknown>>(params: T): Partial<T
 /** Fetches an object; undefined when Stripe says it is missing or deleted (refresh drops it). */
 export async function retrieveOrGone<T>(ctx: OperationContext, connection: Pick<StripeConnection, "apiBase" | "keyModes">, what: string, fetch: (stripe: Stripe) => Promise<T>): Promise<T | undefined> {
     const { call, stripe } = openStripe(ctx, connection, `read ${what}`);
-    try {
-        const found = await fetch(stripe);
-        return (found as { deleted?: boolean }).deleted ? undefined : found;
-    } catch (err) {
-        if (isMissing(err)) return undefined;
-        throw stripeError(ctx, call, err);
-    }
+    const found = await callOrGone(ctx, call, STRIPE_ERRORS, () => fetch(stripe));
+    return (found as { deleted?: boolean } | undefined)?.deleted ? undefined : found;
 }
 
 /** Runs a removal; an object already gone counts as removed. */
-export async function unlessMissing(ctx: OperationContext, call: HttpCall, run: () => Promise<unknown>): Promise<void> {
-    try {
-        await run();
-    } catch (err) {
-        if (!isMissing(err)) throw stripeError(ctx, call, err);
-    }
-}
+export const unlessMissing = (ctx: OperationContext, call: HttpCall, run: () => Promise<unknown>) => removeOrGone(ctx, call, STRIPE_ERRORS, run);
 
 /** For each input that changed, the API parameters that carry it; nothing for unchanged inputs. */
 export function changedParams<I extends object>(olds: I, news: I, fields: { [K in keyof I]?: (news: I, olds: I) => Record<string, unknown> }): Record<string, unknown> {
