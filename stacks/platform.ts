@@ -123,6 +123,18 @@ function buildRepositories(config: NonNullable<StackConfig["github"]>, environme
     return { repositories, provider };
 }
 
+/** One value per named component, as one output; components without the value are left out. */
+function byName<C, V>(components: Record<string, C> | undefined, pick: (component: C) => pulumi.Input<V> | undefined): pulumi.Output<Record<string, V>> | undefined {
+    if (!components) return undefined;
+    const entries = Object.entries(components).flatMap(([name, c]) => {
+        const value = pick(c);
+        return value === undefined ? [] : [[name, value] as const];
+    });
+    return pulumi.output(Object.fromEntries(entries)) as pulumi.Output<Record<string, V>>;
+}
+
+const secretIfPresent = <T>(output: pulumi.Output<T> | undefined) => output && pulumi.secret(output);
+
 /** Stack outputs: what other stacks and people read with `pulumi stack output`. */
 export function platformOutputs(platform: Platform, environment: Environment): Record<string, pulumi.Input<unknown>> {
     return {
@@ -132,13 +144,13 @@ export function platformOutputs(platform: Platform, environment: Environment): R
         stripePriceIds: platform.stripeCatalog?.priceIds,
         stripeLookupKeys: platform.stripeCatalog?.lookupKeys,
         stripeWebhookSecrets: platform.stripeCatalog?.webhookSecrets,
-        appwriteDatabaseIds: platform.appwriteDatabases && pulumi.output(Object.fromEntries(Object.entries(platform.appwriteDatabases).map(([n, d]) => [n, d.databaseId]))),
+        appwriteDatabaseIds: byName(platform.appwriteDatabases, (d) => d.databaseId),
         appwriteBucketIds: platform.appwriteStorage?.bucketIds,
-        githubRepositoryUrls: platform.repositories && pulumi.output(Object.fromEntries(Object.entries(platform.repositories).map(([n, r]) => [n, r.htmlUrl]))),
-        githubWebhookSecrets: platform.repositories && pulumi.secret(pulumi.output(Object.fromEntries(Object.entries(platform.repositories).map(([n, r]) => [n, r.webhookSecrets])))),
-        gitlabWebhookSecrets: platform.repositories && pulumi.secret(pulumi.output(Object.fromEntries(Object.entries(platform.repositories).flatMap(([n, r]) => (r.gitlabProject ? [[n, r.gitlabWebhookSecrets]] : []))))),
-        gitlabProjectIds: platform.repositories && pulumi.output(Object.fromEntries(Object.entries(platform.repositories).flatMap(([n, r]) => (r.gitlabProject ? [[n, r.gitlabProject.id]] : [])))),
-        trelloBoardUrls: platform.trelloBoards && pulumi.output(Object.fromEntries(Object.entries(platform.trelloBoards).map(([n, b]) => [n, b.url]))),
+        githubRepositoryUrls: byName(platform.repositories, (r) => r.htmlUrl),
+        githubWebhookSecrets: secretIfPresent(byName(platform.repositories, (r) => r.webhookSecrets)),
+        gitlabWebhookSecrets: secretIfPresent(byName(platform.repositories, (r) => r.gitlabProject && r.gitlabWebhookSecrets)),
+        gitlabProjectIds: byName(platform.repositories, (r) => r.gitlabProject?.id),
+        trelloBoardUrls: byName(platform.trelloBoards, (b) => b.url),
         platformKeyConsumers: platform.platformKeys?.consumersByKey,
         postgresConnectionUrls: platform.postgres?.connectionUrls,
         redisConnectionUrls: platform.redisUsers?.connectionUrls,

@@ -85,6 +85,8 @@ describe("PlatformKeys", () => {
         const tokens = await new Promise<Record<string, Record<string, string>>>((resolve) => output.apply(resolve));
         expect(Object.keys(tokens)).toEqual(["app"]);
         expect(Object.keys(tokens.app)).toEqual(["cards"]);
+        const projectIds = await new Promise((resolve) => pulumi.output(program.gitlabProjectIds as never).apply(resolve));
+        expect(Object.keys(projectIds as object)).toEqual(["app"]);
     });
 
     it("never registers a key outside a secret, serialized providers included", async () => {
