@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
+import { GitlabProjectHook } from "../../dynamic-providers/gitlab/hook";
 import { GitlabPullMirror } from "../../dynamic-providers/gitlab/mirrors";
 import { GitlabProject } from "../../dynamic-providers/gitlab/project";
 import { GitlabVariable } from "../../dynamic-providers/gitlab/variable";
@@ -20,7 +21,7 @@ const trello = new TrelloEmulator({ ...TRELLO });
 let host: DynamicProviderHost;
 let receiver: http.Server;
 let receiverUrl = "";
-const s = {} as Record<"project" | "pull" | "variable" | "board" | "list" | "webhook", Awaited<ReturnType<typeof serializedProviderOf>>>;
+const s = {} as Record<"project" | "pull" | "variable" | "hook" | "board" | "list" | "webhook", Awaited<ReturnType<typeof serializedProviderOf>>>;
 
 before(async () => {
     await Promise.all([gitlab.start(), trello.start()]);
@@ -31,6 +32,7 @@ before(async () => {
     s.project = await serializedProviderOf(() => new GitlabProject("p", { path: "x", name: "x" }));
     s.pull = await serializedProviderOf(() => new GitlabPullMirror("m", { projectId: "1", importUrl: "https://u:t@github.com/a/b.git" }));
     s.variable = await serializedProviderOf(() => new GitlabVariable("v", { projectId: "1", key: "K", value: "abcdefgh" }));
+    s.hook = await serializedProviderOf(() => new GitlabProjectHook("h", { projectId: "1", url: "https://x.test", events: ["pipeline"], token: "t" }));
     s.board = await serializedProviderOf(() => new TrelloBoardResource("b", { name: "B" }));
     s.list = await serializedProviderOf(() => new TrelloList("l", { boardId: "0".repeat(24), name: "L" }));
     s.webhook = await serializedProviderOf(() => new TrelloWebhook("w", { callbackUrl: "https://x.test", modelId: "0".repeat(24) }));
@@ -62,6 +64,7 @@ test("no serialized provider carries a credential", () => {
     for (const { provider } of Object.values(s)) for (const secret of [GITLAB_TOKEN, TRELLO.key, TRELLO.token]) assert.ok(!provider.includes(secret));
     assert.deepEqual(s.pull.registered.additionalSecretOutputs, ["importUrl"]);
     assert.deepEqual(s.variable.registered.additionalSecretOutputs, ["value"]);
+    assert.deepEqual(s.hook.registered.additionalSecretOutputs, ["token"]);
 });
 
 test("a GitLab project with a pull mirror and a masked variable: create, no diff from hidden credentials, rotate, delete", async () => {
@@ -80,6 +83,14 @@ test("a GitLab project with a pull mirror and a masked variable: create, no diff
     await host.update(variable.id, variable.urn, variable.properties, rotated);
     assert.equal(gitlab.projects.get(Number(project.id))!.variables[0].value, "sk-proj-rotated98765");
 
+    // GitLab never shows a hook's token back: state keeps it, and a second up sees no change.
+    // (The host declares acceptSecrets false, so the engine sends secrets unwrapped.)
+    const hook = await up("hook", { baseUrl, projectId: project.id, url: "https://sync.example/gitlab", events: ["pipeline", "issues"], token: "hookTokenCanary0123456789" });
+    assert.equal(gitlab.projects.get(Number(project.id))!.hooks.get(Number(hook.id))!.pipeline_events, true);
+    await noChange("hook", hook);
+    await host.delete(hook.id, hook.urn, hook.properties);
+    assert.equal(gitlab.projects.get(Number(project.id))!.hooks.size, 0);
+
     const unmaskable = await host.check(variable.urn, {}, { ...variable.inputs, value: "short", __provider: s.variable.provider });
     assert.deepEqual(unmaskable.failures.map((f) => f.property), ["value"]);
 
@@ -87,7 +98,7 @@ test("a GitLab project with a pull mirror and a masked variable: create, no diff
     await host.delete(pull.id, pull.urn, refreshed.properties);
     await host.delete(project.id, project.urn, project.properties);
     assert.equal((await host.read(project.id, project.urn, project.properties)).id, "");
-    assert.ok(!host.output.includes(GITLAB_TOKEN) && !host.output.includes("ghs_mirrorCanary999999"));
+    assert.ok(!host.output.includes(GITLAB_TOKEN) && !host.output.includes("ghs_mirrorCanary999999") && !host.output.includes("hookTokenCanary0123456789"));
 });
 
 test("a Trello board with lists and a webhook: create, no-op, delete; an unreachable callback is explained", async () => {

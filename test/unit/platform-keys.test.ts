@@ -80,13 +80,14 @@ describe("PlatformKeys", () => {
 
     it("exports the GitLab webhook tokens by repository as a secret stack output", async () => {
         const { program } = await fannedOut(OPENAI);
-        const output = pulumi.output(program.gitlabWebhookSecrets as never) as import("@pulumi/pulumi").Output<Record<string, Record<string, string>>>;
-        expect(await pulumi.isSecret(output)).toBe(true);
-        const tokens = await new Promise<Record<string, Record<string, string>>>((resolve) => output.apply(resolve));
+        type Output<T> = import("@pulumi/pulumi").Output<T>;
+        const valueOf = <T>(output: Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
+        const secrets = program.gitlabWebhookSecrets as Output<Record<string, Record<string, string>>>;
+        expect(await pulumi.isSecret(secrets)).toBe(true);
+        const tokens = await valueOf(secrets);
         expect(Object.keys(tokens)).toEqual(["app"]);
         expect(Object.keys(tokens.app)).toEqual(["cards"]);
-        const projectIds = await new Promise((resolve) => pulumi.output(program.gitlabProjectIds as never).apply(resolve));
-        expect(Object.keys(projectIds as object)).toEqual(["app"]);
+        expect(Object.keys(await valueOf(program.gitlabProjectIds as Output<Record<string, string>>))).toEqual(["app"]);
     });
 
     it("never registers a key outside a secret, serialized providers included", async () => {
