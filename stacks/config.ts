@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { CredentialSpec } from "../dynamic-providers/core/credentials";
-import { describeProblem, problemsFromZod, type Problem } from "../dynamic-providers/core/validation";
+import { describeProblem, httpUrl, problemsFromZod, type Problem } from "../dynamic-providers/core/validation";
 import { attributeFieldsShape, checkAttributeRules } from "../dynamic-providers/appwrite/attribute";
 import { appwriteApiKey, idSchema, permissionsSchema } from "../dynamic-providers/appwrite/client";
 import { indexFieldsShape } from "../dynamic-providers/appwrite/collection-index";
@@ -70,11 +70,11 @@ const bucketSettings = z
 const supabaseSection = z
     .object({
         /** The project URL, e.g. https://abcd.supabase.co (or an emulator's). */
-        url: z.url({ protocol: /^https?$/, error: "must be the project's http(s) URL, e.g. https://abcd.supabase.co" }),
+        url: httpUrl("must be the project's http(s) URL, e.g. https://abcd.supabase.co"),
         /** The project's reference, for Edge Function secrets through the Management API. */
         projectRef: z.string().regex(/^[a-z0-9]{20}$/, "must be the project's 20-character reference").optional(),
         /** Another Management API (the sandbox's emulator). @default https://api.supabase.com */
-        managementUrl: z.url({ protocol: /^https?$/ }).optional(),
+        managementUrl: httpUrl().optional(),
         buckets: z.record(logicalName, bucketSettings).default({}),
     })
     .strict();
@@ -94,7 +94,7 @@ const stripeWebhook = webhookEndpointInputSchema().omit(CONNECTION).strict();
 const stripeSection = z
     .object({
         /** Another API base (the sandbox's emulator). @default https://api.stripe.com */
-        apiBase: z.url({ protocol: /^https?$/ }).optional(),
+        apiBase: httpUrl().optional(),
         /** Accept a test key in prod (a staging copy of prod, say). */
         allowTestKeyInProd: z.boolean().default(false),
         products: z.record(logicalName, stripeProduct).default({}),
@@ -127,7 +127,7 @@ const appwriteCollection = z
 
 const appwriteSection = z
     .object({
-        endpoint: z.url({ protocol: /^https?$/, error: "must be the Appwrite endpoint, e.g. https://cloud.appwrite.io/v1" }),
+        endpoint: httpUrl("must be the Appwrite endpoint, e.g. https://cloud.appwrite.io/v1"),
         projectId: idSchema("projectId"),
         databases: z.record(logicalName, z.object({ name: z.string().min(1).max(128), enabled: z.boolean().default(true), collections: z.record(appwriteKey, appwriteCollection).default({}) }).strict()).default({}),
         buckets: z.record(logicalName, appwriteBucketInputSchema().omit({ endpoint: true, projectId: true, bucketId: true }).strict()).default({}),
@@ -155,7 +155,7 @@ const githubRepository = z
             .strict()
             .optional(),
         webhooks: z
-            .record(logicalName, z.object({ url: z.url({ protocol: /^https?$/ }), events: z.array(z.string().refine((e) => GITHUB_WEBHOOK_EVENTS.includes(e), "must be a GitHub webhook event such as push, pull_request or issues")).min(1) }).strict())
+            .record(logicalName, z.object({ url: httpUrl(), events: z.array(z.string().refine((e) => GITHUB_WEBHOOK_EVENTS.includes(e), "must be a GitHub webhook event such as push, pull_request or issues")).min(1) }).strict())
             .default({}),
         variables: z.record(z.string().regex(/^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/, "must be an Actions variable name: letters, digits and _, not starting with GITHUB_"), z.string()).default({}),
         gitlabMirror: z
@@ -173,10 +173,10 @@ const githubRepository = z
     .strict();
 
 const githubSection = z.object({ owner: z.string().min(1), repositories: z.record(logicalName, githubRepository).default({}) }).strict();
-const gitlabSection = z.object({ baseUrl: z.url({ protocol: /^https?$/ }).optional() }).strict();
+const gitlabSection = z.object({ baseUrl: httpUrl().optional() }).strict();
 const trelloSection = z
     .object({
-        baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+        baseUrl: httpUrl().optional(),
         boards: z
             .record(
                 logicalName,
@@ -189,7 +189,7 @@ const trelloSection = z
                         labels: z
                             .record(z.string().min(1), z.string().refine((c) => TRELLO_COLORS.includes(c), `must be a Trello colour: ${TRELLO_COLORS.filter((c) => !c.includes("_")).join(", ")} (or with _dark / _light)`).nullable())
                             .default({}),
-                        webhooks: z.record(logicalName, z.object({ callbackUrl: z.url({ protocol: /^https?$/ }), description: z.string().optional() }).strict()).default({}),
+                        webhooks: z.record(logicalName, z.object({ callbackUrl: httpUrl(), description: z.string().optional() }).strict()).default({}),
                     })
                     .strict(),
             )
@@ -240,10 +240,10 @@ const redisSection = z
     .strict();
 const resendSection = z
     .object({
-        baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+        baseUrl: httpUrl().optional(),
         domains: z.record(z.string(), z.object({ region: z.enum(["us-east-1", "eu-west-1", "sa-east-1", "ap-northeast-1"]).optional() }).strict()).default({}),
         apiKeys: z.record(logicalName, z.object({ permission: z.enum(["full_access", "sending_access"]).default("sending_access"), domain: z.string().optional() }).strict()).default({}),
-        webhooks: z.record(logicalName, z.object({ endpoint: z.url({ protocol: /^https?$/ }), events: z.array(z.string()).min(1) }).strict()).default({}),
+        webhooks: z.record(logicalName, z.object({ endpoint: httpUrl(), events: z.array(z.string()).min(1) }).strict()).default({}),
     })
     .strict();
 

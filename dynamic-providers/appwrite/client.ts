@@ -6,6 +6,7 @@
  */
 import { AppwriteException, Client, Databases, Functions, Storage } from "node-appwrite";
 import { z } from "zod";
+import { httpUrl } from "../core/validation";
 import { callApi, callOrGone, removeOrGone, type ApiErrors } from "../core/api-calls";
 import type { CredentialSpec } from "../core/credentials";
 import type { HttpCall } from "../core/http";
@@ -105,7 +106,7 @@ export function permissionsSchema() {
 
 export function connectionShape() {
     return {
-        endpoint: z.url({ protocol: /^https?$/, error: "must be the Appwrite endpoint, e.g. https://cloud.appwrite.io/v1" }),
+        endpoint: httpUrl("must be the Appwrite endpoint, e.g. https://cloud.appwrite.io/v1"),
         projectId: idSchema("projectId"),
     };
 }

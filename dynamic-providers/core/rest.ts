@@ -2,7 +2,7 @@
  * JSON over HTTP for APIs without an SDK here (GitLab, Trello), on the shared HTTP layer.
  * A non-2xx answer becomes a ProviderError carrying the API's own message.
  */
-import { z } from "zod";
+import { httpUrl } from "./validation";
 import type { HttpCall } from "./http";
 import type { OperationContext } from "./provider";
 
@@ -100,7 +100,7 @@ export function joinUrl(baseUrl: string, path: string): string {
 
 /** The API base URL of a service, overridable for self-hosted instances and the emulators. */
 export function baseUrlSchema(defaultUrl: string) {
-    return z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default(defaultUrl);
+    return httpUrl().default(defaultUrl);
 }
 
 export interface RestClientOptions {

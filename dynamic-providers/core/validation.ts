@@ -61,3 +61,8 @@ export function problemsFromZod(error: z.ZodError, isSecretPath: (path: string) 
 export function describeProblem(p: Problem): string {
     return p.received !== undefined ? `${p.path}: ${p.rule} (received ${p.received})` : `${p.path}: ${p.rule}`;
 }
+
+/** An http(s) URL; `rule` says what it must be when that is more helpful than "an http(s) URL". */
+export function httpUrl(rule = "must be an http(s) URL") {
+    return z.url({ protocol: /^https?$/, error: rule });
+}

@@ -1,6 +1,7 @@
 /** GitLab project webhook. Its secret token is never returned, so state keeps it. */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { httpUrl } from "../core/validation";
 import { dynamicProvider, type ResourceDefinition } from "../core/provider";
 import { gitlab, gitlabConnectionShape } from "./client";
 
@@ -24,7 +25,7 @@ export function hookInputSchema() {
     return z.object({
         ...gitlabConnectionShape(),
         projectId: z.string().regex(/^\d+$/, "must be a numeric project id"),
-        url: z.url({ protocol: /^https?$/ }),
+        url: httpUrl(),
         token: z.string().min(1).nullable().default(null),
         events: z
             .array(z.enum(EVENT_NAMES, { error: `must be one of ${EVENT_NAMES.join(", ")}` }))

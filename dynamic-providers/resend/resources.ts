@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { httpUrl } from "../core/validation";
 import type { CredentialSpec } from "../core/credentials";
 import { dynamicProvider, type OperationContext, type ResourceDefinition } from "../core/provider";
 import { baseUrlSchema, restClient } from "../core/rest";
@@ -116,7 +117,7 @@ export const apiKeyDefinition: ResourceDefinition<ApiKeyInputs, ApiKeyState> = {
 export function resendWebhookInputSchema() {
     return z.object({
         baseUrl: baseUrl(),
-        endpoint: z.url({ protocol: /^https?$/, error: "must be the http(s) URL Resend will call" }),
+        endpoint: httpUrl("must be the http(s) URL Resend will call"),
         events: z.array(z.enum(RESEND_WEBHOOK_EVENTS, { error: `must be one of ${RESEND_WEBHOOK_EVENTS.join(", ")}` })).min(1).transform((e) => [...new Set(e)].sort()),
         enabled: z.boolean().default(true),
     });

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type Stripe from "stripe";
 import { z } from "zod";
+import { httpUrl } from "../core/validation";
 import { dynamicProvider, resourceUrn, type OperationContext, type ResourceDefinition } from "../core/provider";
 import { changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, unlessMissing, } from "./client";
 import { connectionShape, metadataSchema, type StripeConnectionArgs } from "./schema";
@@ -19,7 +20,7 @@ export function productInputSchema() {
         description: z.string().min(1).nullable().default(null),
         active: z.boolean().default(true),
         metadata: metadataSchema(),
-        images: z.array(z.url({ protocol: /^https?$/ })).max(8, "Stripe takes at most 8 images").default([]),
+        images: z.array(httpUrl()).max(8, "Stripe takes at most 8 images").default([]),
         taxCode: z.string().regex(/^txcd_\d{8}$/, "must be a Stripe tax code such as txcd_10103001").nullable().default(null),
         statementDescriptor: z
             .string()
@@ -29,7 +30,7 @@ export function productInputSchema() {
             .nullable()
             .default(null),
         unitLabel: z.string().max(12, "must be at most 12 characters").nullable().default(null),
-        url: z.url({ protocol: /^https?$/ }).nullable().default(null),
+        url: httpUrl().nullable().default(null),
     });
 }
 

@@ -1,6 +1,7 @@
 /** Zod pieces shared by the Stripe resources and the stack config, built on demand. */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { httpUrl } from "../core/validation";
 import { STRIPE_API_BASE, type KeyMode } from "./client";
 
 /**
@@ -52,7 +53,7 @@ export function metadataSchema() {
 /** The inputs every Stripe resource carries. */
 export function connectionShape() {
     return {
-        apiBase: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default(STRIPE_API_BASE),
+        apiBase: httpUrl("must be an http(s) URL").default(STRIPE_API_BASE),
         keyModes: z.array(z.enum(["test", "live"])).min(1).default(["test"]),
         resourceUrn: z.string().min(1, "is set by the resource class"),
     };

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type Stripe from "stripe";
 import { z } from "zod";
+import { httpUrl } from "../core/validation";
 import { dynamicProvider, resourceUrn, type OperationContext, type ResourceDefinition } from "../core/provider";
 import { STRIPE_API_VERSIONS, STRIPE_EVENT_TYPES } from "./api-lists";
 import { changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, unlessMissing, } from "./client";
@@ -22,7 +23,7 @@ export function eventListSchema() {
 export function webhookEndpointInputSchema() {
     return z.object({
         ...connectionShape(),
-        url: z.url({ protocol: /^https?$/, error: "must be the http(s) URL Stripe will call" }),
+        url: httpUrl("must be the http(s) URL Stripe will call"),
         enabledEvents: eventListSchema(),
         description: z.string().min(1).max(5000).nullable().default(null),
         apiVersion: z

@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { httpUrl } from "../core/validation";
 import type { HttpCall } from "../core/http";
 import { dynamicProvider, type OperationContext, type ResourceDefinition } from "../core/provider";
 import { pollUntil } from "../core/wait";
@@ -24,7 +25,7 @@ const LOST_CREATE_WINDOW_MS = 5 * 60_000;
 
 export function bucketInputSchema() {
     return z.object({
-        projectUrl: z.url({ protocol: /^https?$/, error: "must be the project's http(s) URL, e.g. https://abcd.supabase.co" }),
+        projectUrl: httpUrl("must be the project's http(s) URL, e.g. https://abcd.supabase.co"),
         bucketId: z
             .string()
             .min(1, "must not be empty")

@@ -4,13 +4,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { httpUrl } from "../core/validation";
 import { dynamicProvider, type ResourceDefinition } from "../core/provider";
 import { trello, trelloConnectionShape, trelloIdSchema } from "./client";
 
 export function webhookInputSchema() {
     return z.object({
         ...trelloConnectionShape(),
-        callbackUrl: z.url({ protocol: /^https?$/, error: "must be the http(s) URL Trello will call" }),
+        callbackUrl: httpUrl("must be the http(s) URL Trello will call"),
         modelId: trelloIdSchema("modelId"),
         description: z.string().max(16384).default(""),
         active: z.boolean().default(true),

@@ -139,6 +139,7 @@ describe("config", () => {
         ["an invalid repository name", repo({ name: "my repo" }), "github.repositories.app.name: must be a GitHub repository name"],
         ["an unknown webhook event", repo({ webhooks: { ci: { url: "https://x.test", events: ["pushed"] } } }), 'github.repositories.app.webhooks.ci.events[0]: must be a GitHub webhook event such as push, pull_request or issues (received "pushed")'],
         ["an unmaskable CI variable value", repo({ gitlabMirror: { direction: "pull", variables: { TOKEN: { value: "a b c" } } } }), "github.repositories.app.gitlabMirror.variables.TOKEN.value: cannot be masked: a masked value must have at least 8 characters"],
+        ["a webhook URL that is not http(s)", repo({ webhooks: { ci: { url: "ftp://ci.example/hook", events: ["push"] } } }), "github.repositories.app.webhooks.ci.url: must be an http(s) URL"],
         ["an unknown GitLab webhook event", repo({ gitlabMirror: { direction: "pull", webhooks: { cards: { url: "https://x.test", events: ["pipelines"] } } } }), "github.repositories.app.gitlabMirror.webhooks.cards.events[0]: must be one of push, tagPush"],
         ["a mirror in an unknown direction", repo({ gitlabMirror: { direction: "sideways" } }), "github.repositories.app.gitlabMirror.direction"],
         ["an unknown label colour", { trello: { boards: { devops: { name: "D", labels: { bug: "crimson" } } } } }, "trello.boards.devops.labels.bug: must be a Trello colour"],
