@@ -1,15 +1,16 @@
 // stackwire: read and validate the stack config, build the platform, export its outputs.
-import { SECRET_KEYS } from "./stacks/config";
-import { loadStackConfig } from "./stacks/load";
+import { loadStack } from "./stacks/load";
 import { buildPlatform, platformOutputs } from "./stacks/platform";
 
-const { config, environment } = loadStackConfig(SECRET_KEYS);
-const outputs = platformOutputs(buildPlatform(config, environment), environment);
+const { config, environment, context } = loadStack();
+const outputs = platformOutputs(buildPlatform(config, context), config, environment);
 
 export const environmentKind = outputs.environment;
 export const supabaseBucketIds = outputs.supabaseBucketIds;
 export const stripeProductIds = outputs.stripeProductIds;
+/** Price ids by lookup key as written in the config. */
 export const stripePriceIds = outputs.stripePriceIds;
+/** Lookup keys as written → lookup keys in Stripe (which carry project and stack). */
 export const stripeLookupKeys = outputs.stripeLookupKeys;
 /** Secret: `pulumi stack output --show-secrets stripeWebhookSecrets`. */
 export const stripeWebhookSecrets = outputs.stripeWebhookSecrets;

@@ -9,7 +9,7 @@ import { collectionDefinition } from "../dynamic-providers/appwrite/collection";
 import { indexDefinition } from "../dynamic-providers/appwrite/collection-index";
 import { databaseDefinition } from "../dynamic-providers/appwrite/database";
 import { dynamicProvider } from "../dynamic-providers/core/provider";
-import { AppwriteEmulator } from "../test/emulators/appwrite";
+import { AppwriteEmulator } from "../sandbox/emulators/appwrite";
 import { measure, type StepFigure } from "./figures";
 
 const KEY = "bench-appwrite-key";

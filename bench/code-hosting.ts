@@ -12,8 +12,8 @@ import { projectDefinition } from "../dynamic-providers/gitlab/project";
 import { variableDefinition } from "../dynamic-providers/gitlab/variable";
 import { boardDefinition, labelDefinition, listDefinition } from "../dynamic-providers/trello/board";
 import { trelloWebhookDefinition } from "../dynamic-providers/trello/webhook";
-import { GitlabEmulator } from "../test/emulators/gitlab";
-import { TrelloEmulator } from "../test/emulators/trello";
+import { GitlabEmulator } from "../sandbox/emulators/gitlab";
+import { TrelloEmulator } from "../sandbox/emulators/trello";
 import { measure, type Counted, type StepFigure } from "./figures";
 
 type Def = ResourceDefinition<any, any>;

@@ -6,11 +6,14 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { dynamicProvider } from "../dynamic-providers/core/provider";
-import { migrationsDefinition, pgSettings } from "../dynamic-providers/postgres/migrations";
-import { apiKeyDefinition, domainDefinition, resendWebhookDefinition } from "../dynamic-providers/resend/resources";
+import { migrationsDefinition } from "../dynamic-providers/postgres/migrations";
+import { pgSettings } from "../dynamic-providers/postgres/client";
+import { apiKeyDefinition } from "../dynamic-providers/resend/api-key";
+import { domainDefinition } from "../dynamic-providers/resend/domain";
+import { resendWebhookDefinition } from "../dynamic-providers/resend/webhook";
 import { secretSetDefinition } from "../dynamic-providers/supabase/secrets";
-import { ResendEmulator } from "../test/emulators/resend";
-import { SupabaseManagementEmulator } from "../test/emulators/supabase-management";
+import { ResendEmulator } from "../sandbox/emulators/resend";
+import { SupabaseManagementEmulator } from "../sandbox/emulators/supabase-management";
 import { lifecycle } from "./code-hosting";
 import type { StepFigure } from "./figures";
 

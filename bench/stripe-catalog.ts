@@ -5,7 +5,7 @@
 import { dynamicProvider } from "../dynamic-providers/core/provider";
 import { priceDefinition } from "../dynamic-providers/stripe/price";
 import { productDefinition } from "../dynamic-providers/stripe/product";
-import { StripeEmulator } from "../test/emulators/stripe";
+import { StripeEmulator } from "../sandbox/emulators/stripe";
 import { measure, type StepFigure } from "./figures";
 
 const KEY = "sk_test_benchKey0123456789";

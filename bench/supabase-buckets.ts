@@ -1,7 +1,7 @@
 /** Requests per bucket for each lifecycle step, from the emulator's counters. */
 import { dynamicProvider } from "../dynamic-providers/core/provider";
 import { bucketDefinition } from "../dynamic-providers/supabase/bucket";
-import { SupabaseStorageEmulator } from "../test/emulators/supabase-storage";
+import { SupabaseStorageEmulator } from "../sandbox/emulators/supabase-storage";
 import { measure, type StepFigure } from "./figures";
 
 const KEY = "bench-service-role-key-0123456789";

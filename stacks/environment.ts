@@ -2,6 +2,7 @@
  * The environment comes from the stack name and carries its rules. One place decides what
  * prod protects, what preview stacks may destroy, and where live payment keys are allowed.
  */
+import type { DataPolicy } from "../components/component";
 
 export type EnvironmentKind = "dev" | "staging" | "prod" | "preview" | "local";
 
@@ -68,4 +69,9 @@ export function environmentFor(project: string, stack: string, declared?: string
         ...(preview ? { pullRequest: Number(preview[1]) } : {}),
         ...RULES[kind],
     };
+}
+
+/** What components do with the data they hold, in this environment. */
+export function dataPolicyOf(env: Environment): DataPolicy {
+    return { protect: env.protectStateful, retainOnDelete: env.retainDataOnDelete, forceDestroy: env.fullyDestroyable };
 }

@@ -1,31 +1,9 @@
 /** Appwrite storage bucket: the id replaces; every setting changes in place. */
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { dynamicProvider, type ResourceDefinition } from "../core/provider";
-import { appwrite, appwriteCall, connectionShape, createOrRecover, fetchOrGone, idSchema, permissionsSchema, removeIfPresent, type AppwriteConnectionArgs } from "./client";
-
-export function appwriteBucketInputSchema() {
-    return z.object({
-        ...connectionShape(),
-        bucketId: idSchema("bucketId"),
-        name: z.string().min(1).max(128),
-        permissions: permissionsSchema(),
-        fileSecurity: z.boolean().default(false),
-        enabled: z.boolean().default(true),
-        /** Bytes; Appwrite's own ceiling applies (30 MB on Cloud's free plan). */
-        maximumFileSize: z.number().int().min(1).nullable().default(null),
-        allowedFileExtensions: z
-            .array(z.string().regex(/^[a-z0-9]{1,64}$/i, "must be an extension without the dot, e.g. png"))
-            .max(100)
-            .default([])
-            .transform((list) => [...new Set(list.map((e) => e.toLowerCase()))].sort()),
-        compression: z.enum(["none", "gzip", "zstd"]).default("none"),
-        encryption: z.boolean().default(true),
-        antivirus: z.boolean().default(true),
-    });
-}
-
-export type AppwriteBucketInputs = z.output<ReturnType<typeof appwriteBucketInputSchema>>;
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { appwrite, appwriteCall, createOrRecover, fetchOrGone, removeIfPresent } from "./client";
+import { appwriteBucketInputSchema, type AppwriteBucketInputs } from "./schema";
 
 const settings = (i: AppwriteBucketInputs) => ({
     bucketId: i.bucketId,
@@ -40,7 +18,9 @@ const settings = (i: AppwriteBucketInputs) => ({
     antivirus: i.antivirus,
 });
 
-export const appwriteBucketDefinition: ResourceDefinition<AppwriteBucketInputs, AppwriteBucketInputs> = {
+export const appwriteBucketDefinition: ResourceDefinition<ReturnType<typeof appwriteBucketInputSchema>> = {
+    module: "appwrite",
+    type: "Bucket",
     service: "appwrite",
     schema: appwriteBucketInputSchema,
     replaceOnChanges: ["endpoint", "projectId", "bucketId"],
@@ -80,31 +60,12 @@ export const appwriteBucketDefinition: ResourceDefinition<AppwriteBucketInputs, 
     },
 };
 
-export const appwriteBucketProvider = dynamicProvider(appwriteBucketDefinition);
+/** `maximumFileSize` in bytes (the server's limit when absent); extensions without dots. */
+export type AppwriteBucketArgs = ResourceArgs<ReturnType<typeof appwriteBucketInputSchema>>;
 
-export interface AppwriteBucketArgs extends AppwriteConnectionArgs {
-    bucketId: pulumi.Input<string>;
-    name: pulumi.Input<string>;
-    permissions?: pulumi.Input<pulumi.Input<string>[]>;
-    /** @default false */
-    fileSecurity?: pulumi.Input<boolean>;
-    /** @default true */
-    enabled?: pulumi.Input<boolean>;
-    /** Bytes. @default the server's limit */
-    maximumFileSize?: pulumi.Input<number>;
-    /** Without dots; empty allows any. */
-    allowedFileExtensions?: pulumi.Input<pulumi.Input<string>[]>;
-    /** @default "none" */
-    compression?: pulumi.Input<"none" | "gzip" | "zstd">;
-    /** @default true */
-    encryption?: pulumi.Input<boolean>;
-    /** @default true */
-    antivirus?: pulumi.Input<boolean>;
-}
-
-export class AppwriteBucket extends pulumi.dynamic.Resource {
+export class AppwriteBucket extends DynamicResource<ReturnType<typeof appwriteBucketInputSchema>> {
     declare readonly bucketId: pulumi.Output<string>;
     constructor(name: string, args: AppwriteBucketArgs, opts?: pulumi.CustomResourceOptions) {
-        super(appwriteBucketProvider, name, { ...args }, opts, "appwrite", "Bucket");
+        super(appwriteBucketDefinition, name, args, opts);
     }
 }

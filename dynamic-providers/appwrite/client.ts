@@ -5,8 +5,6 @@
  * SDK does.
  */
 import { AppwriteException, Client, Databases, Functions, Storage } from "node-appwrite";
-import { z } from "zod";
-import { httpUrl } from "../core/validation";
 import { callApi, callOrGone, removeOrGone, type ApiErrors } from "../core/api-calls";
 import type { CredentialSpec } from "../core/credentials";
 import type { HttpCall } from "../core/http";
@@ -37,13 +35,6 @@ function toolkitClient(httpCall: HttpCall): Client {
         return data;
     };
     return client;
-}
-
-export interface AppwriteConnectionArgs {
-    /** API endpoint, e.g. https://cloud.appwrite.io/v1; the emulator's in tests. Changing it replaces. */
-    endpoint: import("@pulumi/pulumi").Input<string>;
-    /** Changing it replaces. */
-    projectId: import("@pulumi/pulumi").Input<string>;
 }
 
 export interface AppwriteConnection {
@@ -78,38 +69,6 @@ export const appwriteCall = <T>(ctx: OperationContext, call: HttpCall, run: () =
 /** The object, or undefined when Appwrite answers 404. */
 export const fetchOrGone = <T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>) => callOrGone(ctx, call, APPWRITE_ERRORS, run);
 export const removeIfPresent = (ctx: OperationContext, call: HttpCall, run: () => Promise<unknown>) => removeOrGone(ctx, call, APPWRITE_ERRORS, run);
-
-/** Appwrite's rule for custom ids (and attribute and index keys). */
-export const APPWRITE_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}$/;
-
-export function idSchema(what = "id") {
-    return z
-        .string()
-        .max(36, `${what} must be at most 36 characters`)
-        .regex(/^[a-zA-Z0-9._-]*$/, `${what} may hold only letters, digits, period, hyphen and underscore`)
-        .regex(/^[a-zA-Z0-9]/, `${what} must not start with a special character`);
-}
-
-/**
- * Permission strings as Appwrite's Permission helper writes them: read("any"), create("users"),
- * update("user:ID/verified"), delete("team:ID/role"), write("label:admins").
- */
-export const PERMISSION_PATTERN =
-    /^(read|create|update|delete|write)\("(any|guests|users(\/(verified|unverified))?|user:[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}(\/(verified|unverified))?|team:[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}(\/[a-zA-Z0-9._-]+)?|member:[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}|label:[a-zA-Z0-9]+)"\)$/;
-
-export function permissionsSchema() {
-    return z
-        .array(z.string().regex(PERMISSION_PATTERN, 'must be a permission such as read("any"), create("users") or update("team:ID/owner")'))
-        .default([])
-        .transform((list) => [...new Set(list)].sort());
-}
-
-export function connectionShape() {
-    return {
-        endpoint: httpUrl("must be the Appwrite endpoint, e.g. https://cloud.appwrite.io/v1"),
-        projectId: idSchema("projectId"),
-    };
-}
 
 /**
  * Creates; on a conflict adopts the existing object only when our own earlier attempt may have

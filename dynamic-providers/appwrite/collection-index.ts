@@ -2,32 +2,13 @@
  * Appwrite index. Indexes cannot be changed, so any change replaces (deleting first: keys are
  * unique). Creation waits for the attributes it names to be available, then for the index.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { dynamicProvider, type OperationContext, type ResourceDefinition } from "../core/provider";
-import { appwrite, appwriteFailure, connectionShape, fetchOrGone, idSchema, isConflict, removeIfPresent, type AppwriteConnectionArgs } from "./client";
-import { awaitAttribute } from "./attribute";
+import type * as pulumi from "@pulumi/pulumi";
+import type { OperationContext, ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { appwrite, appwriteFailure, fetchOrGone, isConflict, removeIfPresent } from "./client";
+import { indexInputSchema, type IndexInputs } from "./schema";
 import { schemaApi } from "./schema-api";
-import { SchemaWorkFailed, waitAvailable, waitGone } from "./status";
-
-export function indexFieldsShape() {
-    return {
-        type: z.enum(["key", "unique", "fulltext"]),
-        attributes: z.array(z.string().min(1)).min(1, "must name at least one attribute").max(30),
-        orders: z.array(z.enum(["ASC", "DESC"])).nullable().default(null),
-    };
-}
-
-export function indexInputSchema() {
-    return z
-        .object({ ...connectionShape(), databaseId: idSchema("databaseId"), collectionId: idSchema("collectionId"), key: idSchema("key"), ...indexFieldsShape() })
-        .superRefine((i, ctx) => {
-            if (i.orders !== null && i.orders.length !== i.attributes.length) ctx.addIssue({ code: "custom", path: ["orders"], message: "must give one order per attribute" });
-            if (new Set(i.attributes).size !== i.attributes.length) ctx.addIssue({ code: "custom", path: ["attributes"], message: "must not name an attribute twice" });
-        });
-}
-
-export type IndexInputs = z.output<ReturnType<typeof indexInputSchema>>;
+import { awaitAttribute, SchemaWorkFailed, waitAvailable, waitGone } from "./status";
 
 function getter(ctx: OperationContext, i: IndexInputs) {
     return async () => {
@@ -36,9 +17,11 @@ function getter(ctx: OperationContext, i: IndexInputs) {
     };
 }
 
-export const indexDefinition: ResourceDefinition<IndexInputs, IndexInputs> = {
+export const indexDefinition: ResourceDefinition<ReturnType<typeof indexInputSchema>> = {
+    module: "appwrite",
+    type: "Index",
     service: "appwrite",
-    schema: indexInputSchema as unknown as () => z.ZodObject,
+    schema: indexInputSchema,
     replaceOnChanges: ["endpoint", "projectId", "databaseId", "collectionId", "key", "type", "attributes", "orders"],
     deleteBeforeReplace: true,
 
@@ -82,21 +65,12 @@ export const indexDefinition: ResourceDefinition<IndexInputs, IndexInputs> = {
     },
 };
 
-export const indexProvider = dynamicProvider(indexDefinition);
+/** Any change replaces the index (deleting first: keys are unique); `orders` gives one per attribute. */
+export type AppwriteIndexArgs = ResourceArgs<ReturnType<typeof indexInputSchema>>;
 
-export interface AppwriteIndexArgs extends AppwriteConnectionArgs {
-    databaseId: pulumi.Input<string>;
-    collectionId: pulumi.Input<string>;
-    key: pulumi.Input<string>;
-    type: pulumi.Input<"key" | "unique" | "fulltext">;
-    attributes: pulumi.Input<pulumi.Input<string>[]>;
-    /** One per attribute. */
-    orders?: pulumi.Input<pulumi.Input<"ASC" | "DESC">[]>;
-}
-
-export class AppwriteIndex extends pulumi.dynamic.Resource {
+export class AppwriteIndex extends DynamicResource<ReturnType<typeof indexInputSchema>> {
     declare readonly key: pulumi.Output<string>;
     constructor(name: string, args: AppwriteIndexArgs, opts?: pulumi.CustomResourceOptions) {
-        super(indexProvider, name, { ...args }, opts, "appwrite", "Index");
+        super(indexDefinition, name, args, opts);
     }
 }

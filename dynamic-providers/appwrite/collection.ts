@@ -1,27 +1,16 @@
 /** Appwrite collection: the ids replace; name, permissions, document security and enabled change in place. */
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { dynamicProvider, type ResourceDefinition } from "../core/provider";
-import { appwrite, appwriteCall, connectionShape, createOrRecover, fetchOrGone, idSchema, permissionsSchema, removeIfPresent, type AppwriteConnectionArgs } from "./client";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { appwrite, appwriteCall, createOrRecover, fetchOrGone, removeIfPresent } from "./client";
+import { collectionInputSchema, type CollectionInputs } from "./schema";
 import { schemaApi } from "./schema-api";
-
-export function collectionInputSchema() {
-    return z.object({
-        ...connectionShape(),
-        databaseId: idSchema("databaseId"),
-        collectionId: idSchema("collectionId"),
-        name: z.string().min(1).max(128),
-        permissions: permissionsSchema(),
-        documentSecurity: z.boolean().default(false),
-        enabled: z.boolean().default(true),
-    });
-}
-
-export type CollectionInputs = z.output<ReturnType<typeof collectionInputSchema>>;
 
 const settings = (i: CollectionInputs) => ({ databaseId: i.databaseId, collectionId: i.collectionId, name: i.name, permissions: i.permissions, documentSecurity: i.documentSecurity, enabled: i.enabled });
 
-export const collectionDefinition: ResourceDefinition<CollectionInputs, CollectionInputs> = {
+export const collectionDefinition: ResourceDefinition<ReturnType<typeof collectionInputSchema>> = {
+    module: "appwrite",
+    type: "Collection",
     service: "appwrite",
     schema: collectionInputSchema,
     replaceOnChanges: ["endpoint", "projectId", "databaseId", "collectionId"],
@@ -50,23 +39,12 @@ export const collectionDefinition: ResourceDefinition<CollectionInputs, Collecti
     },
 };
 
-export const collectionProvider = dynamicProvider(collectionDefinition);
+/** `permissions` as Appwrite writes them, e.g. ['read("any")', 'create("users")']; order does not matter. */
+export type AppwriteCollectionArgs = ResourceArgs<ReturnType<typeof collectionInputSchema>>;
 
-export interface AppwriteCollectionArgs extends AppwriteConnectionArgs {
-    databaseId: pulumi.Input<string>;
-    collectionId: pulumi.Input<string>;
-    name: pulumi.Input<string>;
-    /** e.g. ['read("any")', 'create("users")']; order does not matter. */
-    permissions?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Documents carry their own permissions too. @default false */
-    documentSecurity?: pulumi.Input<boolean>;
-    /** @default true */
-    enabled?: pulumi.Input<boolean>;
-}
-
-export class AppwriteCollection extends pulumi.dynamic.Resource {
+export class AppwriteCollection extends DynamicResource<ReturnType<typeof collectionInputSchema>> {
     declare readonly collectionId: pulumi.Output<string>;
     constructor(name: string, args: AppwriteCollectionArgs, opts?: pulumi.CustomResourceOptions) {
-        super(collectionProvider, name, { ...args }, opts, "appwrite", "Collection");
+        super(collectionDefinition, name, args, opts);
     }
 }

@@ -1,17 +1,14 @@
 /** Appwrite database: the id replaces; name and enabled change in place. */
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { dynamicProvider, type ResourceDefinition } from "../core/provider";
-import { appwrite, appwriteCall, connectionShape, createOrRecover, fetchOrGone, idSchema, removeIfPresent, type AppwriteConnectionArgs } from "./client";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { appwrite, appwriteCall, createOrRecover, fetchOrGone, removeIfPresent } from "./client";
+import { databaseInputSchema } from "./schema";
 import { schemaApi } from "./schema-api";
 
-export function databaseInputSchema() {
-    return z.object({ ...connectionShape(), databaseId: idSchema("databaseId"), name: z.string().min(1).max(128), enabled: z.boolean().default(true) });
-}
-
-export type DatabaseInputs = z.output<ReturnType<typeof databaseInputSchema>>;
-
-export const databaseDefinition: ResourceDefinition<DatabaseInputs, DatabaseInputs> = {
+export const databaseDefinition: ResourceDefinition<ReturnType<typeof databaseInputSchema>> = {
+    module: "appwrite",
+    type: "Database",
     service: "appwrite",
     schema: databaseInputSchema,
     replaceOnChanges: ["endpoint", "projectId", "databaseId"],
@@ -38,18 +35,11 @@ export const databaseDefinition: ResourceDefinition<DatabaseInputs, DatabaseInpu
     },
 };
 
-export const databaseProvider = dynamicProvider(databaseDefinition);
+export type AppwriteDatabaseResourceArgs = ResourceArgs<ReturnType<typeof databaseInputSchema>>;
 
-export interface AppwriteDatabaseResourceArgs extends AppwriteConnectionArgs {
-    databaseId: pulumi.Input<string>;
-    name: pulumi.Input<string>;
-    /** @default true */
-    enabled?: pulumi.Input<boolean>;
-}
-
-export class AppwriteDatabaseResource extends pulumi.dynamic.Resource {
+export class AppwriteDatabaseResource extends DynamicResource<ReturnType<typeof databaseInputSchema>> {
     declare readonly databaseId: pulumi.Output<string>;
     constructor(name: string, args: AppwriteDatabaseResourceArgs, opts?: pulumi.CustomResourceOptions) {
-        super(databaseProvider, name, { ...args }, opts, "appwrite", "Database");
+        super(databaseDefinition, name, args, opts);
     }
 }

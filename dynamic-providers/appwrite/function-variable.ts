@@ -3,36 +3,26 @@
  * variable is secret (the default) Appwrite never returns it, so refresh can see drift in the
  * key and secrecy but not in the value. The function and the variable id replace.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { dynamicProvider, type ResourceDefinition } from "../core/provider";
-import { APPWRITE_ID_PATTERN, appwrite, appwriteCall, connectionShape, createOrRecover, fetchOrGone, idSchema, removeIfPresent, type AppwriteConnectionArgs } from "./client";
 import { createHash } from "node:crypto";
-
-export function functionVariableInputSchema() {
-    return z.object({
-        ...connectionShape(),
-        functionId: idSchema("functionId"),
-        variableId: idSchema("variableId"),
-        key: z.string().min(1).max(255, "must be at most 255 characters").regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name: letters, digits and _, not starting with a digit"),
-        value: z.string().max(8192, "must be at most 8192 characters"),
-        /** Only the function can read a secret variable. */
-        secret: z.boolean().default(true),
-    });
-}
-
-export type FunctionVariableInputs = z.output<ReturnType<typeof functionVariableInputSchema>>;
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { appwrite, appwriteCall, createOrRecover, fetchOrGone, removeIfPresent } from "./client";
+import { APPWRITE_ID_PATTERN, functionVariableInputSchema } from "./schema";
 
 /** A valid, stable variable id for a key: the key itself when Appwrite accepts it. */
 export function variableIdFor(key: string): string {
     return APPWRITE_ID_PATTERN.test(key) ? key : `v-${createHash("sha256").update(key).digest("hex").slice(0, 32)}`;
 }
 
-export const functionVariableDefinition: ResourceDefinition<FunctionVariableInputs, FunctionVariableInputs> = {
+export const functionVariableDefinition: ResourceDefinition<ReturnType<typeof functionVariableInputSchema>> = {
+    module: "appwrite",
+    type: "FunctionVariable",
     service: "appwrite",
     schema: functionVariableInputSchema,
     replaceOnChanges: ["endpoint", "projectId", "functionId", "variableId", "secret"],
     deleteBeforeReplace: true,
+    secretInputs: ["value"],
 
     async create(ctx, i) {
         const { call, functions } = appwrite(ctx, i, `create variable ${i.key} of function ${i.functionId}`);
@@ -57,25 +47,13 @@ export const functionVariableDefinition: ResourceDefinition<FunctionVariableInpu
     },
 };
 
-export const functionVariableProvider = dynamicProvider(functionVariableDefinition);
+/** `variableId` defaults to one derived from the key; the value is kept secret whatever its origin. */
+export type AppwriteFunctionVariableArgs = Omit<ResourceArgs<ReturnType<typeof functionVariableInputSchema>>, "variableId"> & { variableId?: pulumi.Input<string> };
 
-export interface AppwriteFunctionVariableArgs extends AppwriteConnectionArgs {
-    functionId: pulumi.Input<string>;
-    /** The environment variable's name inside the function. */
-    key: pulumi.Input<string>;
-    /** Kept secret in state whatever its origin. */
-    value: pulumi.Input<string>;
-    /** @default derived from the key */
-    variableId?: pulumi.Input<string>;
-    /** @default true */
-    secret?: pulumi.Input<boolean>;
-}
-
-export class AppwriteFunctionVariable extends pulumi.dynamic.Resource {
+export class AppwriteFunctionVariable extends DynamicResource<ReturnType<typeof functionVariableInputSchema>> {
     declare readonly key: pulumi.Output<string>;
     declare readonly value: pulumi.Output<string>;
     constructor(name: string, args: AppwriteFunctionVariableArgs, opts?: pulumi.CustomResourceOptions) {
-        const variableId = args.variableId ?? pulumi.output(args.key).apply(variableIdFor);
-        super(functionVariableProvider, name, { ...args, variableId, value: pulumi.secret(args.value) }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["value"] }), "appwrite", "FunctionVariable");
+        super(functionVariableDefinition, name, { ...args, variableId: args.variableId ?? pulumi.output(args.key).apply(variableIdFor) }, opts);
     }
 }

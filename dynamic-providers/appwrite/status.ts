@@ -4,6 +4,8 @@
  */
 import type { OperationContext } from "../core/provider";
 import { pollUntil } from "../core/wait";
+import { appwrite, fetchOrGone, removeIfPresent, type AppwriteConnection } from "./client";
+import { schemaApi } from "./schema-api";
 
 /** How long schema work may take before we give up (large collections rebuild slowly). */
 export const SCHEMA_WORK_TIMEOUT_MS = 10 * 60_000;
@@ -43,4 +45,27 @@ export async function waitAvailable(ctx: OperationContext, what: string, fetch: 
 /** Waits until the object is gone, so its key can be used again. */
 export async function waitGone(ctx: OperationContext, what: string, fetch: () => Promise<SchemaObject | undefined>): Promise<void> {
     await pollUntil(async () => ((await fetch()) === undefined ? true : undefined), { what: `${what} to be deleted`, timeoutMs: SCHEMA_WORK_TIMEOUT_MS, sleep: ctx.sleep, ...POLL });
+}
+
+/** Reads an attribute's current state; undefined once it is gone. */
+export function attributeReader(ctx: OperationContext, connection: AppwriteConnection, databaseId: string, collectionId: string, key: string) {
+    return async () => {
+        const { call, databases } = appwrite(ctx, connection, `read attribute ${collectionId}.${key}`);
+        return fetchOrGone(ctx, call, () => schemaApi.getAttribute(databases, databaseId, collectionId, key));
+    };
+}
+
+/** Waits for an attribute; a failed one is deleted so nothing half-built stays behind. */
+export async function awaitAttribute(ctx: OperationContext, connection: AppwriteConnection, databaseId: string, collectionId: string, key: string): Promise<{ polls: number }> {
+    const read = attributeReader(ctx, connection, databaseId, collectionId, key);
+    try {
+        return await waitAvailable(ctx, `attribute ${collectionId}.${key}`, read);
+    } catch (err) {
+        if (err instanceof SchemaWorkFailed) {
+            const { call, databases } = appwrite(ctx, connection, `remove failed attribute ${collectionId}.${key}`);
+            await removeIfPresent(ctx, call, () => schemaApi.deleteAttribute(databases, databaseId, collectionId, key));
+            await waitGone(ctx, `failed attribute ${collectionId}.${key}`, read);
+        }
+        throw err;
+    }
 }

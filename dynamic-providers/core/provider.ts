@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { resolveCredential, type ConfigSource, type CredentialSpec } from "./credentials";
 import { ProviderError, redact, type ProviderErrorDetails } from "./errors";
 import { HttpCall, type HttpCallOptions, type Sleep } from "./http";
+import { sameValue } from "./canonical";
 import { problemsFromZod } from "./validation";
 
 /** What the engine sends for a value not known until apply (preview of a dependent resource). */
@@ -81,15 +82,32 @@ export class OperationContext {
     }
 }
 
-export interface ResourceDefinition<I extends Props, O extends I> {
+/** The input schema of a resource: an object, so its keys are the inputs the diff compares. */
+export type InputSchema = z.ZodObject;
+
+/** The inputs after `check`: defaults applied, values normalised. */
+export type InputsOf<S extends InputSchema> = z.output<S>;
+
+export interface ResourceDefinition<S extends InputSchema, O extends InputsOf<S> = InputsOf<S>> {
+    /** Pulumi module and type: the resource registers as `pulumi-nodejs:dynamic/<module>:<type>`. */
+    module: string;
+    type: string;
     /** Service name used in errors, e.g. "supabase-storage". */
     service: string;
     /** Builds the input schema. A factory, so the serialized provider holds no zod instance. */
-    schema: () => z.ZodObject;
+    schema: () => S;
     /** Inputs whose change replaces the object. */
-    replaceOnChanges: readonly (keyof I & string)[];
+    replaceOnChanges: readonly (keyof InputsOf<S> & string)[];
     /** Delete the old object before creating its replacement (the physical name must stay unique). */
     deleteBeforeReplace: boolean;
+    /** Inputs that are secret whatever their origin: wrapped as secrets and kept secret as outputs. */
+    secretInputs?: readonly (keyof InputsOf<S> & string)[];
+    /** Outputs that are not inputs (ids, URLs, statuses), registered so the class can expose them. */
+    outputs?: readonly (Exclude<keyof O, keyof InputsOf<S>> & string)[];
+    /** Outputs that are not inputs and are secret (signing secrets, key tokens). */
+    secretOutputs?: readonly (Exclude<keyof O, keyof InputsOf<S>> & string)[];
+    /** Pass the resource's own URN as the `resourceUrn` input (seeds idempotency keys). */
+    urnInput?: boolean;
     /**
      * Which of the changed inputs force a replacement, when that depends on the values (Stripe's
      * tax behaviour may be set once in place, never changed). @default changed ∩ replaceOnChanges
@@ -99,25 +117,12 @@ export interface ResourceDefinition<I extends Props, O extends I> {
      * Rules between the old state and new inputs, checked before any request (a SQL migration
      * already applied must not change). Pure: no API call.
      */
-    checkTransition?(olds: Partial<O>, news: I): { property: string; reason: string }[];
-    create(ctx: OperationContext, inputs: I): Promise<{ id: string; outs: O }>;
+    checkTransition?(olds: Partial<O>, news: InputsOf<S>): { property: string; reason: string }[];
+    create(ctx: OperationContext, inputs: InputsOf<S>): Promise<{ id: string; outs: O }>;
     /** The object as it is now, or undefined when it no longer exists. */
     read(ctx: OperationContext, id: string, state: O): Promise<O | undefined>;
-    update(ctx: OperationContext, id: string, olds: O, news: I): Promise<O>;
+    update(ctx: OperationContext, id: string, olds: O, news: InputsOf<S>): Promise<O>;
     delete(ctx: OperationContext, id: string, state: O): Promise<void>;
-}
-
-/** Stable structural equality: key order does not matter, undefined equals absent. */
-export function sameValue(a: unknown, b: unknown): boolean {
-    return canonical(a) === canonical(b);
-}
-
-function canonical(value: unknown): string {
-    return JSON.stringify(value, (_key, v) =>
-        v && typeof v === "object" && !Array.isArray(v)
-            ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Props)[k]]))
-            : v,
-    ) ?? "undefined";
 }
 
 /** The pure diff of a definition: which inputs changed, which of them force a replacement. */
@@ -151,7 +156,7 @@ interface ConfigurableProvider extends pulumi.dynamic.ResourceProvider {
     stackConfig?: ConfigSource;
 }
 
-export function dynamicProvider<I extends Props, O extends I>(def: ResourceDefinition<I, O>, httpDefaults: Partial<HttpCallOptions> = {}): pulumi.dynamic.ResourceProvider {
+export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(def: ResourceDefinition<S, O>, httpDefaults: Partial<HttpCallOptions> = {}): pulumi.dynamic.ResourceProvider {
     const provider: ConfigurableProvider = {
         stackConfig: undefined,
 
@@ -167,7 +172,7 @@ export function dynamicProvider<I extends Props, O extends I>(def: ResourceDefin
             const parsed = schema.safeParse(known, { reportInput: true });
             if (parsed.success) {
                 const unknowns = Object.fromEntries(unknownKeys.map((k) => [k, UNKNOWN]));
-                const transition = unknownKeys.length === 0 && def.checkTransition ? def.checkTransition(_olds as Partial<O>, parsed.data as I) : [];
+                const transition = unknownKeys.length === 0 && def.checkTransition ? def.checkTransition(_olds as Partial<O>, parsed.data) : [];
                 if (transition.length > 0) return { inputs: news, failures: transition };
                 return { inputs: { ...parsed.data, ...unknowns } };
             }
@@ -191,7 +196,7 @@ export function dynamicProvider<I extends Props, O extends I>(def: ResourceDefin
 
         async create(inputs) {
             const ctx = new OperationContext(def.service, this.stackConfig, httpDefaults);
-            return guarded(ctx, () => def.create(ctx, withoutProvider(inputs) as I));
+            return guarded(ctx, () => def.create(ctx, withoutProvider(inputs) as InputsOf<S>));
         },
 
         async read(id, props) {
@@ -203,7 +208,7 @@ export function dynamicProvider<I extends Props, O extends I>(def: ResourceDefin
 
         async update(id, olds, news) {
             const ctx = new OperationContext(def.service, this.stackConfig, httpDefaults);
-            const outs = await guarded(ctx, () => def.update(ctx, id, withoutProvider(olds) as O, withoutProvider(news) as I));
+            const outs = await guarded(ctx, () => def.update(ctx, id, withoutProvider(olds) as O, withoutProvider(news) as InputsOf<S>));
             return { outs };
         },
 
@@ -213,16 +218,4 @@ export function dynamicProvider<I extends Props, O extends I>(def: ResourceDefin
         },
     };
     return provider;
-}
-
-/**
- * The URN a dynamic resource will have, as an input: `pulumi.createUrn` with the type token that
- * `pulumi.dynamic.Resource` registers, so idempotency keys are stable across runs.
- */
-export function resourceUrn(name: string, module: string, type: string, opts?: pulumi.CustomResourceOptions): pulumi.Output<string> {
-    // Only the parent's URN text, not the parent as a dependency: depending on a component means
-    // waiting for all its children, so two sibling resources would wait on each other forever.
-    const parent = opts?.parent;
-    const parentUrn = parent ? pulumi.output(new Promise<string>((resolve) => parent.urn.apply(resolve))) : undefined;
-    return pulumi.createUrn(name, `pulumi-nodejs:dynamic/${module}:${type}`, parentUrn);
 }

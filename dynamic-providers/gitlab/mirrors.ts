@@ -4,24 +4,11 @@
  * returns (the pull URL comes back stripped, the push URL masked): read keeps the secret URL
  * from state while GitLab's form of it still matches, so there is no diff on every up.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { dynamicProvider, type ResourceDefinition } from "../core/provider";
-import { gitlab, gitlabConnectionShape, maskedCredentials, withoutCredentials } from "./client";
-
-const mirrorUrl = () => z.url({ protocol: /^https$/, error: "must be an https URL of the repository, credentials included (https://user:token@github.com/org/repo.git)" });
-
-export function pullMirrorInputSchema() {
-    return z.object({
-        ...gitlabConnectionShape(),
-        projectId: z.string().regex(/^\d+$/, "must be a numeric project id"),
-        importUrl: mirrorUrl(),
-        triggerBuilds: z.boolean().default(false),
-        onlyProtectedBranches: z.boolean().default(false),
-    });
-}
-
-export type PullMirrorInputs = z.output<ReturnType<typeof pullMirrorInputSchema>>;
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { gitlab, maskedCredentials, withoutCredentials } from "./client";
+import { pullMirrorInputSchema, pushMirrorInputSchema, type PullMirrorInputs } from "./schema";
 
 interface ApiMirrorProject {
     import_url: string | null;
@@ -34,11 +21,14 @@ function pullSettings(i: PullMirrorInputs) {
     return { import_url: i.importUrl, mirror: true, mirror_trigger_builds: i.triggerBuilds, only_mirror_protected_branches: i.onlyProtectedBranches };
 }
 
-export const pullMirrorDefinition: ResourceDefinition<PullMirrorInputs, PullMirrorInputs> = {
+export const pullMirrorDefinition: ResourceDefinition<ReturnType<typeof pullMirrorInputSchema>> = {
+    module: "gitlab",
+    type: "PullMirror",
     service: "gitlab",
     schema: pullMirrorInputSchema,
     replaceOnChanges: ["baseUrl", "projectId"],
     deleteBeforeReplace: true,
+    secretInputs: ["importUrl"],
 
     async create(ctx, i) {
         await gitlab(ctx, i.baseUrl, `set up pull mirror of project ${i.projectId}`).put(`/projects/${i.projectId}`, pullSettings(i));
@@ -60,19 +50,6 @@ export const pullMirrorDefinition: ResourceDefinition<PullMirrorInputs, PullMirr
     },
 };
 
-export function pushMirrorInputSchema() {
-    return z.object({
-        ...gitlabConnectionShape(),
-        projectId: z.string().regex(/^\d+$/, "must be a numeric project id"),
-        url: mirrorUrl(),
-        enabled: z.boolean().default(true),
-        onlyProtectedBranches: z.boolean().default(false),
-        keepDivergentRefs: z.boolean().default(false),
-    });
-}
-
-export type PushMirrorInputs = z.output<ReturnType<typeof pushMirrorInputSchema>>;
-
 interface ApiRemoteMirror {
     id: number;
     url: string;
@@ -81,12 +58,15 @@ interface ApiRemoteMirror {
     keep_divergent_refs: boolean;
 }
 
-export const pushMirrorDefinition: ResourceDefinition<PushMirrorInputs, PushMirrorInputs> = {
+export const pushMirrorDefinition: ResourceDefinition<ReturnType<typeof pushMirrorInputSchema>> = {
+    module: "gitlab",
+    type: "PushMirror",
     service: "gitlab",
     schema: pushMirrorInputSchema,
     // GitLab does not change a remote mirror's URL; a new one is created instead.
     replaceOnChanges: ["baseUrl", "projectId", "url"],
     deleteBeforeReplace: false,
+    secretInputs: ["url"],
 
     async create(ctx, i) {
         const m = await gitlab(ctx, i.baseUrl, `add push mirror to project ${i.projectId}`).post<ApiRemoteMirror>(`/projects/${i.projectId}/remote_mirrors`, {
@@ -111,37 +91,19 @@ export const pushMirrorDefinition: ResourceDefinition<PushMirrorInputs, PushMirr
     },
 };
 
-export const pullMirrorProvider = dynamicProvider(pullMirrorDefinition);
-export const pushMirrorProvider = dynamicProvider(pushMirrorDefinition);
+/** `importUrl` is the GitHub repository's https URL with credentials; secret in state. */
+export type GitlabPullMirrorArgs = ResourceArgs<ReturnType<typeof pullMirrorInputSchema>>;
+/** `url` is the target repository's https URL with credentials; secret in state. */
+export type GitlabPushMirrorArgs = ResourceArgs<ReturnType<typeof pushMirrorInputSchema>>;
 
-interface MirrorCommonArgs {
-    baseUrl?: pulumi.Input<string>;
-    projectId: pulumi.Input<string>;
-    onlyProtectedBranches?: pulumi.Input<boolean>;
-}
-
-export interface GitlabPullMirrorArgs extends MirrorCommonArgs {
-    /** The GitHub repository's https URL with credentials; secret in state. */
-    importUrl: pulumi.Input<string>;
-    /** Run pipelines for mirrored commits. @default false */
-    triggerBuilds?: pulumi.Input<boolean>;
-}
-
-export interface GitlabPushMirrorArgs extends MirrorCommonArgs {
-    /** The target repository's https URL with credentials; secret in state. */
-    url: pulumi.Input<string>;
-    enabled?: pulumi.Input<boolean>;
-    keepDivergentRefs?: pulumi.Input<boolean>;
-}
-
-export class GitlabPullMirror extends pulumi.dynamic.Resource {
+export class GitlabPullMirror extends DynamicResource<ReturnType<typeof pullMirrorInputSchema>> {
     constructor(name: string, args: GitlabPullMirrorArgs, opts?: pulumi.CustomResourceOptions) {
-        super(pullMirrorProvider, name, { ...args, importUrl: pulumi.secret(args.importUrl) }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["importUrl"] }), "gitlab", "PullMirror");
+        super(pullMirrorDefinition, name, args, opts);
     }
 }
 
-export class GitlabPushMirror extends pulumi.dynamic.Resource {
+export class GitlabPushMirror extends DynamicResource<ReturnType<typeof pushMirrorInputSchema>> {
     constructor(name: string, args: GitlabPushMirrorArgs, opts?: pulumi.CustomResourceOptions) {
-        super(pushMirrorProvider, name, { ...args, url: pulumi.secret(args.url) }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["url"] }), "gitlab", "PushMirror");
+        super(pushMirrorDefinition, name, args, opts);
     }
 }

@@ -1,23 +1,10 @@
 /** GitLab project: namespace and path replace; name, visibility, description and default branch change in place. */
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { dynamicProvider, type ResourceDefinition } from "../core/provider";
-import { gitlab, gitlabConnectionShape } from "./client";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { gitlab } from "./client";
+import { projectInputSchema, type GitlabProjectInputs } from "./schema";
 
-export function projectInputSchema() {
-    return z.object({
-        ...gitlabConnectionShape(),
-        /** Group or user namespace id; the token's user when absent. */
-        namespaceId: z.number().int().positive().nullable().default(null),
-        path: z.string().min(1).max(255).regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/, "must start with a letter, digit or _ and hold only letters, digits, _ . -").refine((p) => !/\.(git|atom)$/.test(p), "must not end in .git or .atom"),
-        name: z.string().min(1).max(255),
-        visibility: z.enum(["private", "internal", "public"]).default("private"),
-        description: z.string().max(2000).default(""),
-        defaultBranch: z.string().min(1).default("main"),
-    });
-}
-
-export type GitlabProjectInputs = z.output<ReturnType<typeof projectInputSchema>>;
 export interface GitlabProjectState extends GitlabProjectInputs {
     pathWithNamespace: string;
     webUrl: string;
@@ -52,8 +39,11 @@ function fromApi(state: GitlabProjectInputs, p: ApiProject): GitlabProjectState 
     };
 }
 
-export const projectDefinition: ResourceDefinition<GitlabProjectInputs, GitlabProjectState> = {
+export const projectDefinition: ResourceDefinition<ReturnType<typeof projectInputSchema>, GitlabProjectState> = {
+    module: "gitlab",
+    type: "Project",
     service: "gitlab",
+    outputs: ["pathWithNamespace", "webUrl", "httpUrlToRepo"],
     schema: projectInputSchema,
     replaceOnChanges: ["baseUrl", "namespaceId", "path"],
     deleteBeforeReplace: true,
@@ -87,26 +77,14 @@ export const projectDefinition: ResourceDefinition<GitlabProjectInputs, GitlabPr
     },
 };
 
-export const gitlabProjectProvider = dynamicProvider(projectDefinition);
+/** `namespaceId` is the group (the token's user when absent); namespace and path replace the project. */
+export type GitlabProjectArgs = ResourceArgs<ReturnType<typeof projectInputSchema>>;
 
-export interface GitlabProjectArgs {
-    /** @default https://gitlab.com */
-    baseUrl?: pulumi.Input<string>;
-    namespaceId?: pulumi.Input<number>;
-    path: pulumi.Input<string>;
-    name: pulumi.Input<string>;
-    /** @default "private" */
-    visibility?: pulumi.Input<"private" | "internal" | "public">;
-    description?: pulumi.Input<string>;
-    /** @default "main" */
-    defaultBranch?: pulumi.Input<string>;
-}
-
-export class GitlabProject extends pulumi.dynamic.Resource {
+export class GitlabProject extends DynamicResource<ReturnType<typeof projectInputSchema>, GitlabProjectState> {
     declare readonly pathWithNamespace: pulumi.Output<string>;
     declare readonly webUrl: pulumi.Output<string>;
     declare readonly httpUrlToRepo: pulumi.Output<string>;
     constructor(name: string, args: GitlabProjectArgs, opts?: pulumi.CustomResourceOptions) {
-        super(gitlabProjectProvider, name, { pathWithNamespace: undefined, webUrl: undefined, httpUrlToRepo: undefined, ...args }, opts, "gitlab", "Project");
+        super(projectDefinition, name, args, opts);
     }
 }

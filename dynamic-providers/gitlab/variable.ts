@@ -2,31 +2,11 @@
  * GitLab CI/CD variable. GitLab's masking rules are checked before any request instead of failing
  * at apply time. Key and environment scope identify the variable, so they replace.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { dynamicProvider, type ResourceDefinition } from "../core/provider";
-import { gitlab, gitlabConnectionShape, maskingProblem, VARIABLE_KEY_PATTERN } from "./client";
-
-export function variableInputSchema() {
-    return z
-        .object({
-            ...gitlabConnectionShape(),
-            projectId: z.string().regex(/^\d+$/, "must be a numeric project id"),
-            key: z.string().regex(VARIABLE_KEY_PATTERN, "must be letters, digits and _ only, at most 255 characters"),
-            value: z.string().max(10_000, "must be at most 10,000 characters"),
-            masked: z.boolean().default(true),
-            protected: z.boolean().default(false),
-            environmentScope: z.string().min(1).default("*"),
-            raw: z.boolean().default(false),
-            variableType: z.enum(["env_var", "file"]).default("env_var"),
-        })
-        .superRefine((v, ctx) => {
-            const problem = v.masked ? maskingProblem(v.value, v.raw) : undefined;
-            if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: `cannot be masked: ${problem}` });
-        });
-}
-
-export type VariableInputs = z.output<ReturnType<typeof variableInputSchema>>;
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { gitlab } from "./client";
+import { variableInputSchema, type VariableInputs } from "./schema";
 
 interface ApiVariable {
     key: string;
@@ -44,9 +24,12 @@ function body(i: VariableInputs) {
 
 const scope = (i: VariableInputs) => ({ "filter[environment_scope]": i.environmentScope });
 
-export const variableDefinition: ResourceDefinition<VariableInputs, VariableInputs> = {
+export const variableDefinition: ResourceDefinition<ReturnType<typeof variableInputSchema>> = {
+    module: "gitlab",
+    type: "Variable",
     service: "gitlab",
-    schema: variableInputSchema as unknown as () => z.ZodObject,
+    schema: variableInputSchema,
+    secretInputs: ["value"],
     replaceOnChanges: ["baseUrl", "projectId", "key", "environmentScope"],
     deleteBeforeReplace: true,
 
@@ -69,27 +52,15 @@ export const variableDefinition: ResourceDefinition<VariableInputs, VariableInpu
     },
 };
 
-export const variableProvider = dynamicProvider(variableDefinition);
+/**
+ * The value is secret whatever its origin; masked values follow GitLab's masking rules, checked
+ * before any request. Key and environment scope identify the variable, so they replace it.
+ */
+export type GitlabVariableArgs = ResourceArgs<ReturnType<typeof variableInputSchema>>;
 
-export interface GitlabVariableArgs {
-    baseUrl?: pulumi.Input<string>;
-    projectId: pulumi.Input<string>;
-    key: pulumi.Input<string>;
-    /** Secret in state whatever its origin. */
-    value: pulumi.Input<string>;
-    /** @default true */
-    masked?: pulumi.Input<boolean>;
-    /** Only on protected branches and tags. @default false */
-    protected?: pulumi.Input<boolean>;
-    /** @default "*" */
-    environmentScope?: pulumi.Input<string>;
-    /** Not expanded; lifts the masking character rule. @default false */
-    raw?: pulumi.Input<boolean>;
-}
-
-export class GitlabVariable extends pulumi.dynamic.Resource {
+export class GitlabVariable extends DynamicResource<ReturnType<typeof variableInputSchema>> {
     declare readonly key: pulumi.Output<string>;
     constructor(name: string, args: GitlabVariableArgs, opts?: pulumi.CustomResourceOptions) {
-        super(variableProvider, name, { ...args, value: pulumi.secret(args.value) }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["value"] }), "gitlab", "Variable");
+        super(variableDefinition, name, args, opts);
     }
 }

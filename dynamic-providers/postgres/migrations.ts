@@ -5,49 +5,16 @@
  * that was edited is refused (in check when the state knows it, and against the table).
  * Migrations are never undone: deleting the resource leaves the schema in place.
  */
-import { createHash } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
-import { Client } from "pg";
-import { z } from "zod";
-import type { CredentialSpec } from "../core/credentials";
-import { dynamicProvider, type OperationContext, type ResourceDefinition } from "../core/provider";
-
-export const postgresPassword: CredentialSpec = { configKey: "postgresPassword", envVars: ["PGPASSWORD"], label: "PostgreSQL password" };
+import type * as pulumi from "@pulumi/pulumi";
+import type { Client } from "pg";
+import type { OperationContext, ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { connect } from "./client";
+import { migrationsInputSchema, type MigrationsInputs } from "./schema";
 
 /** Advisory lock key shared by every stackwire migration run ("stackwire" in ASCII, truncated). */
 export const MIGRATION_LOCK_KEY = 0x737461636b77;
 
-export function checksumOf(sql: string): string {
-    return createHash("sha256").update(sql.replace(/\r\n/g, "\n")).digest("hex");
-}
-
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-
-export function migrationsInputSchema() {
-    return z
-        .object({
-            /** postgres://user@host:port/database, without the password (that comes from the credential). */
-            connectionUrl: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL (user@host:port/database), without a password" }).refine((u) => !new URL(u).password, "must not contain a password: set postgresPassword instead"),
-            table: z.string().regex(IDENTIFIER, "must be a lower-case SQL identifier").default("stackwire_migrations"),
-            /** The password of a role stackwire generated (secret in state); else postgresPassword. */
-            password: z.string().min(1).nullable().default(null),
-            migrations: z
-                .array(z.object({ name: z.string().regex(/^[0-9]{3,}_[a-z0-9_]+$/, "must look like 001_create_payments"), sql: z.string().min(1, "must not be empty") }).strict())
-                .min(1, "must list at least one migration")
-                .transform((list) => list.map((m) => ({ ...m, checksum: checksumOf(m.sql) })))
-                .superRefine((list, ctx) => {
-                    const seen = new Set<string>();
-                    list.forEach((m, i) => {
-                        if (seen.has(m.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `"${m.name}" is listed twice` });
-                        seen.add(m.name);
-                        if (i > 0 && m.name <= list[i - 1].name) ctx.addIssue({ code: "custom", path: [i, "name"], message: "migrations must be in ascending name order" });
-                    });
-                }),
-        })
-        .strict();
-}
-
-export type MigrationsInputs = z.output<ReturnType<typeof migrationsInputSchema>>;
 export interface AppliedMigration {
     name: string;
     checksum: string;
@@ -69,29 +36,6 @@ export class MigrationEditedError extends Error {
 export function editedMigrations(applied: readonly AppliedMigration[], wanted: readonly AppliedMigration[]): string[] {
     const byName = new Map(wanted.map((m) => [m.name, m.checksum]));
     return applied.filter((a) => byName.has(a.name) && byName.get(a.name) !== a.checksum).map((a) => a.name);
-}
-
-/**
- * Connection settings from the URL and the password. Built field by field: given a
- * connectionString, pg lets the URL's (absent) password override the password option.
- */
-export function pgSettings(connectionUrl: string, password: string) {
-    const u = new URL(connectionUrl);
-    return {
-        host: u.hostname,
-        port: Number(u.port || 5432),
-        user: decodeURIComponent(u.username),
-        database: decodeURIComponent(u.pathname.slice(1)),
-        password,
-        ...(u.searchParams.get("sslmode") === "require" ? { ssl: { rejectUnauthorized: true } } : {}),
-        ...(u.searchParams.get("options") ? { options: u.searchParams.get("options")! } : {}),
-    };
-}
-
-async function connect(ctx: OperationContext, connectionUrl: string, password: string | null): Promise<Client> {
-    const client = new Client(pgSettings(connectionUrl, password ?? ctx.optionalCredential(postgresPassword) ?? ""));
-    await client.connect();
-    return client;
 }
 
 async function appliedIn(client: Client, table: string): Promise<AppliedMigration[]> {
@@ -132,8 +76,12 @@ export async function migrate(ctx: OperationContext, i: MigrationsInputs): Promi
 
 const summary = (list: readonly { name: string; checksum: string }[]) => list.map(({ name, checksum }) => ({ name, checksum }));
 
-export const migrationsDefinition: ResourceDefinition<MigrationsInputs, MigrationsState> = {
+export const migrationsDefinition: ResourceDefinition<ReturnType<typeof migrationsInputSchema>, MigrationsState> = {
+    module: "postgresql",
+    type: "SqlMigrations",
     service: "postgresql",
+    secretInputs: ["password"],
+    outputs: ["applied"],
     schema: migrationsInputSchema,
     replaceOnChanges: ["connectionUrl", "table"],
     deleteBeforeReplace: false,
@@ -166,29 +114,16 @@ export const migrationsDefinition: ResourceDefinition<MigrationsInputs, Migratio
     },
 };
 
-export const migrationsProvider = dynamicProvider(migrationsDefinition);
+/**
+ * `connectionUrl` is postgres://user@host:port/database without a password (that comes from
+ * `password`, a role stackwire generated, or postgresPassword). Migrations are ordered by name;
+ * never edit one that was applied.
+ */
+export type SqlMigrationsArgs = ResourceArgs<ReturnType<typeof migrationsInputSchema>>;
 
-export interface SqlMigrationsArgs {
-    /** postgres://user@host:port/database; the password comes from postgresPassword or PGPASSWORD. */
-    connectionUrl: pulumi.Input<string>;
-    /** Ordered by name; never edit one that was applied. */
-    migrations: pulumi.Input<{ name: string; sql: string }[]>;
-    /** @default "stackwire_migrations" */
-    table?: pulumi.Input<string>;
-    /** The role's password when stackwire generated it; kept secret. @default postgresPassword */
-    password?: pulumi.Input<string>;
-}
-
-export class SqlMigrations extends pulumi.dynamic.Resource {
+export class SqlMigrations extends DynamicResource<ReturnType<typeof migrationsInputSchema>, MigrationsState> {
     declare readonly applied: pulumi.Output<AppliedMigration[]>;
     constructor(name: string, args: SqlMigrationsArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            migrationsProvider,
-            name,
-            { applied: undefined, ...args, ...(args.password !== undefined ? { password: pulumi.secret(args.password) } : {}) },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["password"] }),
-            "postgresql",
-            "SqlMigrations",
-        );
+        super(migrationsDefinition, name, args, opts);
     }
 }

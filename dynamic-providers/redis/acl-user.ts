@@ -5,29 +5,12 @@
  * connection URL for the service, secret.
  */
 import { createHash } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
-import { createClient } from "redis";
-import { z } from "zod";
-import type { CredentialSpec } from "../core/credentials";
-import { dynamicProvider, type OperationContext, type ResourceDefinition } from "../core/provider";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { persist, withAdmin } from "./client";
+import { aclUserInputSchema, type AclUserInputs } from "./schema";
 
-export const redisAdminPassword: CredentialSpec = { configKey: "redisAdminPassword", envVars: ["REDIS_ADMIN_PASSWORD"], label: "Redis admin password" };
-
-export function aclUserInputSchema() {
-    return z.object({
-        /** redis://host:port (or rediss://), without credentials. */
-        url: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).refine((u) => !new URL(u).password && !new URL(u).username, "must not contain credentials"),
-        username: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, "must be letters, digits and _ . - only").refine((u) => u !== "default", 'must not be "default", Redis\'s own user'),
-        password: z.string().min(16, "must be at least 16 characters"),
-        keyPatterns: z.array(z.string().min(1).regex(/^\S+$/, "must not contain spaces")).min(1, "must give the key patterns the service may use, e.g. svc:stripe:*").transform((l) => [...new Set(l)].sort()),
-        channelPatterns: z.array(z.string().regex(/^\S+$/)).default([]).transform((l) => [...new Set(l)].sort()),
-        /** Command categories, e.g. +@read +@write -@dangerous; applied in order after -@all. */
-        categories: z.array(z.string().regex(/^[+-]@[a-z]+$/, "must be a category rule such as +@read or -@dangerous")).min(1),
-        enabled: z.boolean().default(true),
-    });
-}
-
-export type AclUserInputs = z.output<ReturnType<typeof aclUserInputSchema>>;
 export interface AclUserState extends AclUserInputs {
     connectionUrl: string;
 }
@@ -46,28 +29,6 @@ function connectionUrlOf(i: AclUserInputs): string {
     return u.href;
 }
 
-/** All the provider needs of a connection: raw commands. */
-interface Admin {
-    sendCommand(args: string[]): Promise<unknown>;
-}
-
-async function withAdmin<T>(ctx: OperationContext, url: string, run: (c: Admin) => Promise<T>): Promise<T> {
-    const password = ctx.optionalCredential(redisAdminPassword);
-    const client = createClient({ url, ...(password ? { password } : {}), socket: { reconnectStrategy: false, connectTimeout: 10_000 } });
-    client.on("error", () => undefined);
-    await client.connect();
-    try {
-        return await run(client as unknown as Admin);
-    } finally {
-        await client.quit().catch(() => undefined);
-    }
-}
-
-/** Redis keeps rules in memory; with an ACL file configured, write them there too. */
-async function persist(client: Admin): Promise<void> {
-    await client.sendCommand(["ACL", "SAVE"]).catch(() => undefined);
-}
-
 type AclReply = Record<string, unknown> | unknown[] | null;
 
 /** ACL GETUSER answers a flat list or a map, depending on the protocol version. */
@@ -80,8 +41,12 @@ function field(reply: AclReply, name: string): unknown {
     return reply[name];
 }
 
-export const aclUserDefinition: ResourceDefinition<AclUserInputs, AclUserState> = {
+export const aclUserDefinition: ResourceDefinition<ReturnType<typeof aclUserInputSchema>, AclUserState> = {
+    module: "redis",
+    type: "AclUser",
     service: "redis",
+    secretInputs: ["password"],
+    secretOutputs: ["connectionUrl"],
     schema: aclUserInputSchema,
     replaceOnChanges: ["url", "username"],
     deleteBeforeReplace: true,
@@ -131,24 +96,13 @@ export const aclUserDefinition: ResourceDefinition<AclUserInputs, AclUserState> 
     },
 };
 
-export const aclUserProvider = dynamicProvider(aclUserDefinition);
+/** `url` is the server without credentials (the admin password comes from redisAdminPassword); the password stays secret. */
+export type RedisAclUserArgs = ResourceArgs<ReturnType<typeof aclUserInputSchema>>;
 
-export interface RedisAclUserArgs {
-    /** redis://host:port of the server; the admin password comes from redisAdminPassword. */
-    url: pulumi.Input<string>;
-    username: pulumi.Input<string>;
-    /** Usually a random.RandomPassword result; kept secret. */
-    password: pulumi.Input<string>;
-    keyPatterns: pulumi.Input<pulumi.Input<string>[]>;
-    channelPatterns?: pulumi.Input<pulumi.Input<string>[]>;
-    categories: pulumi.Input<pulumi.Input<string>[]>;
-    enabled?: pulumi.Input<boolean>;
-}
-
-export class RedisAclUser extends pulumi.dynamic.Resource {
+export class RedisAclUser extends DynamicResource<ReturnType<typeof aclUserInputSchema>, AclUserState> {
     /** redis://user:password@host:port for the service; secret. */
     declare readonly connectionUrl: pulumi.Output<string>;
     constructor(name: string, args: RedisAclUserArgs, opts?: pulumi.CustomResourceOptions) {
-        super(aclUserProvider, name, { connectionUrl: undefined, ...args, password: pulumi.secret(args.password) }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["password", "connectionUrl"] }), "redis", "AclUser");
+        super(aclUserDefinition, name, args, opts);
     }
 }

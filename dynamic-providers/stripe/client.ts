@@ -9,6 +9,8 @@ import type { HttpCall } from "../core/http";
 import { callApi, callOrGone, removeOrGone, type ApiErrors } from "../core/api-calls";
 import type { OperationContext } from "../core/provider";
 import { STRIPE_API_VERSION } from "./api-lists";
+import { keyModeOf, STRIPE_SECRET_KEY_SHAPE, type KeyMode } from "./schema";
+import { canonicalJson, sameValue } from "../core/canonical";
 
 export const stripeSecretKey: CredentialSpec = {
     configKey: "stripeSecretKey",
@@ -16,17 +18,6 @@ export const stripeSecretKey: CredentialSpec = {
     label: "Stripe secret key",
 };
 
-export const STRIPE_API_BASE = "https://api.stripe.com";
-
-export type KeyMode = "test" | "live";
-
-/** Secret (sk_) and restricted (rk_) keys both say their mode in the prefix. */
-export const STRIPE_KEY_PATTERN = /^(sk|rk)_(test|live)_[0-9A-Za-z]+$/;
-
-export function keyModeOf(key: string): KeyMode | undefined {
-    const match = STRIPE_KEY_PATTERN.exec(key);
-    return match ? (match[2] as KeyMode) : undefined;
-}
 
 /**
  * The key for this operation, refused before any request when its mode is not one the stack
@@ -35,7 +26,7 @@ export function keyModeOf(key: string): KeyMode | undefined {
 export function stripeKey(ctx: OperationContext, keyModes: readonly KeyMode[]): string {
     const key = ctx.credential(stripeSecretKey);
     const mode = keyModeOf(key);
-    if (mode === undefined) throw new Error("the Stripe secret key is malformed: expected sk_test_…, sk_live_…, rk_test_… or rk_live_…");
+    if (mode === undefined) throw new Error(`the Stripe secret key is malformed: expected ${STRIPE_SECRET_KEY_SHAPE}`);
     if (!keyModes.includes(mode)) {
         throw new Error(
             mode === "live"
@@ -81,14 +72,9 @@ const STRIPE_ERRORS: ApiErrors = { details: stripeFailure, isGone: isMissing };
 /** Runs one SDK call; a failure becomes a typed error with the call's request id. */
 export const stripeCall = <T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>) => callApi(ctx, call, STRIPE_ERRORS, run);
 
-/** Stable rendering for hashing: sorted keys. */
-function canonical(value: unknown): string {
-    return JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
-}
-
 /** Idempotency-Key from the resource's URN and its inputs: a retried create replays, never duplicates. */
 export function idempotencyKey(urn: string, inputs: unknown, salt = ""): string {
-    return `stackwire-${createHash("sha256").update(`${urn}\n${canonical(inputs)}\n${salt}`).digest("hex").slice(0, 40)}`;
+    return `stackwire-${createHash("sha256").update(`${urn}\n${canonicalJson(inputs)}\n${salt}`).digest("hex").slice(0, 40)}`;
 }
 
 /** Successor keys tried before giving up: one per change-and-change-back within 24 hours. */
@@ -161,7 +147,7 @@ export const unlessMissing = (ctx: OperationContext, call: HttpCall, run: () => 
 export function changedParams<I extends object>(olds: I, news: I, fields: { [K in keyof I]?: (news: I, olds: I) => Record<string, unknown> }): Record<string, unknown> {
     const params: Record<string, unknown> = {};
     for (const key of Object.keys(fields) as (keyof I)[]) {
-        if (JSON.stringify(olds[key]) !== JSON.stringify(news[key])) Object.assign(params, fields[key]!(news, olds));
+        if (!sameValue(olds[key], news[key])) Object.assign(params, fields[key]!(news, olds));
     }
     return params;
 }

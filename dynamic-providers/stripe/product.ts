@@ -2,39 +2,13 @@
  * Stripe product. Every field updates in place. On delete a product with prices (which Stripe
  * refuses to delete) is archived; one without prices is deleted.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type Stripe from "stripe";
-import { z } from "zod";
-import { httpUrl } from "../core/validation";
-import { dynamicProvider, resourceUrn, type OperationContext, type ResourceDefinition } from "../core/provider";
-import { changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, unlessMissing, } from "./client";
-import { connectionShape, metadataSchema, type StripeConnectionArgs } from "./schema";
+import type { OperationContext, ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, unlessMissing } from "./client";
+import { productInputSchema, type ProductInputs } from "./schema";
 
-/** Characters Stripe refuses in statement descriptors. */
-const DESCRIPTOR_FORBIDDEN = /[<>\\'"*]/;
-
-export function productInputSchema() {
-    return z.object({
-        ...connectionShape(),
-        name: z.string().trim().min(1, "must not be empty"),
-        description: z.string().min(1).nullable().default(null),
-        active: z.boolean().default(true),
-        metadata: metadataSchema(),
-        images: z.array(httpUrl()).max(8, "Stripe takes at most 8 images").default([]),
-        taxCode: z.string().regex(/^txcd_\d{8}$/, "must be a Stripe tax code such as txcd_10103001").nullable().default(null),
-        statementDescriptor: z
-            .string()
-            .max(22, "must be at most 22 characters")
-            .refine((s) => !DESCRIPTOR_FORBIDDEN.test(s), "must not contain < > \\ ' \" or *")
-            .refine((s) => /[A-Za-z]/.test(s), "must contain at least one letter")
-            .nullable()
-            .default(null),
-        unitLabel: z.string().max(12, "must be at most 12 characters").nullable().default(null),
-        url: httpUrl().nullable().default(null),
-    });
-}
-
-export type ProductInputs = z.output<ReturnType<typeof productInputSchema>>;
 export type ProductState = ProductInputs;
 
 function fromApi(state: ProductState, p: Stripe.Product): ProductState {
@@ -56,8 +30,11 @@ function retrieve(ctx: OperationContext, state: Pick<ProductState, "apiBase" | "
     return retrieveOrGone(ctx, state, `product ${id}`, (stripe) => stripe.products.retrieve(id));
 }
 
-export const productDefinition: ResourceDefinition<ProductInputs, ProductState> = {
+export const productDefinition: ResourceDefinition<ReturnType<typeof productInputSchema>> = {
+    module: "stripe",
+    type: "Product",
     service: "stripe",
+    urnInput: true,
     schema: productInputSchema,
     replaceOnChanges: ["apiBase"],
     deleteBeforeReplace: false,
@@ -120,27 +97,15 @@ export const productDefinition: ResourceDefinition<ProductInputs, ProductState> 
     },
 };
 
-export const productProvider = dynamicProvider(productDefinition);
+/** Every field changes in place; `taxCode` is a Stripe tax code such as txcd_10103001. */
+export type StripeProductArgs = ResourceArgs<ReturnType<typeof productInputSchema>>;
 
-export interface StripeProductArgs extends StripeConnectionArgs {
-    name: pulumi.Input<string>;
-    description?: pulumi.Input<string | null>;
-    /** @default true */
-    active?: pulumi.Input<boolean>;
-    images?: pulumi.Input<pulumi.Input<string>[]>;
-    /** e.g. txcd_10103001 */
-    taxCode?: pulumi.Input<string | null>;
-    statementDescriptor?: pulumi.Input<string | null>;
-    unitLabel?: pulumi.Input<string | null>;
-    url?: pulumi.Input<string | null>;
-}
-
-export class StripeProduct extends pulumi.dynamic.Resource {
+export class StripeProduct extends DynamicResource<ReturnType<typeof productInputSchema>> {
     declare readonly name: pulumi.Output<string>;
     declare readonly active: pulumi.Output<boolean>;
     declare readonly metadata: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: StripeProductArgs, opts?: pulumi.CustomResourceOptions) {
-        super(productProvider, name, { ...args, resourceUrn: resourceUrn(name, "stripe", "Product", opts) }, opts, "stripe", "Product");
+        super(productDefinition, name, args, opts);
     }
 }

@@ -3,40 +3,13 @@
  * a secret output and is carried through every read and update. URL, events, description,
  * metadata and disabled change in place; the API version is fixed at creation, so it replaces.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type Stripe from "stripe";
-import { z } from "zod";
-import { httpUrl } from "../core/validation";
-import { dynamicProvider, resourceUrn, type OperationContext, type ResourceDefinition } from "../core/provider";
-import { STRIPE_API_VERSIONS, STRIPE_EVENT_TYPES } from "./api-lists";
-import { changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, unlessMissing, } from "./client";
-import { connectionShape, metadataSchema, type StripeConnectionArgs } from "./schema";
+import type { OperationContext, ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, unlessMissing } from "./client";
+import { webhookEndpointInputSchema, type WebhookEndpointInputs } from "./schema";
 
-export function eventListSchema() {
-    return z
-        .array(z.string().refine((e) => STRIPE_EVENT_TYPES.includes(e), "must be a Stripe event type such as checkout.session.completed, or \"*\" for all"))
-        .min(1, "must list at least one event")
-        // Stripe keeps the list as a set; sorted, a reordering is not a change.
-        .transform((events) => [...new Set(events)].sort());
-}
-
-export function webhookEndpointInputSchema() {
-    return z.object({
-        ...connectionShape(),
-        url: httpUrl("must be the http(s) URL Stripe will call"),
-        enabledEvents: eventListSchema(),
-        description: z.string().min(1).max(5000).nullable().default(null),
-        apiVersion: z
-            .string()
-            .refine((v) => STRIPE_API_VERSIONS.includes(v), "must be a Stripe API version such as 2026-10-28.endive")
-            .nullable()
-            .default(null),
-        metadata: metadataSchema(),
-        disabled: z.boolean().default(false),
-    });
-}
-
-export type WebhookEndpointInputs = z.output<ReturnType<typeof webhookEndpointInputSchema>>;
 export interface WebhookEndpointState extends WebhookEndpointInputs {
     /** The signing secret (whsec_…), from the creation response only. */
     secret: string;
@@ -61,8 +34,13 @@ function retrieve(ctx: OperationContext, state: Pick<WebhookEndpointInputs, "api
     return retrieveOrGone(ctx, state, `webhook endpoint ${id}`, (stripe) => stripe.webhookEndpoints.retrieve(id));
 }
 
-export const webhookEndpointDefinition: ResourceDefinition<WebhookEndpointInputs, WebhookEndpointState> = {
+export const webhookEndpointDefinition: ResourceDefinition<ReturnType<typeof webhookEndpointInputSchema>, WebhookEndpointState> = {
+    module: "stripe",
+    type: "WebhookEndpoint",
     service: "stripe",
+    urnInput: true,
+    outputs: ["status"],
+    secretOutputs: ["secret"],
     schema: webhookEndpointInputSchema,
     replaceOnChanges: ["apiBase", "apiVersion"],
     deleteBeforeReplace: false,
@@ -119,34 +97,19 @@ export const webhookEndpointDefinition: ResourceDefinition<WebhookEndpointInputs
     },
 };
 
-export const webhookEndpointProvider = dynamicProvider(webhookEndpointDefinition);
+/**
+ * `url` may be another component's output; `enabledEvents` are event types or ["*"], in any
+ * order. The API version is fixed at creation, so changing it replaces the endpoint.
+ */
+export type StripeWebhookEndpointArgs = ResourceArgs<ReturnType<typeof webhookEndpointInputSchema>>;
 
-export interface StripeWebhookEndpointArgs extends StripeConnectionArgs {
-    /** Where Stripe sends events; may be another component's output. */
-    url: pulumi.Input<string>;
-    /** Event types, or ["*"]; order does not matter. */
-    enabledEvents: pulumi.Input<pulumi.Input<string>[]>;
-    description?: pulumi.Input<string>;
-    /** Fixed at creation; changing it replaces the endpoint. @default the account's version */
-    apiVersion?: pulumi.Input<string>;
-    /** @default false */
-    disabled?: pulumi.Input<boolean>;
-}
-
-export class StripeWebhookEndpoint extends pulumi.dynamic.Resource {
+export class StripeWebhookEndpoint extends DynamicResource<ReturnType<typeof webhookEndpointInputSchema>, WebhookEndpointState> {
     /** The signing secret (whsec_…); secret in state and outputs. */
     declare readonly secret: pulumi.Output<string>;
     declare readonly url: pulumi.Output<string>;
     declare readonly status: pulumi.Output<string>;
 
     constructor(name: string, args: StripeWebhookEndpointArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            webhookEndpointProvider,
-            name,
-            { secret: undefined, status: undefined, ...args, resourceUrn: resourceUrn(name, "stripe", "WebhookEndpoint", opts) },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secret"] }),
-            "stripe",
-            "WebhookEndpoint",
-        );
+        super(webhookEndpointDefinition, name, args, opts);
     }
 }

@@ -7,51 +7,17 @@
  * create may have landed unseen (a lost response) or when `adoptExisting` says so.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { httpUrl } from "../core/validation";
+import { sameValue } from "../core/canonical";
 import type { HttpCall } from "../core/http";
-import { dynamicProvider, type OperationContext, type ResourceDefinition } from "../core/provider";
+import type { OperationContext, ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
 import { pollUntil } from "../core/wait";
 import { serviceRoleKey, storageClient, storageFailure } from "./client";
-
-/** Supabase's rule for bucket names (storage API `isValidBucketName`). */
-export const BUCKET_NAME_PATTERN = /^[\w!.*'() &$@=;:+,?-]+$/;
-export const BUCKET_NAME_MAX = 100;
-/** RFC 6838 type/subtype; the subtype may be the wildcard "*". */
-export const MIME_TYPE_PATTERN = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/([a-z0-9][a-z0-9!#$&^_.+-]*|\*)$/;
+import { bucketInputSchema, type BucketInputs } from "./schema";
 
 /** A bucket found with the same id is taken as ours only if created this recently before our call. */
 const LOST_CREATE_WINDOW_MS = 5 * 60_000;
 
-export function bucketInputSchema() {
-    return z.object({
-        projectUrl: httpUrl("must be the project's http(s) URL, e.g. https://abcd.supabase.co"),
-        bucketId: z
-            .string()
-            .min(1, "must not be empty")
-            .max(BUCKET_NAME_MAX, `must be at most ${BUCKET_NAME_MAX} characters`)
-            .refine((s) => s.trim() === s, "must not start or end with white space")
-            .refine((s) => !s.includes("/") && !s.includes("\\"), "must not contain / or \\")
-            .refine((s) => BUCKET_NAME_PATTERN.test(s), "may hold only letters, digits, spaces and _ ! - . * ' ( ) & $ @ = ; : + , ?"),
-        public: z.boolean().default(false),
-        fileSizeLimit: z
-            .number()
-            .int("must be a whole number of bytes")
-            .nonnegative("must not be negative")
-            .nullable()
-            .default(null),
-        allowedMimeTypes: z
-            .array(z.string().toLowerCase().regex(MIME_TYPE_PATTERN, "must be a MIME type such as image/png or image/*"))
-            .nullable()
-            .default(null)
-            .transform((list) => (list === null || list.length === 0 ? null : list))
-            .refine((list) => list === null || new Set(list).size === list.length, "must not list a MIME type twice"),
-        forceDestroy: z.boolean().default(false),
-        adoptExisting: z.boolean().default(false),
-    });
-}
-
-export type BucketInputs = z.output<ReturnType<typeof bucketInputSchema>>;
 export type BucketState = BucketInputs;
 
 interface ApiBucket {
@@ -72,7 +38,7 @@ function settingsOf(b: ApiBucket): Pick<BucketInputs, "public" | "fileSizeLimit"
 }
 
 function sameSettings(a: Pick<BucketInputs, "public" | "fileSizeLimit" | "allowedMimeTypes">, b: typeof a): boolean {
-    return a.public === b.public && a.fileSizeLimit === b.fileSizeLimit && JSON.stringify(a.allowedMimeTypes) === JSON.stringify(b.allowedMimeTypes);
+    return a.public === b.public && a.fileSizeLimit === b.fileSizeLimit && sameValue(a.allowedMimeTypes, b.allowedMimeTypes);
 }
 
 function bucketOptions(i: BucketInputs) {
@@ -124,7 +90,9 @@ async function waitUntilEmpty(ctx: OperationContext, i: BucketInputs): Promise<v
     );
 }
 
-export const bucketDefinition: ResourceDefinition<BucketInputs, BucketState> = {
+export const bucketDefinition: ResourceDefinition<ReturnType<typeof bucketInputSchema>, BucketState> = {
+    module: "supabase",
+    type: "StorageBucket",
     service: "supabase-storage",
     schema: bucketInputSchema,
     replaceOnChanges: ["projectUrl", "bucketId"],
@@ -183,26 +151,14 @@ export const bucketDefinition: ResourceDefinition<BucketInputs, BucketState> = {
     },
 };
 
-export const bucketProvider = dynamicProvider(bucketDefinition);
+/**
+ * Changing `projectUrl` or `bucketId` replaces the bucket (deleted first: ids are unique per
+ * project); visibility, size limit and MIME types change in place. `adoptExisting` takes over a
+ * bucket of the same id that already exists.
+ */
+export type StorageBucketArgs = ResourceArgs<ReturnType<typeof bucketInputSchema>>;
 
-export interface StorageBucketArgs {
-    /** The project's URL, e.g. https://abcd.supabase.co, or the emulator's. Changing it replaces the bucket. */
-    projectUrl: pulumi.Input<string>;
-    /** The bucket id (its physical name). Changing it replaces the bucket. */
-    bucketId: pulumi.Input<string>;
-    /** Objects readable without a token. @default false */
-    public?: pulumi.Input<boolean>;
-    /** Largest object accepted, in bytes; null for the project's limit. @default null */
-    fileSizeLimit?: pulumi.Input<number | null>;
-    /** MIME types accepted, wildcards allowed (`image/*`); null for any. @default null */
-    allowedMimeTypes?: pulumi.Input<pulumi.Input<string>[] | null>;
-    /** Empty a non-empty bucket on delete instead of refusing. @default false */
-    forceDestroy?: pulumi.Input<boolean>;
-    /** Take over a bucket of the same id that already exists. @default false */
-    adoptExisting?: pulumi.Input<boolean>;
-}
-
-export class StorageBucket extends pulumi.dynamic.Resource {
+export class StorageBucket extends DynamicResource<ReturnType<typeof bucketInputSchema>, BucketState> {
     declare readonly projectUrl: pulumi.Output<string>;
     declare readonly bucketId: pulumi.Output<string>;
     declare readonly public: pulumi.Output<boolean>;
@@ -211,6 +167,6 @@ export class StorageBucket extends pulumi.dynamic.Resource {
     declare readonly forceDestroy: pulumi.Output<boolean>;
 
     constructor(name: string, args: StorageBucketArgs, opts?: pulumi.CustomResourceOptions) {
-        super(bucketProvider, name, { adoptExisting: undefined, forceDestroy: undefined, ...args }, opts, "supabase", "StorageBucket");
+        super(bucketDefinition, name, { adoptExisting: undefined, forceDestroy: undefined, ...args }, opts);
     }
 }

@@ -12,6 +12,9 @@ export const serviceRoleKey: CredentialSpec = {
     label: "Supabase service-role key",
 };
 
+/** For the Management API (Edge Function secrets). */
+export const supabaseAccessToken: CredentialSpec = { configKey: "supabaseAccessToken", envVars: ["SUPABASE_ACCESS_TOKEN"], label: "Supabase personal access token" };
+
 /** The storage client of supabase-js, sending through `call.fetch` (retries, request ids). */
 export function storageClient(projectUrl: string, key: string, call: HttpCall) {
     return createClient(projectUrl, key, {

@@ -4,31 +4,14 @@
  * changed out of band shows as drift without stackwire ever reading it.
  */
 import { createHash } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import type { CredentialSpec } from "../core/credentials";
-import { dynamicProvider, type OperationContext, type ResourceDefinition } from "../core/provider";
-import { baseUrlSchema, joinUrl, restClient } from "../core/rest";
-
-export const supabaseAccessToken: CredentialSpec = { configKey: "supabaseAccessToken", envVars: ["SUPABASE_ACCESS_TOKEN"], label: "Supabase personal access token" };
-export const SUPABASE_MANAGEMENT_URL = "https://api.supabase.com";
+import type * as pulumi from "@pulumi/pulumi";
+import type { OperationContext, ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { joinUrl, restClient } from "../core/rest";
+import { supabaseAccessToken } from "./client";
+import { secretSetInputSchema, type SecretSetInputs } from "./schema";
 
 export const digestOf = (value: string) => createHash("sha256").update(value).digest("hex");
-
-export function secretSetInputSchema() {
-    return z.object({
-        managementUrl: baseUrlSchema(SUPABASE_MANAGEMENT_URL),
-        projectRef: z.string().regex(/^[a-z0-9]{20}$/, "must be the project's 20-character reference, as in https://<ref>.supabase.co"),
-        secrets: z
-            .record(
-                z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "secret names are letters, digits and _, not starting with a digit").refine((n) => !n.startsWith("SUPABASE_"), "names starting with SUPABASE_ are reserved by Supabase"),
-                z.string().min(1, "must not be empty"),
-            )
-            .refine((s) => Object.keys(s).length > 0, "must hold at least one secret"),
-    });
-}
-
-export type SecretSetInputs = z.output<ReturnType<typeof secretSetInputSchema>>;
 
 function api(ctx: OperationContext, i: Pick<SecretSetInputs, "managementUrl" | "projectRef">, operation: string) {
     const client = restClient(ctx, ctx.http(operation), { baseUrl: joinUrl(i.managementUrl, `/v1/projects/${i.projectRef}`), headers: { authorization: `Bearer ${ctx.credential(supabaseAccessToken)}` } });
@@ -40,11 +23,14 @@ function api(ctx: OperationContext, i: Pick<SecretSetInputs, "managementUrl" | "
     };
 }
 
-export const secretSetDefinition: ResourceDefinition<SecretSetInputs, SecretSetInputs> = {
+export const secretSetDefinition: ResourceDefinition<ReturnType<typeof secretSetInputSchema>> = {
+    module: "supabase",
+    type: "SecretSet",
     service: "supabase-management",
     schema: secretSetInputSchema,
     replaceOnChanges: ["managementUrl", "projectRef"],
     deleteBeforeReplace: true,
+    secretInputs: ["secrets"],
 
     async create(ctx, i) {
         await api(ctx, i, `set ${Object.keys(i.secrets).length} secrets on project ${i.projectRef}`).upsert(i.secrets);
@@ -75,18 +61,11 @@ export const secretSetDefinition: ResourceDefinition<SecretSetInputs, SecretSetI
     },
 };
 
-export const secretSetProvider = dynamicProvider(secretSetDefinition);
+/** `managementUrl` defaults to https://api.supabase.com; every value stays secret in state. */
+export type SupabaseSecretSetArgs = ResourceArgs<ReturnType<typeof secretSetInputSchema>>;
 
-export interface SupabaseSecretSetArgs {
-    /** @default https://api.supabase.com */
-    managementUrl?: pulumi.Input<string>;
-    projectRef: pulumi.Input<string>;
-    /** Name → value; every value stays secret in state. */
-    secrets: pulumi.Input<Record<string, pulumi.Input<string>>>;
-}
-
-export class SupabaseSecretSet extends pulumi.dynamic.Resource {
+export class SupabaseSecretSet extends DynamicResource<ReturnType<typeof secretSetInputSchema>> {
     constructor(name: string, args: SupabaseSecretSetArgs, opts?: pulumi.CustomResourceOptions) {
-        super(secretSetProvider, name, { ...args, secrets: pulumi.secret(args.secrets) }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["secrets"] }), "supabase", "SecretSet");
+        super(secretSetDefinition, name, args, opts);
     }
 }

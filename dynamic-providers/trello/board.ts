@@ -3,23 +3,12 @@
  * so the config alone decides what it holds. Lists cannot be deleted in Trello: deleting one
  * archives it.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { dynamicProvider, type ResourceDefinition } from "../core/provider";
-import { TRELLO_COLORS, trello, trelloConnectionShape, trelloIdSchema } from "./client";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { trello } from "./client";
+import { boardInputSchema, labelInputSchema, listInputSchema, type BoardInputs } from "./schema";
 
-export function boardInputSchema() {
-    return z.object({
-        ...trelloConnectionShape(),
-        name: z.string().min(1).max(16384),
-        description: z.string().max(16384).default(""),
-        permissionLevel: z.enum(["private", "org", "public"]).default("private"),
-        organizationId: trelloIdSchema("organizationId").nullable().default(null),
-        /** Trello's own To Do / Doing / Done lists and six coloured labels; off so the config decides. */
-        defaultLists: z.boolean().default(false),
-    });
-}
-export type BoardInputs = z.output<ReturnType<typeof boardInputSchema>>;
 export interface BoardState extends BoardInputs {
     url: string;
 }
@@ -34,8 +23,11 @@ interface ApiBoard {
     prefs: { permissionLevel: BoardInputs["permissionLevel"] };
 }
 
-export const boardDefinition: ResourceDefinition<BoardInputs, BoardState> = {
+export const boardDefinition: ResourceDefinition<ReturnType<typeof boardInputSchema>, BoardState> = {
+    module: "trello",
+    type: "Board",
     service: "trello",
+    outputs: ["url"],
     schema: boardInputSchema,
     // Default lists exist only at creation, so asking for them later means a new board.
     replaceOnChanges: ["baseUrl", "organizationId", "defaultLists"],
@@ -65,17 +57,6 @@ export const boardDefinition: ResourceDefinition<BoardInputs, BoardState> = {
     },
 };
 
-export function listInputSchema() {
-    return z.object({
-        ...trelloConnectionShape(),
-        boardId: trelloIdSchema("boardId"),
-        name: z.string().min(1).max(16384),
-        /** Trello's position number; lower is further left. */
-        position: z.number().positive().nullable().default(null),
-        closed: z.boolean().default(false),
-    });
-}
-export type ListInputs = z.output<ReturnType<typeof listInputSchema>>;
 interface ApiList {
     id: string;
     name: string;
@@ -83,7 +64,9 @@ interface ApiList {
     closed: boolean;
 }
 
-export const listDefinition: ResourceDefinition<ListInputs, ListInputs> = {
+export const listDefinition: ResourceDefinition<ReturnType<typeof listInputSchema>> = {
+    module: "trello",
+    type: "List",
     service: "trello",
     schema: listInputSchema,
     replaceOnChanges: ["baseUrl", "boardId"],
@@ -107,21 +90,9 @@ export const listDefinition: ResourceDefinition<ListInputs, ListInputs> = {
     },
 };
 
-export function labelInputSchema() {
-    return z.object({
-        ...trelloConnectionShape(),
-        boardId: trelloIdSchema("boardId"),
-        name: z.string().max(16384).default(""),
-        color: z
-            .string()
-            .refine((c) => TRELLO_COLORS.includes(c), `must be one of ${TRELLO_COLORS.filter((c) => !c.includes("_")).join(", ")} (or with _dark / _light)`)
-            .nullable()
-            .default(null),
-    });
-}
-export type LabelInputs = z.output<ReturnType<typeof labelInputSchema>>;
-
-export const labelDefinition: ResourceDefinition<LabelInputs, LabelInputs> = {
+export const labelDefinition: ResourceDefinition<ReturnType<typeof labelInputSchema>> = {
+    module: "trello",
+    type: "Label",
     service: "trello",
     schema: labelInputSchema,
     replaceOnChanges: ["baseUrl", "boardId"],
@@ -143,53 +114,27 @@ export const labelDefinition: ResourceDefinition<LabelInputs, LabelInputs> = {
     },
 };
 
-export const boardProvider = dynamicProvider(boardDefinition);
-export const listProvider = dynamicProvider(listDefinition);
-export const labelProvider = dynamicProvider(labelDefinition);
+/** `defaultLists` starts the board with Trello's own lists and labels (default: none); it replaces the board. */
+export type TrelloBoardResourceArgs = ResourceArgs<ReturnType<typeof boardInputSchema>>;
+/** `position` is Trello's number: lower is further left. */
+export type TrelloListArgs = ResourceArgs<ReturnType<typeof listInputSchema>>;
+export type TrelloLabelArgs = ResourceArgs<ReturnType<typeof labelInputSchema>>;
 
-interface TrelloArgs {
-    /** @default https://api.trello.com/1 */
-    baseUrl?: pulumi.Input<string>;
-}
-
-export interface TrelloBoardResourceArgs extends TrelloArgs {
-    name: pulumi.Input<string>;
-    description?: pulumi.Input<string>;
-    /** @default "private" */
-    permissionLevel?: pulumi.Input<"private" | "org" | "public">;
-    organizationId?: pulumi.Input<string>;
-    /** Start with Trello's default lists and labels. @default false */
-    defaultLists?: pulumi.Input<boolean>;
-}
-
-export interface TrelloListArgs extends TrelloArgs {
-    boardId: pulumi.Input<string>;
-    name: pulumi.Input<string>;
-    position?: pulumi.Input<number>;
-    closed?: pulumi.Input<boolean>;
-}
-
-export interface TrelloLabelArgs extends TrelloArgs {
-    boardId: pulumi.Input<string>;
-    name?: pulumi.Input<string>;
-    color?: pulumi.Input<string | null>;
-}
-
-export class TrelloBoardResource extends pulumi.dynamic.Resource {
+export class TrelloBoardResource extends DynamicResource<ReturnType<typeof boardInputSchema>, BoardState> {
     declare readonly url: pulumi.Output<string>;
     constructor(name: string, args: TrelloBoardResourceArgs, opts?: pulumi.CustomResourceOptions) {
-        super(boardProvider, name, { url: undefined, ...args }, opts, "trello", "Board");
+        super(boardDefinition, name, args, opts);
     }
 }
 
-export class TrelloList extends pulumi.dynamic.Resource {
+export class TrelloList extends DynamicResource<ReturnType<typeof listInputSchema>> {
     constructor(name: string, args: TrelloListArgs, opts?: pulumi.CustomResourceOptions) {
-        super(listProvider, name, { ...args }, opts, "trello", "List");
+        super(listDefinition, name, args, opts);
     }
 }
 
-export class TrelloLabel extends pulumi.dynamic.Resource {
+export class TrelloLabel extends DynamicResource<ReturnType<typeof labelInputSchema>> {
     constructor(name: string, args: TrelloLabelArgs, opts?: pulumi.CustomResourceOptions) {
-        super(labelProvider, name, { ...args }, opts, "trello", "Label");
+        super(labelDefinition, name, args, opts);
     }
 }

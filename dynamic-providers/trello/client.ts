@@ -5,15 +5,13 @@
  * under it, with the toolkit's retry on 429 behind it for other clients of the same token.
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
 import type { CredentialSpec } from "../core/credentials";
 import type { OperationContext } from "../core/provider";
-import { baseUrlSchema, restClient, type RestRequest } from "../core/rest";
+import { restClient, type RestRequest } from "../core/rest";
 
 export const trelloApiKey: CredentialSpec = { configKey: "trelloApiKey", envVars: ["TRELLO_API_KEY"], label: "Trello API key" };
 export const trelloToken: CredentialSpec = { configKey: "trelloToken", envVars: ["TRELLO_TOKEN"], label: "Trello token" };
 
-export const TRELLO_BASE_URL = "https://api.trello.com/1";
 /** Trello's documented limit per token. */
 export const TRELLO_RATE = { requests: 100, windowMs: 10_000 };
 
@@ -73,15 +71,3 @@ export function trello(ctx: OperationContext, baseUrl: string, operation: string
         remove: (path: string) => client.remove(path),
     };
 }
-
-export function trelloConnectionShape() {
-    return { baseUrl: baseUrlSchema(TRELLO_BASE_URL) };
-}
-
-export const TRELLO_ID = /^[0-9a-f]{24}$/;
-export function trelloIdSchema(what: string) {
-    return z.string().regex(TRELLO_ID, `${what} must be a Trello id (24 hexadecimal characters)`);
-}
-
-/** Label colours Trello accepts; null is a colourless label. */
-export const TRELLO_COLORS = ["green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black"].flatMap((c) => [c, `${c}_dark`, `${c}_light`]);

@@ -2,22 +2,11 @@
  * Trello webhook. Trello sends a HEAD request to the callback URL when the webhook is created
  * (and when the URL changes) and refuses it unless that answers 200: the error says so.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { httpUrl } from "../core/validation";
-import { dynamicProvider, type ResourceDefinition } from "../core/provider";
-import { trello, trelloConnectionShape, trelloIdSchema } from "./client";
-
-export function webhookInputSchema() {
-    return z.object({
-        ...trelloConnectionShape(),
-        callbackUrl: httpUrl("must be the http(s) URL Trello will call"),
-        modelId: trelloIdSchema("modelId"),
-        description: z.string().max(16384).default(""),
-        active: z.boolean().default(true),
-    });
-}
-export type TrelloWebhookInputs = z.output<ReturnType<typeof webhookInputSchema>>;
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { trello } from "./client";
+import { webhookInputSchema } from "./schema";
 
 interface ApiWebhook {
     id: string;
@@ -36,7 +25,9 @@ function explain(err: unknown, url: string): unknown {
     return e;
 }
 
-export const trelloWebhookDefinition: ResourceDefinition<TrelloWebhookInputs, TrelloWebhookInputs> = {
+export const trelloWebhookDefinition: ResourceDefinition<ReturnType<typeof webhookInputSchema>> = {
+    module: "trello",
+    type: "Webhook",
     service: "trello",
     schema: webhookInputSchema,
     replaceOnChanges: ["baseUrl", "modelId"],
@@ -66,21 +57,11 @@ export const trelloWebhookDefinition: ResourceDefinition<TrelloWebhookInputs, Tr
     },
 };
 
-export const trelloWebhookProvider = dynamicProvider(trelloWebhookDefinition);
+/** `callbackUrl` must answer HEAD with 200 when the webhook is created; `modelId` is the board (or card, list) watched. */
+export type TrelloWebhookArgs = ResourceArgs<ReturnType<typeof webhookInputSchema>>;
 
-export interface TrelloWebhookArgs {
-    baseUrl?: pulumi.Input<string>;
-    /** Must answer 200 to HEAD when the webhook is created. */
-    callbackUrl: pulumi.Input<string>;
-    /** The board (or card, list, member) to watch. */
-    modelId: pulumi.Input<string>;
-    description?: pulumi.Input<string>;
-    /** @default true */
-    active?: pulumi.Input<boolean>;
-}
-
-export class TrelloWebhook extends pulumi.dynamic.Resource {
+export class TrelloWebhook extends DynamicResource<ReturnType<typeof webhookInputSchema>> {
     constructor(name: string, args: TrelloWebhookArgs, opts?: pulumi.CustomResourceOptions) {
-        super(trelloWebhookProvider, name, { ...args }, opts, "trello", "Webhook");
+        super(trelloWebhookDefinition, name, args, opts);
     }
 }

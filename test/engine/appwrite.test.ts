@@ -5,7 +5,7 @@ import { AppwriteAttribute } from "../../dynamic-providers/appwrite/attribute";
 import { AppwriteCollection } from "../../dynamic-providers/appwrite/collection";
 import { AppwriteDatabaseResource } from "../../dynamic-providers/appwrite/database";
 import { AppwriteFunctionVariable } from "../../dynamic-providers/appwrite/function-variable";
-import { AppwriteEmulator } from "../emulators/appwrite";
+import { AppwriteEmulator } from "../../sandbox/emulators/appwrite";
 import { DynamicProviderHost, serializedProviderOf, wireSecret } from "./host";
 
 const CANARY = "appwrite-canary-api-key-0123456789abcdef";

@@ -9,8 +9,8 @@ import { GitlabProject } from "../../dynamic-providers/gitlab/project";
 import { GitlabVariable } from "../../dynamic-providers/gitlab/variable";
 import { TrelloBoardResource, TrelloList } from "../../dynamic-providers/trello/board";
 import { TrelloWebhook } from "../../dynamic-providers/trello/webhook";
-import { GitlabEmulator } from "../emulators/gitlab";
-import { TrelloEmulator } from "../emulators/trello";
+import { GitlabEmulator } from "../../sandbox/emulators/gitlab";
+import { TrelloEmulator } from "../../sandbox/emulators/trello";
 import { DynamicProviderHost, serializedProviderOf, wireSecret } from "./host";
 import { fakeCredential } from "../fake-credential";
 

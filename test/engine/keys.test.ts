@@ -1,10 +1,10 @@
 /** A Resend API key and a Supabase secret set through the real dynamic-provider host. */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ResendApiKey } from "../../dynamic-providers/resend/resources";
+import { ResendApiKey } from "../../dynamic-providers/resend/api-key";
 import { SupabaseSecretSet } from "../../dynamic-providers/supabase/secrets";
-import { ResendEmulator } from "../emulators/resend";
-import { SupabaseManagementEmulator } from "../emulators/supabase-management";
+import { ResendEmulator } from "../../sandbox/emulators/resend";
+import { SupabaseManagementEmulator } from "../../sandbox/emulators/supabase-management";
 import { DynamicProviderHost, serializedProviderOf, wireSecret } from "./host";
 
 const RESEND_KEY = "re_engineCanaryFullAccess012345";

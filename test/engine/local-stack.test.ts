@@ -7,26 +7,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
-import { AppwriteEmulator } from "../emulators/appwrite";
-import { SANDBOX_APPWRITE, SANDBOX_KEYS, localStackSettings } from "../emulators/sandbox";
-import { StripeEmulator } from "../emulators/stripe";
-import { TrelloEmulator } from "../emulators/trello";
-import { SupabaseStorageEmulator } from "../emulators/supabase-storage";
+import { localStackSettings, SANDBOX_ENV, sandboxEmulators } from "../../sandbox/local-stack";
 import { DynamicProviderHost } from "./host";
 import { MiniEngine } from "./mini-engine";
 
-const supabase = new SupabaseStorageEmulator({ serviceRoleKey: SANDBOX_KEYS.supabaseServiceRoleKey, anonKey: SANDBOX_KEYS.supabaseAnonKey });
-const stripe = new StripeEmulator({ keys: [SANDBOX_KEYS.stripeSecretKey] });
-const appwrite = new AppwriteEmulator({ ...SANDBOX_APPWRITE, apiKey: SANDBOX_KEYS.appwriteApiKey });
-const trello = new TrelloEmulator({ key: SANDBOX_KEYS.trelloApiKey, token: SANDBOX_KEYS.trelloToken });
+const { supabase, stripe, appwrite, trello } = sandboxEmulators();
 const emulators = [supabase, stripe, appwrite, trello];
-const credentials = {
-    SUPABASE_SERVICE_ROLE_KEY: SANDBOX_KEYS.supabaseServiceRoleKey,
-    STRIPE_SECRET_KEY: SANDBOX_KEYS.stripeSecretKey,
-    APPWRITE_API_KEY: SANDBOX_KEYS.appwriteApiKey,
-    TRELLO_API_KEY: SANDBOX_KEYS.trelloApiKey,
-    TRELLO_TOKEN: SANDBOX_KEYS.trelloToken,
-};
+const credentials = SANDBOX_ENV;
 let host: DynamicProviderHost;
 let engine: MiniEngine;
 
@@ -95,4 +82,27 @@ test("up provisions the sandbox stack, a second up changes nothing, a new price 
     assert.deepEqual([...stripe.prices.values()].filter((p) => p.active), []);
     assert.equal([...stripe.products.values()][0].active, false, "a product with prices is archived");
     assert.equal(stripe.webhookEndpoints.size, 0);
+});
+
+test("inserting a Trello list at the front moves the others: no list is renamed or replaced", async () => {
+    const settings = localStackSettings({ supabase: supabase.url, stripe: stripe.url, appwrite: appwrite.url, trello: trello.url });
+    const board = settings.trello.boards.devops;
+    // The previous test's boards are gone; Trello keeps their lists archived.
+    for (const e of emulators) e.reset();
+    await engine.up(config(settings), program);
+    const before = new Map([...trello.lists.values()].map((l) => [l.name as string, l.id as string]));
+    assert.deepEqual([...before.keys()].sort(), [...board.lists].sort());
+
+    const inserted = structuredClone(settings);
+    inserted.trello.boards.devops.lists = ["Backlog", ...board.lists];
+    await engine.up(config(inserted), program);
+    const lists = [...trello.lists.values()].sort((a, b) => a.pos - b.pos);
+    assert.deepEqual(lists.map((l) => l.name), ["Backlog", ...board.lists], "Backlog is leftmost, the others keep their order");
+    for (const [name, id] of before) assert.equal(lists.find((l) => l.name === name)?.id, id, `list ${name} keeps its id`);
+    assert.equal(lists.filter((l) => l.closed).length, 0, "no list was archived");
+    assert.deepEqual(
+        Object.entries(engine.steps).filter(([name]) => name.startsWith("trello-devops-list-")).filter(([, step]) => step === "create" || step === "replace"),
+        [["trello-devops-list-backlog", "create"]],
+    );
+    await engine.destroy();
 });

@@ -8,10 +8,10 @@ import { test } from "node:test";
 import { createClient } from "@supabase/supabase-js";
 import Stripe from "stripe";
 import WebSocket from "ws";
-import { SANDBOX_KEYS } from "../emulators/sandbox";
+import { SANDBOX_KEYS } from "../../sandbox/local-stack";
 
 test("the sandbox serves the emulators, prints a local stack config, and stops cleanly on Ctrl-C", async () => {
-    const script = path.resolve(__dirname, "../emulators/sandbox.js");
+    const script = path.resolve(__dirname, "../../sandbox/run.js");
     // Port 0: never collide with a sandbox a developer has running.
     const child = spawn(process.execPath, [script, "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "pipe"], cwd: mkdtempSync(path.join(tmpdir(), "sandbox-")) });
     let out = "";

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { StripePrice } from "../../dynamic-providers/stripe/price";
 import { StripeProduct } from "../../dynamic-providers/stripe/product";
 import { StripeWebhookEndpoint } from "../../dynamic-providers/stripe/webhook-endpoint";
-import { StripeEmulator } from "../emulators/stripe";
+import { StripeEmulator } from "../../sandbox/emulators/stripe";
 import { DynamicProviderHost, serializedProviderOf, wireSecret } from "./host";
 
 const CANARY = "sk_test_canaryEngineKey0123456789abcdef";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { StorageBucket } from "../../dynamic-providers/supabase/bucket";
-import { SupabaseStorageEmulator } from "../emulators/supabase-storage";
+import { SupabaseStorageEmulator } from "../../sandbox/emulators/supabase-storage";
 import { DynamicProviderHost, serializedProviderOf, wireSecret } from "./host";
 
 // The credential: used by the emulator, set in the program's config and environment while the

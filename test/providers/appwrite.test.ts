@@ -6,7 +6,7 @@ import { collectionDefinition } from "../../dynamic-providers/appwrite/collectio
 import { indexDefinition } from "../../dynamic-providers/appwrite/collection-index";
 import { databaseDefinition } from "../../dynamic-providers/appwrite/database";
 import { functionVariableDefinition } from "../../dynamic-providers/appwrite/function-variable";
-import { AppwriteEmulator } from "../emulators/appwrite";
+import { AppwriteEmulator } from "../../sandbox/emulators/appwrite";
 import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
 const KEY = "appwrite-api-key-for-tests-0123456789";

@@ -3,7 +3,7 @@ import { hookDefinition } from "../../dynamic-providers/gitlab/hook";
 import { pullMirrorDefinition, pushMirrorDefinition } from "../../dynamic-providers/gitlab/mirrors";
 import { projectDefinition } from "../../dynamic-providers/gitlab/project";
 import { variableDefinition } from "../../dynamic-providers/gitlab/variable";
-import { GitlabEmulator } from "../emulators/gitlab";
+import { GitlabEmulator } from "../../sandbox/emulators/gitlab";
 import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 import { fakeCredential } from "../fake-credential";
 

@@ -1,6 +1,6 @@
 /** Shared set-up for provider tests: a configured provider and a recording sleep. */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ResourceDefinition } from "../../dynamic-providers/core/provider";
+import type { InputSchema, InputsOf, ResourceDefinition } from "../../dynamic-providers/core/provider";
 import { dynamicProvider } from "../../dynamic-providers/core/provider";
 import { CONFIG_NAMESPACE } from "../../dynamic-providers/core/credentials";
 import { expect } from "vitest";
@@ -12,8 +12,8 @@ export interface ProviderUnderTest {
 }
 
 /** Builds the provider the way the host does: configure with stack config, then call it. */
-export async function configuredProvider<I extends Record<string, unknown>, O extends I>(
-    definition: ResourceDefinition<I, O>,
+export async function configuredProvider<S extends InputSchema, O extends InputsOf<S>>(
+    definition: ResourceDefinition<S, O>,
     config: Record<string, string>,
     policy: { maxAttempts?: number } = {},
 ): Promise<ProviderUnderTest> {

@@ -6,7 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { migrationsDefinition, pgSettings } from "../../dynamic-providers/postgres/migrations";
+import { migrationsDefinition } from "../../dynamic-providers/postgres/migrations";
+import { pgSettings } from "../../dynamic-providers/postgres/client";
 import { loadMigrations } from "../../stacks/migrations";
 import { configuredProvider, type ProviderUnderTest } from "./harness";
 

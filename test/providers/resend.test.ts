@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { apiKeyDefinition, domainDefinition, resendWebhookDefinition } from "../../dynamic-providers/resend/resources";
-import { ResendEmulator } from "../emulators/resend";
+import { apiKeyDefinition } from "../../dynamic-providers/resend/api-key";
+import { domainDefinition } from "../../dynamic-providers/resend/domain";
+import { resendWebhookDefinition } from "../../dynamic-providers/resend/webhook";
+import { ResendEmulator } from "../../sandbox/emulators/resend";
 import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
 const KEY = "re_emulatorFullAccessKey0123456789";

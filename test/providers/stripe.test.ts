@@ -4,7 +4,7 @@ import { STRIPE_API_VERSION } from "../../dynamic-providers/stripe/api-lists";
 import { priceDefinition } from "../../dynamic-providers/stripe/price";
 import { productDefinition } from "../../dynamic-providers/stripe/product";
 import { webhookEndpointDefinition } from "../../dynamic-providers/stripe/webhook-endpoint";
-import { StripeEmulator } from "../emulators/stripe";
+import { StripeEmulator } from "../../sandbox/emulators/stripe";
 import { configuredProvider, type ProviderUnderTest } from "./harness";
 import { fakeCredential } from "../fake-credential";
 

@@ -2,7 +2,7 @@ import { createClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { bucketDefinition } from "../../dynamic-providers/supabase/bucket";
-import { SupabaseStorageEmulator } from "../emulators/supabase-storage";
+import { SupabaseStorageEmulator } from "../../sandbox/emulators/supabase-storage";
 import { configuredProvider, type ProviderUnderTest } from "./harness";
 
 const SERVICE_KEY = "service-role-key-for-tests-0123456789";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { secretSetDefinition } from "../../dynamic-providers/supabase/secrets";
-import { SupabaseManagementEmulator } from "../emulators/supabase-management";
+import { SupabaseManagementEmulator } from "../../sandbox/emulators/supabase-management";
 import { configuredProvider, type ProviderUnderTest } from "./harness";
 
 const TOKEN = "sbp_emulatorToken0123456789abcdef";

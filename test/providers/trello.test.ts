@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { boardDefinition, labelDefinition, listDefinition } from "../../dynamic-providers/trello/board";
 import { trelloWebhookDefinition } from "../../dynamic-providers/trello/webhook";
-import { TrelloEmulator } from "../emulators/trello";
+import { TrelloEmulator } from "../../sandbox/emulators/trello";
 import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
 const KEY = "trelloKey0123456789abcdef01234567";
@@ -64,7 +64,7 @@ describe("board, lists and labels", () => {
         expect((await secondUp("label", label.id, label.outs, label.inputs)).changes).toBe(false);
         emulator.resetCounts();
         const r = await p.label.provider.check({}, { baseUrl, boardId: board.id, name: "x", color: "magenta" });
-        expect(r.failures?.[0]).toMatchObject({ property: "color", reason: expect.stringContaining("must be one of green, yellow") });
+        expect(r.failures?.[0]).toMatchObject({ property: "color", reason: expect.stringContaining("must be a Trello colour: green, yellow") });
         expect(emulator.totalRequests()).toBe(0);
         await p.label.provider.delete(label.id, label.outs);
         expect(emulator.labels.size).toBe(0);

@@ -5,14 +5,14 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type * as Component from "../../components/appwrite-database";
+import type * as Component from "../../components/appwrite/database";
 import type * as Config from "../../stacks/config";
 import type * as Environments from "../../stacks/environment";
-import { AppwriteEmulator } from "../emulators/appwrite";
+import { AppwriteEmulator } from "../../sandbox/emulators/appwrite";
 import type * as Graph from "./mock-graph";
 
 const load = createRequire(join(process.cwd(), "package.json"));
-const { AppwriteDatabase, APPWRITE_DATABASE_TYPE } = load("./bin/components/appwrite-database") as typeof Component;
+const { AppwriteDatabase, APPWRITE_DATABASE_TYPE } = load("./bin/components/appwrite/database") as typeof Component;
 const { validateStackConfig, StackConfigError } = load("./bin/stacks/config") as typeof Config;
 const { environmentFor } = load("./bin/stacks/environment") as typeof Environments;
 const { recordGraph, settled } = load("./bin/test/unit/mock-graph") as typeof Graph;
@@ -75,9 +75,9 @@ function problemsOf(settings: unknown): string[] {
 describe("Appwrite config", () => {
     it("plans databases with physical ids within 36 characters", () => {
         const config = plan(schema, "pr-1234567");
-        expect(config.appwrite!.databases[0].databaseId).toBe("stackwire-pr-1234567-main");
+        expect(config.appwrite!.databases.main.databaseId).toBe("stackwire-pr-1234567-main");
         const long = plan({ ...schema, databases: { ["x".repeat(40)]: { name: "X" } } }, "staging");
-        expect(long.appwrite!.databases[0].databaseId).toHaveLength(36);
+        expect(long.appwrite!.databases["x".repeat(40)].databaseId).toHaveLength(36);
     });
 
     const withCollection = (collection: unknown) => ({ ...schema, databases: { main: { name: "Main", collections: { users: collection } } } });
@@ -115,7 +115,7 @@ describe("AppwriteDatabase", () => {
     async function build(stack: string) {
         const graph = recordGraph("stackwire", stack);
         const config = plan(schema, stack);
-        const db = new AppwriteDatabase("appwrite-main", { endpoint: config.appwrite!.endpoint, projectId: config.appwrite!.projectId, database: config.appwrite!.databases[0], environment: environmentFor("stackwire", stack) });
+        const db = new AppwriteDatabase("appwrite-main", config.appwrite!.databases.main);
         await settled(db.collectionIds, ...Object.values(db.attributes).map((a) => a.status), ...Object.values(db.indexes).map((i) => i.key));
         return { graph, db };
     }

@@ -5,18 +5,18 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type * as Repo from "../../components/code-repository";
-import type * as Board from "../../components/trello-board";
+import type * as Repo from "../../components/github/code-repository";
+import type * as Board from "../../components/trello/board";
 import type * as Config from "../../stacks/config";
 import type * as Environments from "../../stacks/environment";
 import type * as Graph from "./mock-graph";
 import { fakeCredential } from "../fake-credential";
 
 const load = createRequire(join(process.cwd(), "package.json"));
-const { CodeRepository } = load("./bin/components/code-repository") as typeof Repo;
-const { TrelloBoard } = load("./bin/components/trello-board") as typeof Board;
+const { CodeRepository } = load("./bin/components/github/code-repository") as typeof Repo;
+const { TrelloBoard } = load("./bin/components/trello/board") as typeof Board;
 const { validateStackConfig, StackConfigError } = load("./bin/stacks/config") as typeof Config;
-const { environmentFor } = load("./bin/stacks/environment") as typeof Environments;
+const { environmentFor, dataPolicyOf } = load("./bin/stacks/environment") as typeof Environments;
 const { recordGraph, settled, isSecretValue } = load("./bin/test/unit/mock-graph") as typeof Graph;
 const pulumi = load("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
 
@@ -34,7 +34,7 @@ function repository(stack: string) {
         actionsSecrets: { STRIPE_SECRET_KEY: pulumi.secret("sk_test_fromAnotherComponent123") },
         actionsVariables: { APP_ENV: stack },
         gitlabMirror: { direction: "both", namespaceId: 77, triggerBuilds: true, variables: { DEPLOY_TOKEN: { value: "deploy-token-12345" } }, webhooks: { cards: { url: "https://sync.example/gitlab", events: ["pipeline", "issues"] } } },
-        environment: environmentFor("stackwire", stack),
+        policy: dataPolicyOf(environmentFor("stackwire", stack)),
     });
     return { graph, repo };
 }
@@ -92,7 +92,7 @@ describe("CodeRepository", () => {
 
     it("mirrors one way when asked", async () => {
         const graph = recordGraph("stackwire", "dev");
-        const repo = new CodeRepository("one", { repositoryName: "one", owner: "acme", githubToken: pulumi.secret(TOKEN), gitlabMirror: { direction: "pull" }, environment: environmentFor("stackwire", "dev") });
+        const repo = new CodeRepository("one", { repositoryName: "one", owner: "acme", githubToken: pulumi.secret(TOKEN), gitlabMirror: { direction: "pull" } });
         await settled(repo.gitlabProject!.id);
         expect(graph.resources.map((r) => r.name)).toContain("one-gitlab-pull");
         expect(graph.resources.map((r) => r.name)).not.toContain("one-gitlab-push");
@@ -104,10 +104,9 @@ describe("TrelloBoard", () => {
         const graph = recordGraph("stackwire", "dev");
         const board = new TrelloBoard("trello-devops", {
             name: "DevOps",
-            lists: ["Issues", "In progress", "Pipelines", "Done"],
+            lists: ["Issues", "In progress", "Pipelines", "Done"].map((name) => ({ key: name.toLowerCase().replace(" ", "-"), name })),
             labels: { bug: "red", ci: "blue", none: null },
             webhooks: { github: { callbackUrl: "https://sync.example/trello" } },
-            environment: environmentFor("stackwire", "dev"),
         });
         await settled(board.listIds, board.labelIds);
         expect(graph.byType("pulumi-nodejs:dynamic/trello:List").map((r) => [r.inputs.name, r.inputs.position])).toEqual([
@@ -163,6 +162,6 @@ describe("config", () => {
 
     it("names repositories with project and stack unless a name is given", () => {
         const config = validateStackConfig({ settings: repo({}), secretness: { github: false, githubToken: true }, env: {} }, environmentFor("stackwire", "pr-5"));
-        expect(config.github!.repositories[0].repositoryName).toBe("stackwire-pr-5-app");
+        expect(config.github!.repositories.app.repositoryName).toBe("stackwire-pr-5-app");
     });
 });

@@ -27,9 +27,9 @@ function problemsOf(input: RawStackConfig): string[] {
 describe("a valid config", () => {
     it("plans buckets with physical ids, bytes and lower-case MIME types", () => {
         const config = validateStackConfig(raw({ supabase: validSupabase }), dev);
-        expect(config.supabase?.buckets).toEqual([
-            { name: "avatars", bucketId: "stackwire-dev-avatars", settings: { public: true, fileSizeLimit: 5_000_000, allowedMimeTypes: ["image/png", "image/jpeg"] } },
-        ]);
+        expect(config.supabase?.storage.buckets).toEqual({
+            avatars: { bucketId: "stackwire-dev-avatars", public: true, fileSizeLimit: 5_000_000, allowedMimeTypes: ["image/png", "image/jpeg"], forceDestroy: false },
+        });
     });
 
     it("accepts the credential from the environment instead of the config", () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { STRIPE_API_VERSION, STRIPE_API_VERSIONS, STRIPE_EVENT_TYPES } from "../../dynamic-providers/stripe/api-lists";
 import { validateStackConfig } from "../../stacks/config";
 import { environmentFor } from "../../stacks/environment";
-import { localStackSettings } from "../emulators/sandbox";
+import { localStackSettings } from "../../sandbox/local-stack";
 
 function settingsOf(file: string): Record<string, unknown> {
     const { config } = yaml.load(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
@@ -19,8 +19,8 @@ describe("shipped configs", () => {
     it("Pulumi.dev.yaml is a valid dev stack", () => {
         const settings = settingsOf("Pulumi.dev.yaml");
         const config = validateStackConfig({ settings, ...credentials, secretness: { ...credentials.secretness, supabase: false, stripe: false } }, environmentFor("stackwire", "dev"));
-        expect(config.supabase?.buckets.map((b) => b.bucketId)).toContain("stackwire-dev-avatars");
-        expect(config.stripe?.products.flatMap((p) => p.prices.map((price) => price.lookupKey))).toEqual(["pro-monthly", "pro-yearly", "credits-pack", "credits-volume"]);
+        expect(Object.values(config.supabase?.storage.buckets ?? {}).map((b) => b.bucketId)).toContain("stackwire-dev-avatars");
+        expect(Object.keys(config.stripe?.lookupKeys ?? {})).toEqual(["pro-monthly", "pro-yearly", "credits-pack", "credits-volume"]);
     });
 
     it("the sandbox's local stack is valid", () => {

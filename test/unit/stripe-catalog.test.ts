@@ -5,13 +5,15 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type * as Catalog from "../../components/stripe-catalog";
+import type * as Catalog from "../../components/stripe/catalog";
+import type * as StripeService from "../../stacks/services/stripe";
 import type * as Config from "../../stacks/config";
 import type * as Environments from "../../stacks/environment";
 import type * as Graph from "./mock-graph";
 
 const load = createRequire(join(process.cwd(), "package.json"));
-const { StripeCatalog, STRIPE_CATALOG_TYPE } = load("./bin/components/stripe-catalog") as typeof Catalog;
+const { StripeCatalog, STRIPE_CATALOG_TYPE } = load("./bin/components/stripe/catalog") as typeof Catalog;
+const { stripeService } = load("./bin/stacks/services/stripe") as typeof StripeService;
 const { validateStackConfig } = load("./bin/stacks/config") as typeof Config;
 const { environmentFor } = load("./bin/stacks/environment") as typeof Environments;
 const { recordGraph, settled, isSecretValue } = load("./bin/test/unit/mock-graph") as typeof Graph;
@@ -56,20 +58,15 @@ function catalogIn(stack: string, keyKind = stack === "prod" ? "live" : "test") 
     // The webhook URL comes from another resource's output, as an app's API URL would.
     const api = new ApiService("api", "https://api.acme.test");
     const url = pulumi.interpolate`${api.url}/stripe/webhook`;
-    const catalog = new StripeCatalog("stripe", {
-        apiBase: "http://127.0.0.1:12111",
-        keyModes: plan.keyModes,
-        products: plan.products,
-        webhooks: plan.webhooks.map(({ name, settings: { url: _placeholder, ...rest } }) => ({ name, url, settings: rest })),
-        environment,
-    });
-    return { graph, catalog };
+    const catalog = new StripeCatalog("stripe", { ...plan.catalog, apiBase: "http://127.0.0.1:12111", webhooks: { app: { ...plan.catalog.webhooks!.app, url } } });
+    return { graph, catalog, plan };
 }
 
 describe("StripeCatalog", () => {
     it("creates every product, price and webhook with prices under their product", async () => {
-        const { graph, catalog } = catalogIn("dev");
-        const [priceIds, productIds] = await settled(catalog.priceIds, catalog.productIds);
+        const { graph, catalog, plan } = catalogIn("dev");
+        const outputs = stripeService.outputs!(catalog, plan);
+        const [priceIds, productIds, byLookupKey] = await settled(catalog.priceIds, catalog.productIds, pulumi.output(outputs.stripePriceIds));
         expect(graph.named("stripe").type).toBe(STRIPE_CATALOG_TYPE);
         expect(graph.byType(PRODUCT).map((r) => r.name).sort()).toEqual(["stripe-credits", "stripe-pro"]);
         expect(graph.byType(PRICE).map((r) => r.name).sort()).toEqual(["stripe-credits-pack", "stripe-credits-volume", "stripe-pro-monthly", "stripe-pro-yearly"]);
@@ -77,13 +74,15 @@ describe("StripeCatalog", () => {
         expect(graph.named("stripe-pro").parent).toContain(`${STRIPE_CATALOG_TYPE}::stripe`);
         expect(graph.named("stripe-webhook-app").parent).toContain(`${STRIPE_CATALOG_TYPE}::stripe`);
         expect(productIds).toEqual({ pro: "stripe-pro-id", credits: "stripe-credits-id" });
-        expect(priceIds).toEqual({
+        expect(priceIds).toEqual({ pro: { monthly: "stripe-pro-monthly-id", yearly: "stripe-pro-yearly-id" }, credits: { pack: "stripe-credits-pack-id", volume: "stripe-credits-volume-id" } });
+        // The stack outputs key prices by their lookup keys as written.
+        expect(byLookupKey).toEqual({
             "pro-monthly": "stripe-pro-monthly-id",
             "pro-annual": "stripe-pro-yearly-id",
             "credits-pack": "stripe-credits-pack-id",
             "credits-volume": "stripe-credits-volume-id",
         });
-        expect(catalog.lookupKeys["pro-annual"]).toBe("stackwire-dev-pro-annual");
+        expect((outputs.stripeLookupKeys as Record<string, string>)["pro-annual"]).toBe("stackwire-dev-pro-annual");
     });
 
     it("gives children no dependency on the component, which would make siblings wait on each other", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { StackConfigError, stripeKeyModes, validateStackConfig, type RawStackConfig } from "../../stacks/config";
+import { StackConfigError, validateStackConfig, type RawStackConfig } from "../../stacks/config";
+import { stripeKeyModes } from "../../stacks/services/stripe";
 import { environmentFor } from "../../stacks/environment";
 
 const catalog = {
@@ -52,19 +53,19 @@ function problemsOf(input: RawStackConfig, stack = "dev"): string[] {
 describe("a valid Stripe catalog", () => {
     it("plans products, prices with default lookup keys carrying project and stack, and webhooks", () => {
         const config = validateStackConfig(raw(catalog), environmentFor("stackwire", "pr-9"));
-        const pro = config.stripe!.products.find((p) => p.name === "pro")!;
-        expect(pro.prices.map((p) => [p.lookupKey, p.physicalLookupKey])).toEqual([
+        const pro = config.stripe!.catalog.products.pro;
+        expect(Object.entries(config.stripe!.lookupKeys).filter(([, k]) => k.product === "pro").map(([written, k]) => [written, k.physical])).toEqual([
             ["pro-monthly", "stackwire-pr-9-pro-monthly"],
             ["pro-yearly", "stackwire-pr-9-pro-yearly"],
         ]);
-        expect(pro.prices[0].settings).toMatchObject({ currency: "eur", unitAmount: 2000 });
-        expect(config.stripe!.webhooks[0].settings.enabledEvents).toEqual(["checkout.session.completed", "invoice.paid"]);
-        expect(config.stripe!.keyModes).toEqual(["test"]);
+        expect(pro.prices!.monthly).toMatchObject({ currency: "eur", unitAmount: 2000, lookupKey: "stackwire-pr-9-pro-monthly" });
+        expect(config.stripe!.catalog.webhooks!.app.enabledEvents).toEqual(["checkout.session.completed", "invoice.paid"]);
+        expect(config.stripe!.catalog.keyModes).toEqual(["test"]);
     });
 
     it("accepts a live key in prod, and a test key there only when allowed", () => {
-        expect(validateStackConfig(raw(catalog, "live"), environmentFor("stackwire", "prod")).stripe!.keyModes).toEqual(["live"]);
-        expect(validateStackConfig(raw({ ...catalog, allowTestKeyInProd: true }, "test"), environmentFor("stackwire", "prod")).stripe!.keyModes).toEqual(["live", "test"]);
+        expect(validateStackConfig(raw(catalog, "live"), environmentFor("stackwire", "prod")).stripe!.catalog.keyModes).toEqual(["live"]);
+        expect(validateStackConfig(raw({ ...catalog, allowTestKeyInProd: true }, "test"), environmentFor("stackwire", "prod")).stripe!.catalog.keyModes).toEqual(["live", "test"]);
     });
 
     it("gives each environment its key modes", () => {
@@ -106,7 +107,7 @@ describe("an invalid Stripe catalog is rejected naming the field and the rule", 
     });
 
     it("a value that is not a Stripe key", () => {
-        expect(problemsOf(raw(catalog, "malformed"))).toEqual(["stripeSecretKey: must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_test_…, rk_live_…)"]);
+        expect(problemsOf(raw(catalog, "malformed"))).toEqual(["stripeSecretKey: must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_test_… or rk_live_…)"]);
     });
 
     it("no key at all", () => {

@@ -1,0 +1,65 @@
+/**
+ * Resend domain. Outputs the DNS records to publish and the verification status (a domain
+ * verified out of band shows on refresh). Name and region replace the domain.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceDefinition } from "../core/provider";
+import { DynamicResource, type ResourceArgs } from "../core/resource";
+import { resend } from "./client";
+import { domainInputSchema, type DomainInputs } from "./schema";
+
+export interface DnsRecord {
+    record: string;
+    name: string;
+    type: string;
+    value: string;
+    ttl: string;
+    priority?: number;
+}
+export interface DomainState extends DomainInputs {
+    status: string;
+    records: DnsRecord[];
+}
+interface ApiDomain {
+    id: string;
+    name: string;
+    region: DomainInputs["region"];
+    status: string;
+    records: (DnsRecord & { status?: string })[];
+}
+const records = (d: ApiDomain): DnsRecord[] => d.records.map(({ record, name, type, value, ttl, priority }) => ({ record, name, type, value, ttl, ...(priority !== undefined ? { priority } : {}) }));
+
+export const domainDefinition: ResourceDefinition<ReturnType<typeof domainInputSchema>, DomainState> = {
+    module: "resend",
+    type: "Domain",
+    service: "resend",
+    outputs: ["status", "records"],
+    schema: domainInputSchema,
+    replaceOnChanges: ["baseUrl", "name", "region"],
+    deleteBeforeReplace: true,
+    async create(ctx, i) {
+        const d = await resend(ctx, i.baseUrl, `add domain ${i.name}`).post<ApiDomain>("/domains", { name: i.name, region: i.region });
+        return { id: d.id, outs: { ...i, status: d.status, records: records(d) } };
+    },
+    async read(ctx, id, state) {
+        const d = await resend(ctx, state.baseUrl, `read domain ${id}`).get<ApiDomain>(`/domains/${id}`);
+        return d && { ...state, status: d.status, records: records(d) };
+    },
+    async update(_ctx, _id, olds, news) {
+        return { ...news, status: olds.status, records: olds.records };
+    },
+    async delete(ctx, id, state) {
+        await resend(ctx, state.baseUrl, `remove domain ${id}`).remove(`/domains/${id}`);
+    },
+};
+
+export type ResendDomainArgs = ResourceArgs<ReturnType<typeof domainInputSchema>>;
+
+export class ResendDomain extends DynamicResource<ReturnType<typeof domainInputSchema>, DomainState> {
+    declare readonly status: pulumi.Output<string>;
+    /** The DNS records to publish (SPF, DKIM, MX). */
+    declare readonly records: pulumi.Output<DnsRecord[]>;
+    constructor(name: string, args: ResendDomainArgs, opts?: pulumi.CustomResourceOptions) {
+        super(domainDefinition, name, args, opts);
+    }
+}

@@ -1,0 +1,254 @@
+/**
+ * The shared frame of every API emulator: an HTTP server on 127.0.0.1 and a free port, route
+ * matching, authentication hook, per-route request counters (benchmarks read them), and fault
+ * injection: fail the next N matching calls with 429 + Retry-After or with 500, or commit the
+ * write and then drop the connection so the client never sees the answer.
+ */
+import { randomUUID } from "node:crypto";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface EmulatorRequest {
+    method: string;
+    path: string;
+    query: URLSearchParams;
+    headers: http.IncomingHttpHeaders;
+    body: Buffer;
+    /** Path parameters: `:name` matches one segment, `*name` the rest of the path. Decoded. */
+    params: Record<string, string>;
+    /** The body parsed as JSON; undefined when empty; throws on malformed JSON. */
+    json<T = unknown>(): T | undefined;
+}
+
+export interface EmulatorResponse {
+    status: number;
+    /** Serialized as JSON unless a Buffer. */
+    body?: unknown;
+    headers?: Record<string, string>;
+}
+
+export interface Route {
+    method: string;
+    /** e.g. "/storage/v1/bucket/:id" or "/storage/v1/object/:bucket/*path". */
+    path: string;
+    handle(req: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
+}
+
+export type FaultKind = "rate-limit" | "server-error" | "drop-after-commit";
+
+export interface FaultSpec {
+    kind: FaultKind;
+    /** How many matching calls fail. @default 1 */
+    times?: number;
+    /** Only calls to this route key ("POST /storage/v1/bucket") fail. @default every route */
+    route?: string;
+    /** Seconds sent in Retry-After with rate-limit faults. @default 1 */
+    retryAfterSeconds?: number;
+}
+
+export interface EmulatorOptions {
+    name: string;
+    /** The API's body for an error the frame produces (unknown route, injected faults). */
+    errorBody(status: number, message: string): unknown;
+    /** Header carrying the request id, as the real API names it. */
+    requestIdHeader: string;
+    /** Request ids in the API's own format. @default a UUID */
+    newRequestId?: () => string;
+}
+
+/** An error answer of the emulated API: throw it from a route (or from `authenticate`) and the frame sends it. */
+export class ApiFailure extends Error {
+    constructor(readonly response: EmulatorResponse) {
+        super(`HTTP ${response.status}`);
+        this.name = "ApiFailure";
+    }
+}
+
+interface ActiveFault extends Required<Omit<FaultSpec, "route">> {
+    route?: string;
+}
+
+function compile(path: string): (actual: string) => Record<string, string> | undefined {
+    const parts = path.split("/").filter(Boolean);
+    return (actual) => {
+        const segments = actual.split("/").filter(Boolean);
+        const params: Record<string, string> = {};
+        for (let i = 0; i < parts.length; i++) {
+            const part = parts[i];
+            if (part.startsWith("*")) {
+                if (i >= segments.length) return undefined;
+                params[part.slice(1)] = segments.slice(i).map(decodeURIComponent).join("/");
+                return params;
+            }
+            if (i >= segments.length) return undefined;
+            if (part.startsWith(":")) params[part.slice(1)] = decodeURIComponent(segments[i]);
+            else if (part !== segments[i]) return undefined;
+        }
+        return segments.length === parts.length ? params : undefined;
+    };
+}
+
+/**
+ * One emulated API. A subclass lists its routes and checks credentials as the API does; the
+ * frame serves them, counts requests and injects faults.
+ */
+export abstract class Emulator {
+    readonly name: string;
+    private readonly options: EmulatorOptions;
+    private compiled: { route: Route; key: string; match: ReturnType<typeof compile> }[] = [];
+    private server?: http.Server;
+    private counts = new Map<string, number>();
+    private faults: ActiveFault[] = [];
+    private readonly sockets = new Set<import("node:net").Socket>();
+    url = "";
+    /** Called with one line per request (the sandbox prints them). */
+    onRequest?: (line: string) => void;
+
+    constructor(options: EmulatorOptions) {
+        this.name = options.name;
+        this.options = options;
+    }
+
+    /** The routes the API answers; read when the server starts, after the subclass is built. */
+    protected abstract routes(): Route[];
+
+    /** An error response when the request is not authenticated as the API would; none by default. */
+    protected authenticate(_req: EmulatorRequest): EmulatorResponse | undefined {
+        return undefined;
+    }
+
+    async start(port = 0): Promise<string> {
+        this.compiled = this.routes().map((route) => ({ route, key: `${route.method} ${route.path}`, match: compile(route.path) }));
+        this.server = http.createServer((req, res) => void this.dispatch(req, res));
+        this.server.on("connection", (socket) => {
+            this.sockets.add(socket);
+            socket.on("close", () => this.sockets.delete(socket));
+        });
+        await new Promise<void>((resolve) => this.server!.listen(port, "127.0.0.1", resolve));
+        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        return this.url;
+    }
+
+    async stop(): Promise<void> {
+        if (!this.server) return;
+        for (const socket of this.sockets) socket.destroy();
+        await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+        this.server = undefined;
+    }
+
+    /** Requests received per route key, faults included. */
+    requestCounts(): Record<string, number> {
+        return Object.fromEntries(this.counts);
+    }
+
+    count(routeKey: string): number {
+        return this.counts.get(routeKey) ?? 0;
+    }
+
+    totalRequests(): number {
+        let total = 0;
+        for (const n of this.counts.values()) total += n;
+        return total;
+    }
+
+    resetCounts(): void {
+        this.counts.clear();
+    }
+
+    inject(spec: FaultSpec): void {
+        this.faults.push({ kind: spec.kind, times: spec.times ?? 1, route: spec.route, retryAfterSeconds: spec.retryAfterSeconds ?? 1 });
+    }
+
+    /** Clears counters and faults; subclasses also clear their data. */
+    reset(): void {
+        this.counts.clear();
+        this.faults = [];
+    }
+
+    private takeFault(key: string): ActiveFault | undefined {
+        const fault = this.faults.find((f) => f.times > 0 && (f.route === undefined || f.route === key));
+        if (!fault) return undefined;
+        fault.times -= 1;
+        this.faults = this.faults.filter((f) => f.times > 0);
+        return fault;
+    }
+
+    private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const url = new URL(req.url ?? "/", "http://emulator");
+        const body = Buffer.concat(chunks);
+        const request: EmulatorRequest = {
+            method: (req.method ?? "GET").toUpperCase(),
+            path: url.pathname,
+            query: url.searchParams,
+            headers: req.headers,
+            body,
+            params: {},
+            json<T>() {
+                return body.length === 0 ? undefined : (JSON.parse(body.toString("utf8")) as T);
+            },
+        };
+        const found = this.compiled
+            .filter((c) => c.route.method === request.method)
+            .map((c) => ({ ...c, params: c.match(request.path) }))
+            .find((c) => c.params !== undefined);
+        const key = found ? found.key : "unmatched";
+        this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+        const requestId = this.options.newRequestId?.() ?? randomUUID();
+
+        const send = (response: EmulatorResponse) => {
+            const isRaw = Buffer.isBuffer(response.body);
+            const payload = response.body === undefined ? "" : isRaw ? (response.body as Buffer) : JSON.stringify(response.body);
+            res.writeHead(response.status, {
+                ...(response.body !== undefined && !isRaw ? { "content-type": "application/json" } : {}),
+                [this.options.requestIdHeader]: requestId,
+                ...response.headers,
+            });
+            res.end(payload);
+            this.onRequest?.(`${this.name} ${request.method} ${request.path} -> ${response.status}`);
+        };
+
+        try {
+            const authFailure = this.authenticate(request);
+            if (authFailure) return send(authFailure);
+            if (!found) return send({ status: 404, body: this.options.errorBody(404, `Route ${request.method}:${request.path} not found`) });
+            request.params = found.params!;
+
+            const fault = this.takeFault(key);
+            if (fault?.kind === "rate-limit") {
+                return send({ status: 429, body: this.options.errorBody(429, "Too many requests"), headers: { "retry-after": String(fault.retryAfterSeconds) } });
+            }
+            if (fault?.kind === "server-error") return send({ status: 500, body: this.options.errorBody(500, "Internal server error") });
+
+            const response = await answerOf(() => found.route.handle(request));
+            if (fault?.kind === "drop-after-commit") {
+                // The write happened; the client only sees the connection close.
+                req.socket.destroy();
+                return;
+            }
+            send(response);
+        } catch (err) {
+            if (err instanceof ApiFailure) return send(err.response);
+            if (err instanceof SyntaxError) return send({ status: 400, body: this.options.errorBody(400, `Body is not valid JSON: ${err.message}`) });
+            send({ status: 500, body: this.options.errorBody(500, err instanceof Error ? err.message : String(err)) });
+        }
+    }
+}
+
+/** A route's answer, an ApiFailure it threw included. */
+async function answerOf(handle: () => EmulatorResponse | Promise<EmulatorResponse>): Promise<EmulatorResponse> {
+    try {
+        return await handle();
+    } catch (err) {
+        if (err instanceof ApiFailure) return err.response;
+        throw err;
+    }
+}
+
+export function bearerToken(req: EmulatorRequest): string | undefined {
+    const header = req.headers.authorization;
+    if (typeof header !== "string") return undefined;
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    return match?.[1];
+}

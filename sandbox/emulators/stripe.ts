@@ -1,0 +1,413 @@
+/**
+ * Stripe API emulator for the routes stackwire uses (products, prices, webhook endpoints), as the
+ * real API behaves where providers can trip: form-encoded bodies with bracketed nesting, bearer
+ * keys, `{error: {type, code, message, param}}` bodies with Stripe's status codes, prefixed ids,
+ * list pagination, idempotency (replay with `Idempotent-Replayed: true`; same key with other
+ * parameters is an idempotency_error), immutable price fields refused as unknown parameters,
+ * products with prices refused on delete, lookup keys unique with transfer, `tiers` only when
+ * expanded, decimal twins of integer amounts, and the webhook secret only at creation.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { ApiFailure, bearerToken, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
+import { STRIPE_EVENT_TYPES } from "../../dynamic-providers/stripe/api-lists";
+import { parseStripeForm, type FormValue } from "./stripe-form";
+
+type Params = Record<string, FormValue>;
+type Obj = Record<string, unknown>;
+
+const ALPHANUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+function randomId(prefix: string, length = 24): string {
+    const bytes = randomBytes(length);
+    return `${prefix}_${[...bytes].map((b) => ALPHANUM[b % ALPHANUM.length]).join("")}`;
+}
+
+/** Stripe's error body: `{error: {type, message, code?, param?}}`. */
+const stripeError = (status: number, error: { type: string; message: string; code?: string; param?: string }) => new ApiFailure({ status, body: { error } });
+
+const invalid = (message: string, param?: string, code?: string) => stripeError(400, { type: "invalid_request_error", message, ...(code ? { code } : {}), ...(param ? { param } : {}) });
+const missing = (what: string, id: string) => stripeError(404, { type: "invalid_request_error", code: "resource_missing", message: `No such ${what}: '${id}'`, param: "id" });
+const unknownParam = (param: string) => invalid(`Received unknown parameter: ${param}`, param, "parameter_unknown");
+const missingParam = (param: string) => invalid(`Missing required param: ${param}.`, param, "parameter_missing");
+
+function str(params: Params, key: string): string | undefined {
+    const v = params[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string") throw invalid(`Invalid string: ${key}`, key, "parameter_invalid_string");
+    return v;
+}
+
+function int(value: FormValue | undefined, param: string): number | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || !/^-?\d+$/.test(value)) throw invalid(`Invalid integer: ${String(value)}`, param, "parameter_invalid_integer");
+    return Number(value);
+}
+
+function bool(value: FormValue | undefined, param: string): boolean | undefined {
+    if (value === undefined) return undefined;
+    if (value !== "true" && value !== "false") throw invalid(`Invalid boolean: ${String(value)}`, param, "parameter_invalid_boolean");
+    return value === "true";
+}
+
+function list(value: FormValue | undefined, param: string): string[] | undefined {
+    if (value === undefined) return undefined;
+    if (value === "") return [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw invalid(`Invalid array`, param, "parameter_invalid_array");
+    return value as string[];
+}
+
+/** metadata[k]=v sets, metadata[k]= removes, metadata= clears. */
+function applyMetadata(current: Record<string, string>, value: FormValue | undefined): Record<string, string> {
+    if (value === undefined) return current;
+    if (value === "") return {};
+    if (typeof value !== "object" || Array.isArray(value)) throw invalid("Invalid hash", "metadata", "parameter_invalid_hash");
+    const next = { ...current };
+    for (const [k, v] of Object.entries(value)) {
+        if (v === "") delete next[k];
+        else next[k] = String(v);
+    }
+    return next;
+}
+
+function checkEvents(events: string[]): void {
+    events.forEach((event, i) => {
+        if (!STRIPE_EVENT_TYPES.includes(event)) throw invalid(`Invalid enabled_events[${i}]: must be one of the supported event types`, `enabled_events[${i}]`, "parameter_invalid_string");
+    });
+}
+
+function allowOnly(params: Params, allowed: readonly string[]): void {
+    for (const key of Object.keys(params)) if (!allowed.includes(key)) throw unknownParam(key);
+}
+
+/** Decimal text of an integer amount, as Stripe returns it next to the integer. */
+const decimalOf = (n: number | null) => (n === null ? null : String(n));
+
+export interface StripeEmulatorOptions {
+    /** Secret keys the emulator accepts (sk_test_… or sk_live_…). */
+    keys: string[];
+}
+
+interface IdempotentEntry {
+    route: string;
+    fingerprint: string;
+    response: EmulatorResponse;
+}
+
+export class StripeEmulator extends Emulator {
+    readonly products = new Map<string, Obj>();
+    readonly prices = new Map<string, Obj>();
+    readonly webhookEndpoints = new Map<string, Obj>();
+    private readonly idempotency = new Map<string, IdempotentEntry>();
+    private readonly keys: string[];
+
+    constructor(options: StripeEmulatorOptions) {
+        super({
+            name: "stripe",
+            requestIdHeader: "request-id",
+            newRequestId: () => randomId("req", 14),
+            errorBody: (status, message) => ({
+                error: status === 429 ? { type: "invalid_request_error", code: "rate_limit", message: "Too many requests hit the API too quickly." } : status >= 500 ? { type: "api_error", message } : { type: "invalid_request_error", message },
+            }),
+        });
+        this.keys = options.keys;
+    }
+
+    override reset(): void {
+        super.reset();
+        this.products.clear();
+        this.prices.clear();
+        this.webhookEndpoints.clear();
+        this.idempotency.clear();
+    }
+
+    protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
+        const key = bearerToken(req);
+        if (!key) {
+            return { status: 401, body: { error: { type: "invalid_request_error", message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY')." } } };
+        }
+        if (!this.keys.includes(key)) {
+            return { status: 401, body: { error: { type: "invalid_request_error", message: `Invalid API Key provided: ${key.slice(0, 8)}****${key.slice(-4)}` } } };
+        }
+        return undefined;
+    }
+
+    private livemode(req: EmulatorRequest): boolean {
+        return (bearerToken(req) ?? "").includes("_live_");
+    }
+
+    /** Runs a handler on the request's form-encoded parameters. */
+    private handle(run: (req: EmulatorRequest, params: Params) => Obj): (req: EmulatorRequest) => EmulatorResponse {
+        return (req) => {
+            const params = req.method === "GET" || req.method === "DELETE" ? parseStripeForm(req.query.toString()) : parseStripeForm(req.body.toString("utf8"));
+            return { status: 200, body: run(req, params) };
+        };
+    }
+
+    /** POSTs honour Idempotency-Key: same key and parameters replay; other parameters are refused. */
+    private idempotent(routeKey: string, handler: (req: EmulatorRequest) => EmulatorResponse): (req: EmulatorRequest) => EmulatorResponse {
+        return (req) => {
+            const key = req.headers["idempotency-key"];
+            if (typeof key !== "string") return handler(req);
+            const fingerprint = createHash("sha256").update(`${req.path}\n${req.body.toString("utf8")}`).digest("hex");
+            const seen = this.idempotency.get(key);
+            if (seen) {
+                if (seen.route !== routeKey || seen.fingerprint !== fingerprint) {
+                    return {
+                        status: 400,
+                        body: { error: { type: "idempotency_error", message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.` } },
+                    };
+                }
+                return { ...seen.response, headers: { ...seen.response.headers, "idempotent-replayed": "true" } };
+            }
+            const response = handler(req);
+            // Stripe stores answers to requests that reached its servers, errors included, but not 5xx.
+            if (response.status < 500) this.idempotency.set(key, { route: routeKey, fingerprint, response });
+            return response;
+        };
+    }
+
+    private withExpand(price: Obj, params: Params): Obj {
+        const expand = list(params.expand, "expand") ?? [];
+        const { tiers, ...rest } = price;
+        return expand.includes("tiers") ? { ...rest, tiers } : rest;
+    }
+
+    private listOf(items: Obj[], params: Params, url: string): Obj {
+        const limit = int(params.limit, "limit") ?? 10;
+        if (limit < 1 || limit > 100) throw invalid("Invalid value for limit: must be between 1 and 100", "limit");
+        const sorted = [...items].reverse();
+        const after = str(params, "starting_after");
+        const start = after ? sorted.findIndex((o) => o.id === after) + 1 : 0;
+        const page = sorted.slice(start, start + limit);
+        return { object: "list", data: page, has_more: start + limit < sorted.length, url };
+    }
+
+    private productFields(p: Params, product: Obj): void {
+        if (p.name !== undefined) {
+            const name = str(p, "name");
+            if (!name) throw invalid("You must provide a non-empty name.", "name");
+            product.name = name;
+        }
+        for (const field of ["description", "statement_descriptor", "unit_label", "url", "tax_code"]) {
+            if (p[field] !== undefined) product[field] = str(p, field) || null;
+        }
+        if (typeof product.statement_descriptor === "string" && product.statement_descriptor.length > 22) throw invalid("The statement descriptor must be at most 22 characters.", "statement_descriptor");
+        const active = bool(p.active, "active");
+        if (active !== undefined) product.active = active;
+        const images = list(p.images, "images");
+        if (images !== undefined) product.images = images;
+        product.metadata = applyMetadata((product.metadata as Record<string, string>) ?? {}, p.metadata);
+    }
+
+    private createPrice(req: EmulatorRequest, p: Params): Obj {
+        allowOnly(p, ["product", "currency", "unit_amount", "unit_amount_decimal", "billing_scheme", "tiers_mode", "tiers", "recurring", "transform_quantity", "lookup_key", "transfer_lookup_key", "nickname", "tax_behavior", "metadata", "active", "expand"]);
+        const productId = str(p, "product");
+        if (!productId) throw missingParam("product");
+        if (!this.products.has(productId)) throw invalid(`No such product: '${productId}'`, "product", "resource_missing");
+        const currency = str(p, "currency");
+        if (!currency) throw missingParam("currency");
+        const billingScheme = str(p, "billing_scheme") ?? "per_unit";
+        const unitAmount = int(p.unit_amount, "unit_amount") ?? null;
+        const unitAmountDecimal = str(p, "unit_amount_decimal") ?? null;
+        let tiers: Obj[] | null = null;
+        if (billingScheme === "tiered") {
+            if (!Array.isArray(p.tiers) || p.tiers.length === 0) throw missingParam("tiers");
+            if (!str(p, "tiers_mode")) throw missingParam("tiers_mode");
+            tiers = (p.tiers as Params[]).map((t, i) => {
+                const upTo = t.up_to === "inf" ? null : int(t.up_to, `tiers[${i}][up_to]`);
+                if (upTo === undefined) throw missingParam(`tiers[${i}][up_to]`);
+                const ua = int(t.unit_amount, `tiers[${i}][unit_amount]`) ?? null;
+                const fa = int(t.flat_amount, `tiers[${i}][flat_amount]`) ?? null;
+                return {
+                    up_to: upTo,
+                    unit_amount: ua,
+                    unit_amount_decimal: (t.unit_amount_decimal as string | undefined) ?? decimalOf(ua),
+                    flat_amount: fa,
+                    flat_amount_decimal: (t.flat_amount_decimal as string | undefined) ?? decimalOf(fa),
+                };
+            });
+        } else if (unitAmount === null && unitAmountDecimal === null) {
+            throw invalid("You must pass either `unit_amount`, `unit_amount_decimal`, or `custom_unit_amount`.", "unit_amount");
+        }
+        if (unitAmount !== null && (unitAmount < 0 || unitAmount > 99_999_999)) throw invalid("Invalid integer: amount must be between 0 and 99999999", "unit_amount", "parameter_invalid_integer");
+        let recurring: Obj | null = null;
+        if (p.recurring !== undefined) {
+            const r = p.recurring as Params;
+            if (!r.interval) throw missingParam("recurring[interval]");
+            const usageType = (r.usage_type as string) ?? "licensed";
+            if (usageType === "metered" && !r.meter) throw invalid("A meter is required for prices with usage_type=metered.", "recurring[meter]");
+            recurring = { interval: r.interval, interval_count: int(r.interval_count, "recurring[interval_count]") ?? 1, usage_type: usageType, meter: (r.meter as string) ?? null, trial_period_days: null };
+        }
+        const tq = p.transform_quantity as Params | undefined;
+        const price: Obj = {
+            id: randomId("price"),
+            object: "price",
+            active: bool(p.active, "active") ?? true,
+            billing_scheme: billingScheme,
+            created: Math.floor(Date.now() / 1000),
+            currency: currency.toLowerCase(),
+            custom_unit_amount: null,
+            livemode: this.livemode(req),
+            lookup_key: null,
+            metadata: applyMetadata({}, p.metadata),
+            nickname: str(p, "nickname") || null,
+            product: productId,
+            recurring,
+            tax_behavior: str(p, "tax_behavior") ?? "unspecified",
+            tiers,
+            tiers_mode: str(p, "tiers_mode") ?? null,
+            transform_quantity: tq ? { divide_by: int(tq.divide_by, "transform_quantity[divide_by]"), round: tq.round } : null,
+            type: recurring ? "recurring" : "one_time",
+            unit_amount: unitAmount,
+            unit_amount_decimal: unitAmountDecimal ?? decimalOf(unitAmount),
+        };
+        this.assignLookupKey(price, str(p, "lookup_key"), bool(p.transfer_lookup_key, "transfer_lookup_key") ?? false);
+        this.prices.set(price.id as string, price);
+        return this.withExpand(price, p);
+    }
+
+    /** Lookup keys are unique per account; another price's key moves only with transfer_lookup_key. */
+    private assignLookupKey(price: Obj, key: string | undefined, transfer: boolean): void {
+        if (key === undefined) return;
+        if (key === "") {
+            price.lookup_key = null;
+            return;
+        }
+        const holder = [...this.prices.values()].find((other) => other !== price && other.lookup_key === key);
+        if (holder && !transfer) throw invalid(`A price (\`${String(holder.id)}\`) already uses that lookup key.`, "lookup_key");
+        if (holder) holder.lookup_key = null;
+        price.lookup_key = key;
+    }
+
+    protected routes(): Route[] {
+        const route = (method: string, path: string, run: (req: EmulatorRequest, params: Params) => Obj): Route => {
+            const handler = this.handle(run);
+            return { method, path, handle: method === "POST" ? this.idempotent(`${method} ${path}`, handler) : handler };
+        };
+        const product = (id: string) => {
+            const found = this.products.get(id);
+            if (!found) throw missing("product", id);
+            return found;
+        };
+        const price = (id: string) => {
+            const found = this.prices.get(id);
+            if (!found) throw missing("price", id);
+            return found;
+        };
+        const endpoint = (id: string) => {
+            const found = this.webhookEndpoints.get(id);
+            if (!found) throw missing("webhook endpoint", id);
+            return found;
+        };
+        const withoutSecret = (w: Obj) => {
+            const { secret: _secret, ...rest } = w;
+            return rest;
+        };
+
+        return [
+            route("POST", "/v1/products", (req, p) => {
+                allowOnly(p, ["name", "description", "active", "metadata", "images", "tax_code", "statement_descriptor", "unit_label", "url", "id", "expand"]);
+                if (p.name === undefined) throw missingParam("name");
+                const id = str(p, "id") ?? randomId("prod", 14);
+                if (this.products.has(id)) throw invalid(`Product already exists.`, "id", "resource_already_exists");
+                const now = Math.floor(Date.now() / 1000);
+                const created: Obj = { id, object: "product", active: true, created: now, default_price: null, description: null, images: [], livemode: this.livemode(req), marketing_features: [], metadata: {}, package_dimensions: null, shippable: null, statement_descriptor: null, tax_code: null, type: "service", unit_label: null, updated: now, url: null };
+                const { id: _id, ...fields } = p;
+                this.productFields(fields, created);
+                this.products.set(id, created);
+                return created;
+            }),
+            route("GET", "/v1/products", (_req, p) => this.listOf([...this.products.values()], p, "/v1/products")),
+            route("GET", "/v1/products/:id", (req) => product(req.params.id)),
+            route("POST", "/v1/products/:id", (req, p) => {
+                allowOnly(p, ["name", "description", "active", "metadata", "images", "tax_code", "statement_descriptor", "unit_label", "url", "expand"]);
+                const found = product(req.params.id);
+                this.productFields(p, found);
+                found.updated = Math.floor(Date.now() / 1000);
+                return found;
+            }),
+            route("DELETE", "/v1/products/:id", (req) => {
+                const found = product(req.params.id);
+                if ([...this.prices.values()].some((pr) => pr.product === found.id)) throw invalid("This product cannot be deleted because it has one or more user-created prices.");
+                this.products.delete(found.id as string);
+                return { id: found.id, object: "product", deleted: true };
+            }),
+
+            route("POST", "/v1/prices", (req, p) => this.createPrice(req, p)),
+            route("GET", "/v1/prices", (_req, p) => {
+                const lookupKeys = list(p.lookup_keys, "lookup_keys");
+                const active = bool(p.active, "active");
+                const matching = [...this.prices.values()].filter(
+                    (pr) => (p.product === undefined || pr.product === p.product) && (active === undefined || pr.active === active) && (lookupKeys === undefined || lookupKeys.includes(pr.lookup_key as string)),
+                );
+                const page = this.listOf(matching, p, "/v1/prices");
+                return { ...page, data: (page.data as Obj[]).map((pr) => this.withExpand(pr, p)) };
+            }),
+            route("GET", "/v1/prices/:id", (req, p) => this.withExpand(price(req.params.id), p)),
+            route("POST", "/v1/prices/:id", (req, p) => {
+                // Amount, currency, schedule, tiers and product cannot change: Stripe does not know them here.
+                allowOnly(p, ["active", "lookup_key", "transfer_lookup_key", "metadata", "nickname", "tax_behavior", "expand"]);
+                const found = price(req.params.id);
+                const taxBehavior = str(p, "tax_behavior");
+                if (taxBehavior !== undefined && taxBehavior !== found.tax_behavior && found.tax_behavior !== "unspecified") {
+                    throw invalid("The tax_behavior of a price cannot be changed once it is set to inclusive or exclusive.", "tax_behavior");
+                }
+                if (taxBehavior !== undefined) found.tax_behavior = taxBehavior;
+                const active = bool(p.active, "active");
+                if (active !== undefined) found.active = active;
+                if (p.nickname !== undefined) found.nickname = str(p, "nickname") || null;
+                found.metadata = applyMetadata(found.metadata as Record<string, string>, p.metadata);
+                this.assignLookupKey(found, str(p, "lookup_key"), bool(p.transfer_lookup_key, "transfer_lookup_key") ?? false);
+                return this.withExpand(found, p);
+            }),
+
+            route("POST", "/v1/webhook_endpoints", (req, p) => {
+                allowOnly(p, ["url", "enabled_events", "description", "api_version", "metadata", "connect", "expand"]);
+                const url = str(p, "url");
+                if (!url) throw missingParam("url");
+                if (!/^https?:\/\//.test(url)) throw invalid("Invalid URL: must be an http or https URL.", "url", "url_invalid");
+                const events = list(p.enabled_events, "enabled_events");
+                if (!events || events.length === 0) throw missingParam("enabled_events");
+                checkEvents(events);
+                const created: Obj = {
+                    id: randomId("we"),
+                    object: "webhook_endpoint",
+                    api_version: str(p, "api_version") ?? null,
+                    application: null,
+                    created: Math.floor(Date.now() / 1000),
+                    description: str(p, "description") || null,
+                    enabled_events: events,
+                    livemode: this.livemode(req),
+                    metadata: applyMetadata({}, p.metadata),
+                    secret: `whsec_${randomBytes(24).toString("hex")}`,
+                    status: "enabled",
+                    url,
+                };
+                this.webhookEndpoints.set(created.id as string, created);
+                return created;
+            }),
+            route("GET", "/v1/webhook_endpoints", (_req, p) => this.listOf([...this.webhookEndpoints.values()].map(withoutSecret), p, "/v1/webhook_endpoints")),
+            route("GET", "/v1/webhook_endpoints/:id", (req) => withoutSecret(endpoint(req.params.id))),
+            route("POST", "/v1/webhook_endpoints/:id", (req, p) => {
+                allowOnly(p, ["url", "enabled_events", "description", "metadata", "disabled", "expand"]);
+                const found = endpoint(req.params.id);
+                if (p.url !== undefined) found.url = str(p, "url");
+                const events = list(p.enabled_events, "enabled_events");
+                if (events !== undefined) {
+                    if (events.length === 0) throw missingParam("enabled_events");
+                    checkEvents(events);
+                    found.enabled_events = events;
+                }
+                if (p.description !== undefined) found.description = str(p, "description") || null;
+                const disabled = bool(p.disabled, "disabled");
+                if (disabled !== undefined) found.status = disabled ? "disabled" : "enabled";
+                found.metadata = applyMetadata(found.metadata as Record<string, string>, p.metadata);
+                return withoutSecret(found);
+            }),
+            route("DELETE", "/v1/webhook_endpoints/:id", (req) => {
+                const found = endpoint(req.params.id);
+                this.webhookEndpoints.delete(found.id as string);
+                return { id: found.id, object: "webhook_endpoint", deleted: true };
+            }),
+        ];
+    }
+}

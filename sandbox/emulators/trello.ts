@@ -1,0 +1,246 @@
+/**
+ * Trello REST API emulator for boards, lists, labels and webhooks, as Trello behaves where
+ * providers can trip: `key` and `token` query parameters (401 with a plain-text body), errors as
+ * plain text, 24-hex ids, form-style query parameters for writes, lists that are archived rather
+ * than deleted, a HEAD request to a webhook's callback URL that must answer 200, and a limit of
+ * 100 requests per 10 seconds per token (429 beyond it).
+ */
+import { randomBytes } from "node:crypto";
+import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
+
+type Obj = Record<string, any>;
+
+const text = (status: number, body: string): EmulatorResponse => ({ status, body: Buffer.from(body), headers: { "content-type": "text/plain; charset=utf-8" } });
+const newId = () => randomBytes(12).toString("hex");
+const COLORS = ["green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black"].flatMap((c) => [c, `${c}_dark`, `${c}_light`]);
+
+/** Trello answers errors in plain text. */
+const failure = (status: number, message: string) => new ApiFailure(text(status, message));
+
+export interface TrelloEmulatorOptions {
+    key: string;
+    token: string;
+    /** Requests allowed per window per token. @default 100 per 10 s, as Trello documents */
+    rate?: { requests: number; windowMs: number };
+}
+
+export class TrelloEmulator extends Emulator {
+    readonly boards = new Map<string, Obj>();
+    readonly lists = new Map<string, Obj>();
+    readonly labels = new Map<string, Obj>();
+    readonly webhooks = new Map<string, Obj>();
+    /** Requests refused with 429 (benchmarks read this). */
+    rateLimited = 0;
+    private stamps: number[] = [];
+    private readonly opts: Required<TrelloEmulatorOptions>;
+
+    constructor(options: TrelloEmulatorOptions) {
+        super({
+            name: "trello",
+            requestIdHeader: "x-trello-request-id",
+            errorBody: (status, message) => (status === 429 ? { error: "API_TOKEN_LIMIT_EXCEEDED", message: "Rate limit exceeded" } : message),
+        });
+        this.opts = { rate: { requests: 100, windowMs: 10_000 }, ...options };
+    }
+
+    override reset(): void {
+        super.reset();
+        for (const map of [this.boards, this.lists, this.labels, this.webhooks]) map.clear();
+        this.stamps = [];
+        this.rateLimited = 0;
+    }
+
+    protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
+        if (req.query.get("key") !== this.opts.key) return text(401, "invalid key");
+        if (req.query.get("token") !== this.opts.token) return text(401, "invalid token");
+        const now = Date.now();
+        this.stamps = this.stamps.filter((t) => now - t < this.opts.rate.windowMs);
+        if (this.stamps.length >= this.opts.rate.requests) {
+            this.rateLimited += 1;
+            return { status: 429, body: { error: "API_TOKEN_LIMIT_EXCEEDED", message: "Rate limit exceeded" } };
+        }
+        this.stamps.push(now);
+        return undefined;
+    }
+
+    private handle(run: (req: EmulatorRequest, q: URLSearchParams) => unknown | Promise<unknown>): (req: EmulatorRequest) => Promise<EmulatorResponse> {
+        return async (req) => {
+            return { status: 200, body: await run(req, req.query) };
+        };
+    }
+
+    private find(map: Map<string, Obj>, id: string): Obj {
+        if (!/^[0-9a-f]{24}$/.test(id)) throw failure(400, "invalid id");
+        const found = map.get(id);
+        if (!found) throw failure(404, "The requested resource was not found.");
+        return found;
+    }
+
+    private bool(q: URLSearchParams, name: string): boolean | undefined {
+        const v = q.get(name);
+        return v === null ? undefined : v === "true";
+    }
+
+    private color(q: URLSearchParams): string | null | undefined {
+        const c = q.get("color");
+        if (c === null) return undefined;
+        if (c === "null" || c === "") return null;
+        if (!COLORS.includes(c)) throw failure(400, "invalid value for color");
+        return c;
+    }
+
+    /** Trello calls the callback with HEAD and wants 200. */
+    private async checkCallback(url: string): Promise<void> {
+        let status: string;
+        try {
+            status = String((await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(5000) })).status);
+        } catch {
+            status = "no response";
+        }
+        if (status !== "200") throw failure(400, `URL (${url}) did not return 200 status code, got ${status}`);
+    }
+
+    protected routes(): Route[] {
+        return [
+            {
+                method: "POST",
+                path: "/1/boards",
+                handle: this.handle((_req, q) => {
+                    const name = q.get("name");
+                    if (!name) throw failure(400, "invalid value for name");
+                    const id = newId();
+                    const board = { id, name, desc: q.get("desc") ?? "", closed: false, idOrganization: q.get("idOrganization"), url: `https://trello.example/b/${id.slice(0, 8)}/${name.toLowerCase().replace(/\W+/g, "-")}`, prefs: { permissionLevel: q.get("prefs_permissionLevel") ?? "private" } };
+                    this.boards.set(id, board);
+                    if (q.get("defaultLists") !== "false") for (const [i, n] of ["To Do", "Doing", "Done"].entries()) {
+                        const listId = newId();
+                        this.lists.set(listId, { id: listId, name: n, idBoard: id, pos: (i + 1) * 16384, closed: false });
+                    }
+                    return board;
+                }),
+            },
+            { method: "GET", path: "/1/boards/:id", handle: this.handle((req) => this.find(this.boards, req.params.id)) },
+            {
+                method: "PUT",
+                path: "/1/boards/:id",
+                handle: this.handle((req, q) => {
+                    const b = this.find(this.boards, req.params.id);
+                    if (q.get("name") !== null) b.name = q.get("name");
+                    if (q.get("desc") !== null) b.desc = q.get("desc");
+                    if (q.get("prefs/permissionLevel") !== null) b.prefs.permissionLevel = q.get("prefs/permissionLevel");
+                    return b;
+                }),
+            },
+            {
+                method: "DELETE",
+                path: "/1/boards/:id",
+                handle: this.handle((req) => {
+                    this.find(this.boards, req.params.id);
+                    this.boards.delete(req.params.id);
+                    return { _value: null };
+                }),
+            },
+            {
+                method: "POST",
+                path: "/1/lists",
+                handle: this.handle((_req, q) => {
+                    const name = q.get("name");
+                    if (!name) throw failure(400, "invalid value for name");
+                    const board = this.find(this.boards, q.get("idBoard") ?? "");
+                    const siblings = [...this.lists.values()].filter((l) => l.idBoard === board.id);
+                    const pos = q.get("pos");
+                    const list = { id: newId(), name, idBoard: board.id, closed: this.bool(q, "closed") ?? false, pos: pos === null || pos === "bottom" ? Math.max(0, ...siblings.map((l) => l.pos)) + 16384 : pos === "top" ? 1 : Number(pos) };
+                    this.lists.set(list.id, list);
+                    return list;
+                }),
+            },
+            { method: "GET", path: "/1/lists/:id", handle: this.handle((req) => this.find(this.lists, req.params.id)) },
+            {
+                method: "PUT",
+                path: "/1/lists/:id",
+                handle: this.handle((req, q) => {
+                    const l = this.find(this.lists, req.params.id);
+                    if (q.get("name") !== null) l.name = q.get("name");
+                    if (q.get("pos") !== null) l.pos = Number(q.get("pos"));
+                    if (q.get("closed") !== null) l.closed = this.bool(q, "closed");
+                    return l;
+                }),
+            },
+            {
+                method: "PUT",
+                path: "/1/lists/:id/closed",
+                handle: this.handle((req, q) => Object.assign(this.find(this.lists, req.params.id), { closed: this.bool(q, "value") ?? true })),
+            },
+            {
+                method: "POST",
+                path: "/1/labels",
+                handle: this.handle((_req, q) => {
+                    const board = this.find(this.boards, q.get("idBoard") ?? "");
+                    const label = { id: newId(), idBoard: board.id, name: q.get("name") ?? "", color: this.color(q) ?? null };
+                    this.labels.set(label.id, label);
+                    return label;
+                }),
+            },
+            { method: "GET", path: "/1/labels/:id", handle: this.handle((req) => this.find(this.labels, req.params.id)) },
+            {
+                method: "PUT",
+                path: "/1/labels/:id",
+                handle: this.handle((req, q) => {
+                    const l = this.find(this.labels, req.params.id);
+                    if (q.get("name") !== null) l.name = q.get("name");
+                    const color = this.color(q);
+                    if (color !== undefined) l.color = color;
+                    return l;
+                }),
+            },
+            {
+                method: "DELETE",
+                path: "/1/labels/:id",
+                handle: this.handle((req) => {
+                    this.find(this.labels, req.params.id);
+                    this.labels.delete(req.params.id);
+                    return { limits: {} };
+                }),
+            },
+            {
+                method: "POST",
+                path: "/1/webhooks",
+                handle: this.handle(async (_req, q) => {
+                    const callbackURL = q.get("callbackURL");
+                    if (!callbackURL) throw failure(400, "invalid value for callbackURL");
+                    const idModel = q.get("idModel") ?? "";
+                    if (!/^[0-9a-f]{24}$/.test(idModel)) throw failure(400, "invalid value for idModel");
+                    if ([...this.webhooks.values()].some((w) => w.callbackURL === callbackURL && w.idModel === idModel)) throw failure(400, "A webhook with that callback, model, and token already exists");
+                    await this.checkCallback(callbackURL);
+                    const hook = { id: newId(), description: q.get("description") ?? "", idModel, callbackURL, active: this.bool(q, "active") ?? true, consecutiveFailures: 0 };
+                    this.webhooks.set(hook.id, hook);
+                    return hook;
+                }),
+            },
+            { method: "GET", path: "/1/webhooks/:id", handle: this.handle((req) => this.find(this.webhooks, req.params.id)) },
+            {
+                method: "PUT",
+                path: "/1/webhooks/:id",
+                handle: this.handle(async (req, q) => {
+                    const w = this.find(this.webhooks, req.params.id);
+                    const url = q.get("callbackURL");
+                    if (url !== null && url !== w.callbackURL) {
+                        await this.checkCallback(url);
+                        w.callbackURL = url;
+                    }
+                    if (q.get("description") !== null) w.description = q.get("description");
+                    if (q.get("active") !== null) w.active = this.bool(q, "active");
+                    return w;
+                }),
+            },
+            {
+                method: "DELETE",
+                path: "/1/webhooks/:id",
+                handle: this.handle((req) => {
+                    this.find(this.webhooks, req.params.id);
+                    this.webhooks.delete(req.params.id);
+                    return { _value: null };
+                }),
+            },
+        ];
+    }
+}

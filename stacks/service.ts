@@ -1,0 +1,75 @@
+/**
+ * What a service is to the stack: one config section (its zod shape), the secret settings it
+ * needs, how a valid section becomes its components' args (names, policies, cross-checks), how
+ * those args become components, and which stack outputs it gives. `stacks/services/` holds one
+ * file per service; `stacks/config.ts` and `stacks/platform.ts` loop over them.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { CredentialSpec } from "../dynamic-providers/core/credentials";
+import type { Environment } from "./environment";
+import { LOGICAL_NAME_MAX, LOGICAL_NAME_PATTERN } from "./naming";
+
+export interface SecretSetting {
+    credential: CredentialSpec;
+    /**
+     * Whether the settings as written (before validation) need this secret.
+     * @default when the service's section is set
+     */
+    neededBy?(settings: Record<string, unknown>): boolean;
+    /** Never required: used when given (a Redis server without a password needs none). */
+    optional?: boolean;
+    /**
+     * A non-secret summary of the value (a key's mode), so validation can judge it without ever
+     * holding it.
+     */
+    kindOf?(value: string): string;
+    /** How to set it, when `pulumi config set --secret <key> <value>` is not the way. */
+    howToSet?: string;
+}
+
+/** What planning sees besides its own section. */
+export interface PlanContext {
+    env: Environment;
+    /** Every section as validated, for the few references between services. */
+    settings: Readonly<Record<string, unknown>>;
+    /** The kind of each secret that has one (a Stripe key's mode), never the value. */
+    secretKinds: Readonly<Record<string, string>>;
+    /** The platform keys' values, only to check their shapes (never printed). */
+    platformKeys?: unknown;
+    /** Records a problem; planning goes on, so every problem is listed at once. */
+    problem(path: string, rule: string): void;
+    /** A physical name from the naming rules; a name the service would refuse is a problem at `path`. */
+    name(path: string, naming: () => string): string;
+}
+
+/** What building sees besides its own plan. */
+export interface BuildContext {
+    env: Environment;
+    /** A credential the program itself needs (official providers): the config secret, else the environment. */
+    secret(spec: CredentialSpec): pulumi.Output<string> | undefined;
+}
+
+export interface Service<Key extends string = string, Section extends z.ZodType = z.ZodType, Plan = unknown, Built = unknown> {
+    /** The config key: `stripe` is set as `stackwire:stripe`. */
+    key: Key;
+    section: Section;
+    secrets: readonly SecretSetting[];
+    /** The section, validated, as its components' args; problems go to `ctx.problem`. */
+    plan(section: z.output<Section>, ctx: PlanContext): Plan;
+    /** The components. Absent for a service that only feeds others (its wiring is in platform.ts). */
+    build?(plan: Plan, ctx: BuildContext): Built;
+    /** Stack outputs, by output name. */
+    outputs?(built: Built, plan: Plan): Record<string, pulumi.Input<unknown> | undefined>;
+}
+
+/** Declares a service, keeping its types for the registry. */
+export function defineService<Key extends string, Section extends z.ZodType, Plan, Built>(service: Service<Key, Section, Plan, Built>): Service<Key, Section, Plan, Built> {
+    return service;
+}
+
+/** A logical name in the stack config: lower-case words joined by hyphens. */
+export const logicalName = z
+    .string()
+    .max(LOGICAL_NAME_MAX, `must be at most ${LOGICAL_NAME_MAX} characters`)
+    .regex(LOGICAL_NAME_PATTERN, "must be lower-case letters, digits and inner hyphens, e.g. user-avatars");

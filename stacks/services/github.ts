@@ -1,0 +1,131 @@
+/** GitHub: repositories with protection, webhooks, Actions settings, and optional GitLab mirrors. */
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { CodeRepository, type CodeRepositoryArgs } from "../../components/github/code-repository";
+import type { CredentialSpec } from "../../dynamic-providers/core/credentials";
+import { httpUrl } from "../../dynamic-providers/core/validation";
+import { hookInputSchema, maskingProblem, VARIABLE_KEY_PATTERN } from "../../dynamic-providers/gitlab/schema";
+import { dataPolicyOf } from "../environment";
+import { GITHUB_REPOSITORY_NAME, NAME_RULES, physicalName } from "../naming";
+import { defineService, logicalName } from "../service";
+
+/** The GitHub token, for the GitHub provider and the mirrors' URLs. */
+export const githubToken: CredentialSpec = { configKey: "githubToken", envVars: ["GITHUB_TOKEN"], label: "GitHub token" };
+
+/** Events a repository webhook may subscribe to ("*" is all). */
+export const GITHUB_WEBHOOK_EVENTS: readonly string[] = [
+    "*", "branch_protection_rule", "check_run", "check_suite", "code_scanning_alert", "commit_comment", "create", "delete",
+    "dependabot_alert", "deploy_key", "deployment", "deployment_protection_rule", "deployment_review", "deployment_status",
+    "discussion", "discussion_comment", "fork", "gollum", "issue_comment", "issues", "label", "member", "merge_group", "meta",
+    "milestone", "package", "page_build", "project", "project_card", "project_column", "public", "pull_request",
+    "pull_request_review", "pull_request_review_comment", "pull_request_review_thread", "push", "registry_package", "release",
+    "repository", "repository_advisory", "repository_import", "repository_ruleset", "repository_vulnerability_alert",
+    "secret_scanning_alert", "secret_scanning_alert_location", "security_and_analysis", "star", "status", "team_add", "watch",
+    "workflow_dispatch", "workflow_job", "workflow_run",
+];
+
+const gitlabVariable = z
+    .object({ value: z.string(), masked: z.boolean().default(true), protected: z.boolean().default(false), raw: z.boolean().default(false) })
+    .strict()
+    .superRefine((v, ctx) => {
+        const problem = v.masked ? maskingProblem(v.value, v.raw) : undefined;
+        if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: `cannot be masked: ${problem}`, input: undefined });
+    });
+
+const repository = z
+    .object({
+        /** The repository's name on GitHub. @default stackwire-<stack>-<logical name> */
+        name: z.string().regex(GITHUB_REPOSITORY_NAME, "must be a GitHub repository name: letters, digits, . _ - and at most 100 characters").optional(),
+        description: z.string().max(350).optional(),
+        visibility: z.enum(["public", "private", "internal"]).default("private"),
+        topics: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, "must be a GitHub topic: lower-case letters, digits and hyphens, at most 50 characters")).max(20).default([]),
+        defaultBranch: z.string().min(1).default("main"),
+        protection: z
+            .object({ requiredReviews: z.number().int().min(0).max(10).default(1), requiredChecks: z.array(z.string().min(1)).default([]), dismissStaleReviews: z.boolean().default(true) })
+            .strict()
+            .optional(),
+        webhooks: z
+            .record(logicalName, z.object({ url: httpUrl(), events: z.array(z.string().refine((e) => GITHUB_WEBHOOK_EVENTS.includes(e), "must be a GitHub webhook event such as push, pull_request or issues")).min(1) }).strict())
+            .default({}),
+        variables: z.record(z.string().regex(/^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/, "must be an Actions variable name: letters, digits and _, not starting with GITHUB_"), z.string()).default({}),
+        gitlabMirror: z
+            .object({
+                direction: z.enum(["pull", "push", "both"]),
+                namespaceId: z.number().int().positive().optional(),
+                triggerBuilds: z.boolean().default(false),
+                onlyProtectedBranches: z.boolean().default(false),
+                variables: z.record(z.string().regex(VARIABLE_KEY_PATTERN, "must be letters, digits and _ only, at most 255 characters"), gitlabVariable).default({}),
+                webhooks: z.record(logicalName, hookInputSchema().pick({ url: true, events: true }).strict()).default({}),
+            })
+            .strict()
+            .optional(),
+    })
+    .strict();
+
+const section = z.object({ owner: z.string().min(1), repositories: z.record(logicalName, repository).default({}) }).strict();
+
+/** A repository as planned: everything but the token and the provider, which the program reads. */
+export type PlannedRepository = Omit<CodeRepositoryArgs, "githubToken" | "provider">;
+
+export interface GithubPlan {
+    owner: string;
+    repositories: Record<string, PlannedRepository>;
+}
+
+export interface GithubPlatform {
+    /** One provider: the repositories, mirrors and key consumers share owner and token. */
+    provider: github.Provider;
+    repositories: Record<string, CodeRepository>;
+}
+
+export const githubService = defineService({
+    key: "github",
+    section,
+    secrets: [{ credential: githubToken }],
+
+    plan(s, ctx): GithubPlan {
+        const gitlabBaseUrl = (ctx.settings.gitlab as { baseUrl?: string } | undefined)?.baseUrl;
+        const policy = dataPolicyOf(ctx.env);
+        const repositories = Object.fromEntries(
+            Object.entries(s.repositories).map(([name, r]): [string, PlannedRepository] => {
+                const repositoryName = r.name ?? ctx.name(`github.repositories.${name}`, () => physicalName(ctx.env, name, NAME_RULES.githubRepository));
+                return [
+                    name,
+                    {
+                        repositoryName,
+                        owner: s.owner,
+                        description: r.description,
+                        visibility: r.visibility,
+                        topics: r.topics,
+                        defaultBranch: r.defaultBranch,
+                        protection: r.protection,
+                        webhooks: r.webhooks,
+                        actionsVariables: r.variables,
+                        gitlabMirror: r.gitlabMirror && { ...r.gitlabMirror, ...(gitlabBaseUrl ? { baseUrl: gitlabBaseUrl } : {}) },
+                        policy,
+                    },
+                ];
+            }),
+        );
+        return { owner: s.owner, repositories };
+    },
+
+    build(plan, ctx): GithubPlatform {
+        const token = ctx.secret(githubToken);
+        const provider = new github.Provider("github", { owner: plan.owner, ...(token ? { token } : {}) });
+        const repositories = Object.fromEntries(Object.entries(plan.repositories).map(([name, args]) => [name, new CodeRepository(`github-${name}`, { ...args, githubToken: token, provider })]));
+        return { provider, repositories };
+    },
+
+    outputs: ({ repositories }) => {
+        const byName = <V>(pick: (r: CodeRepository) => pulumi.Input<V> | undefined) =>
+            pulumi.output(Object.fromEntries(Object.entries(repositories).flatMap(([name, r]) => (pick(r) === undefined ? [] : [[name, pick(r)]])))) as pulumi.Output<Record<string, V>>;
+        return {
+            githubRepositoryUrls: byName((r) => r.htmlUrl),
+            githubWebhookSecrets: pulumi.secret(byName((r) => r.webhookSecrets)),
+            gitlabWebhookSecrets: pulumi.secret(byName((r) => r.gitlabProject && r.gitlabWebhookSecrets)),
+            gitlabProjectIds: byName((r) => r.gitlabProject?.id),
+        };
+    },
+});

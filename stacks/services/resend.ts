@@ -1,0 +1,36 @@
+/** Resend: sending domains, API keys and webhooks. */
+import { z } from "zod";
+import { ResendEmail, type ResendEmailArgs } from "../../components/resend/email";
+import { httpUrl } from "../../dynamic-providers/core/validation";
+import { resendApiKey } from "../../dynamic-providers/resend/client";
+import { DOMAIN_NAME_PATTERN, RESEND_REGIONS, resendWebhookInputSchema } from "../../dynamic-providers/resend/schema";
+import { NAME_RULES, stackScopedName } from "../naming";
+import { defineService, logicalName } from "../service";
+
+const section = z
+    .object({
+        baseUrl: httpUrl().optional(),
+        domains: z.record(z.string().regex(DOMAIN_NAME_PATTERN, "must be a domain name in lower case, such as mail.example.com"), z.object({ region: z.enum(RESEND_REGIONS).optional() }).strict()).default({}),
+        apiKeys: z.record(logicalName, z.object({ permission: z.enum(["full_access", "sending_access"]).default("sending_access"), domain: z.string().optional() }).strict()).default({}),
+        webhooks: z.record(logicalName, resendWebhookInputSchema().pick({ endpoint: true, events: true }).strict()).default({}),
+    })
+    .strict();
+
+export const resendService = defineService({
+    key: "resend",
+    section,
+    secrets: [{ credential: resendApiKey }],
+
+    plan(s, ctx): ResendEmailArgs {
+        const apiKeys = Object.fromEntries(
+            Object.entries(s.apiKeys).map(([key, k]) => {
+                if (k.domain !== undefined && !(k.domain in s.domains)) ctx.problem(`resend.apiKeys.${key}.domain`, `names domain "${k.domain}", which resend.domains does not declare`);
+                return [key, { ...k, name: ctx.name(`resend.apiKeys.${key}`, () => stackScopedName(ctx.env, key, NAME_RULES.resendApiKey)) }];
+            }),
+        );
+        return { ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}), domains: s.domains, apiKeys, webhooks: s.webhooks };
+    },
+
+    build: (plan) => new ResendEmail("resend", plan),
+    outputs: (email) => ({ resendDnsRecords: email.dnsRecords, resendApiKeyTokens: email.apiKeyTokens }),
+});
