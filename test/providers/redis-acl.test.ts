@@ -2,7 +2,9 @@
  * Redis ACL users against a real Redis server (.ci/run installs and starts it):
  * STACKWIRE_TEST_REDIS_URL, default redis://127.0.0.1:6379 with no admin password.
  */
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer, type AddressInfo } from "node:net";
 import { createClient } from "redis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { aclUserDefinition } from "../../dynamic-providers/redis/acl-user";
@@ -94,5 +96,48 @@ describe("Redis ACL user", () => {
     ])("rejects %j before connecting", async (news, expected) => {
         const r = await subject.provider.check({}, { url: URL_, username, password, keyPatterns: ["a:*"], categories: ["+@read"], ...news });
         expect((r.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n")).toContain(expected);
+    });
+});
+
+/** A Redis server of this test's own whose default user has a password, on a free port. */
+async function passwordProtectedRedis(adminPassword: string): Promise<{ url: string; stop(): Promise<void> } | undefined> {
+    const binary = execFileSync("sh", ["-c", "command -v redis-server || true"]).toString().trim();
+    if (!binary) return undefined;
+    const port = await new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, "127.0.0.1", () => {
+            const { port: free } = probe.address() as AddressInfo;
+            probe.close(() => resolve(free));
+        });
+    });
+    const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", adminPassword], { stdio: "ignore" });
+    const url = `redis://127.0.0.1:${port}`;
+    for (let i = 0; i < 50; i++) {
+        const ready = await as(`redis://:${encodeURIComponent(adminPassword)}@127.0.0.1:${port}`, (c) => c.sendCommand(["PING"])).catch(() => undefined);
+        if (ready === "PONG") break;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    return { url, stop: async () => void child.kill() };
+}
+
+describe("the admin password (redisAdminPassword)", () => {
+    const adminPassword = "admin-password-for-this-test-0123";
+
+    it("is sent when set as a config secret, and its absence is a clear error", async (test) => {
+        const server = await passwordProtectedRedis(adminPassword);
+        if (!server) return test.skip("redis-server is not installed here; .ci/run installs it");
+        try {
+            const inputs = { url: server.url, username: "svc-admin-test", password, keyPatterns: ["svc:*"], categories: ["+@read"] };
+            const withPassword = await configuredProvider(aclUserDefinition, { redisAdminPassword: adminPassword });
+            const checked = (await withPassword.provider.check({}, inputs)).inputs;
+            const { id, outs } = await withPassword.provider.create(checked);
+            expect(id).toBe("svc-admin-test");
+            const without = await configuredProvider(aclUserDefinition, {});
+            await expect(without.provider.read!(id, outs)).rejects.toThrow(/Redis refused the admin connection .*NOAUTH.*pulumi config set --secret redisAdminPassword/);
+            const wrong = await configuredProvider(aclUserDefinition, { redisAdminPassword: "not-the-password-0123" });
+            await expect(wrong.provider.read!(id, outs)).rejects.toThrow(/redisAdminPassword is not the server's password/);
+            await withPassword.provider.delete(id, outs);
+        } finally {
+            await server.stop();
+        }
     });
 });
