@@ -156,7 +156,22 @@ interface ConfigurableProvider extends pulumi.dynamic.ResourceProvider {
     stackConfig?: ConfigSource;
 }
 
+/**
+ * Whether a resource's state was written by other provider code than the one now running it (an
+ * earlier build's provider serialized by value, say). The next `up` then updates it, without any
+ * API call, so its state holds the current provider and later deletes run the installed code.
+ */
+function storedByOtherCode(olds: Props, news: Props): boolean {
+    const [old, current] = [olds.__provider, news.__provider];
+    return typeof old === "string" && typeof current === "string" && current !== UNKNOWN && old !== current;
+}
+
 export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(def: ResourceDefinition<S, O>, httpDefaults: Partial<HttpCallOptions> = {}): pulumi.dynamic.ResourceProvider {
+    // Built once: a schema costs far more to build than to parse with.
+    let schema: S | undefined;
+    const schemaOf = () => (schema ??= def.schema());
+    const inputKeys = () => Object.keys(schemaOf().shape).filter((k) => k !== RESOURCE_URN_KEY);
+    const changedInputs = (olds: Props, news: Props) => diffInputs(inputKeys(), def.replaceOnChanges, olds, withoutProvider(news));
     const provider: ConfigurableProvider = {
         stackConfig: undefined,
 
@@ -165,11 +180,10 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
         },
 
         async check(_olds, news) {
-            const schema = def.schema();
             const raw = withoutProvider(news);
             const unknownKeys = Object.keys(raw).filter((k) => raw[k] === UNKNOWN);
             const known = Object.fromEntries(Object.entries(raw).filter(([k]) => !unknownKeys.includes(k)));
-            const parsed = schema.safeParse(known, { reportInput: true });
+            const parsed = schemaOf().safeParse(known, { reportInput: true });
             if (parsed.success) {
                 const unknowns = Object.fromEntries(unknownKeys.map((k) => [k, UNKNOWN]));
                 const transition = unknownKeys.length === 0 && def.checkTransition ? def.checkTransition(_olds as Partial<O>, parsed.data) : [];
@@ -183,12 +197,10 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
         },
 
         async diff(_id, olds, news) {
-            const keys = Object.keys(def.schema().shape).filter((k) => k !== RESOURCE_URN_KEY);
-            const inputs = withoutProvider(news);
-            const { changed, replaces: byKey } = diffInputs(keys, def.replaceOnChanges, olds, inputs);
-            const replaces = def.replacesFor ? def.replacesFor(changed, olds, inputs) : byKey;
+            const { changed, replaces: byKey } = changedInputs(olds, news);
+            const replaces = def.replacesFor ? def.replacesFor(changed, olds, withoutProvider(news)) : byKey;
             return {
-                changes: changed.length > 0,
+                changes: changed.length > 0 || storedByOtherCode(olds, news),
                 replaces,
                 deleteBeforeReplace: def.deleteBeforeReplace && replaces.length > 0,
             };
@@ -207,6 +219,8 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
         },
 
         async update(id, olds, news) {
+            // Only the provider code changed: the object is as it was, nothing to send.
+            if (changedInputs(olds, news).changed.length === 0) return { outs: { ...withoutProvider(olds), ...withoutProvider(news) } };
             const ctx = new OperationContext(def.service, this.stackConfig, httpDefaults);
             const outs = await guarded(ctx, () => def.update(ctx, id, withoutProvider(olds) as O, withoutProvider(news) as InputsOf<S>));
             return { outs };

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { dynamicProvider, RESOURCE_URN_KEY, type InputSchema, type InputsOf, type ResourceDefinition } from "./provider";
+import { RESOURCE_URN_KEY, type InputSchema, type InputsOf, type ResourceDefinition } from "./provider";
 
 /** A value as a resource accepts it: the value or an Output or Promise of it, at every depth. */
 export type Inputs<T> = T extends string | number | boolean | null | undefined
@@ -30,14 +30,39 @@ export function resourceUrn(name: string, module: string, type: string, opts?: p
     return pulumi.createUrn(name, `pulumi-nodejs:dynamic/${module}:${type}`, parentUrn);
 }
 
-/** One provider object per definition, so Pulumi serializes each provider once per program. */
-const providers = new WeakMap<object, pulumi.dynamic.ResourceProvider>();
+/**
+ * The provider stored in state with every resource: it names the resource's kind and, when the
+ * engine calls it, loads the installed provider code (dynamic-providers/engine.ts, through the
+ * `@stackwire/providers` package) and hands the call on. A few hundred bytes, where a provider
+ * serialized by value would carry the whole toolkit; and the installed code, not a frozen copy,
+ * runs every operation (the upgrade rule in docs/dynamic-providers.md).
+ */
+export function storedProvider(kind: string): pulumi.dynamic.ResourceProvider {
+    // The serializer writes each function out with a wrapper of its own and repeats the names it
+    // captures: one-line methods around one shared call, with one-letter names, keep it small.
+    // `r(method, args)` runs the method of kind `k` in the installed code, by protocol 1 (`v1`).
+    const k = kind;
+    const r = (m: string, a: unknown[]) => require("@stackwire/providers").v1(k, m, a);
+    return {
+        configure: (...a) => r("configure", a),
+        check: (...a) => r("check", a),
+        diff: (...a) => r("diff", a),
+        create: (...a) => r("create", a),
+        read: (...a) => r("read", a),
+        update: (...a) => r("update", a),
+        delete: (...a) => r("delete", a),
+    };
+}
 
-function providerOf<S extends InputSchema, O extends InputsOf<S>>(definition: ResourceDefinition<S, O>): pulumi.dynamic.ResourceProvider {
-    let provider = providers.get(definition);
+/** One stored provider per kind, so Pulumi serializes each once per program. */
+const providers = new Map<string, pulumi.dynamic.ResourceProvider>();
+
+function providerOf(definition: Pick<ResourceDefinition<InputSchema>, "module" | "type">): pulumi.dynamic.ResourceProvider {
+    const kind = `${definition.module}:${definition.type}`;
+    let provider = providers.get(kind);
     if (!provider) {
-        provider = dynamicProvider(definition);
-        providers.set(definition, provider);
+        provider = storedProvider(kind);
+        providers.set(kind, provider);
     }
     return provider;
 }
