@@ -74,7 +74,7 @@ function missingSecrets(raw: RawStackConfig, known: Record<string, unknown>): Pr
         const present = configKey in raw.secretness || envVars.some((name) => raw.env[name]);
         if (!needed || present) return [];
         const how = secret.howToSet ?? `run \`pulumi config set --secret ${configKey} <value>\`${envVars.length > 0 ? ` or set ${envVars.join(" / ")}` : ""}`;
-        return [{ path: configKey, rule: `is required: ${how}` }];
+        return [{ path: configKey, rule: `is required${secret.neededWhen ? ` when ${secret.neededWhen}` : ""}: ${how}` }];
     });
 }
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { APPWRITE_ID_MAX, APPWRITE_ID_PATTERN } from "../dynamic-providers/appwrite/schema";
-import { SQL_IDENTIFIER, SQL_IDENTIFIER_MAX } from "../dynamic-providers/postgres/schema";
+import { SQL_IDENTIFIER_MAX } from "../dynamic-providers/postgres/schema";
 import { ACL_USERNAME_PATTERN } from "../dynamic-providers/redis/schema";
 import { API_KEY_NAME_MAX } from "../dynamic-providers/resend/schema";
 import { LOOKUP_KEY_MAX } from "../dynamic-providers/stripe/schema";
@@ -72,11 +72,13 @@ export function stackScopedName(env: Pick<Environment, "stack">, name: string, r
     return result;
 }
 
-/** PostgreSQL names: `<project>_<stack>_<name>` in lower case; never cut, since PostgreSQL would cut silently. */
+/**
+ * PostgreSQL names: `<project>_<stack>_<name>` in lower case. Never cut: PostgreSQL would cut a
+ * longer name silently, and two roles could end up with one name.
+ */
 export function postgresName(env: Stack, ...parts: string[]): string {
     const result = [env.project, env.stack, ...parts].join("_").toLowerCase().replace(/[^a-z0-9_]/g, "_");
     if (result.length > SQL_IDENTIFIER_MAX) throw new NamingError(`${result} is over PostgreSQL's ${SQL_IDENTIFIER_MAX} characters: choose a shorter name`);
-    if (!SQL_IDENTIFIER.test(result)) throw new NamingError(`${result} is not a PostgreSQL identifier`);
     return result;
 }
 

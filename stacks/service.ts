@@ -26,6 +26,8 @@ export interface SecretSetting {
     kindOf?(value: string): string;
     /** How to set it, when `pulumi config set --secret <key> <value>` is not the way. */
     howToSet?: string;
+    /** When it is needed, in words, for the "is required" problem ("keyConsumers is set"). */
+    neededWhen?: string;
 }
 
 /** What planning sees besides its own section. */
@@ -61,6 +63,11 @@ export interface Service<Key extends string = string, Section extends z.ZodType 
     build?(plan: Plan, ctx: BuildContext): Built;
     /** Stack outputs, by output name. */
     outputs?(built: Built, plan: Plan): Record<string, pulumi.Input<unknown> | undefined>;
+}
+
+/** Another service's section as validated, typed by that service: `sectionOf<typeof githubService>(ctx.settings, "github")`. */
+export function sectionOf<S extends Service>(settings: PlanContext["settings"], key: S["key"]): z.output<S["section"]> | undefined {
+    return settings[key] as z.output<S["section"]> | undefined;
 }
 
 /** Declares a service, keeping its types for the registry. */

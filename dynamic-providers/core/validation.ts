@@ -50,7 +50,8 @@ export function problemsFromZod(error: z.ZodError, isSecretPath: (path: string) 
             // A record key broke its rule: say which rule, and show the key (a name, not a value).
             problem.rule = issue.issues[0]?.message ?? issue.message;
             problem.received = JSON.stringify(String(issue.input)).slice(0, MAX_SHOWN);
-        } else if (issue.code !== "unrecognized_keys" && !isSecretPath(path) && "input" in issue) {
+        } else if (issue.code !== "unrecognized_keys" && !isSecretPath(path) && "input" in issue && !(issue.code === "custom" && typeof issue.input === "object" && issue.input !== null)) {
+            // A rule between fields (a custom issue) receives the whole object: nothing to show.
             problem.received = show(issue.input);
         }
         problems.push(problem);

@@ -8,7 +8,8 @@ import { httpUrl } from "../../dynamic-providers/core/validation";
 import { hookInputSchema, maskingProblem, VARIABLE_KEY_PATTERN } from "../../dynamic-providers/gitlab/schema";
 import { dataPolicyOf } from "../environment";
 import { GITHUB_REPOSITORY_NAME, NAME_RULES, physicalName } from "../naming";
-import { defineService, logicalName } from "../service";
+import { defineService, logicalName, sectionOf } from "../service";
+import type { gitlabService } from "./gitlab";
 
 /** The GitHub token, for the GitHub provider and the mirrors' URLs. */
 export const githubToken: CredentialSpec = { configKey: "githubToken", envVars: ["GITHUB_TOKEN"], label: "GitHub token" };
@@ -85,7 +86,7 @@ export const githubService = defineService({
     secrets: [{ credential: githubToken }],
 
     plan(s, ctx): GithubPlan {
-        const gitlabBaseUrl = (ctx.settings.gitlab as { baseUrl?: string } | undefined)?.baseUrl;
+        const gitlabBaseUrl = sectionOf<typeof gitlabService>(ctx.settings, "gitlab")?.baseUrl;
         const policy = dataPolicyOf(ctx.env);
         const repositories = Object.fromEntries(
             Object.entries(s.repositories).map(([name, r]): [string, PlannedRepository] => {

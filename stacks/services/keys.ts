@@ -10,7 +10,9 @@ import { idSchema } from "../../dynamic-providers/appwrite/schema";
 import { problemsFromZod } from "../../dynamic-providers/core/validation";
 import { STRIPE_SECRET_KEY_PATTERN, STRIPE_SECRET_KEY_SHAPE } from "../../dynamic-providers/stripe/schema";
 import { supabaseAccessToken } from "../../dynamic-providers/supabase/client";
-import { defineService, logicalName } from "../service";
+import { defineService, logicalName, sectionOf } from "../service";
+import type { githubService } from "./github";
+import type { supabaseService } from "./supabase";
 
 export interface KeyRule {
     /** The format the platform documents for this key. */
@@ -107,8 +109,6 @@ const section = z.record(
     z.array(consumer).min(1),
 );
 
-type Repositories = Record<string, { gitlabMirror?: unknown }>;
-
 export const keysService = defineService({
     key: "keyConsumers",
     section,
@@ -116,6 +116,7 @@ export const keysService = defineService({
         {
             credential: { configKey: PLATFORM_KEYS_SETTING, envVars: [], label: "platform keys" },
             howToSet: "pulumi config set --secret --path 'platformKeys.openai.apiKey' <key>",
+            neededWhen: "keyConsumers is set",
         },
         {
             credential: supabaseAccessToken,
@@ -131,8 +132,8 @@ export const keysService = defineService({
         if (!ctx.env.allowLiveKeys) {
             for (const live of liveKeys(declared)) ctx.problem(`${PLATFORM_KEYS_SETTING}.${live}`, `is a live key, refused in the ${ctx.env.kind} environment: use a test key`);
         }
-        const repositories = (ctx.settings.github as { repositories?: Repositories } | undefined)?.repositories ?? {};
-        const supabase = ctx.settings.supabase as { projectRef?: string } | undefined;
+        const repositories = sectionOf<typeof githubService>(ctx.settings, "github")?.repositories ?? {};
+        const supabase = sectionOf<typeof supabaseService>(ctx.settings, "supabase");
         const planned: KeyConsumer[] = [];
         const seen = new Map<string, string>();
         for (const [reference, consumers] of Object.entries(s)) {

@@ -40,7 +40,8 @@ export const postgresService = defineService({
 
     plan(s, ctx): PostgresPlan {
         const databaseName = ctx.name("postgres.database", () => postgresName(ctx.env, s.database));
-        const roleName = (role: string, path: string) => ctx.name(path, () => postgresName(ctx.env, s.database, role));
+        // Role names carry the database name: when that is refused, so would they be, once more.
+        const roleName = (role: string, path: string) => (databaseName ? ctx.name(path, () => postgresName(ctx.env, s.database, role)) : "");
         return {
             admin: { host: s.host, port: s.port, username: s.adminUser, sslMode: s.sslMode },
             database: {

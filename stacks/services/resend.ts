@@ -10,7 +10,7 @@ import { defineService, logicalName } from "../service";
 const section = z
     .object({
         baseUrl: httpUrl().optional(),
-        domains: z.record(z.string().regex(DOMAIN_NAME_PATTERN, "must be a domain name in lower case, such as mail.example.com"), z.object({ region: z.enum(RESEND_REGIONS).optional() }).strict()).default({}),
+        domains: z.record(z.string().refine((d) => DOMAIN_NAME_PATTERN.test(d.toLowerCase()), "must be a domain name such as mail.example.com"), z.object({ region: z.enum(RESEND_REGIONS).optional() }).strict()).default({}),
         apiKeys: z.record(logicalName, z.object({ permission: z.enum(["full_access", "sending_access"]).default("sending_access"), domain: z.string().optional() }).strict()).default({}),
         webhooks: z.record(logicalName, resendWebhookInputSchema().pick({ endpoint: true, events: true }).strict()).default({}),
     })

@@ -7,10 +7,13 @@ import { trelloApiKey, trelloToken } from "../../dynamic-providers/trello/client
 import { labelColorSchema } from "../../dynamic-providers/trello/schema";
 import { dataPolicyOf } from "../environment";
 import { keyOf, LOGICAL_NAME_PATTERN } from "../naming";
+
+/** A list's key: a logical name that starts with a letter. */
+const LIST_KEY = new RegExp(`^(?=[a-z])${LOGICAL_NAME_PATTERN.source.slice(1)}`);
 import { defineService, logicalName } from "../service";
 
 /** A list by its name, or with a key that stays when the name changes. */
-const list = z.union([z.string().min(1), z.object({ key: logicalName, name: z.string().min(1) }).strict()], {
+const list = z.union([z.string().min(1), z.object({ key: logicalName.regex(/^[a-z]/, "must start with a letter"), name: z.string().min(1) }).strict()], {
     error: 'must be a list name, or { key, name } to keep a list\'s identity when renaming it',
 });
 
@@ -46,7 +49,8 @@ export const trelloService = defineService({
                     const listName = typeof l === "string" ? l : l.name;
                     const key = typeof l === "string" ? keyOf(l) : l.key;
                     const at = `trello.boards.${name}.lists[${i}]`;
-                    if (!LOGICAL_NAME_PATTERN.test(key)) ctx.problem(at, `"${listName}" gives no usable key: write it as { key: <lower-case-key>, name: "${listName}" }`);
+                    // A key starts with a letter: "list-0" style names belonged to earlier builds' positions.
+                    if (!LIST_KEY.test(key)) ctx.problem(at, `"${listName}" gives no usable key (one starting with a letter): write it as { key: <lower-case-key>, name: "${listName}" }`);
                     else if (seen.has(key)) ctx.problem(at, `has the key "${key}", like lists[${seen.get(key)}]: give one of them another key ({ key, name })`);
                     seen.set(key, i);
                     return { key, name: listName };

@@ -42,7 +42,7 @@ after(async () => {
 function unwrapped(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(unwrapped);
     if (value && typeof value === "object") {
-        if (SECRET_SIG in value) return unwrapped((value as { value: unknown }).value);
+        if (SECRET_SIG in value) return unwrapped((value as Record<string, unknown>).value);
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapped(v)]));
     }
     return value;

@@ -143,6 +143,9 @@ describe("config", () => {
         ["a mirror in an unknown direction", repo({ gitlabMirror: { direction: "sideways" } }), "github.repositories.app.gitlabMirror.direction"],
         ["an unknown label colour", { trello: { boards: { devops: { name: "D", labels: { bug: "crimson" } } } } }, "trello.boards.devops.labels.bug: must be a Trello colour"],
         ["an Actions variable named like GitHub's own", repo({ variables: { GITHUB_SHA: "x" } }), "must be an Actions variable name"],
+        ["two lists with one key", { trello: { boards: { devops: { name: "D", lists: ["Done", "done"] } } } }, 'trello.boards.devops.lists[1]: has the key "done", like lists[0]'],
+        ["a list whose name gives no key", { trello: { boards: { devops: { name: "D", lists: ["✅"] } } } }, 'trello.boards.devops.lists[0]: "✅" gives no usable key'],
+        ["a list key starting with a digit", { trello: { boards: { devops: { name: "D", lists: [{ key: "2024", name: "2024" }] } } } }, "must start with a letter"],
     ])("rejects %s", (_what, settings, expected) => {
         const problems = problemsOf(settings);
         expect(problems.some((p) => p.includes(expected)), problems.join("\n")).toBe(true);

@@ -129,6 +129,13 @@ describe("config for keys and consumers", () => {
         expect(problems.some((p) => p.includes(expected)), problems.join("\n")).toBe(true);
     });
 
+    it("asks for platformKeys when keyConsumers is set, saying how to set one", () => {
+        const s = { ...base, ...consumers([{ kind: "githubSecret", repository: "app" }]) };
+        expect(() => validateStackConfig({ settings: s, secretness: { github: false, keyConsumers: false, githubToken: true, gitlabToken: true }, env: {} }, environmentFor("stackwire", "dev"))).toThrow(
+            "platformKeys: is required when keyConsumers is set: pulumi config set --secret --path 'platformKeys.openai.apiKey' <key>",
+        );
+    });
+
     it("never echoes a key value in an error", () => {
         const problems = problemsOf(consumers([{ kind: "githubSecret", repository: "app" }]), { openai: { apiKey: "not-a-real-openai-key-value" } });
         expect(problems.join("\n")).not.toContain("not-a-real-openai-key-value");
