@@ -30,53 +30,54 @@ export function resourceUrn(name: string, module: string, type: string, opts?: p
     return pulumi.createUrn(name, `pulumi-nodejs:dynamic/${module}:${type}`, parentUrn);
 }
 
+/** The methods the provider host calls on a dynamic provider. */
+const PROVIDER_METHODS = ["configure", "check", "diff", "create", "read", "update", "delete"] as const;
+
 /**
- * The provider stored in state with every resource: it names the resource's kind and, when the
- * engine calls it, loads the installed provider code (dynamic-providers/engine.ts, through the
- * `@stackwire/providers` package) and hands the call on. A few hundred bytes, where a provider
- * serialized by value would carry the whole toolkit; and the installed code, not a frozen copy,
- * runs every operation (the upgrade rule in docs/dynamic-providers.md).
+ * The provider stored in state with every resource of a kind: a module of a few hundred bytes
+ * that, when the provider host loads it, hands every call to the installed provider code
+ * (dynamic-providers/engine.ts, through the `@stackwire/providers` package) with the kind's name
+ * and protocol 1 (`v1`). Written here rather than by Pulumi's closure serializer, which would wrap
+ * each method in a function of its own; the installed code, not a frozen copy, runs every
+ * operation (the upgrade rule in docs/dynamic-providers.md).
  */
-export function storedProvider(kind: string): pulumi.dynamic.ResourceProvider {
-    // The serializer writes each function out with a wrapper of its own and repeats the names it
-    // captures: one-line methods around one shared call, with one-letter names, keep it small.
-    // `r(method, args)` runs the method of kind `k` in the installed code, by protocol 1 (`v1`).
-    const k = kind;
-    const r = (m: string, a: unknown[]) => require("@stackwire/providers").v1(k, m, a);
-    return {
-        configure: (...a) => r("configure", a),
-        check: (...a) => r("check", a),
-        diff: (...a) => r("diff", a),
-        create: (...a) => r("create", a),
-        read: (...a) => r("read", a),
-        update: (...a) => r("update", a),
-        delete: (...a) => r("delete", a),
-    };
+export function storedProviderText(kind: string): string {
+    const methods = PROVIDER_METHODS.map((m) => `${m}: (...a) => r("${m}", a)`).join(", ");
+    return [
+        "// stackwire: runs this kind's operations with the installed provider code (docs/dynamic-providers.md)",
+        `const r = (method, args) => require("@stackwire/providers").v1(${JSON.stringify(kind)}, method, args);`,
+        `exports.handler = () => ({ ${methods} });`,
+        "",
+    ].join("\n");
 }
 
-/** One stored provider per kind, so Pulumi serializes each once per program. */
-const providers = new Map<string, pulumi.dynamic.ResourceProvider>();
-
-function providerOf(definition: Pick<ResourceDefinition<InputSchema>, "module" | "type">): pulumi.dynamic.ResourceProvider {
-    const kind = `${definition.module}:${definition.type}`;
-    let provider = providers.get(kind);
-    if (!provider) {
-        provider = storedProvider(kind);
-        providers.set(kind, provider);
-    }
-    return provider;
-}
-
-export class DynamicResource<S extends InputSchema, O extends InputsOf<S> = InputsOf<S>> extends pulumi.dynamic.Resource {
+/**
+ * A dynamic resource: registered as `pulumi.dynamic.Resource` registers one (type
+ * `pulumi-nodejs:dynamic/<module>:<type>`, the provider in `__provider`), with the stored
+ * provider of its kind.
+ */
+export class DynamicResource<S extends InputSchema, O extends InputsOf<S> = InputsOf<S>> extends pulumi.CustomResource {
     constructor(definition: ResourceDefinition<S, O>, name: string, args: ResourceArgs<S>, opts?: pulumi.CustomResourceOptions) {
         const props: Record<string, unknown> = {};
         // Outputs that are not inputs are registered empty, so the engine fills them in.
         for (const key of [...(definition.outputs ?? []), ...(definition.secretOutputs ?? [])]) props[key] = undefined;
-        Object.assign(props, args);
+        // A null is every nullable input's default, which check fills in: registering it costs
+        // the program and the state for nothing.
+        for (const [key, value] of Object.entries(args)) if (value !== null) props[key] = value;
         for (const key of definition.secretInputs ?? []) if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);
         if (definition.urnInput) props[RESOURCE_URN_KEY] = resourceUrn(name, definition.module, definition.type, opts);
         const secrets = [...(definition.secretInputs ?? []), ...(definition.secretOutputs ?? [])];
         const options = secrets.length > 0 ? pulumi.mergeOptions(opts, { additionalSecretOutputs: secrets }) : opts;
-        super(providerOf(definition), name, props, options, definition.module, definition.type);
+        props.__provider = storedProviderText(`${definition.module}:${definition.type}`);
+        // Pulumi records a stack trace on every promise a registration creates, for its
+        // promise-leak report, and holds it until the registration settles: at 5,000 resources,
+        // hundreds of MB of strings. Ours register without; a leak report still names the context.
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            super(`pulumi-nodejs:dynamic/${definition.module}:${definition.type}`, name, props, options);
+        } finally {
+            Error.stackTraceLimit = limit;
+        }
     }
 }

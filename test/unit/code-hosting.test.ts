@@ -115,7 +115,8 @@ describe("TrelloBoard", () => {
             ["Pipelines", 49152],
             ["Done", 65536],
         ]);
-        expect(graph.named("trello-devops-label-none").inputs.color).toBeNull();
+        // No colour: nothing registered, so the provider's default (null, a colourless label) applies.
+        expect(graph.named("trello-devops-label-none").inputs).not.toHaveProperty("color");
         expect(graph.named("trello-devops-webhook-github").inputs).toMatchObject({ modelId: "trello-devops-board-id", callbackUrl: "https://sync.example/trello" });
         expect(graph.named("trello-devops-webhook-github").dependencies.some((u) => u.endsWith("::trello-devops-board"))).toBe(true);
     });

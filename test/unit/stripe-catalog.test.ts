@@ -108,7 +108,9 @@ describe("StripeCatalog", () => {
         });
         expect(monthly.dependencies.some((urn) => urn.endsWith("::stripe-pro"))).toBe(true);
         expect(String(monthly.inputs.resourceUrn)).toBe(`urn:pulumi:dev::stackwire::${STRIPE_CATALOG_TYPE}$${PRODUCT}$${PRICE}::stripe-pro-monthly`);
-        expect(graph.named("stripe-credits-volume").inputs).toMatchObject({ billingScheme: "tiered", tiersMode: "graduated", unitAmount: null });
+        expect(graph.named("stripe-credits-volume").inputs).toMatchObject({ billingScheme: "tiered", tiersMode: "graduated" });
+        // No unit amount: nothing registered, so the provider's default (null) applies.
+        expect(graph.named("stripe-credits-volume").inputs).not.toHaveProperty("unitAmount");
     });
 
     it("marks products with the owning stack, visible in the Stripe dashboard", async () => {
