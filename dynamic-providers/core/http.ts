@@ -9,6 +9,8 @@
  * make a lost-response retry safe and can build a precise error.
  */
 
+import { systemClock, type Clock, type Sleep } from "./clock";
+
 export interface RetryPolicy {
     /** Attempts in all, the first included. */
     maxAttempts: number;
@@ -33,19 +35,22 @@ export const defaultRetryPolicy: RetryPolicy = {
 /** Headers vendors use for the request id, in the order we look for them. */
 const REQUEST_ID_HEADERS = ["request-id", "x-request-id", "sb-request-id", "x-appwrite-request-id", "cf-ray"];
 
-export type Sleep = (ms: number) => Promise<void>;
-const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export type { Sleep };
 
 export interface HttpCallOptions {
     service: string;
     operation: string;
     policy?: Partial<RetryPolicy>;
-    /** Injected by tests to observe or skip waiting. */
+    /** Injected by tests to observe or skip waiting. @default the clock's */
     sleep?: Sleep;
+    /** What time it is and how to wait. @default the system clock */
+    clock?: Clock;
     /** Injected by tests for deterministic jitter. */
     random?: () => number;
     /** The transport underneath; the global fetch by default. */
     transport?: typeof fetch;
+    /** Runs before every attempt, retries included (a rate limiter waiting for a slot). */
+    beforeAttempt?: () => Promise<unknown>;
 }
 
 /** Status codes worth another attempt. */
@@ -100,7 +105,7 @@ export interface AttemptRecord {
 export class HttpCall {
     readonly service: string;
     readonly operation: string;
-    readonly startedAt = Date.now();
+    readonly startedAt: number;
     readonly attempts: AttemptRecord[] = [];
     /** True once a write was sent and its outcome never seen (network error or 5xx). */
     writeMayHaveLanded = false;
@@ -113,6 +118,9 @@ export class HttpCall {
 
     private readonly policy: RetryPolicy;
     private readonly sleep: Sleep;
+    private readonly now: () => number;
+    private readonly clock: Clock;
+    private readonly beforeAttempt?: () => Promise<unknown>;
     private readonly random: () => number;
     private readonly transport: typeof fetch;
 
@@ -120,7 +128,12 @@ export class HttpCall {
         this.service = options.service;
         this.operation = options.operation;
         this.policy = { ...defaultRetryPolicy, ...options.policy };
-        this.sleep = options.sleep ?? realSleep;
+        const clock = options.clock ?? systemClock;
+        this.clock = clock;
+        this.beforeAttempt = options.beforeAttempt;
+        this.sleep = options.sleep ?? clock.sleep;
+        this.now = () => clock.now();
+        this.startedAt = this.now();
         this.random = options.random ?? Math.random;
         this.transport = options.transport ?? ((...args) => fetch(...args));
     }
@@ -138,7 +151,9 @@ export class HttpCall {
             let response: Response | undefined;
             let failure: unknown;
             try {
-                response = await this.transport(input, init);
+                await this.beforeAttempt?.();
+                const sent = this.transport(input, init);
+                response = await (this.clock.track ? this.clock.track(sent) : sent);
             } catch (err) {
                 failure = err;
             }
@@ -156,9 +171,9 @@ export class HttpCall {
                 if (isWrite) this.writeMayHaveLanded = true;
             }
 
-            const retryAfterMs = response ? parseRetryAfter(response.headers.get("retry-after")) : undefined;
+            const retryAfterMs = response ? parseRetryAfter(response.headers.get("retry-after"), this.now()) : undefined;
             const delay = backoffDelay(attempt, this.policy, retryAfterMs, this.random);
-            const elapsed = Date.now() - this.startedAt;
+            const elapsed = this.now() - this.startedAt;
             const giveUp =
                 !canRetry ||
                 attempt >= this.policy.maxAttempts ||

@@ -11,7 +11,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { resolveCredential, type ConfigSource, type CredentialSpec } from "./credentials";
 import { ProviderError, redact, type ProviderErrorDetails } from "./errors";
-import { HttpCall, type HttpCallOptions, type Sleep } from "./http";
+import { systemClock, type Clock } from "./clock";
+import { HttpCall, type HttpCallOptions } from "./http";
 import { sameValue } from "./canonical";
 import { problemsFromZod } from "./validation";
 
@@ -71,9 +72,10 @@ export class OperationContext {
         );
     }
 
-    /** The pause used between polls; tests replace it so they need not wait. */
-    get sleep(): Sleep | undefined {
-        return this.httpDefaults.sleep;
+    /** Time for polls and throttles; tests replace it so they need not wait. */
+    get clock(): Clock {
+        const clock = this.httpDefaults.clock ?? systemClock;
+        return { now: () => clock.now(), sleep: this.httpDefaults.sleep ?? clock.sleep, ...(clock.track ? { track: clock.track.bind(clock) } : {}) };
     }
 
     /** Strips every known secret from a text. */

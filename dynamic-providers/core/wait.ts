@@ -1,12 +1,19 @@
-import type { Sleep } from "./http";
+import { systemClock, type Clock, type Sleep } from "./clock";
 
 export interface WaitOptions {
     /** What we are waiting for, for the timeout message. */
     what: string;
     timeoutMs: number;
     /** First pause between polls; grows by half each poll up to maxIntervalMs. */
-    intervalMs: number;
-    maxIntervalMs: number;
+    intervalMs?: number;
+    maxIntervalMs?: number;
+    /** The pause before each next poll, for a schedule of the caller's own. */
+    nextIntervalMs?: () => number;
+    /** A pause before the first poll, when the work cannot be done sooner. @default 0 */
+    firstDelayMs?: number;
+    /** @default the system clock */
+    clock?: Clock;
+    /** Overrides the clock's sleep (tests that need not wait). */
     sleep?: Sleep;
 }
 
@@ -24,14 +31,23 @@ export class WaitTimeoutError extends Error {
  * asynchronously (Supabase empties buckets in the background; Appwrite builds attributes).
  */
 export async function pollUntil<T>(probe: () => Promise<T | undefined>, options: WaitOptions): Promise<{ value: T; polls: number }> {
-    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    const deadline = Date.now() + options.timeoutMs;
-    let interval = options.intervalMs;
+    const clock = options.clock ?? systemClock;
+    const sleep = options.sleep ?? clock.sleep;
+    const deadline = clock.now() + options.timeoutMs;
+    // The default schedule: intervalMs, then half as long again each time, up to maxIntervalMs.
+    let grown = options.intervalMs ?? 500;
+    const growing = () => {
+        const pause = grown;
+        grown = Math.min(options.maxIntervalMs ?? grown, Math.ceil(grown * 1.5));
+        return pause;
+    };
+    const next = options.nextIntervalMs ?? growing;
+    if (options.firstDelayMs) await sleep(options.firstDelayMs);
     for (let polls = 1; ; polls++) {
         const value = await probe();
         if (value !== undefined) return { value, polls };
-        if (Date.now() + interval > deadline) throw new WaitTimeoutError(options.what, options.timeoutMs, polls);
-        await sleep(interval);
-        interval = Math.min(options.maxIntervalMs, Math.ceil(interval * 1.5));
+        const pause = next();
+        if (clock.now() + pause > deadline) throw new WaitTimeoutError(options.what, options.timeoutMs, polls);
+        await sleep(pause);
     }
 }

@@ -86,7 +86,7 @@ async function waitUntilEmpty(ctx: OperationContext, i: BucketInputs): Promise<v
             return data.length === 0 ? true : undefined;
         },
         // Supabase empties buckets in the background and warns it may take up to an hour.
-        { what: `bucket "${i.bucketId}" to be emptied`, timeoutMs: 60 * 60_000, intervalMs: 500, maxIntervalMs: 15_000, sleep: ctx.sleep },
+        { what: `bucket "${i.bucketId}" to be emptied`, timeoutMs: 60 * 60_000, intervalMs: 500, maxIntervalMs: 15_000, clock: ctx.clock },
     );
 }
 

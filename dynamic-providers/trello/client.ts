@@ -5,6 +5,7 @@
  * under it, with the toolkit's retry on 429 behind it for other clients of the same token.
  */
 import { createHash } from "node:crypto";
+import type { Clock } from "../core/clock";
 import type { CredentialSpec } from "../core/credentials";
 import type { OperationContext } from "../core/provider";
 import { restClient, type RestRequest } from "../core/rest";
@@ -34,11 +35,11 @@ function windowFor(token: string): Window {
 }
 
 /** Waits for a slot in the token's window, then takes it. */
-export async function throttle(token: string, rate = TRELLO_RATE): Promise<number> {
+export async function throttle(token: string, clock: Clock, rate = TRELLO_RATE): Promise<number> {
     const window = windowFor(token);
     let waited = 0;
     for (;;) {
-        const now = Date.now();
+        const now = clock.now();
         window.stamps = window.stamps.filter((t) => now - t < rate.windowMs);
         if (window.stamps.length < rate.requests) {
             window.stamps.push(now);
@@ -47,7 +48,7 @@ export async function throttle(token: string, rate = TRELLO_RATE): Promise<numbe
         // A margin, since Trello counts a request when it arrives, a little after we send it.
         const pause = window.stamps[0] + rate.windowMs - now + WINDOW_MARGIN_MS;
         waited += pause;
-        await new Promise((r) => setTimeout(r, pause));
+        await clock.sleep(pause);
     }
 }
 
@@ -55,12 +56,7 @@ export function trello(ctx: OperationContext, baseUrl: string, operation: string
     const key = ctx.credential(trelloApiKey);
     const token = ctx.credential(trelloToken);
     // Every attempt, retries included, waits for a slot in the token's window.
-    const call = ctx.http(operation, {
-        transport: async (input, init) => {
-            await throttle(token);
-            return fetch(input, init);
-        },
-    });
+    const call = ctx.http(operation, { beforeAttempt: () => throttle(token, ctx.clock) });
     const client = restClient(ctx, call, { baseUrl, query: { key, token } });
     // Trello takes a write's fields as query parameters, not as a body.
     return {
@@ -68,6 +64,8 @@ export function trello(ctx: OperationContext, baseUrl: string, operation: string
         get: client.get,
         post: <T>(path: string, fields: Query) => client.post<T>(path, undefined, fields),
         put: <T>(path: string, fields: Query) => client.put<T>(path, undefined, fields),
+        /** An archiving write; a 404 (the object is gone) counts as done. */
+        retire: (path: string, fields: Query) => client.retire("PUT", path, undefined, fields),
         remove: (path: string) => client.remove(path),
     };
 }

@@ -6,6 +6,7 @@
  * 100 requests per 10 seconds per token (429 beyond it).
  */
 import { randomBytes } from "node:crypto";
+import { systemClock, type Clock } from "../../dynamic-providers/core/clock";
 import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
 type Obj = Record<string, any>;
@@ -22,6 +23,8 @@ export interface TrelloEmulatorOptions {
     token: string;
     /** Requests allowed per window per token. @default 100 per 10 s, as Trello documents */
     rate?: { requests: number; windowMs: number };
+    /** The clock the rate window runs on. @default the system clock */
+    clock?: Clock;
 }
 
 export class TrelloEmulator extends Emulator {
@@ -40,7 +43,7 @@ export class TrelloEmulator extends Emulator {
             requestIdHeader: "x-trello-request-id",
             errorBody: (status, message) => (status === 429 ? { error: "API_TOKEN_LIMIT_EXCEEDED", message: "Rate limit exceeded" } : message),
         });
-        this.opts = { rate: { requests: 100, windowMs: 10_000 }, ...options };
+        this.opts = { rate: { requests: 100, windowMs: 10_000 }, clock: systemClock, ...options };
     }
 
     override reset(): void {
@@ -53,7 +56,7 @@ export class TrelloEmulator extends Emulator {
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
         if (req.query.get("key") !== this.opts.key) return text(401, "invalid key");
         if (req.query.get("token") !== this.opts.token) return text(401, "invalid token");
-        const now = Date.now();
+        const now = this.opts.clock.now();
         this.stamps = this.stamps.filter((t) => now - t < this.opts.rate.windowMs);
         if (this.stamps.length >= this.opts.rate.requests) {
             this.rateLimited += 1;

@@ -2,6 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { InputSchema, InputsOf, ResourceDefinition } from "../../dynamic-providers/core/provider";
 import { dynamicProvider } from "../../dynamic-providers/core/provider";
+import type { Clock } from "../../dynamic-providers/core/clock";
 import { CONFIG_NAMESPACE } from "../../dynamic-providers/core/credentials";
 import { expect } from "vitest";
 
@@ -16,12 +17,16 @@ export async function configuredProvider<S extends InputSchema, O extends Inputs
     definition: ResourceDefinition<S, O>,
     config: Record<string, string>,
     policy: { maxAttempts?: number } = {},
+    /** Time the provider runs on (a VirtualClock shared with the emulator); without one, waits return at once. */
+    clock?: Clock,
 ): Promise<ProviderUnderTest> {
     const sleeps: number[] = [];
     const provider = dynamicProvider(definition, {
         sleep: async (ms) => {
             sleeps.push(ms);
+            await clock?.sleep(ms);
         },
+        ...(clock ? { clock } : {}),
         policy,
     });
     const values = Object.fromEntries(Object.entries(config).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, v]));

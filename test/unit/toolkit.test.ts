@@ -6,6 +6,7 @@ import { ProviderError, redact } from "../../dynamic-providers/core/errors";
 import { backoffDelay, defaultRetryPolicy, HttpCall, parseRetryAfter } from "../../dynamic-providers/core/http";
 import { diffInputs, UNKNOWN } from "../../dynamic-providers/core/provider";
 import { pollUntil } from "../../dynamic-providers/core/wait";
+import { VirtualClock } from "../../sandbox/clock";
 
 describe("backoff", () => {
     it("stays within the exponential ceiling and never under Retry-After", () => {
@@ -102,6 +103,54 @@ describe("HttpCall", () => {
         const call = new HttpCall({ service: "t", operation: "op", policy: { maxElapsedMs: 1, maxAttempts: 50 }, sleep: async () => undefined, random: () => 0.99 });
         await call.fetch(`${url}/busy`);
         expect(hits).toBe(1);
+    });
+
+    it("runs beforeAttempt before every attempt, retries included, and waits on its clock", async () => {
+        hits = 0;
+        const clock = new VirtualClock();
+        const start = clock.now();
+        const slotsTaken: number[] = [];
+        const call = new HttpCall({
+            service: "t",
+            operation: "op",
+            clock,
+            policy: { maxAttempts: 3, maxElapsedMs: 60_000 },
+            random: () => 1,
+            beforeAttempt: async () => slotsTaken.push(hits),
+        });
+        const response = await call.fetch(`${url}/busy`);
+        expect(response.status).toBe(503);
+        // The limiter is asked once per attempt, each time before the request goes out.
+        expect(slotsTaken).toEqual([0, 1, 2]);
+        // Backoff went by on the virtual clock (full jitter at random=1: base, then 2 x base).
+        expect(clock.now() - start).toBe(defaultRetryPolicy.baseDelayMs * 3);
+    });
+});
+
+describe("VirtualClock", () => {
+    it("moves to the earliest timer only once everything is quiet", async () => {
+        const clock = new VirtualClock(0);
+        const woke: string[] = [];
+        const late = clock.sleep(5_000).then(() => woke.push(`late@${clock.now()}`));
+        const early = clock.sleep(1_000).then(() => woke.push(`early@${clock.now()}`));
+        await Promise.all([late, early]);
+        expect(woke).toEqual(["early@1000", "late@5000"]);
+    });
+
+    it("does not move while tracked work is in flight", async () => {
+        const clock = new VirtualClock(0);
+        let finish!: () => void;
+        const request = clock.track(new Promise<void>((resolve) => (finish = resolve)));
+        let woke = false;
+        void clock.sleep(60_000).then(() => (woke = true));
+        await new Promise((r) => setTimeout(r, 50));
+        expect(woke).toBe(false);
+        expect(clock.now()).toBe(0);
+        finish();
+        await request;
+        await new Promise((r) => setTimeout(r, 50));
+        expect(woke).toBe(true);
+        expect(clock.now()).toBe(60_000);
     });
 });
 
