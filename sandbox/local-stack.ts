@@ -119,7 +119,8 @@ export function sandboxEmulators() {
     return {
         supabase: new SupabaseStorageEmulator({ serviceRoleKey: SANDBOX_KEYS.supabaseServiceRoleKey, anonKey: SANDBOX_KEYS.supabaseAnonKey }),
         stripe: new StripeEmulator({ keys: [SANDBOX_KEYS.stripeSecretKey] }),
-        appwrite: new AppwriteEmulator({ ...SANDBOX_APPWRITE, apiKey: SANDBOX_KEYS.appwriteApiKey }),
+        // Builds take time, as on a server (a real one takes seconds; the sandbox, a moment).
+        appwrite: new AppwriteEmulator({ ...SANDBOX_APPWRITE, apiKey: SANDBOX_KEYS.appwriteApiKey, buildMs: 200 }),
         trello: new TrelloEmulator({ key: SANDBOX_KEYS.trelloApiKey, token: SANDBOX_KEYS.trelloToken }),
         gitlab: new GitlabEmulator({ token: SANDBOX_KEYS.gitlabToken }),
         resend: new ResendEmulator({ apiKey: SANDBOX_KEYS.resendApiKey }),

@@ -8,10 +8,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, appwriteCall, appwriteFailure, isConflict, removeIfPresent } from "./client";
+import { appwrite, appwriteCall, removeIfPresent } from "./client";
 import { attributeInputSchema, type AttributeInputs } from "./schema";
 import { schemaApi, type AttributeSpec } from "./schema-api";
-import { attributeReader, awaitAttribute, waitGone } from "./status";
+import { attributeReader, awaitAttribute, createWhenKeyFree } from "./status";
 
 export interface AttributeState extends AttributeInputs {
     status: string;
@@ -51,13 +51,11 @@ export const attributeDefinition: ResourceDefinition<ReturnType<typeof attribute
     deleteBeforeReplace: true,
 
     async create(ctx, i) {
-        const { call, databases } = appwrite(ctx, i, `create ${i.type} attribute ${i.collectionId}.${i.key}`);
-        try {
-            await schemaApi.createAttribute(databases, i.databaseId, i.collectionId, spec(i));
-        } catch (err) {
-            // A lost answer to our own create: the attribute exists and is building.
-            if (!(isConflict(err) && call.writeMayHaveLanded)) throw ctx.error(call, appwriteFailure(err));
-        }
+        const read = attributeReader(ctx, i, i.databaseId, i.collectionId, i.key);
+        await createWhenKeyFree(ctx, `attribute ${i.collectionId}.${i.key}`, () => {
+            const { call, databases } = appwrite(ctx, i, `create ${i.type} attribute ${i.collectionId}.${i.key}`);
+            return { call, sent: schemaApi.createAttribute(databases, i.databaseId, i.collectionId, spec(i)) };
+        }, read);
         await awaitAttribute(ctx, i, i.databaseId, i.collectionId, i.key);
         return { id: `${i.collectionId}.${i.key}`, outs: { ...i, status: "available" } };
     },
@@ -86,9 +84,9 @@ export const attributeDefinition: ResourceDefinition<ReturnType<typeof attribute
     },
 
     async delete(ctx, _id, state) {
+        // One call: Appwrite deletes in the background, and a create of the same key waits for it.
         const { call, databases } = appwrite(ctx, state, `delete attribute ${state.collectionId}.${state.key}`);
         await removeIfPresent(ctx, call, () => schemaApi.deleteAttribute(databases, state.databaseId, state.collectionId, state.key));
-        await waitGone(ctx, `attribute ${state.collectionId}.${state.key}`, attributeReader(ctx, state, state.databaseId, state.collectionId, state.key));
     },
 };
 

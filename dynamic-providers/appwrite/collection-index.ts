@@ -5,16 +5,25 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, appwriteFailure, fetchOrGone, isConflict, removeIfPresent } from "./client";
+import { appwrite, fetchOrGone, removeIfPresent } from "./client";
 import { indexInputSchema, type IndexInputs } from "./schema";
 import { schemaApi } from "./schema-api";
-import { awaitAttribute, SchemaWorkFailed, waitAvailable, waitGone } from "./status";
+import { attributeReader, awaitAttribute, createWhenKeyFree, SchemaWorkFailed, waitAvailable, waitGone } from "./status";
 
 function getter(ctx: OperationContext, i: IndexInputs) {
     return async () => {
         const { call, databases } = appwrite(ctx, i, `read index ${i.collectionId}.${i.key}`);
         return fetchOrGone(ctx, call, () => schemaApi.getIndex(databases, i.databaseId, i.collectionId, i.key));
     };
+}
+
+/** Names the attribute an index refers to that does not exist, if one of them does not. */
+async function explainMissing(ctx: OperationContext, i: IndexInputs): Promise<void> {
+    for (const attribute of i.attributes) {
+        if ((await attributeReader(ctx, i, i.databaseId, i.collectionId, attribute)()) === undefined) {
+            throw new Error(`index ${i.key} names attribute "${attribute}": attribute ${i.collectionId}.${attribute} does not exist`);
+        }
+    }
 }
 
 export const indexDefinition: ResourceDefinition<ReturnType<typeof indexInputSchema>> = {
@@ -26,14 +35,25 @@ export const indexDefinition: ResourceDefinition<ReturnType<typeof indexInputSch
     deleteBeforeReplace: true,
 
     async create(ctx, i) {
-        for (const attribute of i.attributes) await awaitAttribute(ctx, i, i.databaseId, i.collectionId, attribute).catch((err) => {
-            throw new Error(`index ${i.key} names attribute "${attribute}": ${err instanceof Error ? err.message : String(err)}`);
-        });
-        const { call, databases } = appwrite(ctx, i, `create index ${i.collectionId}.${i.key}`);
+        const post = () =>
+            createWhenKeyFree(ctx, `index ${i.collectionId}.${i.key}`, () => {
+                const { call, databases } = appwrite(ctx, i, `create index ${i.collectionId}.${i.key}`);
+                return { call, sent: schemaApi.createIndex(databases, { databaseId: i.databaseId, collectionId: i.collectionId, key: i.key, type: i.type, attributes: i.attributes, ...(i.orders ? { orders: i.orders } : {}) }) };
+            }, getter(ctx, i));
+        const codeOf = (err: unknown) => (err as { code?: string }).code;
         try {
-            await schemaApi.createIndex(databases, { databaseId: i.databaseId, collectionId: i.collectionId, key: i.key, type: i.type, attributes: i.attributes, ...(i.orders ? { orders: i.orders } : {}) });
+            // The attributes are usually ready (the component waits for them): try first, wait only if refused.
+            await post();
         } catch (err) {
-            if (!(isConflict(err) && call.writeMayHaveLanded)) throw ctx.error(call, appwriteFailure(err));
+            if (codeOf(err) === "attribute_unknown") await explainMissing(ctx, i);
+            // Appwrite refuses an index on an attribute still building (400 attribute_not_available).
+            if (codeOf(err) !== "attribute_not_available") throw err;
+            for (const attribute of i.attributes) {
+                await awaitAttribute(ctx, i, i.databaseId, i.collectionId, attribute).catch((cause) => {
+                    throw new Error(`index ${i.key} names attribute "${attribute}": ${cause instanceof Error ? cause.message : String(cause)}`);
+                });
+            }
+            await post();
         }
         try {
             await waitAvailable(ctx, `index ${i.collectionId}.${i.key}`, getter(ctx, i));
@@ -59,9 +79,9 @@ export const indexDefinition: ResourceDefinition<ReturnType<typeof indexInputSch
     },
 
     async delete(ctx, _id, state) {
+        // One call: Appwrite deletes in the background, and a create of the same key waits for it.
         const { call, databases } = appwrite(ctx, state, `delete index ${state.collectionId}.${state.key}`);
         await removeIfPresent(ctx, call, () => schemaApi.deleteIndex(databases, state.databaseId, state.collectionId, state.key));
-        await waitGone(ctx, `index ${state.collectionId}.${state.key}`, getter(ctx, state));
     },
 };
 

@@ -9,6 +9,7 @@
  *   integer bounds left open come back as the int64 extremes, float bounds as ±max double;
  * - an index needs its attributes available; secret variables never show their value.
  */
+import { systemClock, type Clock } from "../../dynamic-providers/core/clock";
 import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
 const VERSION = "1.7.4";
@@ -54,12 +55,18 @@ function permissions(body: Obj): string[] {
     return list;
 }
 
-/** A schema object building in the background: each read moves it one step. */
+/**
+ * A schema object building in the background. It finishes after a number of reads, or, with
+ * `buildMs`, when that much of the emulator's clock has passed.
+ */
 interface Building {
     status: "processing" | "available" | "failed" | "deleting";
     error: string;
     readsLeft: number;
     failWith?: string;
+    startedAt: number;
+    /** When a read first showed it finished (for detection delays). */
+    seenDoneAt?: number;
 }
 
 export interface AppwriteEmulatorOptions {
@@ -69,16 +76,23 @@ export interface AppwriteEmulatorOptions {
     functions?: string[];
     /** Reads an attribute or index stays `processing` (or `deleting`) for. @default 2 */
     readsUntilDone?: number;
+    /** Time a build (or a deletion) takes instead, on `clock`, as on a real server. */
+    buildMs?: number;
+    /** @default the system clock */
+    clock?: Clock;
 }
 
 export class AppwriteEmulator extends Emulator {
     readonly databases = new Map<string, Obj>();
     readonly buckets = new Map<string, Obj>();
     readonly functions = new Map<string, Map<string, Obj>>();
-    /** Reads answered while an attribute or index was still processing (benchmarks read this). */
+    /** Reads that found an attribute or index still at work (benchmarks read this). */
     processingReads = 0;
+    /** With `buildMs`: for each build, how long after it finished a read first showed it (ms). */
+    readonly detectionDelays: number[] = [];
+    private readonly clock: Clock;
     private readonly failures = new Map<string, string>();
-    private readonly opts: Required<AppwriteEmulatorOptions>;
+    private readonly opts: Required<Omit<AppwriteEmulatorOptions, "buildMs" | "clock">> & Pick<AppwriteEmulatorOptions, "buildMs">;
 
     constructor(options: AppwriteEmulatorOptions) {
         super({
@@ -86,7 +100,8 @@ export class AppwriteEmulator extends Emulator {
             requestIdHeader: "x-appwrite-request-id",
             errorBody: (status, message) => ({ message, code: status, type: status === 429 ? "general_rate_limit_exceeded" : status >= 500 ? "general_server_error" : "general_route_not_found", version: VERSION }),
         });
-        this.opts = { functions: [], readsUntilDone: 2, ...options };
+        this.opts = { functions: [], readsUntilDone: 2, ...options } as typeof this.opts;
+        this.clock = options.clock ?? systemClock;
         for (const fn of this.opts.functions) this.functions.set(fn, new Map());
     }
 
@@ -96,6 +111,7 @@ export class AppwriteEmulator extends Emulator {
         this.buckets.clear();
         this.failures.clear();
         this.processingReads = 0;
+        this.detectionDelays.length = 0;
         for (const fn of this.opts.functions) this.functions.set(fn, new Map());
     }
 
@@ -133,23 +149,40 @@ export class AppwriteEmulator extends Emulator {
         };
     }
 
-    /** One step of background work per read. */
-    private step(building: Building): void {
+    /** Whether the background work is over: enough reads, or enough time. */
+    private workDone(building: Building): boolean {
+        return this.opts.buildMs === undefined ? building.readsLeft <= 0 : this.clock.now() >= building.startedAt + this.opts.buildMs;
+    }
+
+    /** Brings a build up to date; a read (`reading`) is one step of read-counted work. */
+    private settle(building: Building, reading: boolean): void {
         if (building.status !== "processing" && building.status !== "deleting") return;
-        this.processingReads += 1;
-        building.readsLeft -= 1;
-        if (building.readsLeft > 0) return;
-        if (building.status === "deleting") return;
+        if (reading) {
+            this.processingReads += 1;
+            if (this.opts.buildMs === undefined) building.readsLeft -= 1;
+        }
+        if (!this.workDone(building) || building.status === "deleting") return;
         if (building.failWith !== undefined) {
             building.status = "failed";
             building.error = building.failWith;
         } else building.status = "available";
     }
 
+    /** Notes how long after a build finished a read first showed it. */
+    private noteSeen(building: Building): void {
+        if (building.seenDoneAt !== undefined || building.status === "processing" || building.status === "deleting") return;
+        building.seenDoneAt = this.clock.now();
+        if (this.opts.buildMs !== undefined) this.detectionDelays.push(building.seenDoneAt - (building.startedAt + this.opts.buildMs));
+    }
+
     private newBuilding(key: string): Building {
         const failWith = this.failures.get(key);
         this.failures.delete(key);
-        return { status: "processing", error: "", readsLeft: this.opts.readsUntilDone, failWith };
+        return { status: "processing", error: "", readsLeft: this.opts.readsUntilDone, failWith, startedAt: this.clock.now() };
+    }
+
+    private deleting(): Building {
+        return { status: "deleting", error: "", readsLeft: this.opts.readsUntilDone, startedAt: this.clock.now() };
     }
 
     private database(id: string): Obj {
@@ -183,11 +216,12 @@ export class AppwriteEmulator extends Emulator {
     private readBuilding(map: Map<string, Obj>, key: string, entity: string, what: string): Obj {
         const found = map.get(key);
         if (!found) throw notFound(entity, what);
-        this.step(found.building);
-        if (found.building.status === "deleting" && found.building.readsLeft <= 0) {
+        this.settle(found.building, true);
+        if (found.building.status === "deleting" && this.workDone(found.building)) {
             map.delete(key);
             throw notFound(entity, what);
         }
+        this.noteSeen(found.building);
         return this.publicAttribute(found);
     }
 
@@ -335,7 +369,7 @@ export class AppwriteEmulator extends Emulator {
                 handle: this.noContent((req) => {
                     const found = this.collection(req.params.db, req.params.coll).attributes.get(req.params.key);
                     if (!found) throw notFound("attribute", "Attribute");
-                    found.building = { status: "deleting", error: "", readsLeft: this.opts.readsUntilDone };
+                    found.building = this.deleting();
                 }),
             },
             {
@@ -350,6 +384,7 @@ export class AppwriteEmulator extends Emulator {
                     for (const name of attributes) {
                         const attribute = parent.attributes.get(name);
                         if (!attribute) throw appwriteError(400, "attribute_unknown", `Unknown attribute: ${name}. Verify the attribute name or create the attribute.`);
+                        this.settle(attribute.building, false);
                         if (attribute.building.status !== "available") throw appwriteError(400, "attribute_not_available", "The requested attribute is not yet available. Please try again later.");
                     }
                     const index = { key, type: body.type, attributes, orders: body.orders ?? [], lengths: body.lengths ?? [], $createdAt: now(), $updatedAt: now(), building: this.newBuilding(key) };
@@ -364,7 +399,7 @@ export class AppwriteEmulator extends Emulator {
                 handle: this.noContent((req) => {
                     const found = this.collection(req.params.db, req.params.coll).indexes.get(req.params.key);
                     if (!found) throw notFound("index", "Index");
-                    found.building = { status: "deleting", error: "", readsLeft: this.opts.readsUntilDone };
+                    found.building = this.deleting();
                 }),
             },
             ...this.bucketRoutes(),

@@ -9,7 +9,8 @@ import { AppwriteEmulator } from "../../sandbox/emulators/appwrite";
 import { DynamicProviderHost, serializedProviderOf, wireSecret } from "./host";
 
 const CANARY = "appwrite-canary-api-key-0123456789abcdef";
-const emulator = new AppwriteEmulator({ projectId: "acme", apiKey: CANARY, functions: ["notify"] });
+// Builds take real time, as on a server: the provider learns how long and reads when they end.
+const emulator = new AppwriteEmulator({ projectId: "acme", apiKey: CANARY, functions: ["notify"], buildMs: 100 });
 let host: DynamicProviderHost;
 let conn: { endpoint: string; projectId: string };
 const s = {} as Record<"database" | "collection" | "attribute" | "variable", Awaited<ReturnType<typeof serializedProviderOf>>>;
