@@ -79,8 +79,14 @@ export class StripeCatalog extends pulumi.ComponentResource {
     private createProducts(name: string, args: StripeCatalogArgs): Record<string, StripeProduct> {
         const protect = (args.policy ?? UNPROTECTED).protect;
         return Object.fromEntries(
-            Object.entries(args.products).map(([logical, { prices: _prices, ...product }]) => {
-                const productArgs: StripeProductArgs = { ...this.connection(args), ...product, metadata: this.ownerMetadata(args, product.metadata) };
+            Object.entries(args.products).map(([logical, { prices, ...product }]) => {
+                const productArgs: StripeProductArgs = {
+                    ...this.connection(args),
+                    // Stripe never deletes a product with prices: archiving is the one call that ends it.
+                    archiveOnDelete: Object.keys(prices ?? {}).length > 0,
+                    ...product,
+                    metadata: this.ownerMetadata(args, product.metadata),
+                };
                 return [logical, new StripeProduct(...transformed(args.transform?.product, `${name}-${logical}`, productArgs, { parent: this, protect }))];
             }),
         );

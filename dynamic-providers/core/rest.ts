@@ -133,5 +133,9 @@ export function restClient(ctx: OperationContext, call: HttpCall, options: RestC
         remove: async (path: string, options: { body?: unknown; query?: Query } = {}): Promise<void> => {
             await restOrGone(ctx, call, request("DELETE", path, options.body, options.query));
         },
+        /** A write that ends an object's life without deleting it (archive, stop); 404 counts as done. */
+        retire: async (method: "PUT" | "POST", path: string, body?: unknown, query?: Query): Promise<void> => {
+            await restOrGone(ctx, call, request(method, path, body, query));
+        },
     };
 }

@@ -45,8 +45,8 @@ export const pullMirrorDefinition: ResourceDefinition<ReturnType<typeof pullMirr
         return news;
     },
     async delete(ctx, _id, state) {
-        const api = gitlab(ctx, state.baseUrl, `stop pull mirror of project ${state.projectId}`);
-        if ((await api.get(`/projects/${state.projectId}`)) !== undefined) await api.put(`/projects/${state.projectId}`, { mirror: false });
+        // One call: a project that is gone has no mirror left to stop.
+        await gitlab(ctx, state.baseUrl, `stop pull mirror of project ${state.projectId}`).retire("PUT", `/projects/${state.projectId}`, { mirror: false });
     },
 };
 

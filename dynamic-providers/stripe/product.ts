@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type Stripe from "stripe";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, unlessMissing } from "./client";
+import { changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, stripeFailure, unlessMissing } from "./client";
 import { productInputSchema, type ProductInputs } from "./schema";
 
 export type ProductState = ProductInputs;
@@ -88,11 +88,17 @@ export const productDefinition: ResourceDefinition<ReturnType<typeof productInpu
     },
 
     async delete(ctx, id, state) {
-        const { call, stripe } = openStripe(ctx, state, `delete product ${id}`);
+        const { call, stripe } = openStripe(ctx, state, `${state.archiveOnDelete ? "archive" : "delete"} product ${id}`);
+        const archive = () => stripe.products.update(id, { active: false });
         await unlessMissing(ctx, call, async () => {
-            const prices = await stripe.prices.list({ product: id, limit: 1 });
-            if (prices.data.length > 0) await stripe.products.update(id, { active: false });
-            else await stripe.products.del(id);
+            if (state.archiveOnDelete) return archive();
+            try {
+                return await stripe.products.del(id);
+            } catch (err) {
+                // Stripe answers 400 "cannot be deleted because it has one or more user-created prices".
+                if (stripeFailure(err).status === 400 && /prices/.test(stripeFailure(err).apiMessage)) return archive();
+                throw err;
+            }
         });
     },
 };

@@ -195,6 +195,8 @@ export function productInputSchema() {
             .default(null),
         unitLabel: z.string().max(12, "must be at most 12 characters").nullable().default(null),
         url: httpUrl().nullable().default(null),
+        /** Archive rather than delete on destroy: Stripe never deletes a product that has prices. */
+        archiveOnDelete: z.boolean().default(false),
     });
 }
 

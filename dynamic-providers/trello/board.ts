@@ -85,8 +85,8 @@ export const listDefinition: ResourceDefinition<ReturnType<typeof listInputSchem
         return news;
     },
     async delete(ctx, id, state) {
-        const api = trello(ctx, state.baseUrl, `archive list ${id}`);
-        if ((await api.get(`/lists/${id}`)) !== undefined) await api.put(`/lists/${id}/closed`, { value: true });
+        // Lists cannot be deleted in Trello: archive, in one call (a list already gone is done).
+        await trello(ctx, state.baseUrl, `archive list ${id}`).retire(`/lists/${id}/closed`, { value: true });
     },
 };
 

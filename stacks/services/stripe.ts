@@ -13,7 +13,7 @@ const CONNECTION = { apiBase: true, keyModes: true, resourceUrn: true } as const
 
 const price = z.object(priceFieldsShape()).strict().superRefine(checkPriceRules);
 const product = productInputSchema()
-    .omit(CONNECTION)
+    .omit({ ...CONNECTION, archiveOnDelete: true })
     .extend({ prices: z.record(logicalName, price).default({}) })
     .strict();
 const webhook = webhookEndpointInputSchema().omit(CONNECTION).strict();

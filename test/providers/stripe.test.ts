@@ -126,6 +126,15 @@ describe("product", () => {
         expect(emulator.products.get(id)).toMatchObject({ active: false });
     });
 
+    it("is archived in one call when the catalog says it has prices", async () => {
+        const { id, outs } = await product({ archiveOnDelete: true });
+        await price(id);
+        emulator.resetCounts();
+        await p.product.provider.delete(id, outs);
+        expect(emulator.requestCounts()).toEqual({ "POST /v1/products/:id": 1 });
+        expect(emulator.products.get(id)).toMatchObject({ active: false });
+    });
+
     it("counts a product already gone as deleted", async () => {
         const { id, outs } = await product();
         emulator.products.delete(id);

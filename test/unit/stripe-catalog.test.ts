@@ -113,6 +113,12 @@ describe("StripeCatalog", () => {
         expect(graph.named("stripe-credits-volume").inputs).not.toHaveProperty("unitAmount");
     });
 
+    it("asks products with prices to be archived on destroy, since Stripe refuses to delete them", async () => {
+        const { graph, catalog } = catalogIn("dev");
+        await settled(catalog.priceIds);
+        for (const product of graph.byType(PRODUCT)) expect(product.inputs.archiveOnDelete).toBe(true);
+    });
+
     it("marks products with the owning stack, visible in the Stripe dashboard", async () => {
         const { graph, catalog } = catalogIn("staging");
         await settled(catalog.productIds);
