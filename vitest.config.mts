@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -10,5 +11,7 @@ export default defineConfig({
         server: { deps: { external: [/\/bin\//] } },
         testTimeout: 30_000,
         pool: "forks",
+        // Test files mostly wait on emulators and servers: two at a time even on two cores.
+        maxWorkers: Math.max(2, availableParallelism() - 1),
     },
 });

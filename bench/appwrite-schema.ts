@@ -1,14 +1,15 @@
 /**
  * Requests per object for an Appwrite schema of 10 collections, 80 attributes and 20 indexes:
- * create (status polls included), no-op up, refresh and destroy; and the time the create spends
- * waiting on `processing` (the poll pauses the provider asks for; the emulator finishes a build
- * after two reads, as a quick real server does).
+ * create (status reads included), no-op up, refresh and destroy; and how long the creates waited.
+ * Builds take 2 s of a virtual clock that the emulator and the providers share, as a real
+ * server's builds take 1 to 3 s.
  */
 import { attributeDefinition } from "../dynamic-providers/appwrite/attribute";
 import { collectionDefinition } from "../dynamic-providers/appwrite/collection";
 import { indexDefinition } from "../dynamic-providers/appwrite/collection-index";
 import { databaseDefinition } from "../dynamic-providers/appwrite/database";
 import { dynamicProvider } from "../dynamic-providers/core/provider";
+import { VirtualClock } from "../sandbox/clock";
 import { AppwriteEmulator } from "../sandbox/emulators/appwrite";
 import { measure, type StepFigure } from "./figures";
 
@@ -23,14 +24,11 @@ interface Managed {
 }
 
 export async function benchAppwriteSchema(collections: number, attributesPer: number, indexesPer: number): Promise<{ figures: StepFigure[]; waitedMs: number; polls: number }> {
-    const emulator = new AppwriteEmulator({ projectId: "bench", apiKey: KEY });
+    const clock = new VirtualClock();
+    const emulator = new AppwriteEmulator({ projectId: "bench", apiKey: KEY, buildMs: 2_000, clock });
     await emulator.start();
-    let waitedMs = 0;
-    const sleep = async (ms: number) => {
-        waitedMs += ms;
-    };
     const config = { config: { get: (k: string) => (k === "stackwire:appwriteApiKey" ? KEY : undefined) } } as never;
-    const providers = { database: dynamicProvider(databaseDefinition, { sleep }), collection: dynamicProvider(collectionDefinition, { sleep }), attribute: dynamicProvider(attributeDefinition, { sleep }), index: dynamicProvider(indexDefinition, { sleep }) };
+    const providers = { database: dynamicProvider(databaseDefinition, { clock }), collection: dynamicProvider(collectionDefinition, { clock }), attribute: dynamicProvider(attributeDefinition, { clock }), index: dynamicProvider(indexDefinition, { clock }) };
     for (const p of Object.values(providers)) await p.configure!(config);
     const conn = { endpoint: `${emulator.url}/v1`, projectId: "bench", databaseId: "main" };
 
@@ -49,6 +47,7 @@ export async function benchAppwriteSchema(collections: number, attributesPer: nu
     const plural = { database: "databases", collection: "collections", attribute: "attributes", index: "indexes" };
     const of = (kind: Managed["kind"]) => objects.filter((o) => o.kind === kind);
 
+    const started = clock.now();
     for (const kind of kinds) {
         await measure(figures, emulator, `create ${plural[kind]}`, of(kind), async (o) => {
             o.inputs = (await providers[kind].check!({}, o.news)).inputs;
@@ -56,7 +55,7 @@ export async function benchAppwriteSchema(collections: number, attributesPer: nu
             Object.assign(o, { id: created.id, outs: created.outs });
         });
     }
-    const createWaitMs = waitedMs;
+    const createWaitMs = clock.now() - started;
     const polls = emulator.processingReads;
     for (const kind of kinds) {
         await measure(figures, emulator, `no-op up, ${plural[kind]}`, of(kind), async (o) => {

@@ -33,7 +33,7 @@ export async function benchStripeCatalog(productCount: number, pricesPerProduct:
     const priceList: Managed[] = [];
 
     await measure(figures, emulator, "create products", productList, async (p) => {
-        p.inputs = (await products.check!({}, { ...connection, resourceUrn: urn(p.name), name: `Product ${p.name}`, metadata: { plan: p.name } })).inputs;
+        p.inputs = (await products.check!({}, { ...connection, resourceUrn: urn(p.name), name: `Product ${p.name}`, metadata: { plan: p.name }, archiveOnDelete: pricesPerProduct > 0 })).inputs;
         const created = await products.create(p.inputs);
         Object.assign(p, { id: created.id, outs: created.outs });
         for (let j = 0; j < pricesPerProduct; j++) priceList.push({ name: `${p.name}-price-${j}`, id: p.id, outs: {}, inputs: {} });
@@ -68,7 +68,7 @@ export async function benchStripeCatalog(productCount: number, pricesPerProduct:
     await measure(figures, emulator, "destroy prices (archive)", priceList, async (price) => {
         await prices.delete!(price.id, price.outs);
     });
-    await measure(figures, emulator, "destroy products (archive)", productList, async (p) => {
+    await measure(figures, emulator, "destroy products (have prices: archive)", productList, async (p) => {
         await products.delete!(p.id, p.outs);
     });
     await emulator.stop();

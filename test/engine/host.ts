@@ -75,6 +75,11 @@ export class DynamicProviderHost {
         child.stdout?.on("data", (d) => (this.stdoutText += String(d)));
     }
 
+    /** The host's process id, for benchmarks that read its CPU time. */
+    get pid(): number | undefined {
+        return this.child.pid;
+    }
+
     /** What the host printed; tests check that no credential reached the logs. */
     get output(): string {
         return this.stdoutText + this.stderrText;
