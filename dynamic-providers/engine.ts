@@ -80,14 +80,23 @@ export async function configure(config: ConfigSource): Promise<void> {
 
 type Method = "check" | "diff" | "create" | "read" | "update" | "delete";
 
+/** The engine's arguments, in the order the host passes them, to each operation. */
+const OPERATIONS: Record<Method, (p: pulumi.dynamic.ResourceProvider, a: unknown[]) => Promise<unknown> | undefined> = {
+    check: (p, [olds, news]) => p.check?.(olds, news),
+    diff: (p, [id, olds, news]) => p.diff?.(String(id), olds, news),
+    create: (p, [inputs]) => p.create(inputs),
+    read: (p, [id, props]) => p.read?.(String(id), props),
+    update: (p, [id, olds, news]) => p.update?.(String(id), olds, news),
+    delete: (p, [id, props]) => p.delete?.(String(id), props),
+};
+
 /**
  * One call from a stored provider, protocol 1: the kind, the method and its arguments.
  * `configure` carries the stack config, the same for every kind.
  */
 export async function v1(kind: string, method: Method | "configure", args: unknown[]): Promise<unknown> {
     if (method === "configure") return configure((args[0] as pulumi.dynamic.ConfigureRequest).config);
-    const found = (await provider(kind)) as unknown as Record<Method, (...a: unknown[]) => Promise<unknown>>;
-    return found[method](...args);
+    return OPERATIONS[method](await provider(kind), args);
 }
 
 /** The provider of a kind, configured with the stack config. */
@@ -95,7 +104,7 @@ export async function provider(kind: string): Promise<pulumi.dynamic.ResourcePro
     let found = providers.get(kind);
     if (!found) {
         const definition = byKind.get(kind);
-        if (!definition) throw new Error(`the installed stackwire has no resource kind "${kind}": it may have been written by another version; see docs/dynamic-providers.md, "Upgrades"`);
+        if (!definition) throw new Error(`the installed stackwire has no resource kind "${kind}": it may have been written by another version; see "the upgrade rule" in docs/dynamic-providers.md`);
         found = dynamicProvider(definition);
         if (stackConfig) await found.configure?.({ config: stackConfig } as pulumi.dynamic.ConfigureRequest);
         providers.set(kind, found);
