@@ -66,7 +66,9 @@ export function redact(text: string, secrets: readonly string[]): string {
     let out = text;
     for (const secret of secrets) {
         if (!secret || secret.length < MIN_REDACTED_LENGTH) continue;
-        for (const form of new Set([secret, encodeURIComponent(secret)])) {
+        // As sent and as echoed: raw, in a URL, in a form body, inside a JSON string.
+        const forms = [secret, encodeURIComponent(secret), new URLSearchParams({ v: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)];
+        for (const form of new Set(forms)) {
             out = out.split(form).join("[redacted]");
         }
     }

@@ -51,6 +51,12 @@ export interface HttpCallOptions {
     transport?: typeof fetch;
     /** Runs before every attempt, retries included (a rate limiter waiting for a slot). */
     beforeAttempt?: () => Promise<unknown>;
+    /**
+     * Send a write again when its outcome was never seen (network error, 5xx). Off for creates
+     * the API does not deduplicate: the caller looks for what landed first (`createOnce`).
+     * @default true
+     */
+    replayUnseenWrites?: boolean;
 }
 
 /** Status codes worth another attempt. */
@@ -121,6 +127,7 @@ export class HttpCall {
     private readonly now: () => number;
     private readonly clock: Clock;
     private readonly beforeAttempt?: () => Promise<unknown>;
+    private readonly replayUnseenWrites: boolean;
     private readonly random: () => number;
     private readonly transport: typeof fetch;
 
@@ -131,6 +138,7 @@ export class HttpCall {
         const clock = options.clock ?? systemClock;
         this.clock = clock;
         this.beforeAttempt = options.beforeAttempt;
+        this.replayUnseenWrites = options.replayUnseenWrites ?? true;
         this.sleep = options.sleep ?? clock.sleep;
         this.now = () => clock.now();
         this.startedAt = this.now();
@@ -176,6 +184,7 @@ export class HttpCall {
             const elapsed = this.now() - this.startedAt;
             const giveUp =
                 !canRetry ||
+                (this.writeMayHaveLanded && !this.replayUnseenWrites) ||
                 attempt >= this.policy.maxAttempts ||
                 (retryAfterMs !== undefined && retryAfterMs > this.policy.maxRetryAfterMs) ||
                 elapsed + delay > this.policy.maxElapsedMs;

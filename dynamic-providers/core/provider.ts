@@ -78,6 +78,22 @@ export class OperationContext {
         return { now: () => clock.now(), sleep: this.httpDefaults.sleep ?? clock.sleep, ...(clock.track ? { track: clock.track.bind(clock) } : {}) };
     }
 
+    /**
+     * Secret inputs and outputs of the resource at hand: no error may carry them either, even
+     * when an API echoes the request. A URL's user and password count as secrets of their own.
+     */
+    keepSecret(values: unknown): void {
+        if (typeof values === "string") {
+            this.secrets.push(values);
+            const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@]+)@/i.exec(values)?.[1];
+            if (userinfo) for (const part of userinfo.split(":")) this.secrets.push(decodeURIComponent(part));
+        } else if (Array.isArray(values)) {
+            for (const value of values) this.keepSecret(value);
+        } else if (values && typeof values === "object") {
+            for (const value of Object.values(values)) this.keepSecret(value);
+        }
+    }
+
     /** Strips every known secret from a text. */
     redact(text: string): string {
         return redact(text, this.secrets);
@@ -169,6 +185,13 @@ function storedByOtherCode(olds: Props, news: Props): boolean {
 }
 
 export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(def: ResourceDefinition<S, O>, httpDefaults: Partial<HttpCallOptions> = {}): pulumi.dynamic.ResourceProvider {
+    const secretKeys = [...(def.secretInputs ?? []), ...(def.secretOutputs ?? [])] as string[];
+    /** A context for one operation that knows the secrets of every set of properties it touches. */
+    const contextFor = (config: ConfigSource | undefined, ...propsSets: (Props | undefined)[]) => {
+        const ctx = new OperationContext(def.service, config, httpDefaults);
+        for (const props of propsSets) for (const key of secretKeys) ctx.keepSecret(props?.[key]);
+        return ctx;
+    };
     // Built once: a schema costs far more to build than to parse with.
     let schema: S | undefined;
     const schemaOf = () => (schema ??= def.schema());
@@ -209,12 +232,12 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
         },
 
         async create(inputs) {
-            const ctx = new OperationContext(def.service, this.stackConfig, httpDefaults);
+            const ctx = contextFor(this.stackConfig, inputs);
             return guarded(ctx, () => def.create(ctx, withoutProvider(inputs) as InputsOf<S>));
         },
 
         async read(id, props) {
-            const ctx = new OperationContext(def.service, this.stackConfig, httpDefaults);
+            const ctx = contextFor(this.stackConfig, props);
             const current = await guarded(ctx, () => def.read(ctx, id, withoutProvider(props ?? {}) as O));
             // An empty id tells the engine the object is gone, so refresh drops it from state.
             return current === undefined ? { id: "", props: {} } : { id, props: current };
@@ -223,13 +246,13 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
         async update(id, olds, news) {
             // Only the provider code changed: the object is as it was, nothing to send.
             if (changedInputs(olds, news).changed.length === 0) return { outs: { ...withoutProvider(olds), ...withoutProvider(news) } };
-            const ctx = new OperationContext(def.service, this.stackConfig, httpDefaults);
+            const ctx = contextFor(this.stackConfig, olds, news);
             const outs = await guarded(ctx, () => def.update(ctx, id, withoutProvider(olds) as O, withoutProvider(news) as InputsOf<S>));
             return { outs };
         },
 
         async delete(id, props) {
-            const ctx = new OperationContext(def.service, this.stackConfig, httpDefaults);
+            const ctx = contextFor(this.stackConfig, props);
             await guarded(ctx, () => def.delete(ctx, id, withoutProvider(props) as O));
         },
     };

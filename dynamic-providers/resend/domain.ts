@@ -5,7 +5,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { resend } from "./client";
+import { createdRecently, createOnce } from "../core/ownership";
+import { isAlreadyThere, listAll, resend } from "./client";
 import { domainInputSchema, type DomainInputs } from "./schema";
 
 export interface DnsRecord {
@@ -23,6 +24,7 @@ export interface DomainState extends DomainInputs {
 interface ApiDomain {
     id: string;
     name: string;
+    created_at?: string;
     region: DomainInputs["region"];
     status: string;
     records: (DnsRecord & { status?: string })[];
@@ -38,7 +40,21 @@ export const domainDefinition: ResourceDefinition<ReturnType<typeof domainInputS
     replaceOnChanges: ["baseUrl", "name", "region"],
     deleteBeforeReplace: true,
     async create(ctx, i) {
-        const d = await resend(ctx, i.baseUrl, `add domain ${i.name}`).post<ApiDomain>("/domains", { name: i.name, region: i.region });
+        const operation = `add domain ${i.name}`;
+        const d = await createOnce(ctx, operation, {
+            // Resend refuses a second domain of the same name: look only when our send may have landed.
+            lookFirst: false,
+            create: (call) => resend(ctx, i.baseUrl, operation, call).post<ApiDomain>("/domains", { name: i.name, region: i.region }),
+            isConflict: isAlreadyThere,
+            // Domains carry no mark: ours is the one of this name and region registered within the window.
+            findLanded: async () => {
+                const api = resend(ctx, i.baseUrl, `look for domain ${i.name}`);
+                const landed = (await listAll<ApiDomain>(api, "/domains")).find((d) => d.name === i.name && d.region === i.region && createdRecently(ctx, d.created_at));
+                return landed && api.get<ApiDomain>(`/domains/${landed.id}`);
+            },
+            notOurs: (_err, call) =>
+                ctx.error(call, { status: 409, apiMessage: `domain ${i.name} is already in this Resend account and was not added by this stack just now: remove it there, or manage it from the stack that added it` }),
+        });
         return { id: d.id, outs: { ...i, status: d.status, records: records(d) } };
     },
     async read(ctx, id, state) {

@@ -5,7 +5,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { resend } from "./client";
+import { createdRecently, createOnce } from "../core/ownership";
+import { listAll, resend } from "./client";
 import { resendWebhookInputSchema, type ResendWebhookInputs } from "./schema";
 
 export interface ResendWebhookState extends ResendWebhookInputs {
@@ -14,6 +15,16 @@ export interface ResendWebhookState extends ResendWebhookInputs {
 interface ApiWebhook {
     id: string;
     endpoint: string;
+    events: string[];
+    status: "enabled" | "disabled";
+    created_at?: string;
+    signing_secret?: string;
+}
+
+/** A webhook as the create found or made it. */
+interface Landed {
+    id: string;
+    signingSecret: string;
     events: string[];
     status: "enabled" | "disabled";
 }
@@ -27,10 +38,26 @@ export const resendWebhookDefinition: ResourceDefinition<ReturnType<typeof resen
     replaceOnChanges: ["baseUrl"],
     deleteBeforeReplace: false,
     async create(ctx, i) {
-        const api = resend(ctx, i.baseUrl, `create webhook for ${i.endpoint}`);
-        const w = await api.post<{ id: string; signing_secret: string }>("/webhooks", { endpoint: i.endpoint, events: i.events });
-        if (!i.enabled) await api.patch(`/webhooks/${w.id}`, { status: "disabled" });
-        return { id: w.id, outs: { ...i, signingSecret: w.signing_secret } };
+        const operation = `create webhook for ${i.endpoint}`;
+        // Resend takes two webhooks for one endpoint: look first, so a create run again adopts the first.
+        const w = await createOnce<Landed>(ctx, operation, {
+            lookFirst: true,
+            create: async (call) => {
+                const made = await resend(ctx, i.baseUrl, operation, call).post<{ id: string; signing_secret: string }>("/webhooks", { endpoint: i.endpoint, events: i.events });
+                return { id: made.id, signingSecret: made.signing_secret, events: i.events, status: "enabled" };
+            },
+            findLanded: async () => {
+                const api = resend(ctx, i.baseUrl, `look for a webhook to ${i.endpoint}`);
+                const landed = (await listAll<ApiWebhook>(api, "/webhooks")).find((w) => w.endpoint === i.endpoint && createdRecently(ctx, w.created_at));
+                const found = landed && (await api.get<ApiWebhook>(`/webhooks/${landed.id}`));
+                return found?.signing_secret ? { id: found.id, signingSecret: found.signing_secret, events: found.events, status: found.status } : undefined;
+            },
+        });
+        const status = i.enabled ? "enabled" : "disabled";
+        if (w.status !== status || [...w.events].sort().join() !== i.events.join()) {
+            await resend(ctx, i.baseUrl, `configure webhook ${w.id}`).patch(`/webhooks/${w.id}`, { endpoint: i.endpoint, events: i.events, status });
+        }
+        return { id: w.id, outs: { ...i, signingSecret: w.signingSecret } };
     },
     async read(ctx, id, state) {
         const w = await resend(ctx, state.baseUrl, `read webhook ${id}`).get<ApiWebhook>(`/webhooks/${id}`);

@@ -34,7 +34,12 @@ export interface Route {
     handle(req: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
 }
 
-export type FaultKind = "rate-limit" | "server-error" | "drop-after-commit";
+/**
+ * rate-limit: 429 with Retry-After; server-error: 500; drop-after-commit: the write happens and
+ * the connection closes unanswered; echo-reject: 400 whose error repeats the whole request
+ * (headers, query, body), as some APIs' validation errors do, to prove no secret leaks through.
+ */
+export type FaultKind = "rate-limit" | "server-error" | "drop-after-commit" | "echo-reject";
 
 export interface FaultSpec {
     kind: FaultKind;
@@ -44,6 +49,8 @@ export interface FaultSpec {
     route?: string;
     /** Seconds sent in Retry-After with rate-limit faults. @default 1 */
     retryAfterSeconds?: number;
+    /** Once this fault fires, the next N requests to any route get 500 (the client gives up). @default 0 */
+    thenOutage?: number;
 }
 
 export interface EmulatorOptions {
@@ -62,6 +69,24 @@ export class ApiFailure extends Error {
         super(`HTTP ${response.status}`);
         this.name = "ApiFailure";
     }
+}
+
+/** One request and its answer, as the fidelity tier checks them against the vendor's spec. */
+export interface Exchange {
+    /** The emulator route that answered ("POST /api-keys"), or "unmatched". */
+    route: string;
+    method: string;
+    path: string;
+    params: Record<string, string>;
+    query: URLSearchParams;
+    requestHeaders: http.IncomingHttpHeaders;
+    requestBody: Buffer;
+    status: number;
+    /** Parsed JSON, a Buffer for raw bodies, undefined when empty. */
+    responseBody: unknown;
+    responseHeaders: Record<string, string>;
+    /** Produced by an injected fault rather than by the route. */
+    injected: boolean;
 }
 
 interface ActiveFault extends Required<Omit<FaultSpec, "route">> {
@@ -103,6 +128,8 @@ export abstract class Emulator {
     url = "";
     /** Called with one line per request (the sandbox prints them). */
     onRequest?: (line: string) => void;
+    /** Called with every answered request, in full (the fidelity tier records them). */
+    onExchange?: (exchange: Exchange) => void;
 
     constructor(options: EmulatorOptions) {
         this.name = options.name;
@@ -136,6 +163,11 @@ export abstract class Emulator {
         this.server = undefined;
     }
 
+    /** The route keys this emulator answers ("POST /api-keys/:id"), in declaration order. */
+    routeKeys(): string[] {
+        return this.routes().map((route) => `${route.method} ${route.path}`);
+    }
+
     /** Requests received per route key, faults included. */
     requestCounts(): Record<string, number> {
         return Object.fromEntries(this.counts);
@@ -156,7 +188,12 @@ export abstract class Emulator {
     }
 
     inject(spec: FaultSpec): void {
-        this.faults.push({ kind: spec.kind, times: spec.times ?? 1, route: spec.route, retryAfterSeconds: spec.retryAfterSeconds ?? 1 });
+        this.faults.push({ kind: spec.kind, times: spec.times ?? 1, route: spec.route, retryAfterSeconds: spec.retryAfterSeconds ?? 1, thenOutage: spec.thenOutage ?? 0 });
+    }
+
+    /** Drops the faults still pending; data and counters stay. */
+    clearFaults(): void {
+        this.faults = [];
     }
 
     /** Clears counters and faults; subclasses also clear their data. */
@@ -170,6 +207,7 @@ export abstract class Emulator {
         if (!fault) return undefined;
         fault.times -= 1;
         this.faults = this.faults.filter((f) => f.times > 0);
+        if (fault.thenOutage > 0) this.faults.unshift({ kind: "server-error", times: fault.thenOutage, retryAfterSeconds: 1, thenOutage: 0 });
         return fault;
     }
 
@@ -197,16 +235,31 @@ export abstract class Emulator {
         this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
         const requestId = this.options.newRequestId?.() ?? randomUUID();
 
+        let injected = false;
         const send = (response: EmulatorResponse) => {
             const isRaw = Buffer.isBuffer(response.body);
             const payload = response.body === undefined ? "" : isRaw ? (response.body as Buffer) : JSON.stringify(response.body);
-            res.writeHead(response.status, {
+            const headers = {
                 ...(response.body !== undefined && !isRaw ? { "content-type": "application/json" } : {}),
                 [this.options.requestIdHeader]: requestId,
                 ...response.headers,
-            });
+            };
+            res.writeHead(response.status, headers);
             res.end(payload);
             this.onRequest?.(`${this.name} ${request.method} ${request.path} -> ${response.status}`);
+            this.onExchange?.({
+                route: key,
+                method: request.method,
+                path: request.path,
+                params: request.params,
+                query: request.query,
+                requestHeaders: request.headers,
+                requestBody: body,
+                status: response.status,
+                responseBody: isRaw || response.body === undefined ? response.body : JSON.parse(payload as string),
+                responseHeaders: headers,
+                injected,
+            });
         };
 
         try {
@@ -216,6 +269,11 @@ export abstract class Emulator {
             request.params = found.params!;
 
             const fault = this.takeFault(key);
+            injected = fault !== undefined && fault.kind !== "drop-after-commit";
+            if (fault?.kind === "echo-reject") {
+                const echo = `${request.method} ${request.path}?${request.query} headers=${JSON.stringify(request.headers)} body=${body.toString("utf8")}`;
+                return send({ status: 400, body: this.options.errorBody(400, `Invalid request: ${echo}`) });
+            }
             if (fault?.kind === "rate-limit") {
                 return send({ status: 429, body: this.options.errorBody(429, "Too many requests"), headers: { "retry-after": String(fault.retryAfterSeconds) } });
             }

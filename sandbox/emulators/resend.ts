@@ -1,8 +1,11 @@
 /**
  * Resend API emulator for domains, API keys and webhooks: Bearer keys (401 missing_api_key,
  * 403 for an invalid key), errors `{statusCode, name, message}`, domains created `not_started`
- * with their SPF, MX and DKIM records, tokens and signing secrets returned only at creation,
- * and no route to read a single API key.
+ * with their SPF, MX and DKIM records, an API key's token returned only at creation, no route to
+ * read a single API key, and lists paged with `limit` (1-100), `after` and `has_more`.
+ *
+ * Shapes and statuses follow resend/resend-openapi resend.yaml (1.5.0, fd6f395), checked route by
+ * route by test/fidelity (contract test/fidelity/contracts/resend.json).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { bearerToken, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
@@ -10,6 +13,19 @@ import { bearerToken, Emulator, type EmulatorRequest, type EmulatorResponse, typ
 type Obj = Record<string, any>;
 const error = (statusCode: number, name: string, message: string): EmulatorResponse => ({ status: statusCode, body: { statusCode, name, message } });
 const REGIONS = ["us-east-1", "eu-west-1", "sa-east-1", "ap-northeast-1"];
+/** Resend writes timestamps as Postgres prints them: "2023-10-06 23:47:56.678+00". */
+const timestamp = () => new Date().toISOString().replace("T", " ").replace("Z", "+00");
+
+/** One page of a list, newest first, as resend.yaml's Pagination* parameters describe. */
+function page(req: EmulatorRequest, items: Obj[]): EmulatorResponse {
+    const limit = req.query.has("limit") ? Number(req.query.get("limit")) : 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return error(422, "validation_error", "The `limit` parameter must be a number between 1 and 100.");
+    const newestFirst = [...items].reverse();
+    const after = req.query.get("after");
+    const start = after ? newestFirst.findIndex((i) => i.id === after) + 1 : 0;
+    const data = newestFirst.slice(start, start + limit);
+    return { status: 200, body: { object: "list", has_more: start + limit < newestFirst.length, data } };
+}
 
 export class ResendEmulator extends Emulator {
     readonly domains = new Map<string, Obj>();
@@ -66,7 +82,7 @@ export class ResendEmulator extends Emulator {
                         name: b.name,
                         status: "not_started",
                         region,
-                        created_at: new Date().toISOString(),
+                        created_at: timestamp(),
                         records: [
                             { record: "SPF", name: `send.${b.name}`, type: "MX", ttl: "Auto", status: "not_started", value: `feedback-smtp.${region}.amazonses.com`, priority: 10 },
                             { record: "SPF", name: `send.${b.name}`, type: "TXT", ttl: "Auto", status: "not_started", value: "v=spf1 include:amazonses.com ~all" },
@@ -74,8 +90,14 @@ export class ResendEmulator extends Emulator {
                         ],
                     };
                     this.domains.set(id, domain);
-                    return { status: 200, body: domain };
+                    // resend.yaml: POST /domains answers 201 with CreateDomainResponse.
+                    return { status: 201, body: domain };
                 },
+            },
+            {
+                method: "GET",
+                path: "/domains",
+                handle: (req) => page(req, [...this.domains.values()].map(({ id, name, status, created_at, region }) => ({ id, name, status, created_at, region }))),
             },
             { method: "GET", path: "/domains/:id", handle: (req) => (this.domains.has(req.params.id) ? { status: 200, body: this.domains.get(req.params.id) } : error(404, "not_found", "Domain not found")) },
             {
@@ -93,12 +115,29 @@ export class ResendEmulator extends Emulator {
                     if (b.domain_id !== undefined && !this.domains.has(b.domain_id)) return error(404, "not_found", "Domain not found");
                     const id = randomUUID();
                     const token = `re_${randomBytes(18).toString("base64url")}`;
-                    this.apiKeys.set(id, { id, name: b.name, permission: b.permission ?? "full_access", domain_id: b.domain_id ?? null, token, created_at: new Date().toISOString() });
+                    this.apiKeys.set(id, { id, name: b.name, permission: b.permission ?? "full_access", domain_id: b.domain_id ?? null, token, created_at: timestamp(), last_used_at: null });
                     return { status: 201, body: { id, token } };
                 },
             },
-            { method: "GET", path: "/api-keys", handle: () => ({ status: 200, body: { object: "list", data: [...this.apiKeys.values()].map(({ id, name, created_at }) => ({ id, name, created_at })) } }) },
-            { method: "DELETE", path: "/api-keys/:id", handle: (req) => (this.apiKeys.delete(req.params.id) ? { status: 200, body: {} } : error(404, "not_found", "API key not found")) },
+            { method: "GET", path: "/api-keys", handle: (req) => page(req, [...this.apiKeys.values()].map(({ id, name, created_at, last_used_at }) => ({ id, name, created_at, last_used_at }))) },
+            {
+                // resend.yaml: PATCH /api-keys/{api_key_id} renames a key in place (UpdateApiKeyRequest: name).
+                method: "PATCH",
+                path: "/api-keys/:id",
+                handle: (req) => {
+                    const k = this.apiKeys.get(req.params.id);
+                    if (!k) return error(404, "not_found", "API key not found");
+                    const b = req.json<Obj>() ?? {};
+                    if (typeof b.name !== "string" || b.name.length === 0 || b.name.length > 50) return error(422, "validation_error", "The `name` field must be a string of at most 50 characters.");
+                    k.name = b.name;
+                    return { status: 200, body: { object: "api_key", id: k.id } };
+                },
+            },
+            {
+                method: "DELETE",
+                path: "/api-keys/:id",
+                handle: (req) => (this.apiKeys.delete(req.params.id) ? { status: 200, body: { object: "api_key", id: req.params.id, deleted: true } } : error(404, "not_found", "API key not found")),
+            },
             {
                 method: "POST",
                 path: "/webhooks",
@@ -108,19 +147,20 @@ export class ResendEmulator extends Emulator {
                     if (!Array.isArray(b.events) || b.events.length === 0) return error(422, "validation_error", "The `events` field must be a non-empty array.");
                     const id = randomUUID();
                     const signing_secret = `whsec_${randomBytes(24).toString("base64")}`;
-                    this.webhooks.set(id, { object: "webhook", id, endpoint: b.endpoint, events: b.events, status: "enabled", signing_secret, created_at: new Date().toISOString() });
+                    this.webhooks.set(id, { object: "webhook", id, endpoint: b.endpoint, events: b.events, status: "enabled", signing_secret, created_at: timestamp() });
                     return { status: 201, body: { object: "webhook", id, signing_secret } };
                 },
             },
             {
                 method: "GET",
+                path: "/webhooks",
+                handle: (req) => page(req, [...this.webhooks.values()].map(({ id, endpoint, events, status, created_at }) => ({ id, endpoint, events, status, created_at }))),
+            },
+            {
+                // resend.yaml GetWebhookResponse: the signing secret is part of a webhook's read.
+                method: "GET",
                 path: "/webhooks/:id",
-                handle: (req) => {
-                    const w = this.webhooks.get(req.params.id);
-                    if (!w) return error(404, "not_found", "Webhook not found");
-                    const { signing_secret: _s, ...shown } = w;
-                    return { status: 200, body: shown };
-                },
+                handle: (req) => (this.webhooks.has(req.params.id) ? { status: 200, body: this.webhooks.get(req.params.id) } : error(404, "not_found", "Webhook not found")),
             },
             {
                 method: "PATCH",

@@ -1,0 +1,235 @@
+/**
+ * Contracts: the parts of a vendor's published OpenAPI spec that the routes stackwire uses touch,
+ * extracted by `extract.ts` into `contracts/<vendor>.json` (with the spec's repository, path,
+ * commit and version), and the check of one recorded exchange against them.
+ *
+ * A mismatch is a sentence naming the route, the side (request or response) and the rule, so a
+ * failing test reads like a review comment.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import type { Exchange } from "../../sandbox/emulators/frame";
+import { parseStripeForm } from "../../sandbox/emulators/stripe-form";
+
+export interface ContractParameter {
+    name: string;
+    in: "path" | "query" | "header" | "cookie";
+    required?: boolean;
+    schema?: unknown;
+    /** OpenAPI `style: deepObject` and the like; form-style arrays are read as repeated keys. */
+    style?: string;
+}
+
+export interface ContractRoute {
+    /** The spec's operation: "POST /api-keys/{api_key_id}". */
+    spec: string;
+    parameters: ContractParameter[];
+    requestBody?: { required: boolean; contentType: string; schema?: unknown };
+    /** Status code (or "default") to the JSON schema of the body; null when the spec gives no body. */
+    responses: Record<string, unknown>;
+}
+
+export interface Contract {
+    vendor: string;
+    source: { repository: string; path: string; commit: string; version: string; extractedWith: string };
+    /** What the emulator's route paths carry that the spec's paths do not (Appwrite's "/v1"). */
+    routePrefix: string;
+    /** How request bodies are encoded. */
+    bodyEncoding: "json" | "stripe-form";
+    /** Emulator route key ("POST /api-keys/:id") to the spec's operation. */
+    routes: Record<string, ContractRoute>;
+    /** Emulator routes that no operation of the spec matches. */
+    unmatched: string[];
+    /** `#/components/schemas/…` the routes reference, transitively. */
+    schemas: Record<string, unknown>;
+}
+
+/** Contracts are read from the sources (`bin/` holds no JSON), whichever copy of this file runs. */
+export function loadContract(vendor: string): Contract {
+    const projectRoot = __dirname.includes(`${path.sep}bin${path.sep}`) ? path.join(__dirname, "..", "..", "..") : path.join(__dirname, "..", "..");
+    return JSON.parse(readFileSync(path.join(projectRoot, "test", "fidelity", "contracts", `${vendor}.json`), "utf8")) as Contract;
+}
+
+/** Makes OpenAPI 3.0 schema text something Ajv compiles: refs point into one definitions object. */
+function rebased(schema: unknown): unknown {
+    return JSON.parse(JSON.stringify(schema ?? {}).replace(/"#\/components\/schemas\//g, '"contract#/definitions/'));
+}
+
+export class ContractChecker {
+    private readonly ajv: Ajv;
+    private readonly compiled = new Map<string, ValidateFunction>();
+
+    constructor(readonly contract: Contract) {
+        // OpenAPI 3.0 keywords (nullable, example, discriminator, x-…) are not JSON Schema: allow them.
+        this.ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: false, validateFormats: true });
+        addFormats(this.ajv);
+        this.ajv.addKeyword({ keyword: "example" });
+        this.ajv.addSchema({ $id: "contract", definitions: rebased(contract.schemas) as Record<string, unknown> });
+    }
+
+    private validator(key: string, schema: unknown, coerce: boolean): ValidateFunction {
+        const cacheKey = `${coerce}:${key}`;
+        let found = this.compiled.get(cacheKey);
+        if (!found) {
+            const ajv = coerce ? this.coercing() : this.ajv;
+            found = ajv.compile(rebased(schema) as object);
+            this.compiled.set(cacheKey, found);
+        }
+        return found;
+    }
+
+    private coercingAjv?: Ajv;
+    /** Form and query values arrive as text: numbers and booleans are read from it, as servers do. */
+    private coercing(): Ajv {
+        if (!this.coercingAjv) {
+            this.coercingAjv = new Ajv({ strict: false, allErrors: true, coerceTypes: "array", validateFormats: true });
+            addFormats(this.coercingAjv);
+            this.coercingAjv.addSchema({ $id: "contract", definitions: rebased(this.contract.schemas) as Record<string, unknown> });
+        }
+        return this.coercingAjv;
+    }
+
+    /** Every way the exchange departs from the spec; empty when it conforms. */
+    check(exchange: Exchange): string[] {
+        if (exchange.injected) return [];
+        const route = this.contract.routes[exchange.route];
+        const where = `${exchange.method} ${exchange.path}`;
+        if (!route) return [`${where}: the spec has no operation for emulator route "${exchange.route}"`];
+        return [...this.checkRequest(route, exchange).map((m) => `${where} request: ${m}`), ...this.checkResponse(route, exchange).map((m) => `${where} response ${exchange.status}: ${m}`)];
+    }
+
+    private checkRequest(route: ContractRoute, exchange: Exchange): string[] {
+        const problems: string[] = [];
+        const declared = new Set(route.parameters.filter((p) => p.in === "query").map((p) => p.name));
+        for (const parameter of route.parameters) {
+            if (parameter.in === "path") {
+                problems.push(...this.valueProblems(`${route.spec} path`, parameter, exchange.params[pathParamFor(route, exchange, parameter.name)] ?? undefined));
+            } else if (parameter.in === "query") {
+                const values = queryValues(exchange.query, parameter.name);
+                if (values === undefined) {
+                    if (parameter.required) problems.push(`query parameter "${parameter.name}" is required`);
+                    continue;
+                }
+                problems.push(...this.valueProblems(`${route.spec} query`, parameter, values));
+            }
+        }
+        for (const name of new Set([...exchange.query.keys()].map((k) => k.replace(/\[.*$/, "")))) {
+            if (!declared.has(name)) problems.push(`query parameter "${name}" is not in the spec`);
+        }
+        const hasBody = exchange.requestBody.length > 0;
+        if (!route.requestBody) {
+            if (hasBody && exchange.method !== "GET" && exchange.method !== "DELETE") problems.push(`the spec takes no body, ${exchange.requestBody.length} bytes sent`);
+            return problems;
+        }
+        if (!hasBody) {
+            if (route.requestBody.required) problems.push("a body is required");
+            return problems;
+        }
+        const body = this.contract.bodyEncoding === "stripe-form" ? parseStripeForm(exchange.requestBody.toString("utf8")) : parseJson(exchange.requestBody);
+        if (body === PARSE_FAILED) return [...problems, "the body is not valid JSON"];
+        const coerce = this.contract.bodyEncoding === "stripe-form";
+        const validate = this.validator(`${route.spec} body`, route.requestBody.schema, coerce);
+        if (!validate(structuredClone(body))) problems.push(...describe(validate.errors));
+        if (coerce) problems.push(...emptyStringProblems(body, route.requestBody.schema, this.contract.schemas));
+        return problems;
+    }
+
+    private checkResponse(route: ContractRoute, exchange: Exchange): string[] {
+        const status = String(exchange.status);
+        const documented = status in route.responses ? status : "default" in route.responses ? "default" : `${status[0]}XX` in route.responses ? `${status[0]}XX` : undefined;
+        if (documented === undefined) {
+            // Most specs document successes only; an error the spec says nothing of cannot be checked.
+            const documentsErrors = Object.keys(route.responses).some((s) => s >= "4");
+            return exchange.status >= 400 && !documentsErrors ? [] : [`status ${status} is not among the spec's (${Object.keys(route.responses).join(", ")})`];
+        }
+        const schema = route.responses[documented];
+        if (schema === null || schema === undefined) return [];
+        if (exchange.responseBody === undefined || Buffer.isBuffer(exchange.responseBody)) return ["the spec gives a JSON body; none was sent"];
+        const validate = this.validator(`${route.spec} ${documented}`, schema, false);
+        return validate(exchange.responseBody) ? [] : describe(validate.errors);
+    }
+
+    private valueProblems(key: string, parameter: ContractParameter, value: unknown): string[] {
+        if (value === undefined) return parameter.required ? [`${parameter.in} parameter "${parameter.name}" is required`] : [];
+        if (!parameter.schema) return [];
+        const validate = this.validator(`${key} ${parameter.name}`, parameter.schema, true);
+        return validate(structuredClone(value)) ? [] : describe(validate.errors, "").map((m) => `${parameter.in} parameter "${parameter.name}" ${m}`);
+    }
+}
+
+const PARSE_FAILED = Symbol("parse failed");
+
+function parseJson(body: Buffer): unknown {
+    try {
+        return JSON.parse(body.toString("utf8"));
+    } catch {
+        return PARSE_FAILED;
+    }
+}
+
+/** The emulator names path parameters its own way (":id"); pair them with the spec's by position. */
+function pathParamFor(route: ContractRoute, exchange: Exchange, specName: string): string {
+    const specNames = [...route.spec.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+    const emulatorNames = [...exchange.route.matchAll(/[:*]([A-Za-z0-9_]+)/g)].map((m) => m[1]);
+    return emulatorNames[specNames.indexOf(specName)] ?? specName;
+}
+
+/** A query parameter's value: one string, a list for repeated or `name[]` keys, undefined when absent. */
+function queryValues(query: URLSearchParams, name: string): unknown {
+    const values = [...query.getAll(name), ...query.getAll(`${name}[]`)];
+    const indexed = [...query.entries()].filter(([k]) => k.startsWith(`${name}[`) && k !== `${name}[]`);
+    if (indexed.length > 0) return indexed.map(([, v]) => v);
+    if (values.length === 0) return undefined;
+    return values.length === 1 && !query.has(`${name}[]`) ? values[0] : values;
+}
+
+function describe(errors: ErrorObject[] | null | undefined, root = "(body)"): string[] {
+    return (errors ?? [])
+        .filter((e) => e.keyword !== "anyOf" && e.keyword !== "oneOf")
+        .map((e) => `${e.instancePath || root}${e.instancePath || root ? " " : ""}${e.message}${e.keyword === "additionalProperties" ? ` ("${(e.params as { additionalProperty: string }).additionalProperty}")` : ""}${e.keyword === "enum" ? ` (${JSON.stringify((e.params as { allowedValues: unknown }).allowedValues)})` : ""}`)
+        .filter((m, i, all) => all.indexOf(m) === i);
+}
+
+/**
+ * Stripe reads an empty form value as "unset this field", and its spec says where that is allowed:
+ * the field's schema lists `enum: [""]` among its alternatives. Anywhere else Stripe refuses it.
+ */
+function emptyStringProblems(body: unknown, schema: unknown, schemas: Record<string, unknown>, at = ""): string[] {
+    if (body === "") return allowsEmpty(schema, schemas) ? [] : [`${at || "(body)"} is "" but the spec does not let this field be emptied`];
+    if (typeof body !== "object" || body === null) return [];
+    const resolved = resolve(schema, schemas);
+    const problems: string[] = [];
+    for (const [key, value] of Object.entries(body)) {
+        const child = childSchema(resolved, key, schemas);
+        if (child === undefined) continue;
+        problems.push(...emptyStringProblems(value, child, schemas, `${at}/${key}`));
+    }
+    return problems;
+}
+
+function resolve(schema: unknown, schemas: Record<string, unknown>): Record<string, unknown> {
+    let current = (schema ?? {}) as Record<string, unknown>;
+    for (let depth = 0; typeof current.$ref === "string" && depth < 20; depth++) current = (schemas[(current.$ref as string).split("/").pop()!] ?? {}) as Record<string, unknown>;
+    return current;
+}
+
+function alternatives(schema: Record<string, unknown>, schemas: Record<string, unknown>): Record<string, unknown>[] {
+    const options = [...((schema.anyOf as unknown[]) ?? []), ...((schema.oneOf as unknown[]) ?? [])];
+    return options.length === 0 ? [schema] : options.map((o) => resolve(o, schemas));
+}
+
+function allowsEmpty(schema: unknown, schemas: Record<string, unknown>): boolean {
+    return alternatives(resolve(schema, schemas), schemas).some((s) => Array.isArray(s.enum) && s.enum.includes(""));
+}
+
+function childSchema(schema: Record<string, unknown>, key: string, schemas: Record<string, unknown>): unknown {
+    for (const option of alternatives(schema, schemas)) {
+        const properties = option.properties as Record<string, unknown> | undefined;
+        if (properties && key in properties) return properties[key];
+        if (option.items !== undefined && /^\d+$/.test(key)) return option.items;
+        if (typeof option.additionalProperties === "object") return option.additionalProperties;
+    }
+    return undefined;
+}

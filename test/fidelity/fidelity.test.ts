@@ -1,0 +1,73 @@
+/**
+ * The fidelity tier: every request the providers send and every answer the emulators give, on
+ * the routes stackwire uses, checked against the vendor's published OpenAPI spec (the contract
+ * extracted from it). Emulators and providers written from the same assumptions agree with each
+ * other; only the spec can say that both are right.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Exchange } from "../../sandbox/emulators/frame";
+import { configuredProvider } from "../providers/harness";
+import { allScenarios } from "../scenarios";
+import type { KindScenario } from "../scenarios/scenario";
+import { ContractChecker, loadContract } from "./contract";
+import { FIDELITY_VENDORS } from "./vendors";
+
+/** One object of the kind through the whole of its life, as `pulumi up`, refresh and destroy run it. */
+async function lifecycle(s: KindScenario): Promise<void> {
+    const { provider } = await configuredProvider(s.definition, s.rig.credentials);
+    const checked = await provider.check({}, { ...s.rig.connection(), ...(await s.inputs()) });
+    expect(checked.failures ?? []).toEqual([]);
+    const { id, outs } = await provider.create(checked.inputs);
+    const read = await provider.read(id, outs);
+    let state = read.props as Record<string, unknown>;
+    if (s.change) {
+        const news = (await provider.check({}, { ...checked.inputs, ...s.change })).inputs;
+        state = (await provider.update(id, state, news)).outs;
+    }
+    await provider.delete(id, state);
+    // Refresh after the object is gone: the API's "not found" answer is part of the contract too.
+    expect((await provider.read(id, state)).id).toBe("");
+}
+
+const vendors = Object.keys(FIDELITY_VENDORS).filter((vendor) => allScenarios().some((s) => s.rig.vendor === vendor));
+
+describe.each(vendors)("%s against its published spec", (vendor) => {
+    const scenarios = allScenarios().filter((s) => s.rig.vendor === vendor);
+    const rig = scenarios[0].rig;
+    const contract = loadContract(vendor);
+    const checker = new ContractChecker(contract);
+    const exchanges: Exchange[] = [];
+
+    beforeAll(async () => {
+        rig.emulator.onExchange = (exchange) => exchanges.push(exchange);
+        await rig.emulator.start();
+    });
+    afterAll(() => rig.emulator.stop());
+
+    it("every route the emulator answers is an operation of the spec", () => {
+        expect(contract.unmatched).toEqual([]);
+        expect(Object.keys(contract.routes).sort()).toEqual(rig.emulator.routeKeys().sort());
+    });
+
+    it.each(scenarios.map((s) => [s.kind, s] as const))("%s: create, refresh, update, delete and refresh conform", async (_kind, s) => {
+        const from = exchanges.length;
+        await lifecycle(s);
+        const problems = exchanges.slice(from).flatMap((e) => checker.check(e));
+        expect(problems).toEqual([]);
+    });
+
+    it.each(scenarios.map((s) => [s.kind, s] as const))("%s: a create whose answer was lost, and its recovery, conform", async (_kind, s) => {
+        const from = exchanges.length;
+        const { provider } = await configuredProvider(s.definition, s.rig.credentials);
+        const checked = await provider.check({}, { ...s.rig.connection(), ...(await s.inputs()) });
+        rig.emulator.inject({ kind: "drop-after-commit", route: s.writes.create });
+        const { id, outs } = await provider.create(checked.inputs);
+        await provider.delete(id, outs);
+        expect(exchanges.slice(from).flatMap((e) => checker.check(e))).toEqual([]);
+    });
+
+    it("the lifecycles used every route of the contract", () => {
+        const used = new Set(exchanges.map((e) => e.route));
+        expect(Object.keys(contract.routes).filter((route) => !used.has(route))).toEqual([]);
+    });
+});

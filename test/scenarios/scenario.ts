@@ -1,0 +1,40 @@
+/**
+ * One object of each dynamic resource kind, made against its emulator: what the fault matrix,
+ * the secret-leak check and the fidelity tier all drive. A vendor's file lists its kinds; the
+ * registry (`index.ts`) lists the vendors.
+ */
+import type { Emulator } from "../../sandbox/emulators/frame";
+import type { ResourceDefinition } from "../../dynamic-providers/core/provider";
+
+type Props = Record<string, unknown>;
+
+/** The emulator a vendor's kinds share, the credentials its providers are configured with. */
+export interface VendorRig {
+    vendor: string;
+    emulator: Emulator;
+    /** Stack config (without the namespace) the provider host would hand over. */
+    credentials: Record<string, string>;
+    /** Inputs that point a resource at the emulator, once it has started. */
+    connection(): Props;
+}
+
+export interface KindScenario {
+    /** "module:type", as in the engine's registry. */
+    kind: string;
+    rig: VendorRig;
+    // The matrix drives every kind through one loop, whatever its inputs' type.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    definition: ResourceDefinition<any, any>;
+    /** Inputs for one object; parents are made here (in the emulator or through their providers). */
+    inputs(): Promise<Props>;
+    /** A change made in place; absent when every change replaces the object. */
+    change?: Props;
+    /** The route key of the write each operation sends: the faults go there. */
+    writes: { create: string; update?: string; delete: string };
+    /** Ids of this kind's objects the emulator holds: one after a create, none after a delete. */
+    held(): string[];
+    /** Inputs set to a secret value: the leak check replaces them with canaries. */
+    secretInputs?: (inputs: Props, canary: string) => Props;
+    /** What the outputs must agree on with the emulator beyond the diff (a token is the key's). */
+    verify?(id: string, outs: Props): void;
+}
