@@ -31,8 +31,13 @@ export interface KindScenario {
     change?: Props;
     /** The route key of the write each operation sends: the faults go there. */
     writes: { create: string; update?: string; delete: string };
-    /** Ids of this kind's objects the emulator holds: one after a create, none after a delete. */
+    /**
+     * Ids of this kind's live objects in the emulator: one after a create, none after a delete.
+     * Where delete archives (Stripe), archived objects are not live.
+     */
     held(): string[];
+    /** Delete archives rather than removes: a read afterwards still finds the object. */
+    archivedOnDelete?: boolean;
     /** Inputs set to a secret value: the leak check replaces them with canaries. */
     secretInputs?: (inputs: Props, canary: string) => Props;
     /** What the outputs must agree on with the emulator beyond the diff (a token is the key's). */
