@@ -3,6 +3,7 @@
  * before any resource is registered, listing every problem at once: the path, the rule and what
  * was received (never a secret's value).
  */
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { describeProblem, problemsFromZod, type Problem } from "../dynamic-providers/core/validation";
 import type { Environment } from "./environment";
@@ -42,13 +43,18 @@ export interface RawStackConfig {
 /** The validated config: each configured service's plan. */
 export type StackConfig = PlannedServices & { settings: StackSettings };
 
-export class StackConfigError extends Error {
+/**
+ * A RunError: Pulumi's language host prints a RunError's message alone, without a stack trace or
+ * an object dump, so `pulumi up` shows exactly the list of problems.
+ */
+export class StackConfigError extends pulumi.RunError {
     constructor(
-        readonly stack: string,
+        /** Not `stack`: that is Error's own stack trace, which the host would print instead. */
+        readonly stackName: string,
         readonly problems: Problem[],
     ) {
         const lines = problems.map((p) => `  - ${describeProblem(p)}`).join("\n");
-        super(`Invalid stack configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines}`);
+        super(`Invalid stack configuration for stack "${stackName}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines}`);
         this.name = "StackConfigError";
     }
 }
@@ -62,6 +68,11 @@ function keyProblems(raw: RawStackConfig): Problem[] {
     return Object.entries(raw.secretness).flatMap(([key, isSecret]): Problem[] => {
         if (SECRET_KEYS.has(key)) return isSecret ? [] : [{ path: key, rule: `is a credential: set it with \`pulumi config set --secret ${key} <value>\`` }];
         if (SETTING_KEYS.includes(key)) return [];
+        // `pulumi config set supabase.url …` without --path makes one key with a dot in its name.
+        const section = key.split(/[.[]/)[0];
+        if (section !== key && (SETTING_KEYS.includes(section) || SECRET_KEYS.has(section))) {
+            return [{ path: key, rule: `is not a stackwire setting: to set a value inside ${section}, run \`pulumi config rm ${key}\`, then \`pulumi config set --path '${key}' <value>\`` }];
+        }
         return [{ path: key, rule: `is not a stackwire setting (known: ${[...SETTING_KEYS, ...SECRET_KEYS].join(", ")})` }];
     });
 }
@@ -78,17 +89,29 @@ function missingSecrets(raw: RawStackConfig, known: Record<string, unknown>): Pr
     });
 }
 
-/** Validates everything and returns each service's plan, or throws listing every problem. */
+/**
+ * Validates everything and returns each service's plan, or throws listing every problem: each
+ * section is checked on its own, and the planning checks (cross-references, duplicates, key
+ * shapes) of every section that is well formed run even when another section is not.
+ */
 export function validateStackConfig(raw: RawStackConfig, env: Environment): StackConfig {
     const known = Object.fromEntries(Object.entries(raw.settings).filter(([k]) => SETTING_KEYS.includes(k)));
     const problems: Problem[] = [...keyProblems(raw), ...missingSecrets(raw, known)];
 
-    const parsed = stackSettingsSchema.safeParse(known, { reportInput: true });
-    if (!parsed.success) {
-        problems.push(...problemsFromZod(parsed.error, settingIsSecretPath));
-        throw new StackConfigError(env.stack, problems);
+    const shape = stackSettingsSchema.shape as Record<string, z.ZodType>;
+    const parsedSections: Record<string, unknown> = {};
+    const malformed = new Set<string>();
+    for (const [key, value] of Object.entries(known)) {
+        const parsed = shape[key].safeParse(value, { reportInput: true });
+        if (parsed.success) parsedSections[key] = parsed.data;
+        else {
+            malformed.add(key);
+            problems.push(...problemsFromZod(parsed.error, settingIsSecretPath, [key]));
+        }
     }
-    const settings = parsed.data;
+    // A malformed section is still visible to its neighbours' checks as written (a repository
+    // it declares, say), so they report what is wrong with them, not that the section is missing.
+    const settings = { ...Object.fromEntries([...malformed].map((key) => [key, known[key]])), ...parsedSections } as StackSettings;
     const ctx: PlanContext = {
         env,
         settings,
@@ -107,8 +130,14 @@ export function validateStackConfig(raw: RawStackConfig, env: Environment): Stac
     };
     const plans: Record<string, unknown> = {};
     for (const service of SERVICES as readonly Service[]) {
-        const section = (settings as Record<string, unknown>)[service.key];
-        if (section !== undefined) plans[service.key] = service.plan(section, ctx);
+        const section = parsedSections[service.key];
+        if (section === undefined) continue;
+        try {
+            plans[service.key] = service.plan(section, ctx);
+        } catch (err) {
+            // Planning read a malformed neighbour as if it were well formed: that section's problems say why.
+            if (malformed.size === 0) throw err;
+        }
     }
     if (problems.length > 0) throw new StackConfigError(env.stack, problems);
     return { ...(plans as PlannedServices), settings };

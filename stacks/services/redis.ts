@@ -8,7 +8,7 @@ import { defineService, logicalName } from "../service";
 
 const section = z
     .object({
-        url: redisUrlSchema("must be a redis:// or rediss:// URL without credentials"),
+        url: redisUrlSchema(),
         services: z
             .record(
                 logicalName,

@@ -55,9 +55,13 @@ describe("an invalid config is rejected naming the field and the rule", () => {
         ["a misspelt bucket option", bucket({ pubic: true }), /^supabase\.buckets\.avatars: Unrecognized key: "pubic"/],
         ["a non-boolean visibility", bucket({ public: "yes" }), /^supabase\.buckets\.avatars\.public: Invalid input: expected boolean.*received "yes"/],
         ["a misspelt section", { supabse: validSupabase }, /^supabse: is not a stackwire setting \(known: environment, supabase, stripe, .*supabaseServiceRoleKey.*\)/],
+        ["a Redis URL carrying its password", { redis: { url: "redis://:hunter2-cache-password@cache.internal:6379" } }, /^redis\.url: must not contain credentials: set the password with `pulumi config set --secret redisAdminPassword <value>` \(received "redis:\/\/\*\*\*\*@cache\.internal:6379"\)$/],
+        ["a nested setting set without --path", { "supabase.url": "https://abcd.supabase.co" }, /^supabase\.url: is not a stackwire setting: to set a value inside supabase, run `pulumi config rm supabase\.url`, then `pulumi config set --path 'supabase\.url' <value>`$/],
+        ["a numeric-looking name read as a number", { trello: { boards: { devops: { name: 2024, lists: ["Issues"] } } } }, /^trello\.boards\.devops\.name: .*expected string.*to keep 2024 as text, set it with `pulumi config set --type string --path 'trello\.boards\.devops\.name' 2024`/],
         ["an unknown environment", { environment: "qa" }, /^environment: Invalid option: expected one of "dev"\|"staging"\|"prod"\|"preview"\|"local"/],
     ])("%s", (_what, settings, expected) => {
         const problems = problemsOf(raw(settings));
+        expect(problems.join("\n")).not.toContain("hunter2");
         expect(problems.some((p) => expected.test(p)), problems.join("\n")).toBe(true);
     });
 
@@ -76,6 +80,13 @@ describe("an invalid config is rejected naming the field and the rule", () => {
     it("lists every problem at once", () => {
         const problems = problemsOf(raw({ supabse: 1, supabase: { url: "nope", buckets: { Bad: {}, ok: { fileSizeLimit: -1 } } } }, {}));
         expect(problems).toHaveLength(5);
+    });
+
+    it("shows a long value cut inside its quotes, and calls prose prose, not a credential", () => {
+        const long = "a".repeat(400);
+        const [problem] = problemsOf(raw({ supabase: { ...validSupabase, url: long } }));
+        expect(problem).toContain(`(received "${"a".repeat(80)}…")`);
+        expect(problem).not.toContain("shaped like a credential");
     });
 
     it("never echoes a value shaped like a credential, whichever field it was typed into", () => {

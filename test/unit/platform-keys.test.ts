@@ -110,6 +110,29 @@ describe("config for keys and consumers", () => {
         }
         throw new Error("config was accepted");
     }
+
+    it("reports every problem at once, whichever section is malformed", () => {
+        const problems = problemsOf(
+            {
+                // A malformed section (an upper-case bucket name)...
+                supabase: { url: "https://abcd.supabase.co", buckets: { Avatars: {} } },
+                // ...does not hide a duplicate lookup key, an index on a missing attribute, or a malformed key.
+                stripe: {
+                    products: {
+                        a: { name: "A", prices: { m: { currency: "eur", unitAmount: 1, lookupKey: "plan" } } },
+                        b: { name: "B", prices: { m: { currency: "eur", unitAmount: 2, lookupKey: "plan" } } },
+                    },
+                },
+                appwrite: { endpoint: "https://cloud.appwrite.io/v1", projectId: "acme", databases: { main: { name: "Main", collections: { users: { name: "Users", indexes: { by_email: { type: "unique", attributes: ["email"] } } } } } } },
+                keyConsumers: { "openai.apiKey": [{ kind: "githubSecret", repository: "app" }] },
+            },
+            { openai: { apiKey: "abc" } },
+        ).join("\n");
+        expect(problems).toContain("supabase.buckets.Avatars: must be lower-case letters");
+        expect(problems).toContain('stripe.products.b.prices.m.lookupKey: "plan" is already the lookup key');
+        expect(problems).toContain('appwrite.databases.main.collections.users.indexes.by_email.attributes[0]: names attribute "email"');
+        expect(problems).toContain("platformKeys.openai.apiKey: must be sk-");
+    });
     const consumers = (list: unknown[], reference = "openai.apiKey") => ({ keyConsumers: { [reference]: list } });
 
     it.each([
