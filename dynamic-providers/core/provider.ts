@@ -149,6 +149,18 @@ export function diffInputs(inputKeys: readonly string[], replaceOnChanges: reado
     return { changed, replaces: changed.filter((key) => replaceOnChanges.includes(key)) };
 }
 
+/**
+ * Outputs as the engine can carry them: the host fails on an undefined value ("Unexpected
+ * struct type"), so keys holding undefined are dropped and undefined list items become null.
+ */
+export function engineSafe<T>(value: T): T {
+    if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : engineSafe(item))) as T;
+    if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+        return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, engineSafe(v)])) as T;
+    }
+    return value;
+}
+
 function withoutProvider(props: Props): Props {
     const { __provider: _ignored, ...rest } = props;
     return rest;
@@ -233,14 +245,15 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
 
         async create(inputs) {
             const ctx = contextFor(this.stackConfig, inputs);
-            return guarded(ctx, () => def.create(ctx, withoutProvider(inputs) as InputsOf<S>));
+            const { id, outs } = await guarded(ctx, () => def.create(ctx, withoutProvider(inputs) as InputsOf<S>));
+            return { id, outs: engineSafe(outs) };
         },
 
         async read(id, props) {
             const ctx = contextFor(this.stackConfig, props);
             const current = await guarded(ctx, () => def.read(ctx, id, withoutProvider(props ?? {}) as O));
             // An empty id tells the engine the object is gone, so refresh drops it from state.
-            return current === undefined ? { id: "", props: {} } : { id, props: current };
+            return current === undefined ? { id: "", props: {} } : { id, props: engineSafe(current) };
         },
 
         async update(id, olds, news) {
@@ -248,7 +261,7 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
             if (changedInputs(olds, news).changed.length === 0) return { outs: { ...withoutProvider(olds), ...withoutProvider(news) } };
             const ctx = contextFor(this.stackConfig, olds, news);
             const outs = await guarded(ctx, () => def.update(ctx, id, withoutProvider(olds) as O, withoutProvider(news) as InputsOf<S>));
-            return { outs };
+            return { outs: engineSafe(outs) };
         },
 
         async delete(id, props) {

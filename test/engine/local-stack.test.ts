@@ -10,6 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { localStackSettings, SANDBOX_ENV, sandboxEmulators } from "../../sandbox/local-stack";
 import { DynamicProviderHost } from "./host";
 import { MiniEngine } from "./mini-engine";
+import { GUARD_LINE } from "./network-guard";
 
 const { supabase, stripe, appwrite, trello } = sandboxEmulators();
 const emulators = [supabase, stripe, appwrite, trello];
@@ -19,7 +20,8 @@ let engine: MiniEngine;
 
 before(async () => {
     await Promise.all(emulators.map((e) => e.start()));
-    host = await DynamicProviderHost.start(credentials);
+    // Every base URL points at an emulator: the guard fails any connection elsewhere.
+    host = await DynamicProviderHost.start({ ...credentials, NODE_OPTIONS: `--require ${require.resolve("./network-guard")}` });
     await host.configure({});
     engine = new MiniEngine(host, "stackwire", "local");
     Object.assign(process.env, credentials);
@@ -75,6 +77,7 @@ test("up provisions the sandbox stack, a second up changes nothing, a new price 
     ]);
 
     await engine.destroy();
+    assert.ok(!host.output.includes(GUARD_LINE), `a provider called a host other than the emulators:\n${host.output}`);
     assert.equal(supabase.buckets.size, 0);
     assert.equal(appwrite.databases.size, 0);
     assert.equal(appwrite.buckets.size, 0);
@@ -106,3 +109,16 @@ test("inserting a Trello list at the front moves the others: no list is renamed 
     );
     await engine.destroy();
 });
+
+test("the network guard itself refuses a public host and lets the emulators through", async () => {
+    const { execFile } = await import("node:child_process");
+    const script = `fetch("http://example.com/").then(() => process.exit(0), () => fetch(${JSON.stringify(stripe.url)}).then(() => process.exit(3), () => process.exit(4)))`;
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, ["--require", require.resolve("./network-guard"), "-e", script], (err, _stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stderr }));
+        void child;
+    });
+    // 3: the public host was refused, the emulator answered.
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, new RegExp(`${GUARD_LINE} example.com`));
+});
+

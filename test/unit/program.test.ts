@@ -46,4 +46,48 @@ describe("the program with every service", () => {
         // The wire to GitLab follows the stack's GitLab, not gitlab.com.
         expect(graph.named("platform-keys-gitlab-app-OPENAI_API_KEY").inputs.baseUrl).toBe("https://gitlab.acme.test");
     });
+
+    it("sends every resource of a service to the base URL the stack sets for it, never to the vendor's public host", async () => {
+        const graph = recordGraph("stackwire", "dev");
+        const hosted = {
+            ...settings,
+            supabase: { ...settings.supabase, managementUrl: "https://supabase-api.acme.test" },
+            stripe: { ...settings.stripe, apiBase: "https://stripe.acme.test" },
+            appwrite: { ...settings.appwrite, endpoint: "https://appwrite.acme.test/v1" },
+            trello: { ...settings.trello, baseUrl: "https://trello.acme.test/1" },
+            resend: { ...settings.resend, baseUrl: "https://resend.acme.test" },
+            keyConsumers: { "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }, { kind: "appwriteFunction", functionId: "notify" }] },
+        };
+        const config: Record<string, string> = Object.fromEntries(Object.entries(hosted).map(([k, v]) => [`stackwire:${k}`, JSON.stringify(v)]));
+        for (const c of credentials) config[`stackwire:${c}`] = c === "stripeSecretKey" ? "sk_test_programTest0123456789" : "credential-value-0123456789";
+        config["stackwire:platformKeys"] = JSON.stringify({ openai: { apiKey: "sk-proj-programTestKey0123456789ab" } });
+        pulumi.runtime.setAllConfig(config, [...credentials, "platformKeys"].map((c) => `stackwire:${c}`));
+        const entry = load.resolve("./bin/index.js");
+        delete load.cache[entry];
+        const program = load(entry) as Record<string, unknown>;
+        await settled(...Object.keys(program).map((n) => pulumi.output(program[n] as never)));
+        // Which input carries each vendor's base URL, and the value the stack set.
+        const expected: [RegExp, string, string][] = [
+            [/dynamic\/gitlab:/, "baseUrl", hosted.gitlab.baseUrl],
+            [/dynamic\/trello:/, "baseUrl", hosted.trello.baseUrl],
+            [/dynamic\/resend:/, "baseUrl", hosted.resend.baseUrl],
+            [/dynamic\/stripe:/, "apiBase", hosted.stripe.apiBase],
+            [/dynamic\/appwrite:/, "endpoint", hosted.appwrite.endpoint],
+            [/dynamic\/supabase:SecretSet/, "managementUrl", hosted.supabase.managementUrl],
+            [/dynamic\/supabase:StorageBucket/, "projectUrl", hosted.supabase.url],
+            [/dynamic\/redis:/, "url", hosted.redis.url],
+            [/dynamic\/postgresql:/, "connectionUrl", `postgres://${hosted.postgres.host}`],
+        ];
+        const hostOf = (url: unknown) => (typeof url === "string" ? new URL(url).hostname : String(url));
+        const dynamic = graph.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+        const misdirected = dynamic.flatMap((r) => {
+            const rule = expected.find(([type]) => type.test(r.type));
+            if (!rule) return [`${r.name} (${r.type}): no rule says where it sends its requests`];
+            return hostOf(r.inputs[rule[1]]) === hostOf(rule[2]) ? [] : [`${r.name} (${r.type}): ${rule[1]} is ${JSON.stringify(r.inputs[rule[1]])}, not on ${hostOf(rule[2])}`];
+        });
+        expect(misdirected).toEqual([]);
+        // Every vendor above has resources in this program, so no rule passes for want of them.
+        expect(expected.filter(([type]) => !dynamic.some((r) => type.test(r.type))).map(([type]) => String(type))).toEqual([]);
+    });
 });
+

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProviderError, redact } from "../../dynamic-providers/core/errors";
 import { backoffDelay, defaultRetryPolicy, HttpCall, parseRetryAfter } from "../../dynamic-providers/core/http";
-import { diffInputs, UNKNOWN } from "../../dynamic-providers/core/provider";
+import { diffInputs, dynamicProvider, engineSafe, UNKNOWN } from "../../dynamic-providers/core/provider";
 import { pollUntil } from "../../dynamic-providers/core/wait";
 import { VirtualClock } from "../../sandbox/clock";
 
@@ -59,6 +59,32 @@ describe("diff", () => {
 
     it("treats absent and null alike", () => {
         expect(diffInputs(["a"], [], {}, { a: null }).changed).toEqual([]);
+    });
+});
+
+describe("outputs the engine can carry", () => {
+    it("drops undefined values and turns undefined list items into null, deep", () => {
+        expect(engineSafe({ a: 1, b: undefined, c: { d: undefined, e: [1, undefined] } })).toEqual({ a: 1, c: { e: [1, null] } });
+        expect(Object.keys(engineSafe({ secret: undefined }))).toEqual([]);
+    });
+
+    it("no provider hands the engine an undefined output, whatever its code returns", async () => {
+        const { z } = await import("zod");
+        const provider = dynamicProvider({
+            module: "t",
+            type: "T",
+            service: "t",
+            schema: () => z.object({ name: z.string() }),
+            replaceOnChanges: [],
+            deleteBeforeReplace: false,
+            create: async (_ctx, i) => ({ id: "1", outs: { ...i, secret: undefined } }),
+            read: async (_ctx, _id, state) => ({ ...state, secret: undefined }),
+            update: async (_ctx, _id, _olds, news) => ({ ...news, secret: undefined }),
+            delete: async () => undefined,
+        });
+        expect((await provider.create({ name: "a" })).outs).not.toHaveProperty("secret");
+        expect((await provider.read!("1", { name: "a" })).props).not.toHaveProperty("secret");
+        expect((await provider.update!("1", { name: "a" }, { name: "b" })).outs).not.toHaveProperty("secret");
     });
 });
 
