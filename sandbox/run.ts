@@ -13,12 +13,13 @@ function localStackYaml(urls: SandboxUrls): string {
     return `${MARKER}: the local stack points at the emulators.\n${yaml.dump({ config }, { lineWidth: 120 })}`;
 }
 
-async function startOn(emulator: Emulator, port: number): Promise<string> {
+/** Starts an emulator on its fixed port, or on a free one when that is taken (another sandbox, say). */
+export async function startOn(emulator: Emulator, port: number, warn: (line: string) => void = console.warn): Promise<string> {
     try {
         return await emulator.start(port);
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || port === 0) throw err;
-        console.warn(`port ${port} is taken; using a free one (the local stack's URL changes with it)`);
+        warn(`port ${port} is taken (another sandbox running?); ${emulator.name} uses a free one, and Pulumi.local.yaml points at this sandbox`);
         return emulator.start(0);
     }
 }

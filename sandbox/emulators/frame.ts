@@ -151,8 +151,19 @@ export abstract class Emulator {
             this.sockets.add(socket);
             socket.on("close", () => this.sockets.delete(socket));
         });
-        await new Promise<void>((resolve) => this.server!.listen(port, "127.0.0.1", resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        const server = this.server;
+        // A taken port is an error event, not a throw: reject with it (EADDRINUSE) so the caller can pick another.
+        await new Promise<void>((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(port, "127.0.0.1", () => {
+                server.off("error", reject);
+                resolve();
+            });
+        }).catch((err) => {
+            this.server = undefined;
+            throw err;
+        });
+        this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
         return this.url;
     }
 

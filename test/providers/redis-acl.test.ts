@@ -6,9 +6,10 @@ import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer, type AddressInfo } from "node:net";
 import { createClient } from "redis";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { aclUserDefinition } from "../../dynamic-providers/redis/acl-user";
 import { configuredProvider, type ProviderUnderTest } from "./harness";
+import { missingServer } from "./real-servers";
 
 const URL_ = process.env.STACKWIRE_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 let subject: ProviderUnderTest;
@@ -34,110 +35,121 @@ async function as<T>(url: string, run: (c: Conn) => Promise<T>): Promise<T> {
     }
 }
 
-beforeEach(async () => {
-    subject = await configuredProvider(aclUserDefinition, {});
-    username = `stripe-svc-${randomBytes(3).toString("hex")}`;
-});
-afterEach(() => as(URL_, (c) => c.sendCommand(["ACL", "DELUSER", username])));
+let unavailable: string | undefined;
 
-async function created(extra: Record<string, unknown> = {}) {
-    const { inputs, failures } = await subject.provider.check({}, { url: URL_, username, password, keyPatterns: ["svc:stripe:*"], categories: ["+@read", "+@write", "-@dangerous"], ...extra });
-    expect(failures ?? []).toEqual([]);
-    const { id, outs } = await subject.provider.create(inputs);
-    return { id, outs, inputs };
-}
-
-describe("Redis ACL user", () => {
-    it("can use its own keys with a real connection and nothing else", async () => {
-        const { outs } = await created();
-        expect(outs.connectionUrl).toBe(`redis://${username}:${password}@127.0.0.1:6379`);
-        await as(outs.connectionUrl as string, async (c) => {
-            await c.set("svc:stripe:last-event", "evt_1");
-            expect(await c.get("svc:stripe:last-event")).toBe("evt_1");
-            await expect(c.set("svc:openai:cache", "x")).rejects.toThrow(/NOPERM/);
-            await expect(c.get("sessions:123")).rejects.toThrow(/NOPERM/);
-            await expect(c.sendCommand(["FLUSHALL"])).rejects.toThrow(/NOPERM/);
-        });
-        await as(URL_, (c) => c.del("svc:stripe:last-event"));
+describe("against a real Redis server", () => {
+    beforeAll(async () => {
+        unavailable = await missingServer("Redis", URL_, "STACKWIRE_TEST_REDIS_URL", () => as(URL_, (c) => c.sendCommand(["PING"])));
+    });
+    beforeEach((test) => {
+        if (unavailable) test.skip(unavailable);
     });
 
-    it("shows no change on a second up, and drift when its rules or password change out of band", async () => {
-        const { id, outs, inputs } = await created();
-        const read = await subject.provider.read!(id, outs);
-        expect((await subject.provider.diff(id, read.props!, inputs)).changes).toBe(false);
-        await as(URL_, (c) => c.sendCommand(["ACL", "SETUSER", username, "~everything:*", ">another-password"]));
-        const drifted = await subject.provider.read!(id, outs);
-        expect(drifted.props!.keyPatterns).toEqual(["everything:*", "svc:stripe:*"]);
-        expect(drifted.props!.password).not.toBe(password);
-        expect((await subject.provider.diff(id, drifted.props!, inputs)).changes).toBe(true);
-        await subject.provider.update(id, drifted.props!, inputs);
-        const fixed = await subject.provider.read!(id, outs);
-        expect((await subject.provider.diff(id, fixed.props!, inputs)).changes).toBe(false);
+    beforeEach(async () => {
+        subject = await configuredProvider(aclUserDefinition, {});
+        username = `stripe-svc-${randomBytes(3).toString("hex")}`;
     });
+    afterEach(() => as(URL_, (c) => c.sendCommand(["ACL", "DELUSER", username])));
 
-    it("delete removes the user; read then drops it from state", async () => {
-        const { id, outs } = await created();
-        await subject.provider.delete(id, outs);
-        expect(await as(URL_, (c) => c.sendCommand(["ACL", "GETUSER", username]))).toBeNull();
-        expect((await subject.provider.read!(id, outs)).id).toBe("");
-    });
-
-    it("refuses a user it did not create", async () => {
-        await as(URL_, (c) => c.sendCommand(["ACL", "SETUSER", username, "on", ">x"]));
-        await expect(created()).rejects.toThrow(/already exists and this stack did not create it/);
-    });
-
-    it.each([
-        [{ username: "default" }, 'must not be "default"'],
-        [{ password: "short" }, "password: must be at least 16 characters"],
-        [{ keyPatterns: [] }, "keyPatterns: must give the key patterns"],
-        [{ categories: ["read"] }, "categories[0]: must be a category rule such as +@read"],
-        [{ url: "redis://admin:pw@127.0.0.1:6379" }, "url: must not contain credentials"],
-    ])("rejects %j before connecting", async (news, expected) => {
-        const r = await subject.provider.check({}, { url: URL_, username, password, keyPatterns: ["a:*"], categories: ["+@read"], ...news });
-        expect((r.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n")).toContain(expected);
-    });
-});
-
-/** A Redis server of this test's own whose default user has a password, on a free port. */
-async function passwordProtectedRedis(adminPassword: string): Promise<{ url: string; stop(): Promise<void> } | undefined> {
-    const binary = execFileSync("sh", ["-c", "command -v redis-server || true"]).toString().trim();
-    if (!binary) return undefined;
-    const port = await new Promise<number>((resolve) => {
-        const probe = createServer().listen(0, "127.0.0.1", () => {
-            const { port: free } = probe.address() as AddressInfo;
-            probe.close(() => resolve(free));
-        });
-    });
-    const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", adminPassword], { stdio: "ignore" });
-    const url = `redis://127.0.0.1:${port}`;
-    for (let i = 0; i < 50; i++) {
-        const ready = await as(`redis://:${encodeURIComponent(adminPassword)}@127.0.0.1:${port}`, (c) => c.sendCommand(["PING"])).catch(() => undefined);
-        if (ready === "PONG") break;
-        await new Promise((r) => setTimeout(r, 100));
+    async function created(extra: Record<string, unknown> = {}) {
+        const { inputs, failures } = await subject.provider.check({}, { url: URL_, username, password, keyPatterns: ["svc:stripe:*"], categories: ["+@read", "+@write", "-@dangerous"], ...extra });
+        expect(failures ?? []).toEqual([]);
+        const { id, outs } = await subject.provider.create(inputs);
+        return { id, outs, inputs };
     }
-    return { url, stop: async () => void child.kill() };
-}
 
-describe("the admin password (redisAdminPassword)", () => {
-    const adminPassword = "admin-password-for-this-test-0123";
+    describe("Redis ACL user", () => {
+        it("can use its own keys with a real connection and nothing else", async () => {
+            const { outs } = await created();
+            expect(outs.connectionUrl).toBe(`redis://${username}:${password}@127.0.0.1:6379`);
+            await as(outs.connectionUrl as string, async (c) => {
+                await c.set("svc:stripe:last-event", "evt_1");
+                expect(await c.get("svc:stripe:last-event")).toBe("evt_1");
+                await expect(c.set("svc:openai:cache", "x")).rejects.toThrow(/NOPERM/);
+                await expect(c.get("sessions:123")).rejects.toThrow(/NOPERM/);
+                await expect(c.sendCommand(["FLUSHALL"])).rejects.toThrow(/NOPERM/);
+            });
+            await as(URL_, (c) => c.del("svc:stripe:last-event"));
+        });
 
-    it("is sent when set as a config secret, and its absence is a clear error", async (test) => {
-        const server = await passwordProtectedRedis(adminPassword);
-        if (!server) return test.skip("redis-server is not installed here; .ci/run installs it");
-        try {
-            const inputs = { url: server.url, username: "svc-admin-test", password, keyPatterns: ["svc:*"], categories: ["+@read"] };
-            const withPassword = await configuredProvider(aclUserDefinition, { redisAdminPassword: adminPassword });
-            const checked = (await withPassword.provider.check({}, inputs)).inputs;
-            const { id, outs } = await withPassword.provider.create(checked);
-            expect(id).toBe("svc-admin-test");
-            const without = await configuredProvider(aclUserDefinition, {});
-            await expect(without.provider.read!(id, outs)).rejects.toThrow(/Redis refused the admin connection .*NOAUTH.*pulumi config set --secret redisAdminPassword/);
-            const wrong = await configuredProvider(aclUserDefinition, { redisAdminPassword: "not-the-password-0123" });
-            await expect(wrong.provider.read!(id, outs)).rejects.toThrow(/redisAdminPassword is not the server's password/);
-            await withPassword.provider.delete(id, outs);
-        } finally {
-            await server.stop();
+        it("shows no change on a second up, and drift when its rules or password change out of band", async () => {
+            const { id, outs, inputs } = await created();
+            const read = await subject.provider.read!(id, outs);
+            expect((await subject.provider.diff(id, read.props!, inputs)).changes).toBe(false);
+            await as(URL_, (c) => c.sendCommand(["ACL", "SETUSER", username, "~everything:*", ">another-password"]));
+            const drifted = await subject.provider.read!(id, outs);
+            expect(drifted.props!.keyPatterns).toEqual(["everything:*", "svc:stripe:*"]);
+            expect(drifted.props!.password).not.toBe(password);
+            expect((await subject.provider.diff(id, drifted.props!, inputs)).changes).toBe(true);
+            await subject.provider.update(id, drifted.props!, inputs);
+            const fixed = await subject.provider.read!(id, outs);
+            expect((await subject.provider.diff(id, fixed.props!, inputs)).changes).toBe(false);
+        });
+
+        it("delete removes the user; read then drops it from state", async () => {
+            const { id, outs } = await created();
+            await subject.provider.delete(id, outs);
+            expect(await as(URL_, (c) => c.sendCommand(["ACL", "GETUSER", username]))).toBeNull();
+            expect((await subject.provider.read!(id, outs)).id).toBe("");
+        });
+
+        it("refuses a user it did not create", async () => {
+            await as(URL_, (c) => c.sendCommand(["ACL", "SETUSER", username, "on", ">x"]));
+            await expect(created()).rejects.toThrow(/already exists and this stack did not create it/);
+        });
+
+        it.each([
+            [{ username: "default" }, 'must not be "default"'],
+            [{ password: "short" }, "password: must be at least 16 characters"],
+            [{ keyPatterns: [] }, "keyPatterns: must give the key patterns"],
+            [{ categories: ["read"] }, "categories[0]: must be a category rule such as +@read"],
+            [{ url: "redis://admin:pw@127.0.0.1:6379" }, "url: must not contain credentials"],
+        ])("rejects %j before connecting", async (news, expected) => {
+            const r = await subject.provider.check({}, { url: URL_, username, password, keyPatterns: ["a:*"], categories: ["+@read"], ...news });
+            expect((r.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n")).toContain(expected);
+        });
+    });
+
+    /** A Redis server of this test's own whose default user has a password, on a free port. */
+    async function passwordProtectedRedis(adminPassword: string): Promise<{ url: string; stop(): Promise<void> } | undefined> {
+        const binary = execFileSync("sh", ["-c", "command -v redis-server || true"]).toString().trim();
+        if (!binary) return undefined;
+        const port = await new Promise<number>((resolve) => {
+            const probe = createServer().listen(0, "127.0.0.1", () => {
+                const { port: free } = probe.address() as AddressInfo;
+                probe.close(() => resolve(free));
+            });
+        });
+        const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", adminPassword], { stdio: "ignore" });
+        const url = `redis://127.0.0.1:${port}`;
+        for (let i = 0; i < 50; i++) {
+            const ready = await as(`redis://:${encodeURIComponent(adminPassword)}@127.0.0.1:${port}`, (c) => c.sendCommand(["PING"])).catch(() => undefined);
+            if (ready === "PONG") break;
+            await new Promise((r) => setTimeout(r, 100));
         }
+        return { url, stop: async () => void child.kill() };
+    }
+
+    describe("the admin password (redisAdminPassword)", () => {
+        const adminPassword = "admin-password-for-this-test-0123";
+
+        it("is sent when set as a config secret, and its absence is a clear error", async (test) => {
+            const server = await passwordProtectedRedis(adminPassword);
+            if (!server) return test.skip("redis-server is not installed here; .ci/run installs it");
+            try {
+                const inputs = { url: server.url, username: "svc-admin-test", password, keyPatterns: ["svc:*"], categories: ["+@read"] };
+                const withPassword = await configuredProvider(aclUserDefinition, { redisAdminPassword: adminPassword });
+                const checked = (await withPassword.provider.check({}, inputs)).inputs;
+                const { id, outs } = await withPassword.provider.create(checked);
+                expect(id).toBe("svc-admin-test");
+                const without = await configuredProvider(aclUserDefinition, {});
+                await expect(without.provider.read!(id, outs)).rejects.toThrow(/Redis refused the admin connection .*NOAUTH.*pulumi config set --secret redisAdminPassword/);
+                const wrong = await configuredProvider(aclUserDefinition, { redisAdminPassword: "not-the-password-0123" });
+                await expect(wrong.provider.read!(id, outs)).rejects.toThrow(/redisAdminPassword is not the server's password/);
+                await withPassword.provider.delete(id, outs);
+            } finally {
+                await server.stop();
+            }
+        });
     });
 });
