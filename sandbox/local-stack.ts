@@ -24,7 +24,7 @@ export const SANDBOX_KEYS = {
 };
 
 /** The sandbox's Supabase project reference, for Edge Function secrets. */
-export const SANDBOX_SUPABASE_REF = "sandboxprojectref000";
+export const SANDBOX_SUPABASE_REF = "sandboxprojectrefabc";
 
 /** The sandbox's Appwrite project, with one function whose variables stacks may set. */
 export const SANDBOX_APPWRITE = { projectId: "sandbox", functions: ["notify"] };

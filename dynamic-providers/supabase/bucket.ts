@@ -3,22 +3,32 @@
  *
  * The id is the bucket's physical name: changing it replaces the bucket (delete first, since ids
  * are unique per project). Visibility, file size limit and allowed MIME types update in place.
- * Buckets cannot carry an ownership marker, so an existing bucket is adopted only when our own
- * create may have landed unseen (a lost response) or when `adoptExisting` says so.
+ *
+ * A create whose answer was lost, in this call or in one the engine gave up on and runs again,
+ * finds the bucket that landed and adopts it. Buckets carry no ownership mark, so ours is the
+ * bucket at our id (the stack-scoped physical name) created within the lost-create window with
+ * exactly the settings we send; any other bucket at that id is refused with a clear error, unless
+ * `adoptExisting` says to take it over.
+ *
+ * Bucket ids may hold characters that mean something in a URL (`?`, `&`, spaces: supabase/storage
+ * src/storage/limits.ts `VALID_BUCKET_NAME`); storage-js puts the id in the path as given, so the
+ * provider hands it over percent-encoded, or `a?b` would address bucket `a`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { sameValue } from "../core/canonical";
+import type { ProviderError } from "../core/errors";
 import type { HttpCall } from "../core/http";
+import { createdRecently, createOnce, LOST_CREATE_WINDOW_MS } from "../core/ownership";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
 import { pollUntil } from "../core/wait";
 import { serviceRoleKey, storageClient, storageFailure } from "./client";
 import { bucketInputSchema, type BucketInputs } from "./schema";
 
-/** A bucket found with the same id is taken as ours only if created this recently before our call. */
-const LOST_CREATE_WINDOW_MS = 5 * 60_000;
-
 export type BucketState = BucketInputs;
+
+/** A bucket id as a path segment (storage-js does not encode it). */
+const inPath = (id: string) => encodeURIComponent(id);
 
 interface ApiBucket {
     id: string;
@@ -49,9 +59,9 @@ function bucketOptions(i: BucketInputs) {
     };
 }
 
-async function fetchBucket(ctx: OperationContext, projectUrl: string, id: string): Promise<ApiBucket | undefined> {
-    const call = ctx.http(`read bucket "${id}"`);
-    const { data, error } = await storageClient(projectUrl, ctx.credential(serviceRoleKey), call).getBucket(id);
+async function fetchBucket(ctx: OperationContext, projectUrl: string, id: string, operation = `read bucket "${id}"`): Promise<ApiBucket | undefined> {
+    const call = ctx.http(operation);
+    const { data, error } = await storageClient(projectUrl, ctx.credential(serviceRoleKey), call).getBucket(inPath(id));
     if (!error) return data as ApiBucket;
     const failure = storageFailure(error, call);
     if (failure.status === 404) return undefined;
@@ -59,7 +69,7 @@ async function fetchBucket(ctx: OperationContext, projectUrl: string, id: string
 }
 
 async function applySettings(ctx: OperationContext, call: HttpCall, i: BucketInputs): Promise<void> {
-    const { error } = await storageClient(i.projectUrl, ctx.credential(serviceRoleKey), call).updateBucket(i.bucketId, bucketOptions(i));
+    const { error } = await storageClient(i.projectUrl, ctx.credential(serviceRoleKey), call).updateBucket(inPath(i.bucketId), bucketOptions(i));
     if (!error) return;
     const failure = storageFailure(error, call);
     if (failure.status === 404) {
@@ -68,11 +78,15 @@ async function applySettings(ctx: OperationContext, call: HttpCall, i: BucketInp
     throw ctx.error(call, failure);
 }
 
-/** Our earlier attempt landed if the bucket is this new and holds exactly what we sent. */
-function isOurLostCreate(call: HttpCall, existing: ApiBucket, wanted: BucketInputs): boolean {
-    if (!call.writeMayHaveLanded || !existing.created_at) return false;
-    const createdAt = Date.parse(existing.created_at);
-    return createdAt >= call.startedAt - LOST_CREATE_WINDOW_MS && sameSettings(settingsOf(existing), wanted);
+/** The API refused because a bucket of this id exists (BucketAlreadyExists, status 409 in the body). */
+function isTaken(err: unknown): boolean {
+    const e = err as Partial<ProviderError>;
+    return e.status === 409 && (e.code === undefined || /AlreadyExists$/.test(e.code));
+}
+
+/** Whether a bucket found at our id is our own lost create: this new, holding exactly what we sent. */
+function isOurLostCreate(ctx: OperationContext, existing: ApiBucket, wanted: BucketInputs): boolean {
+    return createdRecently(ctx, existing.created_at) && sameSettings(settingsOf(existing), wanted);
 }
 
 async function waitUntilEmpty(ctx: OperationContext, i: BucketInputs): Promise<void> {
@@ -80,7 +94,7 @@ async function waitUntilEmpty(ctx: OperationContext, i: BucketInputs): Promise<v
         async () => {
             const call = ctx.http(`list objects of bucket "${i.bucketId}"`);
             const { data, error } = await storageClient(i.projectUrl, ctx.credential(serviceRoleKey), call)
-                .from(i.bucketId)
+                .from(inPath(i.bucketId))
                 .list("", { limit: 1 });
             if (error) throw ctx.error(call, storageFailure(error, call));
             return data.length === 0 ? true : undefined;
@@ -99,21 +113,34 @@ export const bucketDefinition: ResourceDefinition<ReturnType<typeof bucketInputS
     deleteBeforeReplace: true,
 
     async create(ctx, inputs) {
-        const call = ctx.http(`create bucket "${inputs.bucketId}"`);
-        const { error } = await storageClient(inputs.projectUrl, ctx.credential(serviceRoleKey), call).createBucket(inputs.bucketId, bucketOptions(inputs));
-        if (error) {
-            const failure = storageFailure(error, call);
-            if (failure.status !== 409) throw ctx.error(call, failure);
-            const existing = await fetchBucket(ctx, inputs.projectUrl, inputs.bucketId);
-            const adopt = existing !== undefined && (inputs.adoptExisting || isOurLostCreate(call, existing, inputs));
-            if (!adopt) {
-                throw ctx.error(call, {
-                    ...failure,
-                    apiMessage: `bucket "${inputs.bucketId}" already exists and this stack did not create it; choose another name, or set adoptExisting: true to manage the existing bucket`,
+        const operation = `create bucket "${inputs.bucketId}"`;
+        const landed = await createOnce<ApiBucket | "created">(ctx, operation, {
+            // Bucket ids are unique in a project: a second create is refused, never duplicated, so
+            // look only when our send may have landed or the id is taken.
+            lookFirst: false,
+            create: async (call) => {
+                const { error } = await storageClient(inputs.projectUrl, ctx.credential(serviceRoleKey), call).createBucket(inputs.bucketId, bucketOptions(inputs));
+                if (error) throw ctx.error(call, storageFailure(error, call));
+                return "created";
+            },
+            isConflict: isTaken,
+            findLanded: async () => {
+                const existing = await fetchBucket(ctx, inputs.projectUrl, inputs.bucketId, `look for the bucket "${inputs.bucketId}" a create may have left`);
+                return existing !== undefined && (inputs.adoptExisting || isOurLostCreate(ctx, existing, inputs)) ? existing : undefined;
+            },
+            notOurs: (err, call) => {
+                const e = err as Partial<ProviderError>;
+                return ctx.error(call, {
+                    status: e.status,
+                    code: e.code,
+                    apiMessage:
+                        `bucket "${inputs.bucketId}" already exists and this stack did not create it ` +
+                        `(a bucket this stack's own lost create left would be under ${LOST_CREATE_WINDOW_MS / 60_000} minutes old and hold exactly these settings); ` +
+                        "choose another name, or set adoptExisting: true to manage the existing bucket",
                 });
-            }
-            if (!sameSettings(settingsOf(existing), inputs)) await applySettings(ctx, ctx.http(`update adopted bucket "${inputs.bucketId}"`), inputs);
-        }
+            },
+        });
+        if (landed !== "created" && !sameSettings(settingsOf(landed), inputs)) await applySettings(ctx, ctx.http(`update adopted bucket "${inputs.bucketId}"`), inputs);
         return { id: inputs.bucketId, outs: inputs };
     },
 
@@ -130,7 +157,7 @@ export const bucketDefinition: ResourceDefinition<ReturnType<typeof bucketInputS
     async delete(ctx, id, state) {
         const remove = async () => {
             const call = ctx.http(`delete bucket "${id}"`);
-            const { error } = await storageClient(state.projectUrl, ctx.credential(serviceRoleKey), call).deleteBucket(id);
+            const { error } = await storageClient(state.projectUrl, ctx.credential(serviceRoleKey), call).deleteBucket(inPath(id));
             return error ? { call, failure: storageFailure(error, call) } : undefined;
         };
         const first = await remove();
@@ -143,7 +170,7 @@ export const bucketDefinition: ResourceDefinition<ReturnType<typeof bucketInputS
             });
         }
         const emptyCall = ctx.http(`empty bucket "${id}"`);
-        const { error } = await storageClient(state.projectUrl, ctx.credential(serviceRoleKey), emptyCall).emptyBucket(id);
+        const { error } = await storageClient(state.projectUrl, ctx.credential(serviceRoleKey), emptyCall).emptyBucket(inPath(id));
         if (error && storageFailure(error, emptyCall).status !== 404) throw ctx.error(emptyCall, storageFailure(error, emptyCall));
         await waitUntilEmpty(ctx, state);
         const second = await remove();
@@ -154,7 +181,8 @@ export const bucketDefinition: ResourceDefinition<ReturnType<typeof bucketInputS
 /**
  * Changing `projectUrl` or `bucketId` replaces the bucket (deleted first: ids are unique per
  * project); visibility, size limit and MIME types change in place. `adoptExisting` takes over a
- * bucket of the same id that already exists.
+ * bucket of the same id that already exists (a bucket this stack's own lost create left is
+ * adopted without it).
  */
 export type StorageBucketArgs = ResourceArgs<ReturnType<typeof bucketInputSchema>>;
 

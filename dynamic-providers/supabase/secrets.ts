@@ -1,7 +1,13 @@
 /**
  * Supabase Edge Function secrets, as one set per stack, through the Management API. The API
- * never returns values, only a SHA-256 digest of each: refresh compares digests, so a value
- * changed out of band shows as drift without stackwire ever reading it.
+ * never returns values: its list (GET /v1/projects/{ref}/secrets, SecretResponse.value) carries
+ * the SHA-256 digest of each value's UTF-8 bytes in lower-case hex, as Supabase's own Terraform
+ * provider reads it (supabase/terraform-provider-supabase, edge_function_secrets_resource.go
+ * `computeSecretDigest`). Refresh compares digests, so a value changed out of band shows as drift
+ * without stackwire ever reading it; a set none of whose names remain is gone.
+ *
+ * Every write is an upsert or a removal by name, so a write whose answer was lost is simply sent
+ * again: the same request leaves the same secrets, never a second object.
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
@@ -11,7 +17,8 @@ import { joinUrl, restClient } from "../core/rest";
 import { supabaseAccessToken } from "./client";
 import { secretSetInputSchema, type SecretSetInputs } from "./schema";
 
-export const digestOf = (value: string) => createHash("sha256").update(value).digest("hex");
+/** The digest the Management API lists for a value: SHA-256 of its UTF-8 bytes, lower-case hex. */
+export const digestOf = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");
 
 function api(ctx: OperationContext, i: Pick<SecretSetInputs, "managementUrl" | "projectRef">, operation: string) {
     const client = restClient(ctx, ctx.http(operation), { baseUrl: joinUrl(i.managementUrl, `/v1/projects/${i.projectRef}`), headers: { authorization: `Bearer ${ctx.credential(supabaseAccessToken)}` } });
@@ -40,6 +47,8 @@ export const secretSetDefinition: ResourceDefinition<ReturnType<typeof secretSet
         const listed = await api(ctx, state, `list secrets of project ${state.projectRef}`).list();
         if (listed === undefined) return undefined;
         const digests = new Map(listed.map((s) => [s.name, s.value]));
+        // None of its names left on the project: the set was removed out of band.
+        if (!Object.keys(state.secrets).some((name) => digests.has(name))) return undefined;
         // Ours as they are on Supabase: missing ones drop out, changed ones show a marker, never a value.
         const secrets = Object.fromEntries(
             Object.entries(state.secrets)

@@ -93,6 +93,8 @@ test("check failures name the property, and nothing reaches the API", async () =
 
 test("an API error reaches the engine with its details and without the credential", async () => {
     await host.create(urn, (await host.check(urn, {}, { projectUrl: emulator.url, bucketId: "taken", __provider: provider })).inputs);
+    // Made long ago (not a lost create of ours, which would be adopted): a refusal.
+    emulator.buckets.get("taken")!.created_at = new Date(Date.now() - 20 * 60_000).toISOString();
     const again = (await host.check(urn, {}, { projectUrl: emulator.url, bucketId: "taken", __provider: provider })).inputs;
     await assert.rejects(host.create(urn, again), (err: Error) => {
         assert.match(err.message, /supabase-storage: create bucket "taken" failed: bucket "taken" already exists/);

@@ -1,6 +1,55 @@
-/** Supabase's kinds against the Supabase emulator (added with the trust work of issue 11). */
-import type { KindScenario } from "./scenario";
+/**
+ * Supabase's kinds against their emulators: Storage buckets (no published OpenAPI: the emulator
+ * follows supabase/storage's server source) and Edge Function secrets through the Management API
+ * (checked against api_v1_openapi.json by the fidelity tier).
+ */
+import { bucketDefinition } from "../../dynamic-providers/supabase/bucket";
+import { secretSetDefinition } from "../../dynamic-providers/supabase/secrets";
+import { SupabaseManagementEmulator } from "../../sandbox/emulators/supabase-management";
+import { SupabaseStorageEmulator } from "../../sandbox/emulators/supabase-storage";
+import type { KindScenario, VendorRig } from "./scenario";
+
+const SERVICE_ROLE_KEY = "service-role-key-for-scenarios-0123456789";
+const ACCESS_TOKEN = "sbp_scenarioAccessToken0123456789abcdef";
+/** A project reference as the Management API spells them: 20 lower-case letters. */
+const REF = "scenarioprojectrefab";
+const SECRET_NAMES = ["OPENAI_API_KEY", "RESEND_API_KEY"];
 
 export function supabaseScenarios(): KindScenario[] {
-    return [];
+    const storage = new SupabaseStorageEmulator({ serviceRoleKey: SERVICE_ROLE_KEY, anonKey: "anon-key-for-scenarios-0123456789" });
+    const storageRig: VendorRig = { vendor: "supabase-storage", emulator: storage, credentials: { supabaseServiceRoleKey: SERVICE_ROLE_KEY }, connection: () => ({ projectUrl: storage.url }) };
+    const management = new SupabaseManagementEmulator({ token: ACCESS_TOKEN, projects: [REF] });
+    const managementRig: VendorRig = { vendor: "supabase-management", emulator: management, credentials: { supabaseAccessToken: ACCESS_TOKEN }, connection: () => ({ managementUrl: management.url }) };
+    const ours = () => management.secrets.get(REF) ?? new Map<string, string>();
+    return [
+        {
+            kind: "supabase:StorageBucket",
+            rig: storageRig,
+            definition: bucketDefinition,
+            inputs: async () => ({ bucketId: "stackwire-dev-avatars", public: true, fileSizeLimit: 5_000_000, allowedMimeTypes: ["image/png", "image/*"] }),
+            change: { public: false, fileSizeLimit: 1_000_000 },
+            writes: { create: "POST /storage/v1/bucket", update: "PUT /storage/v1/bucket/:id", delete: "DELETE /storage/v1/bucket/:id" },
+            held: () => [...storage.buckets.keys()],
+            verify: (id, outs) => {
+                const b = storage.buckets.get(id);
+                if (!b || b.public !== outs.public || b.file_size_limit !== outs.fileSizeLimit) throw new Error(`the outputs do not describe bucket ${id} as it is`);
+            },
+        },
+        {
+            kind: "supabase:SecretSet",
+            rig: managementRig,
+            definition: secretSetDefinition,
+            inputs: async () => ({ projectRef: REF, secrets: { OPENAI_API_KEY: "sk-proj-scenario-one", RESEND_API_KEY: "re_scenario_one" } }),
+            change: { secrets: { OPENAI_API_KEY: "sk-proj-scenario-two" } },
+            writes: { create: "POST /v1/projects/:ref/secrets", update: "POST /v1/projects/:ref/secrets", delete: "DELETE /v1/projects/:ref/secrets" },
+            // The set is one object: live while any of its names is set on the project.
+            held: () => (SECRET_NAMES.some((name) => ours().has(name)) ? [`${REF}/secrets`] : []),
+            secretInputs: (inputs, canary) => ({ ...inputs, secrets: { OPENAI_API_KEY: canary } }),
+            verify: (_id, outs) => {
+                const set = outs.secrets as Record<string, string>;
+                for (const [name, value] of Object.entries(set)) if (ours().get(name) !== value) throw new Error(`secret ${name} in the outputs is not the project's`);
+                for (const name of SECRET_NAMES) if (ours().has(name) && !(name in set)) throw new Error(`secret ${name} is set on the project but not in the outputs`);
+            },
+        },
+    ];
 }
