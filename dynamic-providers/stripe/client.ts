@@ -123,9 +123,18 @@ export function openStripe(ctx: OperationContext, connection: Pick<StripeConnect
     return { call, stripe: stripeClient(connection.apiBase, key, call) };
 }
 
-/** Stripe treats an empty string as "unset": used for optional fields cleared in config. */
+/**
+ * Stripe treats an empty string as "unset", for the fields whose spec schema takes `enum: [""]`
+ * (a product's description, unit label, URL and tax code, a webhook endpoint's description). Other
+ * fields refuse it with parameter_invalid_empty: never pass them through this.
+ */
 export function orUnset<T>(value: T | null | undefined): T | "" {
     return value === null || value === undefined ? "" : value;
+}
+
+/** A field Stripe can set but not unset, named with the rule and what to do instead. */
+export function cannotUnset(field: string, what: string, instead: string): Error {
+    return new Error(`${field}: Stripe cannot remove ${what} once set (it refuses an empty value for it); ${instead}`);
 }
 
 /** Drops null and undefined so a create sends only what was set. */

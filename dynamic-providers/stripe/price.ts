@@ -2,14 +2,18 @@
  * Stripe price. Stripe cannot change a price's amount, currency, schedule, tiers or product, so
  * those replace it: the new price is created first and takes the lookup key
  * (transfer_lookup_key), then the old one is archived, never left active. Nickname, metadata,
- * active, lookup key and a first tax behaviour change in place. Prices cannot be deleted:
- * delete archives the price and releases its lookup key.
+ * active, lookup key and a first tax behaviour change in place.
+ *
+ * Stripe cannot unset a price's lookup key or nickname (its spec takes no "" for them; a lookup
+ * key leaves a price only when another price takes it with transfer_lookup_key), so removing
+ * either replaces the price. Prices cannot be deleted: delete archives the price and leaves its
+ * lookup key on it, where the next price created with that key takes it.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type Stripe from "stripe";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, unlessMissing } from "./client";
+import { cannotUnset, changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, retrieveOrGone, stripeCall, unlessMissing } from "./client";
 import { normaliseDecimal, priceInputSchema, type PriceInputs } from "./schema";
 
 export type PriceState = PriceInputs;
@@ -81,6 +85,10 @@ function retrieve(ctx: OperationContext, state: Pick<PriceState, "apiBase" | "ke
 
 const IMMUTABLE = ["apiBase", "product", "currency", "unitAmount", "unitAmountDecimal", "billingScheme", "tiersMode", "tiers", "recurring", "transformQuantity"] as const;
 
+/** Fields Stripe can set and change on a price but not unset. */
+const UNSETTABLE_ONLY_BY_REPLACING = ["lookupKey", "nickname"] as const;
+const isSet = (value: unknown) => value !== null && value !== undefined;
+
 export const priceDefinition: ResourceDefinition<ReturnType<typeof priceInputSchema>> = {
     module: "stripe",
     type: "Price",
@@ -91,10 +99,12 @@ export const priceDefinition: ResourceDefinition<ReturnType<typeof priceInputSch
     // The new price must exist first: it takes the lookup key before the old one is archived.
     deleteBeforeReplace: false,
 
-    replacesFor(changed, olds) {
+    replacesFor(changed, olds, news) {
         const replaces = changed.filter((k) => (IMMUTABLE as readonly string[]).includes(k));
         // A tax behaviour can be chosen once; after that Stripe refuses to change it.
         if (changed.includes("taxBehavior") && (olds.taxBehavior ?? "unspecified") !== "unspecified") replaces.push("taxBehavior");
+        // Set once, a lookup key or nickname can change but never go away.
+        for (const key of UNSETTABLE_ONLY_BY_REPLACING) if (changed.includes(key) && isSet(olds[key]) && !isSet(news[key])) replaces.push(key);
         return replaces;
     },
 
@@ -118,12 +128,15 @@ export const priceDefinition: ResourceDefinition<ReturnType<typeof priceInputSch
     },
 
     async update(ctx, id, olds, news) {
+        // Removing either replaces the price (replacesFor), so an update that would unset one is a bug.
+        if (isSet(olds.lookupKey) && !isSet(news.lookupKey)) throw cannotUnset("lookupKey", "a price's lookup key", "the price is replaced instead");
+        if (isSet(olds.nickname) && !isSet(news.nickname)) throw cannotUnset("nickname", "a price's nickname", "the price is replaced instead");
         const params = changedParams(olds, news, {
-            nickname: (n) => ({ nickname: orUnset(n.nickname) }),
+            nickname: (n) => (n.nickname === null ? {} : { nickname: n.nickname }),
             metadata: (n, o) => ({ metadata: metadataPatch(o.metadata, n.metadata) }),
             active: (n) => ({ active: n.active }),
             taxBehavior: (n) => ({ tax_behavior: n.taxBehavior }),
-            lookupKey: (n) => (n.lookupKey === null ? { lookup_key: "" } : { lookup_key: n.lookupKey, transfer_lookup_key: true }),
+            lookupKey: (n) => (n.lookupKey === null ? {} : { lookup_key: n.lookupKey, transfer_lookup_key: true }),
         });
         if (Object.keys(params).length === 0) return news;
         const { call, stripe } = openStripe(ctx, news, `update price ${id}`);
@@ -133,15 +146,18 @@ export const priceDefinition: ResourceDefinition<ReturnType<typeof priceInputSch
 
     async delete(ctx, id, state) {
         const { call, stripe } = openStripe(ctx, state, `archive price ${id}`);
-        // Release the lookup key too. If a replacement already took it, clearing it here is a no-op.
-        await unlessMissing(ctx, call, () => stripe.prices.update(id, state.lookupKey ? { active: false, lookup_key: "" } : { active: false }));
+        // Archive only: Stripe refuses lookup_key="" (it cannot be unset). A replacement has already
+        // taken the key with transfer_lookup_key; otherwise it stays on the archived price until a
+        // later price takes it the same way.
+        await unlessMissing(ctx, call, () => stripe.prices.update(id, { active: false }));
     },
 };
 
 /**
  * Amounts are in the smallest unit (2000 for 20.00 EUR); currency, amounts, schedule, tiers and
  * product replace the price; nickname, metadata, active, lookup key and a first tax behaviour
- * change in place. `apiBase` defaults to https://api.stripe.com and `keyModes` to ["test"].
+ * change in place, and removing the nickname or lookup key replaces the price. `apiBase` defaults
+ * to https://api.stripe.com and `keyModes` to ["test"].
  */
 export type StripePriceArgs = ResourceArgs<ReturnType<typeof priceInputSchema>>;
 

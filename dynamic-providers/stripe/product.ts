@@ -1,12 +1,14 @@
 /**
- * Stripe product. Every field updates in place. On delete a product with prices (which Stripe
+ * Stripe product. Every field updates in place. Stripe cannot unset a statement descriptor (its
+ * spec takes no "" for it), and replacing a product would replace every price under it, so
+ * removing one is refused before any request. On delete a product with prices (which Stripe
  * refuses to delete) is archived; one without prices is deleted.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type Stripe from "stripe";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, stripeFailure, unlessMissing } from "./client";
+import { cannotUnset, changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, stripeFailure, unlessMissing } from "./client";
 import { productInputSchema, type ProductInputs } from "./schema";
 
 export type ProductState = ProductInputs;
@@ -26,6 +28,14 @@ function fromApi(state: ProductState, p: Stripe.Product): ProductState {
     };
 }
 
+/** Why a product's statement descriptor cannot simply be removed, and what to do. */
+const DESCRIPTOR_STAYS = () =>
+    cannotUnset(
+        "statementDescriptor",
+        "a product's statement descriptor",
+        "keep a value (up to 22 characters, at least one letter) or set another one",
+    );
+
 function retrieve(ctx: OperationContext, state: Pick<ProductState, "apiBase" | "keyModes">, id: string): Promise<Stripe.Product | undefined> {
     return retrieveOrGone(ctx, state, `product ${id}`, (stripe) => stripe.products.retrieve(id));
 }
@@ -38,6 +48,10 @@ export const productDefinition: ResourceDefinition<ReturnType<typeof productInpu
     schema: productInputSchema,
     replaceOnChanges: ["apiBase"],
     deleteBeforeReplace: false,
+
+    checkTransition(olds, news) {
+        return olds.statementDescriptor && news.statementDescriptor === null ? [{ property: "statementDescriptor", reason: DESCRIPTOR_STAYS().message.replace(/^statementDescriptor: /, "") }] : [];
+    },
 
     async create(ctx, inputs) {
         const { call, stripe } = openStripe(ctx, inputs, `create product "${inputs.name}"`);
@@ -57,7 +71,8 @@ export const productDefinition: ResourceDefinition<ReturnType<typeof productInpu
                 call,
                 idempotencyKey(inputs.resourceUrn, params),
                 (key) => stripe.products.create(params, { idempotencyKey: key }),
-                async (id) => (await retrieve(ctx, inputs, id)) !== undefined,
+                // A replayed product archived since (destroyed with its prices, then created again) is not this one.
+                async (id) => (await retrieve(ctx, inputs, id))?.active === inputs.active,
             ),
         );
         return { id: product.id, outs: fromApi(inputs, product) };
@@ -69,6 +84,8 @@ export const productDefinition: ResourceDefinition<ReturnType<typeof productInpu
     },
 
     async update(ctx, id, olds, news) {
+        // The state can hold one that check never saw (set out of band, then refreshed).
+        if (olds.statementDescriptor && news.statementDescriptor === null) throw DESCRIPTOR_STAYS();
         const params = changedParams(olds, news, {
             name: (n) => ({ name: n.name }),
             description: (n) => ({ description: orUnset(n.description) }),
@@ -77,7 +94,7 @@ export const productDefinition: ResourceDefinition<ReturnType<typeof productInpu
             // An empty list is sent as "" to clear it; an empty array would be sent as nothing.
             images: (n) => ({ images: n.images.length > 0 ? n.images : "" }),
             taxCode: (n) => ({ tax_code: orUnset(n.taxCode) }),
-            statementDescriptor: (n) => ({ statement_descriptor: orUnset(n.statementDescriptor) }),
+            statementDescriptor: (n) => (n.statementDescriptor === null ? {} : { statement_descriptor: n.statementDescriptor }),
             unitLabel: (n) => ({ unit_label: orUnset(n.unitLabel) }),
             url: (n) => ({ url: orUnset(n.url) }),
         });

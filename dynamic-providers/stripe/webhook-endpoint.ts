@@ -1,7 +1,9 @@
 /**
  * Stripe webhook endpoint. The signing secret exists only in the creation response: it becomes
- * a secret output and is carried through every read and update. URL, events, description,
- * metadata and disabled change in place; the API version is fixed at creation, so it replaces.
+ * a secret output and is carried through every read and update. A state without it (hand-edited,
+ * or written by something that lost it) stays without it: Stripe never shows it again, and the
+ * engine cannot carry an undefined output. URL, events, description, metadata and disabled change
+ * in place; the API version is fixed at creation, so it replaces.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type Stripe from "stripe";
@@ -11,14 +13,20 @@ import { changedParams, compact, createIdempotently, idempotencyKey, metadataPat
 import { webhookEndpointInputSchema, type WebhookEndpointInputs } from "./schema";
 
 export interface WebhookEndpointState extends WebhookEndpointInputs {
-    /** The signing secret (whsec_…), from the creation response only. */
-    secret: string;
+    /** The signing secret (whsec_…), from the creation response only; absent when the state lost it. */
+    secret?: string;
     status: string;
 }
 
-function fromApi(state: WebhookEndpointInputs & Partial<WebhookEndpointState>, w: Stripe.WebhookEndpoint, secret: string): WebhookEndpointState {
+/** The secret as an output: the known one, or no key at all (never an undefined value). */
+function secretOutput(secret: string | undefined): { secret?: string } {
+    return typeof secret === "string" ? { secret } : {};
+}
+
+function fromApi(state: WebhookEndpointInputs & Partial<WebhookEndpointState>, w: Stripe.WebhookEndpoint, secret: string | undefined): WebhookEndpointState {
+    const { secret: _stored, ...rest } = state;
     return {
-        ...state,
+        ...rest,
         url: w.url,
         enabledEvents: [...w.enabled_events].sort(),
         description: w.description ?? null,
@@ -26,7 +34,7 @@ function fromApi(state: WebhookEndpointInputs & Partial<WebhookEndpointState>, w
         metadata: w.metadata ?? {},
         disabled: w.status === "disabled",
         status: w.status,
-        secret,
+        ...secretOutput(secret),
     };
 }
 
@@ -85,7 +93,10 @@ export const webhookEndpointDefinition: ResourceDefinition<ReturnType<typeof web
             metadata: (n, o) => ({ metadata: metadataPatch(o.metadata, n.metadata) }),
             disabled: (n) => ({ disabled: n.disabled }),
         });
-        if (Object.keys(params).length === 0) return { ...olds, ...news, secret: olds.secret, status: olds.status };
+        if (Object.keys(params).length === 0) {
+            const { secret: _stored, ...rest } = { ...olds, ...news };
+            return { ...rest, status: olds.status, ...secretOutput(olds.secret) };
+        }
         const { call, stripe } = openStripe(ctx, news, `update webhook endpoint ${id}`);
         const endpoint = await stripeCall(ctx, call, () => stripe.webhookEndpoints.update(id, params as Stripe.WebhookEndpointUpdateParams));
         return fromApi(news, endpoint, olds.secret);

@@ -1,14 +1,21 @@
 /**
  * Stripe API emulator for the routes stackwire uses (products, prices, webhook endpoints), as the
- * real API behaves where providers can trip: form-encoded bodies with bracketed nesting, bearer
- * keys, `{error: {type, code, message, param}}` bodies with Stripe's status codes, prefixed ids,
- * list pagination, idempotency (replay with `Idempotent-Replayed: true`; same key with other
- * parameters is an idempotency_error), immutable price fields refused as unknown parameters,
- * products with prices refused on delete, lookup keys unique with transfer, `tiers` only when
- * expanded, decimal twins of integer amounts, and the webhook secret only at creation.
+ * real API behaves where providers can trip: form-encoded bodies with bracketed nesting, keys by
+ * bearer or basic auth, `{error: {type, code, message, param}}` bodies with Stripe's status codes,
+ * prefixed ids, idempotency (replay with `Idempotent-Replayed: true`; same key with other
+ * parameters is an idempotency_error), immutable price fields refused as unknown parameters, an
+ * empty value refused for a field that cannot be unset, products with prices refused on delete,
+ * lookup keys unique with transfer, `tiers` only when expanded, decimal twins of integer amounts,
+ * and the webhook secret only at creation.
+ *
+ * The routes follow Stripe's published OpenAPI spec: stripe/openapi, latest/openapi.spec3.json at
+ * commit 19be337d65af244fed355eaeb144de6dbeea82f1 (API 2026-07-29.dahlia), the operations of which
+ * test/fidelity/specs/stripe-openapi-2026-07-29.dahlia.excerpt.json holds and the fidelity tier
+ * checks every request and answer against. Only the routes the providers use are answered: list
+ * routes were dropped, since nothing stackwire runs would keep them true to the spec.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { ApiFailure, bearerToken, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
+import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 import { STRIPE_EVENT_TYPES } from "../../dynamic-providers/stripe/api-lists";
 import { parseStripeForm, type FormValue } from "./stripe-form";
 
@@ -78,6 +85,47 @@ function allowOnly(params: Params, allowed: readonly string[]): void {
     for (const key of Object.keys(params)) if (!allowed.includes(key)) throw unknownParam(key);
 }
 
+/**
+ * Stripe reads an empty value as "unset this field" and refuses it where the field cannot be unset
+ * (the spec lists `enum: [""]` only for those that can). A metadata value may always be "": it
+ * removes that key. Message and code as Stripe answers (quoted in stripe/stripe-dotnet#1828).
+ */
+function refuseEmpty(params: Params, unsettable: readonly string[], at = ""): void {
+    for (const [key, value] of Object.entries(params)) {
+        const name = at ? `${at}[${key}]` : key;
+        if (value === "") {
+            if (at === "" && unsettable.includes(key)) continue;
+            throw invalid(
+                `You passed an empty string for '${name}'. We assume empty values are an attempt to unset a parameter; however '${name}' cannot be unset. You should remove '${name}' from your request or supply a non-empty value.`,
+                name,
+                "parameter_invalid_empty",
+            );
+        }
+        if (key === "metadata" && at === "") continue;
+        if (typeof value === "object") refuseEmpty(Array.isArray(value) ? Object.fromEntries(value.map((v, i) => [String(i), v])) : value, [], name);
+    }
+}
+
+/**
+ * The secret key a request authenticates with. Stripe takes it as a bearer token, or as the basic
+ * auth user with an empty password (`curl -u sk_test_…:`), or bare after `Basic`: the spec's
+ * securitySchemes (basicAuth: "Authorization: Basic <api_key> | Authorization: Basic <base64 hash
+ * of `api_key:`>"; bearerAuth: "Authorization: Bearer <api_key>").
+ */
+export function stripeKeyOf(req: Pick<EmulatorRequest, "headers">): string | undefined {
+    const header = req.headers.authorization;
+    if (typeof header !== "string") return undefined;
+    const [scheme, credentials] = header.trim().split(/\s+/, 2);
+    if (!credentials) return undefined;
+    if (/^bearer$/i.test(scheme)) return credentials;
+    if (!/^basic$/i.test(scheme)) return undefined;
+    if (/^(sk|rk)_/.test(credentials)) return credentials;
+    const decoded = Buffer.from(credentials, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon <= 0 || decoded.slice(colon + 1) !== "") return undefined;
+    return decoded.slice(0, colon);
+}
+
 /** Decimal text of an integer amount, as Stripe returns it next to the integer. */
 const decimalOf = (n: number | null) => (n === null ? null : String(n));
 
@@ -120,7 +168,7 @@ export class StripeEmulator extends Emulator {
     }
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
-        const key = bearerToken(req);
+        const key = stripeKeyOf(req);
         if (!key) {
             return { status: 401, body: { error: { type: "invalid_request_error", message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY')." } } };
         }
@@ -131,7 +179,7 @@ export class StripeEmulator extends Emulator {
     }
 
     private livemode(req: EmulatorRequest): boolean {
-        return (bearerToken(req) ?? "").includes("_live_");
+        return (stripeKeyOf(req) ?? "").includes("_live_");
     }
 
     /** Runs a handler on the request's form-encoded parameters. */
@@ -165,20 +213,14 @@ export class StripeEmulator extends Emulator {
         };
     }
 
+    /**
+     * `tiers` is includable: answered only when expanded, and then only for a tiered price (the
+     * spec's price.tiers is an array, never null).
+     */
     private withExpand(price: Obj, params: Params): Obj {
         const expand = list(params.expand, "expand") ?? [];
         const { tiers, ...rest } = price;
-        return expand.includes("tiers") ? { ...rest, tiers } : rest;
-    }
-
-    private listOf(items: Obj[], params: Params, url: string): Obj {
-        const limit = int(params.limit, "limit") ?? 10;
-        if (limit < 1 || limit > 100) throw invalid("Invalid value for limit: must be between 1 and 100", "limit");
-        const sorted = [...items].reverse();
-        const after = str(params, "starting_after");
-        const start = after ? sorted.findIndex((o) => o.id === after) + 1 : 0;
-        const page = sorted.slice(start, start + limit);
-        return { object: "list", data: page, has_more: start + limit < sorted.length, url };
+        return expand.includes("tiers") && Array.isArray(tiers) ? { ...rest, tiers } : rest;
     }
 
     private productFields(p: Params, product: Obj): void {
@@ -249,7 +291,7 @@ export class StripeEmulator extends Emulator {
             livemode: this.livemode(req),
             lookup_key: null,
             metadata: applyMetadata({}, p.metadata),
-            nickname: str(p, "nickname") || null,
+            nickname: str(p, "nickname") ?? null,
             product: productId,
             recurring,
             tax_behavior: str(p, "tax_behavior") ?? "unspecified",
@@ -268,10 +310,6 @@ export class StripeEmulator extends Emulator {
     /** Lookup keys are unique per account; another price's key moves only with transfer_lookup_key. */
     private assignLookupKey(price: Obj, key: string | undefined, transfer: boolean): void {
         if (key === undefined) return;
-        if (key === "") {
-            price.lookup_key = null;
-            return;
-        }
         const holder = [...this.prices.values()].find((other) => other !== price && other.lookup_key === key);
         if (holder && !transfer) throw invalid(`A price (\`${String(holder.id)}\`) already uses that lookup key.`, "lookup_key");
         if (holder) holder.lookup_key = null;
@@ -303,9 +341,12 @@ export class StripeEmulator extends Emulator {
             return rest;
         };
 
+        // Each route cites its operation in stripe/openapi latest/openapi.spec3.json @19be337d (2026-07-29.dahlia).
         return [
+            // PostProducts: body additionalProperties false; "" unsets nothing at creation.
             route("POST", "/v1/products", (req, p) => {
                 allowOnly(p, ["name", "description", "active", "metadata", "images", "tax_code", "statement_descriptor", "unit_label", "url", "id", "expand"]);
+                refuseEmpty(p, []);
                 if (p.name === undefined) throw missingParam("name");
                 const id = str(p, "id") ?? randomId("prod", 14);
                 if (this.products.has(id)) throw invalid(`Product already exists.`, "id", "resource_already_exists");
@@ -316,15 +357,19 @@ export class StripeEmulator extends Emulator {
                 this.products.set(id, created);
                 return created;
             }),
-            route("GET", "/v1/products", (_req, p) => this.listOf([...this.products.values()], p, "/v1/products")),
+            // GetProductsId
             route("GET", "/v1/products/:id", (req) => product(req.params.id)),
+            // PostProductsId: description, images, marketing_features, metadata, package_dimensions,
+            // tax_code, unit_label and url take "" (anyOf ... enum [""]); statement_descriptor does not.
             route("POST", "/v1/products/:id", (req, p) => {
                 allowOnly(p, ["name", "description", "active", "metadata", "images", "tax_code", "statement_descriptor", "unit_label", "url", "expand"]);
+                refuseEmpty(p, ["description", "images", "marketing_features", "metadata", "package_dimensions", "tax_code", "unit_label", "url"]);
                 const found = product(req.params.id);
                 this.productFields(p, found);
                 found.updated = Math.floor(Date.now() / 1000);
                 return found;
             }),
+            // DeleteProductsId: "only possible if it has no prices associated with it".
             route("DELETE", "/v1/products/:id", (req) => {
                 const found = product(req.params.id);
                 if ([...this.prices.values()].some((pr) => pr.product === found.id)) throw invalid("This product cannot be deleted because it has one or more user-created prices.");
@@ -332,20 +377,19 @@ export class StripeEmulator extends Emulator {
                 return { id: found.id, object: "product", deleted: true };
             }),
 
-            route("POST", "/v1/prices", (req, p) => this.createPrice(req, p)),
-            route("GET", "/v1/prices", (_req, p) => {
-                const lookupKeys = list(p.lookup_keys, "lookup_keys");
-                const active = bool(p.active, "active");
-                const matching = [...this.prices.values()].filter(
-                    (pr) => (p.product === undefined || pr.product === p.product) && (active === undefined || pr.active === active) && (lookupKeys === undefined || lookupKeys.includes(pr.lookup_key as string)),
-                );
-                const page = this.listOf(matching, p, "/v1/prices");
-                return { ...page, data: (page.data as Obj[]).map((pr) => this.withExpand(pr, p)) };
+            // PostPrices: nothing takes "" at creation.
+            route("POST", "/v1/prices", (req, p) => {
+                refuseEmpty(p, []);
+                return this.createPrice(req, p);
             }),
+            // GetPricesPrice
             route("GET", "/v1/prices/:id", (req, p) => this.withExpand(price(req.params.id), p)),
+            // PostPricesPrice: only currency_options and metadata take ""; lookup_key and nickname
+            // cannot be unset (a lookup key leaves a price only by transfer_lookup_key on another).
             route("POST", "/v1/prices/:id", (req, p) => {
                 // Amount, currency, schedule, tiers and product cannot change: Stripe does not know them here.
                 allowOnly(p, ["active", "lookup_key", "transfer_lookup_key", "metadata", "nickname", "tax_behavior", "expand"]);
+                refuseEmpty(p, ["currency_options", "metadata"]);
                 const found = price(req.params.id);
                 const taxBehavior = str(p, "tax_behavior");
                 if (taxBehavior !== undefined && taxBehavior !== found.tax_behavior && found.tax_behavior !== "unspecified") {
@@ -354,14 +398,16 @@ export class StripeEmulator extends Emulator {
                 if (taxBehavior !== undefined) found.tax_behavior = taxBehavior;
                 const active = bool(p.active, "active");
                 if (active !== undefined) found.active = active;
-                if (p.nickname !== undefined) found.nickname = str(p, "nickname") || null;
+                if (p.nickname !== undefined) found.nickname = str(p, "nickname");
                 found.metadata = applyMetadata(found.metadata as Record<string, string>, p.metadata);
                 this.assignLookupKey(found, str(p, "lookup_key"), bool(p.transfer_lookup_key, "transfer_lookup_key") ?? false);
                 return this.withExpand(found, p);
             }),
 
+            // PostWebhookEndpoints: description and metadata take "".
             route("POST", "/v1/webhook_endpoints", (req, p) => {
                 allowOnly(p, ["url", "enabled_events", "description", "api_version", "metadata", "connect", "expand"]);
+                refuseEmpty(p, ["description", "metadata"]);
                 const url = str(p, "url");
                 if (!url) throw missingParam("url");
                 if (!/^https?:\/\//.test(url)) throw invalid("Invalid URL: must be an http or https URL.", "url", "url_invalid");
@@ -385,10 +431,12 @@ export class StripeEmulator extends Emulator {
                 this.webhookEndpoints.set(created.id as string, created);
                 return created;
             }),
-            route("GET", "/v1/webhook_endpoints", (_req, p) => this.listOf([...this.webhookEndpoints.values()].map(withoutSecret), p, "/v1/webhook_endpoints")),
+            // GetWebhookEndpointsWebhookEndpoint: the secret is "Only returned at creation".
             route("GET", "/v1/webhook_endpoints/:id", (req) => withoutSecret(endpoint(req.params.id))),
+            // PostWebhookEndpointsWebhookEndpoint: description and metadata take "".
             route("POST", "/v1/webhook_endpoints/:id", (req, p) => {
                 allowOnly(p, ["url", "enabled_events", "description", "metadata", "disabled", "expand"]);
+                refuseEmpty(p, ["description", "metadata"]);
                 const found = endpoint(req.params.id);
                 if (p.url !== undefined) found.url = str(p, "url");
                 const events = list(p.enabled_events, "enabled_events");
@@ -403,6 +451,7 @@ export class StripeEmulator extends Emulator {
                 found.metadata = applyMetadata(found.metadata as Record<string, string>, p.metadata);
                 return withoutSecret(found);
             }),
+            // DeleteWebhookEndpointsWebhookEndpoint
             route("DELETE", "/v1/webhook_endpoints/:id", (req) => {
                 const found = endpoint(req.params.id);
                 this.webhookEndpoints.delete(found.id as string);

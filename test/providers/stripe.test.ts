@@ -1,5 +1,7 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CONFIG_NAMESPACE } from "../../dynamic-providers/core/credentials";
+import { OperationContext } from "../../dynamic-providers/core/provider";
 import { STRIPE_API_VERSION } from "../../dynamic-providers/stripe/api-lists";
 import { priceDefinition } from "../../dynamic-providers/stripe/price";
 import { productDefinition } from "../../dynamic-providers/stripe/product";
@@ -139,6 +141,37 @@ describe("product", () => {
         const { id, outs } = await product();
         emulator.products.delete(id);
         await expect(p.product.provider.delete(id, outs)).resolves.toBeUndefined();
+    });
+
+    it("removing a statement descriptor is refused before any request: Stripe cannot unset it", async () => {
+        const { outs, inputs } = await product({ statementDescriptor: "STACKWIRE PRO" });
+        emulator.resetCounts();
+        const result = await p.product.provider.check(inputs, { ...inputs, statementDescriptor: null });
+        expect((result.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n")).toMatch(/^statementDescriptor: Stripe cannot remove a product's statement descriptor/);
+        // Another value changes in place.
+        const news = await checked(p.product, { ...inputs, statementDescriptor: "STACKWIRE TEAM" });
+        expect((await p.product.provider.diff("x", outs, news)).replaces).toEqual([]);
+        expect(emulator.totalRequests()).toBe(0);
+    });
+
+    it("an update never sends an empty statement descriptor, even when the state drifted", async () => {
+        const { id, outs, inputs } = await product();
+        emulator.products.get(id)!.statement_descriptor = "SET OUT OF BAND";
+        const read = await p.product.provider.read!(id, outs);
+        const news = await checked(p.product, { ...inputs, name: "Pro plan" });
+        const error = await p.product.provider.update(id, read.props!, news).catch((e) => e);
+        expect(String(error?.message)).toMatch(/statementDescriptor: Stripe cannot remove a product's statement descriptor/);
+        expect(emulator.count("POST /v1/products/:id")).toBe(0);
+    });
+
+    it("creates a fresh active product when the replayed one was archived since (same inputs within 24 hours)", async () => {
+        const first = await product({ archiveOnDelete: true });
+        await p.product.provider.delete(first.id, first.outs);
+        expect(emulator.products.get(first.id)).toMatchObject({ active: false });
+        const second = await product({ archiveOnDelete: true });
+        expect(second.id).not.toBe(first.id);
+        expect(second.outs).toMatchObject({ active: true });
+        expect(emulator.products.get(second.id)).toMatchObject({ active: true });
     });
 
     it("leaves exactly one product when the response is lost after the write", async () => {
@@ -328,6 +361,42 @@ describe("price", () => {
         }
     });
 
+    it("destroying a price that holds a lookup key archives it without trying to unset the key", async () => {
+        const prod = await product();
+        const { id, outs } = await price(prod.id, { lookupKey: "pro-monthly" });
+        await p.price.provider.delete(id, outs);
+        // Stripe refuses lookup_key="" (it cannot be unset); the archived price keeps its key and a
+        // later price takes it with transfer_lookup_key.
+        expect(emulator.prices.get(id)).toMatchObject({ active: false, lookup_key: "pro-monthly" });
+        const again = await price(prod.id, { lookupKey: "pro-monthly", unitAmount: 2500 }, "again");
+        expect(emulator.prices.get(again.id)).toMatchObject({ active: true, lookup_key: "pro-monthly" });
+        expect(emulator.prices.get(id)).toMatchObject({ lookup_key: null });
+    });
+
+    it.each([
+        ["lookup key", { lookupKey: "pro-monthly" }, { lookupKey: null }, ["lookupKey"]],
+        ["nickname", { nickname: "Monthly" }, { nickname: null }, ["nickname"]],
+    ])("removing the %s replaces the price, since Stripe cannot unset it", async (_what, set, cleared, replaces) => {
+        const prod = await product();
+        const old = await price(prod.id, set);
+        const news = await checked(p.price, { ...old.inputs, ...cleared });
+        expect((await p.price.provider.diff(old.id, old.outs, news)).replaces).toEqual(replaces);
+        // The engine's replacement: the new price without it, then the old one archived.
+        const created = await p.price.provider.create(news);
+        await p.price.provider.delete(old.id, old.outs);
+        expect(emulator.prices.get(created.id)).toMatchObject({ active: true, lookup_key: null, nickname: null });
+        expect(emulator.prices.get(old.id)).toMatchObject({ active: false });
+    });
+
+    it("an update never sends an empty lookup key or nickname", async () => {
+        const prod = await product();
+        const old = await price(prod.id, { lookupKey: "pro-monthly", nickname: "Monthly" });
+        const news = await checked(p.price, { ...old.inputs, lookupKey: null, nickname: null, metadata: { a: "1" } });
+        const error = await p.price.provider.update(old.id, old.outs, news).catch((e) => e);
+        expect(String(error?.message)).toMatch(/Stripe cannot remove a price's (lookup key|nickname)/);
+        expect(emulator.count("POST /v1/prices/:id")).toBe(0);
+    });
+
     it("archive counts a price already gone as done", async () => {
         const prod = await product();
         const { id, outs } = await price(prod.id);
@@ -409,6 +478,44 @@ describe("webhook endpoint", () => {
     });
 });
 
+describe("outputs the engine can carry", () => {
+    function context(): OperationContext {
+        return new OperationContext("stripe", { get: (key) => (key === `${CONFIG_NAMESPACE}:stripeSecretKey` ? TEST_KEY : undefined) }, { sleep: async () => undefined });
+    }
+
+    function undefinedPaths(value: unknown, at = "outs"): string[] {
+        if (value === undefined) return [at];
+        if (Array.isArray(value)) return value.flatMap((v, i) => undefinedPaths(v, `${at}[${i}]`));
+        if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => undefinedPaths(v, `${at}.${k}`));
+        return [];
+    }
+
+    it("a webhook endpoint whose state has no signing secret reads and updates without an undefined output", async () => {
+        const inputs = await checked(p.webhook, { url: "https://app.test/stripe", enabledEvents: ["invoice.paid"], resourceUrn: urn("app") });
+        const { id, outs } = await p.webhook.provider.create(inputs);
+        // State written without the secret (an earlier build, a hand-edited state): Stripe never shows it again.
+        const { secret: _secret, ...withoutSecret } = outs;
+        const read = await webhookEndpointDefinition.read(context(), id, withoutSecret as never);
+        expect(undefinedPaths(read)).toEqual([]);
+        const news = await checked(p.webhook, { ...inputs, description: "app" });
+        expect(undefinedPaths(await webhookEndpointDefinition.update(context(), id, withoutSecret as never, news as never))).toEqual([]);
+        expect(undefinedPaths(await webhookEndpointDefinition.update(context(), id, withoutSecret as never, { ...withoutSecret, ...news } as never))).toEqual([]);
+    });
+
+    it("no Stripe kind returns an undefined output from create, read or update", async () => {
+        const prod = await product({ description: "d", taxCode: "txcd_10103001", statementDescriptor: "PRO", unitLabel: "seat", url: "https://x.test" });
+        const pr = await price(prod.id, { lookupKey: "k", nickname: "n", transformQuantity: { divideBy: 10, round: "up" }, recurring: null });
+        const tiered = await price(prod.id, { unitAmount: null, billingScheme: "tiered", tiersMode: "graduated", tiers: [{ upTo: 10, unitAmount: 500 }, { upTo: "inf", flatAmountDecimal: "0.5" }] }, "tiered");
+        const hook = await p.webhook.provider.create(await checked(p.webhook, { url: "https://app.test/stripe", enabledEvents: ["*"], resourceUrn: urn("app") }));
+        for (const [definition, made] of [[productDefinition, prod], [priceDefinition, pr], [priceDefinition, tiered], [webhookEndpointDefinition, hook]] as const) {
+            expect(undefinedPaths(made.outs)).toEqual([]);
+            expect(undefinedPaths(await (definition as typeof productDefinition).read(context(), made.id, made.outs as never))).toEqual([]);
+        }
+        const updated = await productDefinition.update(context(), prod.id, prod.outs as never, { ...prod.inputs, name: "Pro 2" } as never);
+        expect(undefinedPaths(updated)).toEqual([]);
+    });
+});
+
 describe("the emulator behaves as Stripe does", () => {
     it("refuses to change an immutable price field, as an unknown parameter", async () => {
         const prod = await product();
@@ -433,12 +540,41 @@ describe("the emulator behaves as Stripe does", () => {
         await expect(sdk().products.del(prod.id)).rejects.toThrow(/cannot be deleted because it has one or more user-created prices/);
     });
 
-    it("pages lists with has_more and starting_after", async () => {
-        for (let i = 0; i < 5; i++) await sdk().products.create({ name: `P${i}` });
-        const first = await sdk().products.list({ limit: 2 });
-        expect(first.has_more).toBe(true);
-        const all: string[] = [];
-        for await (const prod of sdk().products.list({ limit: 2 })) all.push(prod.name);
-        expect(all).toHaveLength(5);
+    it.each([
+        ["a price's lookup key", async (id: string) => sdk().prices.update(id, { lookup_key: "" }), "lookup_key"],
+        ["a price's nickname", async (id: string) => sdk().prices.update(id, { nickname: "" }), "nickname"],
+        ["a product's statement descriptor", async (_id: string, productId: string) => sdk().products.update(productId, { statement_descriptor: "" }), "statement_descriptor"],
+    ])("refuses an empty value for %s, which Stripe cannot unset", async (_what, send, param) => {
+        const prod = await product();
+        const { id } = await price(prod.id, { lookupKey: "k", nickname: "n" });
+        await expect(send(id, prod.id)).rejects.toMatchObject({ statusCode: 400, code: "parameter_invalid_empty", param, message: expect.stringContaining(`'${param}' cannot be unset`) });
+    });
+
+    it("takes an empty value where the spec lets a field be unset (a product's description and metadata)", async () => {
+        const prod = await product({ description: "d", metadata: { a: "1" } });
+        await expect(sdk().products.update(prod.id, { description: "", metadata: "" })).resolves.toMatchObject({ description: null, metadata: {} });
+    });
+
+    it("accepts the key as HTTP basic auth user with an empty password, as `curl -u sk_test_…:` sends it", async () => {
+        const basic = (userinfo: string) => fetch(`${emulator.url}/v1/products`, { method: "POST", headers: { authorization: `Basic ${Buffer.from(userinfo).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" }, body: "name=Pro" });
+        const ok = await basic(`${TEST_KEY}:`);
+        expect(ok.status).toBe(200);
+        expect(await ok.json()).toMatchObject({ object: "product", name: "Pro", livemode: false });
+        expect((await basic("sk_test_unknownKey000000:")).status).toBe(401);
+        const bearer = await fetch(`${emulator.url}/v1/products`, { method: "POST", headers: { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/x-www-form-urlencoded" }, body: "name=Pro" });
+        expect(bearer.status).toBe(200);
+        expect((await fetch(`${emulator.url}/v1/products/x`)).status).toBe(401);
+    });
+
+    it("answers tiers only for a tiered price, never as null, even when expanded", async () => {
+        const prod = await product();
+        const { id } = await price(prod.id);
+        const fetched = await sdk().prices.retrieve(id, { expand: ["tiers"] });
+        expect("tiers" in fetched).toBe(false);
+        expect(fetched.tiers_mode).toBeNull();
+    });
+
+    it("answers only the routes the providers use (lists are not emulated)", async () => {
+        expect(emulator.routeKeys().filter((key) => key.startsWith("GET") && !key.endsWith("/:id"))).toEqual([]);
     });
 });
