@@ -11,7 +11,7 @@
  * this stack uses (its physical name) created within the lost-create window with the settings we
  * sent. An object that exists without either is refused with a clear error, never adopted.
  */
-import type { HttpCall } from "./http";
+import type { HttpCall, HttpCallOptions } from "./http";
 import type { OperationContext } from "./provider";
 
 /** How long after a create an unmarked object found by its identity counts as ours. */
@@ -60,6 +60,8 @@ export interface CreateOnceOptions<T> {
     isConflict?(err: unknown): boolean;
     /** Why an existing object that is not ours is refused, and what to do about it. */
     notOurs?(err: unknown, call: HttpCall): Error;
+    /** More options of the create's HTTP call (a rate limiter's `beforeAttempt`). */
+    http?: Partial<HttpCallOptions>;
 }
 
 /** A create that adopts its own lost attempts and refuses objects that are not its own. */
@@ -69,7 +71,7 @@ export async function createOnce<T>(ctx: OperationContext, operation: string, op
         if (landed !== undefined) return landed;
     }
     for (let attempt = 1; ; attempt++) {
-        const call = ctx.http(operation, { replayUnseenWrites: false });
+        const call = ctx.http(operation, { ...options.http, replayUnseenWrites: false });
         try {
             return await options.create(call);
         } catch (err) {

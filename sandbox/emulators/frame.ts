@@ -267,7 +267,7 @@ export abstract class Emulator {
                 requestHeaders: request.headers,
                 requestBody: body,
                 status: response.status,
-                responseBody: isRaw || response.body === undefined ? response.body : JSON.parse(payload as string),
+                responseBody: recordedBody(payload, String(headers["content-type"] ?? ""), isRaw, response.body === undefined),
                 responseHeaders: headers,
                 injected,
             });
@@ -303,6 +303,13 @@ export abstract class Emulator {
             send({ status: 500, body: this.options.errorBody(500, err instanceof Error ? err.message : String(err)) });
         }
     }
+}
+
+/** An answer as the fidelity tier reads it: JSON parsed (a route may write its own JSON text), other bytes as they are. */
+function recordedBody(payload: string | Buffer, contentType: string, isRaw: boolean, empty: boolean): unknown {
+    if (empty) return undefined;
+    if (!isRaw) return JSON.parse(payload as string);
+    return contentType.includes("json") && payload.length > 0 ? JSON.parse(payload.toString("utf8")) : payload;
 }
 
 /** A route's answer, an ApiFailure it threw included. */

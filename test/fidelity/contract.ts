@@ -33,7 +33,15 @@ export interface ContractRoute {
 
 export interface Contract {
     vendor: string;
-    source: { repository: string; path: string; commit: string; version: string; extractedWith: string };
+    source: {
+        repository: string;
+        path: string;
+        commit: string;
+        version: string;
+        extractedWith: string;
+        /** A newer spec's operations laid over this one, where they differ for the routes used. */
+        overrides?: { repository: string; path: string; commit: string; version: string; file: string; differences: Record<string, string> };
+    };
     /** What the emulator's route paths carry that the spec's paths do not (Appwrite's "/v1"). */
     routePrefix: string;
     /** How request bodies are encoded. */
@@ -59,9 +67,9 @@ function withFormats(ajv: Ajv): Ajv {
     return ajv;
 }
 
-/** Makes OpenAPI 3.0 schema text something Ajv compiles: refs point into one definitions object. */
+/** Makes OpenAPI 3.0 schema text something Ajv compiles: refs point into one definitions object, examples (data, not rules) left out. */
 function rebased(schema: unknown): unknown {
-    return JSON.parse(JSON.stringify(schema ?? {}).replace(/"#\/components\/schemas\//g, '"contract#/definitions/'));
+    return JSON.parse(JSON.stringify(schema ?? {}).replace(/"#\/components\/schemas\//g, '"contract#/definitions/'), (key, value) => (key === "example" || key === "x-example" ? undefined : value));
 }
 
 export class ContractChecker {
@@ -191,8 +199,10 @@ function queryValues(query: URLSearchParams, name: string): unknown {
 }
 
 function describe(errors: ErrorObject[] | null | undefined, root = "(body)"): string[] {
-    return (errors ?? [])
-        .filter((e) => e.keyword !== "anyOf" && e.keyword !== "oneOf")
+    const all = errors ?? [];
+    // A oneOf's branch errors say more than "must match exactly one schema", unless they are all there is.
+    const specific = all.filter((e) => e.keyword !== "anyOf" && e.keyword !== "oneOf");
+    return (specific.length > 0 ? specific : all)
         .map((e) => `${e.instancePath || root}${e.instancePath || root ? " " : ""}${e.message}${e.keyword === "additionalProperties" ? ` ("${(e.params as { additionalProperty: string }).additionalProperty}")` : ""}${e.keyword === "enum" ? ` (${JSON.stringify((e.params as { allowedValues: unknown }).allowedValues)})` : ""}`)
         .filter((m, i, all) => all.indexOf(m) === i);
 }

@@ -85,6 +85,47 @@ function routeOf(spec: Spec, specPath: string, method: string): ContractRoute {
     };
 }
 
+/**
+ * OpenAPI's discriminator picks one alternative of a oneOf by a property; JSON Schema validators
+ * do not read it, and overlapping alternatives then all match. Appwrite's `x-mapping` (and the
+ * standard `mapping`) become if/then rules on the properties they name.
+ */
+function withDiscriminatorRules(schema: unknown): unknown {
+    if (Array.isArray(schema)) return schema.map(withDiscriminatorRules);
+    if (!schema || typeof schema !== "object") return schema;
+    const node = schema as Json;
+    const discriminator = node.discriminator as { propertyName?: string; mapping?: Record<string, string>; "x-mapping"?: Record<string, Record<string, string>> } | undefined;
+    if (discriminator && Array.isArray(node.oneOf)) {
+        const mapping: Record<string, Record<string, string>> =
+            discriminator["x-mapping"] ?? Object.fromEntries(Object.entries(discriminator.mapping ?? {}).map(([value, ref]) => [ref, { [discriminator.propertyName!]: value }]));
+        const entries = Object.entries(mapping);
+        const conditions = entries.map(([, values]) => {
+            const condition: Json = { properties: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { const: v }])), required: Object.keys(values) };
+            // A mapping on `type` alone must not claim the objects a more specific mapping (type and format) names.
+            const narrower = entries.filter(([, other]) => Object.keys(other).length > Object.keys(values).length && Object.entries(values).every(([k, v]) => other[k] === v));
+            const extra = [...new Set(narrower.flatMap(([, other]) => Object.keys(other).filter((k) => !(k in values))))];
+            if (extra.length === 1) condition.not = { properties: { [extra[0]]: { enum: narrower.map(([, other]) => other[extra[0]]) } }, required: extra };
+            return condition;
+        });
+        return { allOf: entries.map(([ref], i) => ({ if: conditions[i], then: { $ref: ref } })), anyOf: conditions };
+    }
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, withDiscriminatorRules(v)]));
+}
+
+/** A newer spec's operations laid over an older whole spec, with where they come from and why. */
+interface Overlay {
+    source: { repository: string; path: string; commit: string; version: string };
+    differences?: Record<string, string>;
+    /** Paths of the older spec the newer one no longer has. */
+    removed?: string[];
+    paths: Record<string, PathItem>;
+}
+
+function applyOverlay(spec: Spec, overlay: Overlay): void {
+    for (const removed of overlay.removed ?? []) delete spec.paths[removed];
+    for (const [specPath, item] of Object.entries(overlay.paths)) spec.paths[specPath] = { ...spec.paths[specPath], ...item };
+}
+
 /** Every `#/components/schemas/X` reachable from the routes. */
 function referencedSchemas(spec: Spec, roots: unknown[]): Json {
     const found: Json = {};
@@ -94,7 +135,9 @@ function referencedSchemas(spec: Spec, roots: unknown[]): Json {
         for (const match of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
             const name = match[1];
             if (name in found) continue;
-            found[name] = spec.components?.schemas?.[name];
+            // Examples are data, not rules, and Appwrite's carry `$id` keys that confuse a validator.
+            const { example: _example, ...schema } = (spec.components?.schemas?.[name] ?? {}) as Json;
+            found[name] = schema;
             queue.push(found[name]);
         }
     }
@@ -110,7 +153,7 @@ export function extractContract(vendor: string, spec: Spec, source: Contract["so
         const [method, routePath] = key.split(" ");
         const specPath = routePath.startsWith(definition.routePrefix) ? specPathFor(spec, routePath.slice(definition.routePrefix.length) || "/", method.toLowerCase()) : undefined;
         if (specPath === undefined) unmatched.push(key);
-        else routes[key] = routeOf(spec, specPath, method.toLowerCase());
+        else routes[key] = withDiscriminatorRules(routeOf(spec, specPath, method.toLowerCase())) as ContractRoute;
     }
     return {
         vendor,
@@ -119,19 +162,28 @@ export function extractContract(vendor: string, spec: Spec, source: Contract["so
         bodyEncoding: definition.bodyEncoding,
         routes,
         unmatched,
-        schemas: referencedSchemas(spec, Object.values(routes)),
+        schemas: withDiscriminatorRules(referencedSchemas(spec, Object.values(routes))) as Json,
     };
 }
 
 function main(): void {
-    const [vendor, specFile, repository, specPathInRepo, commit] = process.argv.slice(2);
-    if (!commit) {
-        console.error("usage: node bin/test/fidelity/extract.js <vendor> <spec file> <repository> <path in repository> <commit>");
+    const [vendor, specFile, repository, specPathInRepo, commit, overlayFlag, overlayFile] = process.argv.slice(2);
+    if (!commit || (overlayFlag !== undefined && (overlayFlag !== "--overlay" || !overlayFile))) {
+        console.error("usage: node bin/test/fidelity/extract.js <vendor> <spec file> <repository> <path in repository> <commit> [--overlay <newer operations file>]");
         process.exit(2);
     }
     const text = readFileSync(specFile, "utf8");
     const spec = (specFile.endsWith(".json") ? JSON.parse(text) : yaml.load(text)) as Spec;
-    const contract = extractContract(vendor, spec, { repository, path: specPathInRepo, commit, version: spec.info?.version ?? "unknown", extractedWith: "test/fidelity/extract.ts" });
+    const overlay = overlayFile ? (JSON.parse(readFileSync(overlayFile, "utf8")) as Overlay) : undefined;
+    if (overlay) applyOverlay(spec, overlay);
+    const contract = extractContract(vendor, spec, {
+        repository,
+        path: specPathInRepo,
+        commit,
+        version: spec.info?.version ?? "unknown",
+        extractedWith: "test/fidelity/extract.ts",
+        ...(overlay ? { overrides: { ...overlay.source, file: path.relative(process.cwd(), overlayFile), differences: overlay.differences ?? {} } } : {}),
+    });
     const out = path.join(process.cwd(), "test", "fidelity", "contracts", `${vendor}.json`);
     writeFileSync(out, `${JSON.stringify(contract, null, 1)}\n`);
     console.log(`${vendor}: ${Object.keys(contract.routes).length} routes, ${Object.keys(contract.schemas).length} schemas, unmatched: ${contract.unmatched.join(", ") || "none"} -> ${path.relative(process.cwd(), out)}`);
