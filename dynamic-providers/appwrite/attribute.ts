@@ -1,17 +1,19 @@
 /**
  * Appwrite attribute, every type in one resource (the `type` picks which fields apply).
  * Creation waits until Appwrite reports it available; a failed build is removed and reported
- * with Appwrite's reason. Key, type, array-ness and relationship shape replace (deleting first,
- * since keys are unique, and deleting drops the column's data); required, default, size, bounds,
- * enum elements and onDelete change in place.
+ * with Appwrite's reason (and, when the removal fails too, the next run removes it first). Key,
+ * type, array-ness and relationship shape replace (deleting first, since keys are unique, and
+ * deleting drops the column's data); required, default, size, bounds, enum elements and onDelete
+ * change in place. A bound set back to none is sent as the type's open bound: Appwrite keeps the
+ * bound in place when it is left out. An attribute Appwrite is deleting has left the state.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, appwriteCall, removeIfPresent } from "./client";
+import { appwrite, appwriteCall, differences, removeIfPresent } from "./client";
 import { attributeInputSchema, type AttributeInputs } from "./schema";
-import { schemaApi, type AttributeSpec } from "./schema-api";
-import { attributeReader, awaitAttribute, createWhenKeyFree } from "./status";
+import { schemaApi, type AttributeSpec, type AttributeType } from "./schema-api";
+import { attributeReader, attributeRemover, awaitAttribute, createSchemaObject } from "./status";
 
 export interface AttributeState extends AttributeInputs {
     status: string;
@@ -41,6 +43,27 @@ function bound(value: unknown): number | null {
     return typeof value === "number" && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? value : null;
 }
 
+/**
+ * Our type of an attribute as Appwrite reports it: email, url, ip and enum are strings with a
+ * format, and a float's type is "double" (utopia-php/database's name for it).
+ */
+function kindOf(found: Record<string, any>): AttributeType {
+    if (found.type === "string" && ["email", "url", "ip", "enum"].includes(found.format)) return found.format;
+    return found.type === "double" ? "float" : found.type;
+}
+
+/** How an attribute Appwrite holds differs from the one we ask for; undefined when it does not. */
+function attributeDifferences(found: Record<string, any>, i: AttributeInputs): string | undefined {
+    const actual = { ...found, type: kindOf(found), array: found.array ?? false, default: found.default ?? null, min: bound(found.min), max: bound(found.max), relatedCollectionId: found.relatedCollection };
+    const wanted: Record<string, unknown> = { type: i.type, array: i.array };
+    if (i.type === "relationship") Object.assign(wanted, { relatedCollectionId: i.relatedCollectionId, relationType: i.relationType, twoWay: i.twoWay, onDelete: i.onDelete, ...(i.twoWayKey !== null ? { twoWayKey: i.twoWayKey } : {}) });
+    else Object.assign(wanted, { required: i.required, default: i.default });
+    if (i.type === "string") wanted.size = i.size;
+    if (i.type === "integer" || i.type === "float") Object.assign(wanted, { min: i.min, max: i.max });
+    if (i.type === "enum") wanted.elements = i.elements;
+    return differences(actual, wanted);
+}
+
 export const attributeDefinition: ResourceDefinition<ReturnType<typeof attributeInputSchema>, AttributeState> = {
     module: "appwrite",
     type: "Attribute",
@@ -51,18 +74,24 @@ export const attributeDefinition: ResourceDefinition<ReturnType<typeof attribute
     deleteBeforeReplace: true,
 
     async create(ctx, i) {
-        const read = attributeReader(ctx, i, i.databaseId, i.collectionId, i.key);
-        await createWhenKeyFree(ctx, `attribute ${i.collectionId}.${i.key}`, () => {
-            const { call, databases } = appwrite(ctx, i, `create ${i.type} attribute ${i.collectionId}.${i.key}`);
-            return { call, sent: schemaApi.createAttribute(databases, i.databaseId, i.collectionId, spec(i)) };
-        }, read);
+        const operation = `create ${i.type} attribute ${i.collectionId}.${i.key}`;
+        await createSchemaObject(ctx, {
+            what: `attribute ${i.collectionId}.${i.key}`,
+            operation,
+            send: (call) => schemaApi.createAttribute(appwrite(ctx, i, operation, call).databases, i.databaseId, i.collectionId, spec(i)),
+            read: attributeReader(ctx, i, i.databaseId, i.collectionId, i.key),
+            remove: attributeRemover(ctx, i, i.databaseId, i.collectionId, i.key),
+            differs: (found) => attributeDifferences(found, i),
+            sameKind: (found) => kindOf(found) === i.type && (found.array ?? false) === i.array,
+        });
         await awaitAttribute(ctx, i, i.databaseId, i.collectionId, i.key);
         return { id: `${i.collectionId}.${i.key}`, outs: { ...i, status: "available" } };
     },
 
     async read(ctx, _id, state) {
         const found = await attributeReader(ctx, state, state.databaseId, state.collectionId, state.key)();
-        if (found === undefined) return undefined;
+        // Being deleted: its column and data are going, and the key frees when Appwrite is done.
+        if (found === undefined || found.status === "deleting") return undefined;
         return {
             ...state,
             required: found.required,

@@ -1,8 +1,12 @@
-/** Appwrite storage bucket: the id replaces; every setting changes in place. */
+/**
+ * Appwrite storage bucket: the id replaces; every setting changes in place. A create whose answer
+ * was lost adopts the bucket at our id made within the lost-create window with our settings
+ * (`createOwn`).
+ */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, appwriteCall, createOrRecover, fetchOrGone, removeIfPresent } from "./client";
+import { appwrite, appwriteCall, createOwn, differences, fetchOrGone, removeIfPresent } from "./client";
 import { appwriteBucketInputSchema, type AppwriteBucketInputs } from "./schema";
 
 const settings = (i: AppwriteBucketInputs) => ({
@@ -27,9 +31,23 @@ export const appwriteBucketDefinition: ResourceDefinition<ReturnType<typeof appw
     deleteBeforeReplace: true,
 
     async create(ctx, i) {
-        const { call, storage } = appwrite(ctx, i, `create bucket ${i.bucketId}`);
-        const created = await createOrRecover(ctx, call, `bucket ${i.bucketId}`, () => storage.createBucket(settings(i)), () => fetchOrGone(ctx, call, () => storage.getBucket({ bucketId: i.bucketId })));
-        return { id: i.bucketId, outs: { ...i, maximumFileSize: i.maximumFileSize ?? created.maximumFileSize } };
+        const operation = `create bucket ${i.bucketId}`;
+        await createOwn(ctx, operation, `bucket ${i.bucketId}`, {
+            send: (call) => appwrite(ctx, i, operation, call).storage.createBucket(settings(i)),
+            read: () => {
+                const { call, storage } = appwrite(ctx, i, `look for bucket ${i.bucketId}`);
+                return fetchOrGone(ctx, call, () => storage.getBucket({ bucketId: i.bucketId }));
+            },
+            createdAt: (b) => b.$createdAt,
+            differs: (b) => {
+                const { bucketId: _id, permissions, allowedFileExtensions, maximumFileSize, ...rest } = settings(i);
+                const found = { ...b, permissions: [...b.$permissions].sort(), allowedFileExtensions: [...b.allowedFileExtensions].sort() };
+                return differences(found, { ...rest, permissions, allowedFileExtensions, ...(maximumFileSize !== undefined ? { maximumFileSize } : {}) });
+            },
+        });
+        // Without a maximumFileSize the server's limit applies: the state keeps null, so the next up
+        // compares null with null instead of the server's figure with null (an update every time).
+        return { id: i.bucketId, outs: i };
     },
     async read(ctx, id, state) {
         const { call, storage } = appwrite(ctx, state, `read bucket ${id}`);
@@ -41,7 +59,7 @@ export const appwriteBucketDefinition: ResourceDefinition<ReturnType<typeof appw
                 permissions: [...b.$permissions].sort(),
                 fileSecurity: b.fileSecurity,
                 enabled: b.enabled,
-                maximumFileSize: b.maximumFileSize,
+                maximumFileSize: state.maximumFileSize === null ? null : b.maximumFileSize,
                 allowedFileExtensions: [...b.allowedFileExtensions].sort(),
                 compression: b.compression as AppwriteBucketInputs["compression"],
                 encryption: b.encryption,
@@ -49,10 +67,10 @@ export const appwriteBucketDefinition: ResourceDefinition<ReturnType<typeof appw
             }
         );
     },
-    async update(ctx, _id, olds, news) {
+    async update(ctx, _id, _olds, news) {
         const { call, storage } = appwrite(ctx, news, `update bucket ${news.bucketId}`);
         await appwriteCall(ctx, call, () => storage.updateBucket(settings(news)));
-        return { ...news, maximumFileSize: news.maximumFileSize ?? olds.maximumFileSize };
+        return news;
     },
     async delete(ctx, id, state) {
         const { call, storage } = appwrite(ctx, state, `delete bucket ${id}`);

@@ -8,6 +8,7 @@ import { AppwriteException, Client, Databases, Functions, Storage } from "node-a
 import { callApi, callOrGone, removeOrGone, type ApiErrors } from "../core/api-calls";
 import type { CredentialSpec } from "../core/credentials";
 import type { HttpCall } from "../core/http";
+import { createdRecently, createOnce } from "../core/ownership";
 import type { OperationContext } from "../core/provider";
 
 export const appwriteApiKey: CredentialSpec = {
@@ -43,8 +44,8 @@ export interface AppwriteConnection {
     projectId: string;
 }
 
-export function appwrite(ctx: OperationContext, connection: AppwriteConnection, operation: string) {
-    const call = ctx.http(operation);
+/** SDK services on one HTTP call: a new one for `operation`, or `call` (a create that must not replay). */
+export function appwrite(ctx: OperationContext, connection: AppwriteConnection, operation: string, call: HttpCall = ctx.http(operation)) {
     const client = toolkitClient(call).setEndpoint(connection.endpoint).setProject(connection.projectId).setKey(ctx.credential(appwriteApiKey));
     return { call, databases: new Databases(client), storage: new Storage(client), functions: new Functions(client) };
 }
@@ -60,8 +61,10 @@ export function isNotFound(error: unknown): boolean {
 
 const APPWRITE_ERRORS: ApiErrors = { details: appwriteFailure, isGone: isNotFound };
 
+/** Appwrite refused because the id or key is taken (409): the SDK's exception or our typed error. */
 export function isConflict(error: unknown): boolean {
-    return (error as { code?: number }).code === 409;
+    const e = error as { code?: unknown; status?: unknown };
+    return e.status === 409 || e.code === 409;
 }
 
 /** Runs one SDK call; a failure becomes a typed error with the call's request id. */
@@ -70,19 +73,54 @@ export const appwriteCall = <T>(ctx: OperationContext, call: HttpCall, run: () =
 export const fetchOrGone = <T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>) => callOrGone(ctx, call, APPWRITE_ERRORS, run);
 export const removeIfPresent = (ctx: OperationContext, call: HttpCall, run: () => Promise<unknown>) => removeOrGone(ctx, call, APPWRITE_ERRORS, run);
 
+/** What a create needs to know about an object Appwrite already holds at our id. */
+export interface OwnCreate<T> {
+    /** Sends the create on `call` (which never replays a write whose answer was lost). */
+    send(call: HttpCall): Promise<T>;
+    /** The object at our id, or undefined when there is none. */
+    read(): Promise<T | undefined>;
+    /** Its creation time, as Appwrite reports it (`$createdAt`). */
+    createdAt(found: T): string | undefined;
+    /** How it differs from what we asked for; undefined when it is what we asked for. */
+    differs(found: T): string | undefined;
+    /** Why Appwrite may refuse when nothing is at our id (another unique field is taken). */
+    whenAbsent?: string;
+}
+
 /**
- * Creates; on a conflict adopts the existing object only when our own earlier attempt may have
- * created it (a response lost after the write), since Appwrite objects carry no ownership mark.
+ * Creates an object whose id (or key) this stack chose. Appwrite refuses a second object at the
+ * same id (409), and its objects carry no owner mark, so an object found at our id, after a lost
+ * answer or when the engine runs a create it gave up on, is ours when it was created within the
+ * lost-create window and is what we asked for. Anything else is refused with the reason.
  */
-export async function createOrRecover<T>(ctx: OperationContext, call: HttpCall, what: string, create: () => Promise<T>, existing: () => Promise<T | undefined>): Promise<T> {
-    try {
-        return await create();
-    } catch (err) {
-        if (isConflict(err) && call.writeMayHaveLanded) {
-            const found = await existing();
-            if (found !== undefined) return found;
-        }
-        if (isConflict(err)) throw ctx.error(call, { ...appwriteFailure(err), apiMessage: `${what} already exists and this stack did not create it: choose another id, or remove the existing one` });
-        throw ctx.error(call, appwriteFailure(err));
-    }
+export async function createOwn<T>(ctx: OperationContext, operation: string, what: string, own: OwnCreate<T>): Promise<T> {
+    let refusal = "";
+    return createOnce(ctx, operation, {
+        // Ids are unique: a create that landed comes back as 409, so there is no need to look first.
+        lookFirst: false,
+        create: (call) => appwriteCall(ctx, call, () => own.send(call)),
+        isConflict,
+        findLanded: async () => {
+            const found = await own.read();
+            if (found === undefined) {
+                refusal = own.whenAbsent ?? "Appwrite reports a conflict, yet nothing is at this id";
+                return undefined;
+            }
+            const createdAt = own.createdAt(found);
+            const difference = createdRecently(ctx, createdAt) ? own.differs(found) : `created ${createdAt ?? "at an unknown time"}, before this run`;
+            if (difference === undefined) return found;
+            refusal = difference;
+            return undefined;
+        },
+        notOurs: (err, call) => {
+            const e = err as { status?: number; code?: string };
+            return ctx.error(call, { status: e.status ?? 409, code: e.code, apiMessage: `${what} already exists and this stack did not create it (${refusal}): choose another id, or remove the existing one` });
+        },
+    });
+}
+
+/** "name "A", we asked for "B"" for each field that differs; undefined when none does. */
+export function differences(found: Record<string, unknown>, wanted: Record<string, unknown>): string | undefined {
+    const unequal = Object.entries(wanted).filter(([key, value]) => JSON.stringify(found[key]) !== JSON.stringify(value));
+    return unequal.length === 0 ? undefined : unequal.map(([key, value]) => `${key} ${JSON.stringify(found[key])}, we asked for ${JSON.stringify(value)}`).join("; ");
 }

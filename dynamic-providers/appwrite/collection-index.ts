@@ -1,14 +1,28 @@
 /**
  * Appwrite index. Indexes cannot be changed, so any change replaces (deleting first: keys are
- * unique). Creation waits for the attributes it names to be available, then for the index.
+ * unique). Creation waits for the attributes it names to be available, then for the index. A
+ * create whose answer was lost adopts the index at our key made within the lost-create window
+ * with our type and attributes; an index Appwrite is deleting has left the state.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, fetchOrGone, removeIfPresent } from "./client";
+import { appwrite, differences, fetchOrGone, removeIfPresent } from "./client";
 import { indexInputSchema, type IndexInputs } from "./schema";
 import { schemaApi } from "./schema-api";
-import { attributeReader, awaitAttribute, createWhenKeyFree, SchemaWorkFailed, waitAvailable, waitGone } from "./status";
+import { attributeReader, awaitAttribute, createSchemaObject, removeFailedBuild, SchemaWorkFailed, waitAvailable } from "./status";
+
+/** An index's orders as our inputs write them (ASC, DESC), whatever case Appwrite stored. */
+function ordersOf(found: { orders?: string[] }): ("ASC" | "DESC")[] {
+    return (found.orders ?? []).map((o) => o.toUpperCase() as "ASC" | "DESC");
+}
+
+function remover(ctx: OperationContext, i: IndexInputs) {
+    return async () => {
+        const { call, databases } = appwrite(ctx, i, `delete index ${i.collectionId}.${i.key}`);
+        await removeIfPresent(ctx, call, () => schemaApi.deleteIndex(databases, i.databaseId, i.collectionId, i.key));
+    };
+}
 
 function getter(ctx: OperationContext, i: IndexInputs) {
     return async () => {
@@ -35,11 +49,18 @@ export const indexDefinition: ResourceDefinition<ReturnType<typeof indexInputSch
     deleteBeforeReplace: true,
 
     async create(ctx, i) {
+        const operation = `create index ${i.collectionId}.${i.key}`;
         const post = () =>
-            createWhenKeyFree(ctx, `index ${i.collectionId}.${i.key}`, () => {
-                const { call, databases } = appwrite(ctx, i, `create index ${i.collectionId}.${i.key}`);
-                return { call, sent: schemaApi.createIndex(databases, { databaseId: i.databaseId, collectionId: i.collectionId, key: i.key, type: i.type, attributes: i.attributes, ...(i.orders ? { orders: i.orders } : {}) }) };
-            }, getter(ctx, i));
+            createSchemaObject(ctx, {
+                what: `index ${i.collectionId}.${i.key}`,
+                operation,
+                // The spec's orders are "asc" and "desc" (node-appwrite's OrderBy); Appwrite takes either case.
+                send: (call) => schemaApi.createIndex(appwrite(ctx, i, operation, call).databases, { databaseId: i.databaseId, collectionId: i.collectionId, key: i.key, type: i.type, attributes: i.attributes, ...(i.orders ? { orders: i.orders.map((o) => o.toLowerCase()) } : {}) }),
+                read: getter(ctx, i),
+                remove: remover(ctx, i),
+                differs: (found) => differences({ ...found, orders: i.orders === null ? null : ordersOf(found) }, { type: i.type, attributes: i.attributes, orders: i.orders }),
+                sameKind: (found) => found.type === i.type,
+            });
         const codeOf = (err: unknown) => (err as { code?: string }).code;
         try {
             // The attributes are usually ready (the component waits for them): try first, wait only if refused.
@@ -58,11 +79,7 @@ export const indexDefinition: ResourceDefinition<ReturnType<typeof indexInputSch
         try {
             await waitAvailable(ctx, `index ${i.collectionId}.${i.key}`, getter(ctx, i));
         } catch (err) {
-            if (err instanceof SchemaWorkFailed) {
-                const cleanup = appwrite(ctx, i, `remove failed index ${i.collectionId}.${i.key}`);
-                await removeIfPresent(ctx, cleanup.call, () => schemaApi.deleteIndex(cleanup.databases, i.databaseId, i.collectionId, i.key));
-                await waitGone(ctx, `failed index ${i.collectionId}.${i.key}`, getter(ctx, i));
-            }
+            if (err instanceof SchemaWorkFailed) await removeFailedBuild(ctx, err, `index ${i.collectionId}.${i.key}`, remover(ctx, i), getter(ctx, i));
             throw err;
         }
         return { id: `${i.collectionId}.${i.key}`, outs: i };
@@ -70,7 +87,9 @@ export const indexDefinition: ResourceDefinition<ReturnType<typeof indexInputSch
 
     async read(ctx, _id, state) {
         const found = await getter(ctx, state)();
-        return found && { ...state, type: found.type, attributes: found.attributes, orders: state.orders === null ? null : found.orders };
+        // Being deleted: the key frees when Appwrite is done.
+        if (found?.status === "deleting") return undefined;
+        return found && { ...state, type: found.type, attributes: found.attributes, orders: state.orders === null ? null : ordersOf(found) };
     },
 
     async update(_ctx, _id, _olds, news) {
@@ -80,8 +99,7 @@ export const indexDefinition: ResourceDefinition<ReturnType<typeof indexInputSch
 
     async delete(ctx, _id, state) {
         // One call: Appwrite deletes in the background, and a create of the same key waits for it.
-        const { call, databases } = appwrite(ctx, state, `delete index ${state.collectionId}.${state.key}`);
-        await removeIfPresent(ctx, call, () => schemaApi.deleteIndex(databases, state.databaseId, state.collectionId, state.key));
+        await remover(ctx, state)();
     },
 };
 

@@ -1,8 +1,13 @@
-/** Appwrite collection: the ids replace; name, permissions, document security and enabled change in place. */
+/**
+ * Appwrite collection: the ids replace; name, permissions, document security and enabled change
+ * in place. Permissions are compared as Appwrite stores them (`write` expanded, see schema.ts).
+ * A create whose answer was lost adopts the collection at our id made within the lost-create
+ * window with our settings (`createOwn`).
+ */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, appwriteCall, createOrRecover, fetchOrGone, removeIfPresent } from "./client";
+import { appwrite, appwriteCall, createOwn, differences, fetchOrGone, removeIfPresent } from "./client";
 import { collectionInputSchema, type CollectionInputs } from "./schema";
 import { schemaApi } from "./schema-api";
 
@@ -17,10 +22,16 @@ export const collectionDefinition: ResourceDefinition<ReturnType<typeof collecti
     deleteBeforeReplace: true,
 
     async create(ctx, i) {
-        const { call, databases } = appwrite(ctx, i, `create collection ${i.databaseId}/${i.collectionId}`);
-        await createOrRecover(ctx, call, `collection ${i.collectionId}`, () => schemaApi.createCollection(databases, settings(i)), () =>
-            fetchOrGone(ctx, call, () => schemaApi.getCollection(databases, i.databaseId, i.collectionId)),
-        );
+        const operation = `create collection ${i.databaseId}/${i.collectionId}`;
+        await createOwn(ctx, operation, `collection ${i.collectionId}`, {
+            send: (call) => schemaApi.createCollection(appwrite(ctx, i, operation, call).databases, settings(i)),
+            read: () => {
+                const { call, databases } = appwrite(ctx, i, `look for collection ${i.databaseId}/${i.collectionId}`);
+                return fetchOrGone(ctx, call, () => schemaApi.getCollection(databases, i.databaseId, i.collectionId));
+            },
+            createdAt: (c) => c.$createdAt,
+            differs: (c) => differences({ ...c, permissions: [...c.$permissions].sort() }, { name: i.name, permissions: i.permissions, documentSecurity: i.documentSecurity, enabled: i.enabled }),
+        });
         return { id: i.collectionId, outs: i };
     },
     async read(ctx, id, state) {

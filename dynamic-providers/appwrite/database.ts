@@ -1,8 +1,12 @@
-/** Appwrite database: the id replaces; name and enabled change in place. */
+/**
+ * Appwrite database: the id replaces; name and enabled change in place. A create whose answer was
+ * lost adopts the database at our id when it was made within the lost-create window with our
+ * name and setting (`createOwn`).
+ */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, appwriteCall, createOrRecover, fetchOrGone, removeIfPresent } from "./client";
+import { appwrite, appwriteCall, createOwn, differences, fetchOrGone, removeIfPresent } from "./client";
 import { databaseInputSchema } from "./schema";
 import { schemaApi } from "./schema-api";
 
@@ -15,8 +19,16 @@ export const databaseDefinition: ResourceDefinition<ReturnType<typeof databaseIn
     deleteBeforeReplace: true,
 
     async create(ctx, i) {
-        const { call, databases } = appwrite(ctx, i, `create database ${i.databaseId}`);
-        await createOrRecover(ctx, call, `database ${i.databaseId}`, () => schemaApi.createDatabase(databases, i.databaseId, i.name, i.enabled), () => fetchOrGone(ctx, call, () => schemaApi.getDatabase(databases, i.databaseId)));
+        const operation = `create database ${i.databaseId}`;
+        await createOwn(ctx, operation, `database ${i.databaseId}`, {
+            send: (call) => schemaApi.createDatabase(appwrite(ctx, i, operation, call).databases, i.databaseId, i.name, i.enabled),
+            read: () => {
+                const { call, databases } = appwrite(ctx, i, `look for database ${i.databaseId}`);
+                return fetchOrGone(ctx, call, () => schemaApi.getDatabase(databases, i.databaseId));
+            },
+            createdAt: (d) => d.$createdAt,
+            differs: (d) => differences(d, { name: i.name, enabled: i.enabled }),
+        });
         return { id: i.databaseId, outs: i };
     },
     async read(ctx, id, state) {

@@ -2,12 +2,16 @@
  * Appwrite function variable. The value is secret: it is marked secret in state, and when the
  * variable is secret (the default) Appwrite never returns it, so refresh can see drift in the
  * key and secrecy but not in the value. The function and the variable id replace.
+ *
+ * A create whose answer was lost adopts the variable at our id made within the lost-create window
+ * with our key and secrecy; a secret one is then sent our value again, since Appwrite never shows
+ * it and a write that landed is the only proof of what it holds.
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, appwriteCall, createOrRecover, fetchOrGone, removeIfPresent } from "./client";
+import { appwrite, appwriteCall, createOwn, differences, fetchOrGone, removeIfPresent } from "./client";
 import { APPWRITE_ID_PATTERN, functionVariableInputSchema } from "./schema";
 
 /** A valid, stable variable id for a key: the key itself when Appwrite accepts it. */
@@ -25,10 +29,27 @@ export const functionVariableDefinition: ResourceDefinition<ReturnType<typeof fu
     secretInputs: ["value"],
 
     async create(ctx, i) {
-        const { call, functions } = appwrite(ctx, i, `create variable ${i.key} of function ${i.functionId}`);
-        await createOrRecover(ctx, call, `variable ${i.variableId}`, () => functions.createVariable({ functionId: i.functionId, variableId: i.variableId, key: i.key, value: i.value, secret: i.secret }), () =>
-            fetchOrGone(ctx, call, () => functions.getVariable({ functionId: i.functionId, variableId: i.variableId })),
-        );
+        const operation = `create variable ${i.key} of function ${i.functionId}`;
+        let answered = false;
+        const created = await createOwn(ctx, operation, `variable ${i.variableId}`, {
+            send: async (call) => {
+                const variable = await appwrite(ctx, i, operation, call).functions.createVariable({ functionId: i.functionId, variableId: i.variableId, key: i.key, value: i.value, secret: i.secret });
+                answered = true;
+                return variable;
+            },
+            read: () => {
+                const { call, functions } = appwrite(ctx, i, `look for variable ${i.variableId} of function ${i.functionId}`);
+                return fetchOrGone(ctx, call, () => functions.getVariable({ functionId: i.functionId, variableId: i.variableId }));
+            },
+            createdAt: (v) => v.$createdAt,
+            differs: (v) => differences(v, { key: i.key, secret: i.secret, ...(v.secret ? {} : { value: i.value }) }),
+            whenAbsent: `no variable has this id; function ${i.functionId} may hold another variable with key ${i.key}`,
+        });
+        // Adopted rather than answered, and secret: make sure it holds our value.
+        if (!answered && created.secret) {
+            const { call, functions } = appwrite(ctx, i, `set variable ${i.variableId} of function ${i.functionId}`);
+            await appwriteCall(ctx, call, () => functions.updateVariable({ functionId: i.functionId, variableId: i.variableId, key: i.key, value: i.value, secret: i.secret }));
+        }
         return { id: i.variableId, outs: i };
     },
     async read(ctx, id, state) {

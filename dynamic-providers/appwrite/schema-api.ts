@@ -42,13 +42,30 @@ const CREATE: Record<AttributeType, string> = {
 
 const UPDATE: Record<AttributeType, string> = Object.fromEntries(Object.entries(CREATE).map(([t, m]) => [t, m.replace("create", "update")])) as Record<AttributeType, string>;
 
-function typeParams(spec: AttributeSpec): Record<string, unknown> {
+/**
+ * The bounds Appwrite gives a number attribute created without them: PHP_INT_MIN and PHP_INT_MAX
+ * for integers (exact, as BigInt: the SDK writes them digit for digit), ∓PHP_FLOAT_MAX for floats
+ * (appwrite/appwrite src/Appwrite/Platform/Modules/Databases/Http/Databases/Collections/Attributes/
+ * Integer/Create.php and Float/Create.php).
+ */
+export function openBounds(type: "integer" | "float"): { min: number | bigint; max: number | bigint } {
+    return type === "integer" ? { min: BigInt("-9223372036854775808"), max: BigInt("9223372036854775807") } : { min: -Number.MAX_VALUE, max: Number.MAX_VALUE };
+}
+
+/**
+ * Type-specific fields. A create leaves an open bound out (the server opens it); an update must
+ * send the open bound itself, since Appwrite keeps the bound in place when `min` or `max` is
+ * absent or null (Attributes/Action.php updateAttribute: `$min ??= $formatOptions['min']`).
+ */
+function typeParams(spec: AttributeSpec, forUpdate = false): Record<string, unknown> {
     switch (spec.type) {
         case "string":
             return { size: spec.size };
         case "integer":
-        case "float":
-            return { min: spec.min ?? undefined, max: spec.max ?? undefined };
+        case "float": {
+            const open = forUpdate ? openBounds(spec.type) : { min: undefined, max: undefined };
+            return { min: spec.min ?? open.min, max: spec.max ?? open.max };
+        }
         case "enum":
             return { elements: spec.elements };
         default:
@@ -87,7 +104,7 @@ export const schemaApi = {
         const base = { databaseId, collectionId, key: spec.key };
         if (spec.type === "relationship") return (db as Db)[UPDATE.relationship]({ ...base, onDelete: spec.onDelete });
         // Appwrite requires the default on every update; null clears it.
-        return (db as Db)[UPDATE[spec.type]]({ ...base, required: spec.required, xdefault: spec.default ?? null, ...typeParams(spec) });
+        return (db as Db)[UPDATE[spec.type]]({ ...base, required: spec.required, xdefault: spec.default ?? null, ...typeParams(spec, true) });
     },
     deleteAttribute: (db: Databases, databaseId: string, collectionId: string, key: string) => db.deleteAttribute({ databaseId, collectionId, key }),
 

@@ -25,11 +25,25 @@ export function idSchema(what = "id") {
 export const PERMISSION_PATTERN =
     /^(read|create|update|delete|write)\("(any|guests|users(\/(verified|unverified))?|user:[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}(\/(verified|unverified))?|team:[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}(\/[a-zA-Z0-9._-]+)?|member:[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}|label:[a-zA-Z0-9]+)"\)$/;
 
+/**
+ * Permissions as Appwrite stores them: `write("role")` stands for create, update and delete of
+ * that role and comes back as those three (utopia-php/database Permission::aggregate, which
+ * Appwrite applies to collection and bucket permissions), so comparing what we asked for with
+ * what a read returns needs the same expansion. Sorted, without repeats.
+ */
+export function storedPermissions(list: readonly string[]): string[] {
+    const expanded = list.flatMap((p) => {
+        const role = /^write(\(".*"\))$/.exec(p)?.[1];
+        return role === undefined ? [p] : [`create${role}`, `update${role}`, `delete${role}`];
+    });
+    return [...new Set(expanded)].sort();
+}
+
 export function permissionsSchema() {
     return z
         .array(z.string().regex(PERMISSION_PATTERN, 'must be a permission such as read("any"), create("users") or update("team:ID/owner")'))
         .default([])
-        .transform((list) => [...new Set(list)].sort());
+        .transform(storedPermissions);
 }
 
 export function connectionShape() {

@@ -11,7 +11,7 @@ import type { Clock } from "../core/clock";
 import type { OperationContext } from "../core/provider";
 import { pollUntil } from "../core/wait";
 import type { HttpCall } from "../core/http";
-import { appwrite, appwriteFailure, fetchOrGone, isConflict, removeIfPresent, type AppwriteConnection } from "./client";
+import { appwrite, createOwn, fetchOrGone, removeIfPresent, type AppwriteConnection } from "./client";
 import { schemaApi } from "./schema-api";
 
 /** How long schema work may take before we give up (large collections rebuild slowly). */
@@ -26,14 +26,23 @@ const MAX_INTERVAL_MS = 5_000;
 export interface SchemaObject {
     status?: string;
     error?: string;
+    $createdAt?: string;
 }
 
 export class SchemaWorkFailed extends Error {
-    constructor(what: string, reason: string) {
-        const message = `${what} failed to build: ${reason || "Appwrite gave no reason"}`;
+    /** Appwrite's reason for the failed build. */
+    readonly reason: string;
+    /**
+     * @param cleanup why removing the failed object failed too, when it did: the build's reason
+     * stays first, since that is what the user has to fix.
+     */
+    constructor(what: string, reason: string, cleanup?: string) {
+        const because = reason || "Appwrite gave no reason";
+        const message = `${what} failed to build: ${because}${cleanup ? ` (removing it failed too: ${cleanup}; the next run removes it before creating it again)` : ""}`;
         super(message);
         this.message = message; // serialized Error subclasses lose super's message
         this.name = "SchemaWorkFailed";
+        this.reason = because;
     }
 }
 
@@ -108,28 +117,84 @@ export async function waitAvailable(ctx: OperationContext, what: string, fetch: 
     return { polls };
 }
 
-/** Waits until the object is gone, so its key can be used again. */
+/** Waits until the object is gone, so its key can be used again; a removal Appwrite gave up on (`stuck`) is an error. */
 export async function waitGone(ctx: OperationContext, what: string, fetch: () => Promise<SchemaObject | undefined>): Promise<void> {
-    await awaitWork(ctx.clock, deletions, `${what} to be deleted`, async () => ((await fetch()) === undefined ? true : undefined));
+    await awaitWork(ctx.clock, deletions, `${what} to be deleted`, async () => {
+        const found = await fetch();
+        if (found === undefined) return true;
+        if (found.status === "stuck") throw new Error(`${what} could not be removed: ${found.error || "Appwrite gave no reason"}`);
+        return undefined;
+    });
+}
+
+/** An attribute or index at our key that must go before ours can be created. */
+class KeyInUse extends Error {
+    constructor(readonly found: SchemaObject) {
+        super(`the key is in use (${found.status})`);
+        this.message = `the key is in use (${found.status})`;
+        this.name = "KeyInUse";
+    }
+}
+
+export interface SchemaCreate<T extends SchemaObject> {
+    /** What is created, e.g. "attribute users.email". */
+    what: string;
+    operation: string;
+    send(call: HttpCall): Promise<unknown>;
+    read(): Promise<T | undefined>;
+    remove(): Promise<void>;
+    /** How an object at our key differs from what we asked for; undefined when it does not. */
+    differs(found: T): string | undefined;
+    /** Whether a `failed` object at our key is one of ours: same kind of object (a failed build holds no data). */
+    sameKind(found: T): boolean;
 }
 
 /**
- * Sends a create. A 409 after our own write may have landed unseen is that write. A 409 for a
- * key Appwrite is still deleting (a replacement sent right after its delete: deletes do not wait)
- * is waited out and sent once more. Any other failure is a typed error with Appwrite's reason.
+ * Creates an attribute or index at a key this stack chose. What may already be at the key:
+ * - our own create whose answer was lost, or one the engine gave up on: adopted (`createOwn`);
+ * - an object Appwrite is still deleting (a replacement sent right after its delete: deletes do
+ *   not wait): waited out, then created again;
+ * - a `failed` one of ours, left when removing a failed build failed too: removed, then created
+ *   again (a failed build never held data);
+ * - anything else: refused with the reason.
  */
-export async function createWhenKeyFree(ctx: OperationContext, what: string, send: () => { call: HttpCall; sent: Promise<unknown> }, read: () => Promise<SchemaObject | undefined>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-        const { call, sent } = send();
+export async function createSchemaObject<T extends SchemaObject>(ctx: OperationContext, c: SchemaCreate<T>): Promise<void> {
+    for (let round = 1; ; round++) {
         try {
-            await sent;
+            await createOwn<T>(ctx, c.operation, c.what, {
+                // Only whether it was created matters: what was, is read and awaited next.
+                send: async (call) => (await c.send(call)) as T,
+                read: async () => {
+                    const found = await c.read();
+                    if (found?.status === "deleting" || (found?.status === "failed" && c.sameKind(found))) throw new KeyInUse(found);
+                    return found;
+                },
+                createdAt: (found) => found.$createdAt,
+                differs: c.differs,
+            });
             return;
         } catch (err) {
-            if (isConflict(err) && call.writeMayHaveLanded) return;
-            if (!isConflict(err) || attempt > 1 || (await read())?.status !== "deleting") throw ctx.error(call, appwriteFailure(err));
-            await waitGone(ctx, `${what} (being deleted) to be gone`, read);
+            if (!(err instanceof KeyInUse)) throw err;
+            if (round >= 3) throw new Error(`${c.what} cannot be created: its key is still taken by an attribute or index that is ${err.found.status} after waiting for it twice; run again once Appwrite has removed it`);
+            if (err.found.status === "failed") await c.remove();
+            await waitGone(ctx, `${c.what} (${err.found.status === "failed" ? "a failed build of ours" : "being deleted"})`, c.read);
         }
     }
+}
+
+/**
+ * Removes an object whose build failed, so nothing half-built stays behind, and throws the
+ * build's reason; when the removal fails too, the error says so after the reason.
+ */
+export async function removeFailedBuild(ctx: OperationContext, failure: SchemaWorkFailed, what: string, remove: () => Promise<void>, read: () => Promise<SchemaObject | undefined>): Promise<never> {
+    try {
+        await remove();
+        await waitGone(ctx, `failed ${what}`, read);
+    } catch (cleanup) {
+        const text = cleanup instanceof Error || (typeof cleanup === "object" && cleanup !== null) ? String((cleanup as { message?: unknown }).message) : String(cleanup);
+        throw new SchemaWorkFailed(what, failure.reason, text);
+    }
+    throw failure;
 }
 
 /** Reads an attribute's current state; undefined once it is gone. */
@@ -140,17 +205,22 @@ export function attributeReader(ctx: OperationContext, connection: AppwriteConne
     };
 }
 
-/** Waits for an attribute; a failed one is deleted so nothing half-built stays behind. */
+/** Removes an attribute (Appwrite drops it in the background); gone already counts as removed. */
+export function attributeRemover(ctx: OperationContext, connection: AppwriteConnection, databaseId: string, collectionId: string, key: string) {
+    return async () => {
+        const { call, databases } = appwrite(ctx, connection, `delete attribute ${collectionId}.${key}`);
+        await removeIfPresent(ctx, call, () => schemaApi.deleteAttribute(databases, databaseId, collectionId, key));
+    };
+}
+
+/** Waits for an attribute; a failed one is removed so nothing half-built stays behind. */
 export async function awaitAttribute(ctx: OperationContext, connection: AppwriteConnection, databaseId: string, collectionId: string, key: string): Promise<{ polls: number }> {
     const read = attributeReader(ctx, connection, databaseId, collectionId, key);
+    const what = `attribute ${collectionId}.${key}`;
     try {
-        return await waitAvailable(ctx, `attribute ${collectionId}.${key}`, read);
+        return await waitAvailable(ctx, what, read);
     } catch (err) {
-        if (err instanceof SchemaWorkFailed) {
-            const { call, databases } = appwrite(ctx, connection, `remove failed attribute ${collectionId}.${key}`);
-            await removeIfPresent(ctx, call, () => schemaApi.deleteAttribute(databases, databaseId, collectionId, key));
-            await waitGone(ctx, `failed attribute ${collectionId}.${key}`, read);
-        }
+        if (err instanceof SchemaWorkFailed) return removeFailedBuild(ctx, err, what, attributeRemover(ctx, connection, databaseId, collectionId, key), read);
         throw err;
     }
 }

@@ -1,24 +1,41 @@
 /**
  * Appwrite server API emulator for databases, collections, attributes, indexes, storage buckets
- * and function variables, as Appwrite behaves where providers can trip:
+ * and function variables, as Appwrite 1.9 (the server node-appwrite 27 targets) behaves where
+ * providers can trip:
  * - `X-Appwrite-Project` and `X-Appwrite-Key` headers; errors `{message, code, type, version}`;
  * - custom id rules (36 characters, a-z A-Z 0-9 . - _, no leading special character);
+ * - one route per attribute type, as the spec lists them (the relationship update at
+ *   `/attributes/relationship/{key}`, its 1.9 path);
+ * - `write("…")` permissions stored as the create, update and delete they stand for;
  * - attributes and indexes start `processing` and become `available` (or `failed`, when a test
- *   says so) over the following reads; deletion passes through `deleting` the same way;
- * - email, url, ip and enum attributes are reported as `type: "string"` with a `format`;
- *   integer bounds left open come back as the int64 extremes, float bounds as ±max double;
+ *   says so) over the following reads; a removal drops them the same way (or ends `stuck`);
+ * - email, url, ip and enum attributes are reported as `type: "string"` with a `format`, float
+ *   ones as `type: "double"`;
+ *   integer bounds left open are the int64 extremes (exact digits, as PHP writes them), float
+ *   bounds ±max double; an update without a bound keeps the one in place;
  * - an index needs its attributes available; secret variables never show their value.
+ *
+ * Sources, cited beside each route: the operations in the contract (test/fidelity/contracts/
+ * appwrite.json: appwrite/appwrite app/config/specs/open-api3-1.8.x-server.json at 9dc11c1715,
+ * with the 1.9.x operations of test/fidelity/specs/appwrite-1.9.x-operations.json), and the server
+ * source of appwrite/appwrite at 0cefd06153 (1.9.6), "src:" below meaning
+ * src/Appwrite/Platform/Modules/.
  */
 import { systemClock, type Clock } from "../../dynamic-providers/core/clock";
 import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
-const VERSION = "1.7.4";
+const VERSION = "1.9.6";
 const ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}$/;
 const PERMISSION = /^(read|create|update|delete|write)\("[^"]+"\)$/;
-const INT64_MAX = "9223372036854775807";
-const INT64_MIN = "-9223372036854775808";
+/** PHP_INT_MIN and PHP_INT_MAX: an integer attribute's open bounds. */
+const INT64_MIN = -9223372036854775808n;
+const INT64_MAX = 9223372036854775807n;
 const MAX_STRING_SIZE = 1_073_741_824;
+/** MariaDB's row size limit, Appwrite's `bytesMax` for a collection. */
+const ROW_BYTES_MAX = 65_535;
 const FORMATTED = new Set(["email", "url", "ip", "enum"]);
+const ATTRIBUTE_TYPES = ["string", "integer", "float", "boolean", "email", "url", "ip", "enum", "datetime", "relationship"] as const;
+type AttributeRoute = (typeof ATTRIBUTE_TYPES)[number];
 
 type Obj = Record<string, any>;
 
@@ -28,43 +45,130 @@ function appwriteError(code: number, type: string, message: string): ApiFailure 
 }
 
 const invalidArgument = (message: string) => appwriteError(400, "general_argument_invalid", message);
+const notOptional = (param: string) => invalidArgument(`Param "${param}" is not optional.`);
 const invalidId = (param: string) => invalidArgument(`Invalid \`${param}\` param: Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char`);
 const notFound = (entity: string, what: string) => appwriteError(404, `${entity}_not_found`, `${what} with the requested ID could not be found.`);
 const exists = (entity: string, what: string) => appwriteError(409, `${entity}_already_exists`, `${what} with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.`);
-
-function now(): string {
-    return new Date().toISOString();
-}
+const valueInvalid = (message: string) => appwriteError(400, "attribute_value_invalid", message);
 
 function requireId(body: Obj, param: string): string {
     const value = body[param];
-    if (value === undefined) throw invalidArgument(`Param "${param}" is not optional.`);
+    if (value === undefined) throw notOptional(param);
     if (typeof value !== "string" || !ID.test(value)) throw invalidId(param);
     return value;
 }
 
 function requireName(body: Obj): string {
-    if (typeof body.name !== "string" || body.name.length === 0) throw invalidArgument('Param "name" is not optional.');
-    if (body.name.length > 128) throw invalidArgument("Invalid `name` param: Value must be a valid string and at most 128 chars");
-    return body.name;
+    if (typeof body.name !== "string" || body.name.length === 0) throw notOptional("name");
+    return checkedName(body.name);
 }
 
-function permissions(body: Obj): string[] {
-    const list = body.permissions ?? [];
-    for (const p of list) if (typeof p !== "string" || !PERMISSION.test(p)) throw invalidArgument(`Invalid \`permissions\` param: Permission "${String(p)}" is not allowed. Must be one of: read, create, update, delete, write.`);
-    return list;
+function checkedName(name: string): string {
+    if (name.length > 128) throw invalidArgument("Invalid `name` param: Value must be a valid string and at most 128 chars");
+    return name;
+}
+
+function requireBoolean(body: Obj, param: string): boolean {
+    if (body[param] === undefined || body[param] === null) throw notOptional(param);
+    if (typeof body[param] !== "boolean") throw invalidArgument(`Invalid \`${param}\` param: Value must be a valid boolean`);
+    return body[param];
 }
 
 /**
- * A schema object building in the background. It finishes after a number of reads, or, with
- * `buildMs`, when that much of the emulator's clock has passed.
+ * `write("role")` stands for create, update and delete of that role, and Appwrite stores the three
+ * (utopia-php/database src/Database/Helpers/Permission.php, `aggregate`, read at 0cd84882a60d;
+ * called by src: Databases/Http/Databases/Collections/Create.php and Update.php,
+ * Storage/Http/Buckets/Create.php and Update.php). Order kept, duplicates dropped.
  */
-interface Building {
-    status: "processing" | "available" | "failed" | "deleting";
-    error: string;
-    readsLeft: number;
-    failWith?: string;
+function aggregatePermissions(list: string[]): string[] {
+    const out: string[] = [];
+    for (const permission of list) {
+        const [, type, role] = /^(\w+)\((".*")\)$/.exec(permission)!;
+        if (type === "write") for (const sub of ["create", "update", "delete"]) out.push(`${sub}(${role})`);
+        else out.push(permission);
+    }
+    return [...new Set(out)];
+}
+
+function permissions(body: Obj): string[] | undefined {
+    const list = body.permissions;
+    if (list === undefined || list === null) return undefined;
+    for (const p of list) if (typeof p !== "string" || !PERMISSION.test(p)) throw invalidArgument(`Invalid \`permissions\` param: Permission "${String(p)}" is not allowed. Must be one of: read, create, update, delete, write.`);
+    return aggregatePermissions(list);
+}
+
+/**
+ * JSON with integers beyond 2^53 read exactly (as BigInt), as PHP's json_decode reads int64:
+ * a node-appwrite client sends the int64 bounds with their exact digits.
+ */
+function parseExact(text: string): Obj {
+    let out = "";
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+            out += c;
+            if (c === "\\") out += text[++i] ?? "";
+            else if (c === '"') inString = false;
+            continue;
+        }
+        if (c === '"') {
+            inString = true;
+            out += c;
+            continue;
+        }
+        const number = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i))?.[0];
+        if (number && /^-?\d{16,}$/.test(number)) {
+            out += `{"__bigint__":"${number}"}`;
+            i += number.length - 1;
+        } else if (number) {
+            out += number;
+            i += number.length - 1;
+        } else out += c;
+    }
+    return JSON.parse(out, (_key, value) => (value && typeof value === "object" && typeof value.__bigint__ === "string" ? BigInt(value.__bigint__) : value)) ?? {};
+}
+
+/**
+ * An int64 parameter (utopia-php Integer(false, 64)): a whole number within PHP_INT_MIN and
+ * PHP_INT_MAX, kept exact. Undefined or null when absent.
+ */
+function int64(body: Obj, param: string): bigint | null | undefined {
+    const value = body[param];
+    if (value === undefined || value === null) return value;
+    const whole = typeof value === "bigint" ? value : typeof value === "number" && Number.isSafeInteger(value) ? BigInt(value) : undefined;
+    if (whole === undefined || whole < INT64_MIN || whole > INT64_MAX) throw invalidArgument(`Invalid \`${param}\` param: Value must be a valid integer`);
+    return whole;
+}
+
+/** A float parameter (utopia-php FloatValidator). */
+function float(body: Obj, param: string): number | null | undefined {
+    const value = body[param];
+    if (value === undefined || value === null) return value;
+    if (typeof value !== "number" || !Number.isFinite(value)) throw invalidArgument(`Invalid \`${param}\` param: Value must be a valid float`);
+    return value;
+}
+
+/** A number kept as Appwrite writes it: small integers as numbers, int64 ones exact. */
+function asStored(value: bigint): number | bigint {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+}
+
+/** Background work: it ends after a number of reads, or, with `buildMs`, when that much time has passed. */
+interface Work {
     startedAt: number;
+    readsLeft: number;
+}
+
+/** A schema object building (or being removed) in the background. */
+interface Building extends Work {
+    status: "processing" | "available" | "failed" | "deleting" | "stuck";
+    error: string;
+    failWith?: string;
+    /** A removal Appwrite's worker is carrying out; `failWith` makes it end `stuck`. */
+    removal?: Work & { failWith?: string };
+    /** The removal finished: the next read finds nothing. */
+    gone?: boolean;
     /** When a read first showed it finished (for detection delays). */
     seenDoneAt?: number;
 }
@@ -74,9 +178,9 @@ export interface AppwriteEmulatorOptions {
     apiKey: string;
     /** Functions that exist, by id (variables need one). */
     functions?: string[];
-    /** Reads an attribute or index stays `processing` (or `deleting`) for. @default 2 */
+    /** Reads an attribute or index stays `processing` (or being removed) for. @default 2 */
     readsUntilDone?: number;
-    /** Time a build (or a deletion) takes instead, on `clock`, as on a real server. */
+    /** Time a build (or a removal) takes instead, on `clock`, as on a real server. */
     buildMs?: number;
     /** @default the system clock */
     clock?: Clock;
@@ -92,6 +196,7 @@ export class AppwriteEmulator extends Emulator {
     readonly detectionDelays: number[] = [];
     private readonly clock: Clock;
     private readonly failures = new Map<string, string>();
+    private readonly removalFailures = new Map<string, string>();
     private readonly opts: Required<Omit<AppwriteEmulatorOptions, "buildMs" | "clock">> & Pick<AppwriteEmulatorOptions, "buildMs">;
 
     constructor(options: AppwriteEmulatorOptions) {
@@ -110,6 +215,7 @@ export class AppwriteEmulator extends Emulator {
         this.databases.clear();
         this.buckets.clear();
         this.failures.clear();
+        this.removalFailures.clear();
         this.processingReads = 0;
         this.detectionDelays.length = 0;
         for (const fn of this.opts.functions) this.functions.set(fn, new Map());
@@ -118,6 +224,31 @@ export class AppwriteEmulator extends Emulator {
     /** The next attribute or index created with this key ends `failed` with this reason. */
     failNextBuild(key: string, reason: string): void {
         this.failures.set(key, reason);
+    }
+
+    /**
+     * The next removal of the attribute with this key ends `stuck` with this reason, as when
+     * Appwrite's worker cannot drop it (src: Databases/Workers/Databases.php, deleteAttribute).
+     */
+    failNextRemoval(key: string, reason: string): void {
+        this.removalFailures.set(key, reason);
+    }
+
+    /** Test set-up, no request: a database and a collection in it exist, as a stack's parents would. */
+    ensureCollection(databaseId: string, collectionId: string): Obj {
+        if (!this.databases.has(databaseId)) this.databases.set(databaseId, { $id: databaseId, name: databaseId, enabled: true, $createdAt: this.now(), $updatedAt: this.now(), type: "legacy", collections: new Map() });
+        const collections: Map<string, Obj> = this.databases.get(databaseId)!.collections;
+        if (!collections.has(collectionId)) {
+            collections.set(collectionId, { $id: collectionId, databaseId, name: collectionId, $permissions: [], documentSecurity: false, enabled: true, $createdAt: this.now(), $updatedAt: this.now(), attributes: new Map(), indexes: new Map() });
+        }
+        return collections.get(collectionId)!;
+    }
+
+    /** Test set-up, no request: an available string attribute exists in a collection. */
+    ensureStringAttribute(databaseId: string, collectionId: string, key: string, size = 64): void {
+        const coll = this.ensureCollection(databaseId, collectionId);
+        if (this.present(coll.attributes, key)) return;
+        coll.attributes.set(key, { key, type: "string", required: false, array: false, size, default: null, encrypt: false, $createdAt: this.now(), $updatedAt: this.now(), building: { status: "available", error: "", ...this.newWork() } });
     }
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
@@ -131,14 +262,14 @@ export class AppwriteEmulator extends Emulator {
         return undefined;
     }
 
-    /** JSON with int64 extremes written as exact digits, as Appwrite (PHP) writes them. */
+    /** JSON with int64 values written as exact digits, as Appwrite (PHP) writes them. */
     private json(status: number, body: unknown): EmulatorResponse {
-        const text = JSON.stringify(body).replace(/"__int64_(max|min)__"/g, (_m, which) => (which === "max" ? INT64_MAX : INT64_MIN));
+        const text = JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? `__bigint__${value}__` : value)).replace(/"__bigint__(-?\d+)__"/g, "$1");
         return { status, body: Buffer.from(text), headers: { "content-type": "application/json; charset=utf-8", "x-appwrite-version": VERSION } };
     }
 
     private handle(run: (req: EmulatorRequest, body: Obj) => unknown, status = 200): (req: EmulatorRequest) => EmulatorResponse {
-        return (req) => this.json(status, run(req, req.json<Obj>() ?? {}));
+        return (req) => this.json(status, run(req, req.body.length === 0 ? {} : parseExact(req.body.toString("utf8"))));
     }
 
     /** A handler answering 204 No Content, as Appwrite's deletes do. */
@@ -149,28 +280,46 @@ export class AppwriteEmulator extends Emulator {
         };
     }
 
-    /** Whether the background work is over: enough reads, or enough time. */
-    private workDone(building: Building): boolean {
-        return this.opts.buildMs === undefined ? building.readsLeft <= 0 : this.clock.now() >= building.startedAt + this.opts.buildMs;
+    /** A timestamp on the emulator's clock, so creation times agree with a virtual clock the providers share. */
+    private now(): string {
+        return new Date(this.clock.now()).toISOString();
     }
 
-    /** Brings a build up to date; a read (`reading`) is one step of read-counted work. */
+    /** Whether background work is over: enough reads, or enough time. */
+    private workDone(work: Work): boolean {
+        return this.opts.buildMs === undefined ? work.readsLeft <= 0 : this.clock.now() >= work.startedAt + this.opts.buildMs;
+    }
+
+    private newWork(): Work {
+        return { startedAt: this.clock.now(), readsLeft: this.opts.readsUntilDone };
+    }
+
+    /** Brings a build (and a removal) up to date; a read (`reading`) is one step of read-counted work. */
     private settle(building: Building, reading: boolean): void {
-        if (building.status !== "processing" && building.status !== "deleting") return;
-        if (reading) {
+        const atWork = building.status === "processing" || building.removal !== undefined;
+        if (reading && atWork) {
             this.processingReads += 1;
-            if (this.opts.buildMs === undefined) building.readsLeft -= 1;
+            if (this.opts.buildMs === undefined) {
+                if (building.status === "processing") building.readsLeft -= 1;
+                if (building.removal) building.removal.readsLeft -= 1;
+            }
         }
-        if (!this.workDone(building) || building.status === "deleting") return;
-        if (building.failWith !== undefined) {
-            building.status = "failed";
-            building.error = building.failWith;
-        } else building.status = "available";
+        if (building.status === "processing" && this.workDone(building)) {
+            if (building.failWith !== undefined) {
+                building.status = "failed";
+                building.error = building.failWith;
+            } else building.status = "available";
+        }
+        if (building.removal && this.workDone(building.removal)) {
+            // src: Databases/Workers/Databases.php deleteAttribute: a removal that fails leaves it `stuck` with the reason.
+            if (building.removal.failWith !== undefined) Object.assign(building, { status: "stuck", error: building.removal.failWith, removal: undefined });
+            else building.gone = true;
+        }
     }
 
     /** Notes how long after a build finished a read first showed it. */
     private noteSeen(building: Building): void {
-        if (building.seenDoneAt !== undefined || building.status === "processing" || building.status === "deleting") return;
+        if (building.seenDoneAt !== undefined || building.status === "processing" || building.removal !== undefined) return;
         building.seenDoneAt = this.clock.now();
         if (this.opts.buildMs !== undefined) this.detectionDelays.push(building.seenDoneAt - (building.startedAt + this.opts.buildMs));
     }
@@ -178,11 +327,20 @@ export class AppwriteEmulator extends Emulator {
     private newBuilding(key: string): Building {
         const failWith = this.failures.get(key);
         this.failures.delete(key);
-        return { status: "processing", error: "", readsLeft: this.opts.readsUntilDone, failWith, startedAt: this.clock.now() };
+        return { status: "processing", error: "", failWith, ...this.newWork() };
     }
 
-    private deleting(): Building {
-        return { status: "deleting", error: "", readsLeft: this.opts.readsUntilDone, startedAt: this.clock.now() };
+    /**
+     * Hands an attribute or index to the worker for removal. Only an available one is marked
+     * `deleting`; a failed, processing or stuck one keeps its status until it is gone
+     * (src: Databases/Http/Databases/Collections/Attributes/Delete.php).
+     */
+    private remove(found: Obj): void {
+        const building: Building = found.building;
+        const failWith = this.removalFailures.get(found.key);
+        this.removalFailures.delete(found.key);
+        if (building.status === "available") building.status = "deleting";
+        building.removal = { ...this.newWork(), failWith };
     }
 
     private database(id: string): Obj {
@@ -207,17 +365,30 @@ export class AppwriteEmulator extends Emulator {
         return { ...rest, status: building.status, error: building.error };
     }
 
-    private publicCollection(c: Obj) {
-        const { attributes, indexes, ...rest } = c;
-        return { ...rest, attributes: [...attributes.values()].map((a: Obj) => this.publicAttribute(a)), indexes: [...indexes.values()].map((i: Obj) => this.publicAttribute(i)) };
+    /** Roughly MariaDB's width of a row: what `bytesUsed` reports (src: Databases/Http/Databases/Collections/Action.php, addRowBytesInfo). */
+    private rowBytes(c: Obj): number {
+        let bytes = 0;
+        for (const a of c.attributes.values()) bytes += a.array ? 20 : a.type === "string" ? Math.min(a.size, 16_381) * 4 + 2 : 8;
+        return bytes;
     }
 
-    /** Reads an attribute or index, advancing its background work; gone once deleted. */
+    private publicCollection(c: Obj) {
+        const { attributes, indexes, ...rest } = c;
+        return {
+            ...rest,
+            attributes: [...attributes.values()].map((a: Obj) => this.publicAttribute(a)),
+            indexes: [...indexes.values()].map((i: Obj) => this.publicAttribute(i)),
+            bytesMax: ROW_BYTES_MAX,
+            bytesUsed: this.rowBytes(c),
+        };
+    }
+
+    /** Reads an attribute or index, advancing its background work; gone once removed. */
     private readBuilding(map: Map<string, Obj>, key: string, entity: string, what: string): Obj {
         const found = map.get(key);
         if (!found) throw notFound(entity, what);
         this.settle(found.building, true);
-        if (found.building.status === "deleting" && this.workDone(found.building)) {
+        if (found.building.gone) {
             map.delete(key);
             throw notFound(entity, what);
         }
@@ -225,48 +396,135 @@ export class AppwriteEmulator extends Emulator {
         return this.publicAttribute(found);
     }
 
-    private attributeFrom(type: string, body: Obj, coll: Obj, dbId: string): Obj {
-        const key = requireId(body, "key");
-        if (coll.attributes.has(key)) throw appwriteError(409, "attribute_already_exists", "Attribute with the requested key already exists. Attribute keys must be unique, try again with a different key.");
-        const required = body.required ?? false;
+    /** A schema object still listed: a removed one disappears as soon as its work is done. */
+    private present(map: Map<string, Obj>, key: string): Obj | undefined {
+        const found = map.get(key);
+        if (!found) return undefined;
+        this.settle(found.building, false);
+        if (!found.building.gone) return found;
+        map.delete(key);
+        return undefined;
+    }
+
+    /**
+     * Creates an attribute of one type (src: Databases/Http/Databases/Collections/Attributes/<Type>/Create.php
+     * and Attributes/Action.php createAttribute): `required` is a required parameter (but for
+     * relationships), a default is refused on required and array attributes, integer and float
+     * bounds default to the type's extremes.
+     */
+    private attributeFrom(type: AttributeRoute, body: Obj, coll: Obj, dbId: string): Obj {
+        const key = type === "relationship" ? (body.key ?? requireId(body, "relatedCollectionId")) : requireId(body, "key");
+        if (typeof key !== "string" || !ID.test(key)) throw invalidId("key");
+        const required = type === "relationship" ? false : requireBoolean(body, "required");
         const array = body.array ?? false;
         const hasDefault = body.default !== undefined && body.default !== null;
         if (hasDefault && required) throw appwriteError(400, "attribute_default_unsupported", "Cannot set default value for required attribute");
         if (hasDefault && array) throw appwriteError(400, "attribute_default_unsupported", "Cannot set default value for array attributes");
-        const base: Obj = { key, type: FORMATTED.has(type) ? "string" : type, required, array, $createdAt: now(), $updatedAt: now(), building: this.newBuilding(key) };
-        if (FORMATTED.has(type)) base.format = type;
+        // A float attribute's type is "double" (utopia-php/database Database::VAR_FLOAT).
+        const base: Obj = { key, type: FORMATTED.has(type) ? "string" : type === "float" ? "double" : type, required, array, $createdAt: this.now(), $updatedAt: this.now() };
+        if (FORMATTED.has(type) || type === "datetime") base.format = type;
+        let attribute: Obj;
         switch (type) {
             case "string":
                 if (!Number.isInteger(body.size) || body.size < 1 || body.size > MAX_STRING_SIZE) throw invalidArgument("Invalid `size` param: Value must be a valid range between 1 and 1,073,741,824");
-                return { ...base, size: body.size, default: body.default ?? null, encrypt: body.encrypt ?? false };
-            case "integer":
+                attribute = { ...base, size: body.size, default: body.default ?? null, encrypt: body.encrypt ?? false };
+                break;
+            case "integer": {
+                const min = int64(body, "min") ?? INT64_MIN;
+                const max = int64(body, "max") ?? INT64_MAX;
+                const value = int64(body, "default") ?? null;
+                if (min > max) throw valueInvalid("Minimum value must be lesser than maximum value");
+                if (value !== null && (value < min || value > max)) throw valueInvalid(`Value must be a valid range between ${min} and ${max}`);
+                attribute = { ...base, min: asStored(min), max: asStored(max), default: value === null ? null : asStored(value) };
+                break;
+            }
             case "float": {
-                const [lo, hi] = type === "integer" ? ["__int64_min__", "__int64_max__"] : [-Number.MAX_VALUE, Number.MAX_VALUE];
-                if (body.min !== undefined && body.max !== undefined && body.min > body.max) throw appwriteError(400, "attribute_value_invalid", "Minimum value must be lesser than maximum value");
-                return { ...base, min: body.min ?? lo, max: body.max ?? hi, default: body.default ?? null };
+                const min = float(body, "min") ?? -Number.MAX_VALUE;
+                const max = float(body, "max") ?? Number.MAX_VALUE;
+                const value = float(body, "default") ?? null;
+                if (min > max) throw valueInvalid("Minimum value must be lesser than maximum value");
+                if (value !== null && (value < min || value > max)) throw valueInvalid(`Value must be a valid range between ${min} and ${max}`);
+                attribute = { ...base, min, max, default: value };
+                break;
             }
             case "enum":
-                if (!Array.isArray(body.elements) || body.elements.length === 0) throw invalidArgument('Param "elements" is not optional.');
-                if (hasDefault && !body.elements.includes(body.default)) throw appwriteError(400, "attribute_value_invalid", "Default value not found in elements");
-                return { ...base, elements: body.elements, default: body.default ?? null };
+                if (!Array.isArray(body.elements) || body.elements.length === 0) throw notOptional("elements");
+                if (hasDefault && !body.elements.includes(body.default)) throw valueInvalid("Default value not found in elements");
+                attribute = { ...base, elements: body.elements, default: body.default ?? null };
+                break;
             case "relationship": {
                 const related = this.collection(dbId, requireId(body, "relatedCollectionId"));
-                const twoWayKey = body.twoWayKey ?? related.$id;
-                const attribute = { ...base, type: "relationship", required: false, array: false, relatedCollection: related.$id, relationType: body.type, twoWay: body.twoWay ?? false, twoWayKey, onDelete: body.onDelete ?? "restrict", side: "parent" };
+                if (!["oneToOne", "oneToMany", "manyToOne", "manyToMany"].includes(body.type)) throw invalidArgument("Invalid `type` param: Value must be one of (oneToOne, manyToOne, manyToMany, oneToMany)");
+                // src: Attributes/Relationship/Create.php: `$key ??= $relatedCollectionId; $twoWayKey ??= $collectionId`.
+                const twoWayKey = body.twoWayKey ?? coll.$id;
+                attribute = { ...base, type: "relationship", required: false, array: false, relatedCollection: related.$id, relationType: body.type, twoWay: body.twoWay ?? false, twoWayKey, onDelete: body.onDelete ?? "restrict", side: "parent" };
                 if (attribute.twoWay) {
+                    if (this.present(related.attributes, twoWayKey)) throw appwriteError(409, "attribute_already_exists", `Attribute with the requested key '${twoWayKey}' already exists. Attribute keys must be unique, try again with a different key.`);
                     related.attributes.set(twoWayKey, { ...attribute, key: twoWayKey, relatedCollection: coll.$id, twoWayKey: key, side: "child", building: this.newBuilding(twoWayKey) });
                 }
-                return attribute;
+                break;
             }
             default:
-                return { ...base, default: body.default ?? null };
+                attribute = { ...base, default: body.default ?? null };
         }
+        if (this.present(coll.attributes, key)) throw appwriteError(409, "attribute_already_exists", `Attribute with the requested key '${key}' already exists. Attribute keys must be unique, try again with a different key.`);
+        return { ...attribute, building: this.newBuilding(key) };
+    }
+
+    /**
+     * Updates an attribute (src: Databases/Http/Databases/Collections/Attributes/Action.php
+     * updateAttribute, and <Type>/Update.php): `required` and `default` are required parameters;
+     * an integer or float bound left out or null keeps the bound in place (`$min ??= …`), so
+     * opening a bound means sending the type's extreme.
+     */
+    private updateAttribute(type: AttributeRoute, found: Obj, body: Obj): void {
+        if (found.building.status !== "available") throw appwriteError(400, "attribute_not_available", `The requested attribute '${found.key}' is not yet available. Please try again later.`);
+        const required = requireBoolean(body, "required");
+        if (!("default" in body)) throw notOptional("default");
+        if (required && body.default !== null) throw appwriteError(400, "attribute_default_unsupported", "Cannot set default value for required attribute");
+        if (found.array && body.default !== null) throw appwriteError(400, "attribute_default_unsupported", "Cannot set default value for array attributes");
+        let value = body.default;
+        if (type === "string" && body.size !== undefined && body.size !== null) {
+            if (!Number.isInteger(body.size) || body.size < 1 || body.size > MAX_STRING_SIZE) throw invalidArgument("Invalid `size` param: Value must be a valid range between 1 and 1,073,741,824");
+            found.size = body.size;
+        }
+        if (type === "integer") {
+            const min = int64(body, "min") ?? BigInt(found.min);
+            const max = int64(body, "max") ?? BigInt(found.max);
+            const whole = int64(body, "default") ?? null;
+            if (min > max) throw valueInvalid("Minimum value must be lesser than maximum value");
+            if (whole !== null && (whole < min || whole > max)) throw valueInvalid(`Value must be a valid range between ${min} and ${max}`);
+            Object.assign(found, { min: asStored(min), max: asStored(max) });
+            value = whole === null ? null : asStored(whole);
+        }
+        if (type === "float") {
+            const min = float(body, "min") ?? found.min;
+            const max = float(body, "max") ?? found.max;
+            value = float(body, "default") ?? null;
+            if (min > max) throw valueInvalid("Minimum value must be lesser than maximum value");
+            if (value !== null && (value < min || value > max)) throw valueInvalid(`Value must be a valid range between ${min} and ${max}`);
+            Object.assign(found, { min, max });
+        }
+        if (type === "enum") {
+            if (!Array.isArray(body.elements)) throw notOptional("elements");
+            if (body.elements.length === 0) throw valueInvalid("Enum elements must not be empty");
+            if (body.elements.some((e: unknown) => e === "")) throw valueInvalid("Each enum element must not be empty");
+            if (value !== null && !body.elements.includes(value)) throw valueInvalid("Default value not found in elements");
+            found.elements = body.elements;
+        }
+        Object.assign(found, { required, default: value, $updatedAt: this.now() });
     }
 
     protected routes(): Route[] {
         const db = "/v1/databases/:db";
         const coll = `${db}/collections/:coll`;
+        const attributeOf = (req: EmulatorRequest) => {
+            const found = this.present(this.collection(req.params.db, req.params.coll).attributes, req.params.key);
+            if (!found) throw appwriteError(404, "attribute_not_found", `Attribute with the requested key '${req.params.key}' could not be found.`);
+            return found;
+        };
         return [
+            // POST /databases: src Databases/Http/Databases/Create.php; 201 database.
             {
                 method: "POST",
                 path: "/v1/databases",
@@ -274,21 +532,25 @@ export class AppwriteEmulator extends Emulator {
                     const id = requireId(body, "databaseId");
                     const name = requireName(body);
                     if (this.databases.has(id)) throw exists("database", "Database");
-                    const created = { $id: id, name, enabled: body.enabled ?? true, $createdAt: now(), $updatedAt: now(), type: "legacy", collections: new Map() };
+                    const created = { $id: id, name, enabled: body.enabled ?? true, $createdAt: this.now(), $updatedAt: this.now(), type: "legacy", collections: new Map() };
                     this.databases.set(id, created);
                     return this.publicDatabase(created);
                 }, 201),
             },
+            // GET /databases/{databaseId}: src Databases/Http/Databases/Get.php.
             { method: "GET", path: db, handle: this.handle((req) => this.publicDatabase(this.database(req.params.db))) },
+            // PUT /databases/{databaseId}: src Databases/Http/Databases/Update.php: name optional, enabled defaults to true.
             {
                 method: "PUT",
                 path: db,
                 handle: this.handle((req, body) => {
                     const found = this.database(req.params.db);
-                    Object.assign(found, { name: requireName(body), enabled: body.enabled ?? found.enabled, $updatedAt: now() });
+                    if (typeof body.name === "string" && body.name !== "") found.name = checkedName(body.name);
+                    Object.assign(found, { enabled: body.enabled ?? true, $updatedAt: this.now() });
                     return this.publicDatabase(found);
                 }),
             },
+            // DELETE /databases/{databaseId}: 204.
             {
                 method: "DELETE",
                 path: db,
@@ -297,6 +559,7 @@ export class AppwriteEmulator extends Emulator {
                     this.databases.delete(req.params.db);
                 }),
             },
+            // POST /databases/{databaseId}/collections: src Databases/Http/Databases/Collections/Create.php (permissions aggregated); 201 collection.
             {
                 method: "POST",
                 path: `${db}/collections`,
@@ -304,20 +567,23 @@ export class AppwriteEmulator extends Emulator {
                     const parent = this.database(req.params.db);
                     const id = requireId(body, "collectionId");
                     const name = requireName(body);
-                    const perms = permissions(body);
-                    if (parent.collections.has(id)) throw exists("collection", "Collection");
-                    const created = { $id: id, databaseId: parent.$id, name, $permissions: perms, documentSecurity: body.documentSecurity ?? false, enabled: body.enabled ?? true, $createdAt: now(), $updatedAt: now(), attributes: new Map(), indexes: new Map() };
+                    const perms = permissions(body) ?? [];
+                    if (parent.collections.has(id)) throw appwriteError(409, "collection_already_exists", `A collection with the requested ID '${id}' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.`);
+                    const created = { $id: id, databaseId: parent.$id, name, $permissions: perms, documentSecurity: body.documentSecurity ?? false, enabled: body.enabled ?? true, $createdAt: this.now(), $updatedAt: this.now(), attributes: new Map(), indexes: new Map() };
                     parent.collections.set(id, created);
                     return this.publicCollection(created);
                 }, 201),
             },
             { method: "GET", path: coll, handle: this.handle((req) => this.publicCollection(this.collection(req.params.db, req.params.coll))) },
+            // PUT collection: src Databases/Http/Databases/Collections/Update.php: name optional, permissions
+            // inherited when absent, documentSecurity and enabled back to their defaults when absent.
             {
                 method: "PUT",
                 path: coll,
                 handle: this.handle((req, body) => {
                     const found = this.collection(req.params.db, req.params.coll);
-                    Object.assign(found, { name: requireName(body), $permissions: permissions(body), documentSecurity: body.documentSecurity ?? found.documentSecurity, enabled: body.enabled ?? found.enabled, $updatedAt: now() });
+                    if (typeof body.name === "string" && body.name !== "") found.name = checkedName(body.name);
+                    Object.assign(found, { $permissions: permissions(body) ?? found.$permissions, documentSecurity: body.documentSecurity ?? false, enabled: body.enabled ?? true, $updatedAt: this.now() });
                     return this.publicCollection(found);
                 }),
             },
@@ -329,65 +595,75 @@ export class AppwriteEmulator extends Emulator {
                     this.database(req.params.db).collections.delete(req.params.coll);
                 }),
             },
-            {
-                method: "POST",
-                path: `${coll}/attributes/:type`,
-                handle: this.handle((req, body) => {
-                    const parent = this.collection(req.params.db, req.params.coll);
-                    const attribute = this.attributeFrom(req.params.type, body, parent, req.params.db);
-                    parent.attributes.set(attribute.key, attribute);
-                    return this.publicAttribute(attribute);
-                }, 202),
-            },
+            // POST /databases/{databaseId}/collections/{collectionId}/attributes/<type>, one operation per type: 202 attribute<Type>.
+            ...ATTRIBUTE_TYPES.map(
+                (type): Route => ({
+                    method: "POST",
+                    path: `${coll}/attributes/${type}`,
+                    handle: this.handle((req, body) => {
+                        const parent = this.collection(req.params.db, req.params.coll);
+                        const attribute = this.attributeFrom(type, body, parent, req.params.db);
+                        parent.attributes.set(attribute.key, attribute);
+                        return this.publicAttribute(attribute);
+                    }, 202),
+                }),
+            ),
+            // GET .../attributes/{key}: src Databases/Http/Databases/Collections/Attributes/Get.php.
             { method: "GET", path: `${coll}/attributes/:key`, handle: this.handle((req) => this.readBuilding(this.collection(req.params.db, req.params.coll).attributes, req.params.key, "attribute", "Attribute")) },
+            // PATCH .../attributes/<type>/{key}, one operation per type: 200 attribute<Type>. The
+            // server checks no type here (Attributes/Action.php compares the result of a call, not the type).
+            ...ATTRIBUTE_TYPES.filter((type) => type !== "relationship").map(
+                (type): Route => ({
+                    method: "PATCH",
+                    path: `${coll}/attributes/${type}/:key`,
+                    handle: this.handle((req, body) => {
+                        const found = attributeOf(req);
+                        this.updateAttribute(type, found, body);
+                        return this.publicAttribute(found);
+                    }),
+                }),
+            ),
+            // PATCH .../attributes/relationship/{key}: the 1.9 path node-appwrite 27 calls (1.8's
+            // .../attributes/{key}/relationship stays an alias; src Attributes/Relationship/Update.php).
             {
                 method: "PATCH",
-                path: `${coll}/attributes/:type/:key`,
+                path: `${coll}/attributes/relationship/:key`,
                 handle: this.handle((req, body) => {
-                    const found = this.collection(req.params.db, req.params.coll).attributes.get(req.params.key);
-                    if (!found) throw notFound("attribute", "Attribute");
-                    if (found.building.status !== "available") throw appwriteError(400, "attribute_not_available", "The requested attribute is not yet available. Please try again later.");
-                    if (req.params.type === "relationship") {
-                        if (body.onDelete !== undefined) found.onDelete = body.onDelete;
-                    } else {
-                        if (!("default" in body)) throw invalidArgument('Param "default" is not optional.');
-                        if (body.default !== null && (body.required ?? found.required)) throw appwriteError(400, "attribute_default_unsupported", "Cannot set default value for required attribute");
-                        found.required = body.required ?? found.required;
-                        found.default = body.default;
-                        if (body.size !== undefined) found.size = body.size;
-                        if (body.min !== undefined) found.min = body.min;
-                        if (body.max !== undefined) found.max = body.max;
-                        if (body.elements !== undefined) found.elements = body.elements;
+                    const found = attributeOf(req);
+                    if (found.building.status !== "available") throw appwriteError(400, "attribute_not_available", `The requested attribute '${found.key}' is not yet available. Please try again later.`);
+                    if (body.onDelete !== undefined && body.onDelete !== null) {
+                        if (!["cascade", "restrict", "setNull"].includes(body.onDelete)) throw invalidArgument("Invalid `onDelete` param: Value must be one of (cascade, restrict, setNull)");
+                        found.onDelete = body.onDelete;
                     }
-                    found.$updatedAt = now();
+                    found.$updatedAt = this.now();
                     return this.publicAttribute(found);
                 }),
             },
+            // DELETE .../attributes/{key}: src Attributes/Delete.php; 204, the worker removes it.
             {
                 method: "DELETE",
                 path: `${coll}/attributes/:key`,
-                handle: this.noContent((req) => {
-                    const found = this.collection(req.params.db, req.params.coll).attributes.get(req.params.key);
-                    if (!found) throw notFound("attribute", "Attribute");
-                    found.building = this.deleting();
-                }),
+                handle: this.noContent((req) => this.remove(attributeOf(req))),
             },
+            // POST .../indexes: src Databases/Http/Databases/Collections/Indexes/Create.php: the
+            // attributes are checked (known, available) before the key's uniqueness; 202 index.
             {
                 method: "POST",
                 path: `${coll}/indexes`,
                 handle: this.handle((req, body) => {
                     const parent = this.collection(req.params.db, req.params.coll);
                     const key = requireId(body, "key");
-                    if (parent.indexes.has(key)) throw appwriteError(409, "index_already_exists", "Index with the requested key already exists. Try again with a different key.");
-                    if (!["key", "unique", "fulltext"].includes(body.type)) throw invalidArgument("Invalid `type` param: Value must be one of (key, fulltext, unique)");
+                    if (!["key", "unique", "fulltext"].includes(body.type)) throw invalidArgument("Invalid `type` param: Value must be one of (key, fulltext, unique, spatial)");
+                    // Orders are a case-insensitive whitelist (WhiteList(['ASC', 'DESC'], false)), kept as sent.
+                    if (body.orders !== undefined && (!Array.isArray(body.orders) || body.orders.some((o: unknown) => typeof o !== "string" || !["ASC", "DESC"].includes(o.toUpperCase())))) throw invalidArgument("Invalid `orders` param: Value must be an array of values of one of (ASC, DESC)");
                     const attributes: string[] = body.attributes ?? [];
                     for (const name of attributes) {
-                        const attribute = parent.attributes.get(name);
-                        if (!attribute) throw appwriteError(400, "attribute_unknown", `Unknown attribute: ${name}. Verify the attribute name or create the attribute.`);
-                        this.settle(attribute.building, false);
-                        if (attribute.building.status !== "available") throw appwriteError(400, "attribute_not_available", "The requested attribute is not yet available. Please try again later.");
+                        const attribute = this.present(parent.attributes, name);
+                        if (!attribute) throw appwriteError(400, "attribute_unknown", `The attribute '${name}' required for the index could not be found. Please confirm all your attributes are in the available state.`);
+                        if (attribute.building.status !== "available") throw appwriteError(400, "attribute_not_available", `The requested attribute '${name}' is not yet available. Please try again later.`);
                     }
-                    const index = { key, type: body.type, attributes, orders: body.orders ?? [], lengths: body.lengths ?? [], $createdAt: now(), $updatedAt: now(), building: this.newBuilding(key) };
+                    if (this.present(parent.indexes, key)) throw appwriteError(409, "index_already_exists", `Index with the requested key '${key}' already exists. Try again with a different key.`);
+                    const index = { $id: `${req.params.db}_${req.params.coll}_${key}`, key, type: body.type, attributes, orders: body.orders ?? [], lengths: body.lengths ?? [], $createdAt: this.now(), $updatedAt: this.now(), building: this.newBuilding(key) };
                     parent.indexes.set(key, index);
                     return this.publicAttribute(index);
                 }, 202),
@@ -397,9 +673,9 @@ export class AppwriteEmulator extends Emulator {
                 method: "DELETE",
                 path: `${coll}/indexes/:key`,
                 handle: this.noContent((req) => {
-                    const found = this.collection(req.params.db, req.params.coll).indexes.get(req.params.key);
-                    if (!found) throw notFound("index", "Index");
-                    found.building = this.deleting();
+                    const found = this.present(this.collection(req.params.db, req.params.coll).indexes, req.params.key);
+                    if (!found) throw appwriteError(404, "index_not_found", `Index with the requested key '${req.params.key}' could not be found.`);
+                    this.remove(found);
                 }),
             },
             ...this.bucketRoutes(),
@@ -407,20 +683,26 @@ export class AppwriteEmulator extends Emulator {
         ];
     }
 
-    private bucketSettings(body: Obj, current: Obj = {}): Obj {
-        const compression = body.compression ?? current.compression ?? "none";
+    /**
+     * A bucket's settings on create and update (src: Storage/Http/Buckets/Create.php and
+     * Update.php): on update, permissions, maximumFileSize, encryption and compression are
+     * inherited when absent; the other flags go back to their defaults.
+     */
+    private bucketSettings(body: Obj, current?: Obj): Obj {
+        const compression = body.compression ?? current?.compression ?? "none";
         if (!["none", "gzip", "zstd"].includes(compression)) throw invalidArgument("Invalid `compression` param: Value must be one of (none, gzip, zstd)");
         return {
             name: requireName(body),
-            $permissions: permissions(body),
-            fileSecurity: body.fileSecurity ?? current.fileSecurity ?? false,
-            enabled: body.enabled ?? current.enabled ?? true,
-            maximumFileSize: body.maximumFileSize ?? current.maximumFileSize ?? 30_000_000,
-            allowedFileExtensions: body.allowedFileExtensions ?? current.allowedFileExtensions ?? [],
+            $permissions: permissions(body) ?? current?.$permissions ?? [],
+            fileSecurity: body.fileSecurity ?? false,
+            enabled: body.enabled ?? true,
+            maximumFileSize: body.maximumFileSize ?? current?.maximumFileSize ?? 30_000_000,
+            allowedFileExtensions: body.allowedFileExtensions ?? [],
             compression,
-            encryption: body.encryption ?? current.encryption ?? true,
-            antivirus: body.antivirus ?? current.antivirus ?? true,
-            $updatedAt: now(),
+            encryption: body.encryption ?? current?.encryption ?? true,
+            antivirus: body.antivirus ?? true,
+            transformations: body.transformations ?? true,
+            $updatedAt: this.now(),
         };
     }
 
@@ -431,13 +713,14 @@ export class AppwriteEmulator extends Emulator {
             return found;
         };
         return [
+            // POST /storage/buckets: 201 bucket.
             {
                 method: "POST",
                 path: "/v1/storage/buckets",
                 handle: this.handle((_req, body) => {
                     const id = requireId(body, "bucketId");
-                    if (this.buckets.has(id)) throw exists("storage_bucket", "Storage bucket");
-                    const created = { $id: id, $createdAt: now(), ...this.bucketSettings(body) };
+                    if (this.buckets.has(id)) throw appwriteError(409, "storage_bucket_already_exists", "A storage bucket with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.");
+                    const created = { $id: id, $createdAt: this.now(), ...this.bucketSettings(body), totalSize: 0 };
                     this.buckets.set(id, created);
                     return created;
                 }, 201),
@@ -454,40 +737,49 @@ export class AppwriteEmulator extends Emulator {
         ];
     }
 
+    /** Function variables: src Functions/Http/Variables/*.php (1.9: the variable id is the caller's). */
     private variableRoutes(): Route[] {
         const variables = (fn: string) => {
             const found = this.functions.get(fn);
             if (!found) throw notFound("function", "Function");
             return found;
         };
+        // The Variable response model blanks a secret variable's value (src: ../Utopia/Response/Model/Variable.php, filter).
         const shown = (v: Obj) => (v.secret ? { ...v, value: "" } : v);
         const variable = (fn: string, id: string) => {
             const found = variables(fn).get(id);
             if (!found) throw notFound("variable", "Variable");
             return found;
         };
+        const alreadyExists = () => appwriteError(409, "variable_already_exists", "Variable with the same ID already exists in this project. Try again with a different ID.");
         return [
+            // POST: variableId required (1.9), secret defaults to true; a key is unique per function
+            // (the `_key_uniqueKey` index of app/config/collections/projects.php); 201 variable.
             {
                 method: "POST",
                 path: "/v1/functions/:fn/variables",
                 handle: this.handle((req, body) => {
                     const list = variables(req.params.fn);
                     const id = requireId(body, "variableId");
-                    if (typeof body.key !== "string" || body.key.length === 0) throw invalidArgument('Param "key" is not optional.');
-                    if ([...list.values()].some((v) => v.key === body.key) || list.has(id)) throw exists("variable", "Variable");
-                    const created = { $id: id, $createdAt: now(), $updatedAt: now(), key: body.key, value: String(body.value ?? ""), secret: body.secret ?? false, resourceType: "function", resourceId: req.params.fn };
+                    if (typeof body.key !== "string" || body.key.length === 0) throw notOptional("key");
+                    if (typeof body.value !== "string") throw notOptional("value");
+                    if ([...list.values()].some((v) => v.key === body.key) || list.has(id)) throw alreadyExists();
+                    const created = { $id: id, $createdAt: this.now(), $updatedAt: this.now(), key: body.key, value: body.value, secret: body.secret ?? true, resourceType: "function", resourceId: req.params.fn };
                     list.set(id, created);
                     return shown(created);
                 }, 201),
             },
             { method: "GET", path: "/v1/functions/:fn/variables/:id", handle: this.handle((req) => shown(variable(req.params.fn, req.params.id))) },
+            // PUT: key, value and secret each optional (1.9), not all absent; a secret stays secret.
             {
                 method: "PUT",
                 path: "/v1/functions/:fn/variables/:id",
                 handle: this.handle((req, body) => {
                     const found = variable(req.params.fn, req.params.id);
-                    if (found.secret && body.secret === false) throw invalidArgument("Secret variables cannot be marked as non-secret.");
-                    Object.assign(found, { key: body.key ?? found.key, value: body.value ?? found.value, secret: body.secret ?? found.secret, $updatedAt: now() });
+                    if (found.secret && body.secret === false) throw appwriteError(400, "variable_cannot_unset_secret", "Secret variables cannot be marked as non-secret. Please re-create the variable if this is your intention.");
+                    if ((body.key ?? null) === null && (body.value ?? null) === null && (body.secret ?? null) === null) throw invalidArgument("The request contains one or more invalid arguments. Please refer to the endpoint documentation.");
+                    if (body.key !== undefined && body.key !== null && [...variables(req.params.fn).values()].some((v) => v !== found && v.key === body.key)) throw alreadyExists();
+                    Object.assign(found, { key: body.key ?? found.key, value: body.value ?? found.value, secret: body.secret ?? found.secret, $updatedAt: this.now() });
                     return shown(found);
                 }),
             },
@@ -502,4 +794,3 @@ export class AppwriteEmulator extends Emulator {
         ];
     }
 }
-
