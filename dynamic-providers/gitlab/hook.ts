@@ -1,13 +1,43 @@
-/** GitLab project webhook. Its secret token is never returned, so state keeps it. */
+/**
+ * GitLab project webhook. Its secret token is never returned, so state keeps it.
+ *
+ * Ownership of a create whose answer was lost (core/ownership.ts): GitLab takes two hooks with
+ * one URL, so the create looks first. A hook is ours when its description (GitLab 17.1, lib/api/
+ * entities/hook.rb) carries this resource's mark; without a URN, when it has our URL and events
+ * and was created within the lost-create window. An adopted hook is written again with our
+ * settings, since its token cannot be read back.
+ */
 import type * as pulumi from "@pulumi/pulumi";
+import { createdRecently, createOnce } from "../core/ownership";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { gitlab } from "./client";
+import { gitlab, gitlabMark, holdsMark, listAll } from "./client";
 import { GITLAB_HOOK_EVENT_NAMES, GITLAB_HOOK_EVENTS, hookInputSchema, type HookInputs } from "./schema";
+
+/** The room a hook's description has for the mark (GitLab validates at most 2048). */
+const DESCRIPTION_MAX = 2048;
+
+interface ApiHook extends Record<string, unknown> {
+    id: number;
+    url: string;
+    description?: string | null;
+    created_at?: string;
+}
+
+function eventsOf(h: ApiHook) {
+    return GITLAB_HOOK_EVENT_NAMES.filter((e) => h[GITLAB_HOOK_EVENTS[e]] === true).sort();
+}
 
 function body(i: HookInputs) {
     const flags = Object.fromEntries(GITLAB_HOOK_EVENT_NAMES.map((e) => [GITLAB_HOOK_EVENTS[e], i.events.includes(e)]));
-    return { url: i.url, enable_ssl_verification: i.enableSslVerification, ...flags, ...(i.token !== null ? { token: i.token } : {}) };
+    return {
+        url: i.url,
+        enable_ssl_verification: i.enableSslVerification,
+        ...flags,
+        ...(i.resourceUrn ? { description: gitlabMark(i.resourceUrn, DESCRIPTION_MAX) } : {}),
+        // GitLab resets the token when the URL changes and it is not sent again: always send it.
+        ...(i.token !== null ? { token: i.token } : {}),
+    };
 }
 
 export const hookDefinition: ResourceDefinition<ReturnType<typeof hookInputSchema>> = {
@@ -18,20 +48,35 @@ export const hookDefinition: ResourceDefinition<ReturnType<typeof hookInputSchem
     replaceOnChanges: ["baseUrl", "projectId"],
     deleteBeforeReplace: false,
     secretInputs: ["token"],
+    urnInput: true,
 
     async create(ctx, i) {
-        const hook = await gitlab(ctx, i.baseUrl, `add hook to project ${i.projectId}`).post<{ id: number }>(`/projects/${i.projectId}/hooks`, body(i));
-        return { id: String(hook.id), outs: i };
+        const operation = `add hook to project ${i.projectId}`;
+        const made = await createOnce<{ hook: ApiHook; adopted: boolean }>(ctx, operation, {
+            lookFirst: true,
+            create: async (call) => ({ hook: await gitlab(ctx, i.baseUrl, operation, call).post<ApiHook>(`/projects/${i.projectId}/hooks`, body(i)), adopted: false }),
+            findLanded: async () => {
+                const api = gitlab(ctx, i.baseUrl, `look for hooks of project ${i.projectId}`);
+                const hooks = await listAll<ApiHook>(api, `/projects/${i.projectId}/hooks`);
+                const hook = hooks.find((h) =>
+                    i.resourceUrn ? holdsMark(h.description, i.resourceUrn) : h.url === i.url && eventsOf(h).join() === i.events.join() && createdRecently(ctx, h.created_at),
+                );
+                return hook && { hook, adopted: true };
+            },
+        });
+        // The token of a hook we did not see created may be another attempt's: write ours.
+        if (made.adopted) await gitlab(ctx, i.baseUrl, `update hook ${made.hook.id}`).put(`/projects/${i.projectId}/hooks/${made.hook.id}`, body(i));
+        return { id: String(made.hook.id), outs: i };
     },
     async read(ctx, id, state) {
-        const h = await gitlab(ctx, state.baseUrl, `read hook ${id}`).get<Record<string, unknown>>(`/projects/${state.projectId}/hooks/${id}`);
+        const h = await gitlab(ctx, state.baseUrl, `read hook ${id}`).get<ApiHook>(`/projects/${state.projectId}/hooks/${id}`);
         if (!h) return undefined;
-        const events = GITLAB_HOOK_EVENT_NAMES.filter((e) => h[GITLAB_HOOK_EVENTS[e]] === true).sort();
-        return { ...state, url: String(h.url), events, enableSslVerification: h.enable_ssl_verification === true };
+        return { ...state, url: String(h.url), events: eventsOf(h), enableSslVerification: h.enable_ssl_verification === true };
     },
-    async update(ctx, id, _olds, news) {
-        await gitlab(ctx, news.baseUrl, `update hook ${id}`).put(`/projects/${news.projectId}/hooks/${id}`, body(news));
-        return news;
+    async update(ctx, id, olds, news) {
+        const i = { ...news, resourceUrn: news.resourceUrn ?? olds.resourceUrn ?? null };
+        await gitlab(ctx, news.baseUrl, `update hook ${id}`).put(`/projects/${news.projectId}/hooks/${id}`, body(i));
+        return i;
     },
     async delete(ctx, id, state) {
         await gitlab(ctx, state.baseUrl, `remove hook ${id}`).remove(`/projects/${state.projectId}/hooks/${id}`);

@@ -1,24 +1,85 @@
 /**
- * Mirrors between GitHub and GitLab. A pull mirror is a project's import URL with mirroring on;
- * a push mirror is a project's remote mirror. Both URLs carry credentials that GitLab never
- * returns (the pull URL comes back stripped, the push URL masked): read keeps the secret URL
- * from state while GitLab's form of it still matches, so there is no diff on every up.
+ * Mirrors between GitHub and GitLab. Both URLs carry credentials GitLab never shows again: its
+ * answers mask them (`https://*****:*****@github.com/…`, `https://*****@…` for a token written
+ * as the user). Read compares the repository and where the masks fall, never the masked text
+ * with the stored one, and keeps the secret URL from state while they agree: no diff on every up.
+ *
+ * Pull mirror (Premium and Ultimate): configured with `PUT /projects/:id/mirror/pull` (GitLab
+ * 17.6; the project-edit `import_url`/`mirror` fields it replaces are deprecated), which takes
+ * the repository URL and the credentials apart (`auth_user`, `auth_password`); read with `GET
+ * /projects/:id/mirror/pull` (400 "The project is not mirrored" when off); removed with the same
+ * PUT and `enabled: false`, which also drops the stored credentials (ee/lib/api/project_mirror.rb,
+ * app/services/repositories/pull_mirrors/update_service.rb, doc/api/project_pull_mirroring.md).
+ * A project has one pull mirror: configuring it twice is the same write, so a lost answer is
+ * simply sent again; a project that already pulls from another repository is refused.
+ *
+ * Push mirror (a project's remote mirror, lib/api/remote_mirrors.rb): GitLab cannot change its
+ * URL, so a new URL (a rotated token included) replaces it, the old one removed first. A remote
+ * mirror has no field for a mark and GitLab shows no creation time: after a lost answer, the
+ * mirror to the same repository, with the credentials masked in the same places and the settings
+ * we sent, that has never run (update_status "none") is our own attempt and is adopted; any other
+ * mirror to that repository is refused with an explanation.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ResourceDefinition } from "../core/provider";
+import { createOnce } from "../core/ownership";
+import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { gitlab, maskedCredentials, withoutCredentials } from "./client";
-import { pullMirrorInputSchema, pushMirrorInputSchema, type PullMirrorInputs } from "./schema";
+import { gitlab, listAll, PULL_MIRROR_VISIBLE_USERS, PUSH_MIRROR_VISIBLE_USERS, sameMirrorUrl, splitCredentials, withoutCredentials } from "./client";
+import { pullMirrorInputSchema, pushMirrorInputSchema, type PullMirrorInputs, type PushMirrorInputs } from "./schema";
 
-interface ApiMirrorProject {
-    import_url: string | null;
-    mirror: boolean;
+/** ee/lib/api/entities/pull_mirror.rb */
+interface ApiPullMirror {
+    id: number;
+    update_status: string;
+    url: string;
+    enabled: boolean;
     mirror_trigger_builds: boolean;
-    only_mirror_protected_branches: boolean;
+    only_mirror_protected_branches: boolean | null;
 }
 
+/** The pull mirror's settings as `PUT /projects/:id/mirror/pull` takes them: the URL and its credentials apart. */
 function pullSettings(i: PullMirrorInputs) {
-    return { import_url: i.importUrl, mirror: true, mirror_trigger_builds: i.triggerBuilds, only_mirror_protected_branches: i.onlyProtectedBranches };
+    const { url, user, password } = splitCredentials(i.importUrl);
+    // Both credentials always: an empty one clears what an earlier URL left (import data merges them).
+    return { enabled: true, url, auth_user: user ?? "", auth_password: password ?? "", mirror_trigger_builds: i.triggerBuilds, only_mirror_protected_branches: i.onlyProtectedBranches };
+}
+
+/** GitLab's answer when the project has no pull mirror configured. */
+function isNotMirrored(err: unknown): boolean {
+    const e = err as { status?: number; apiMessage?: string };
+    return e.status === 400 && /not mirrored|url is missing/.test(e.apiMessage ?? "");
+}
+
+/** The project's pull mirror, or undefined when the project has none (or is gone). */
+async function pullMirrorOf(ctx: OperationContext, baseUrl: string, projectId: string): Promise<ApiPullMirror | undefined> {
+    const api = gitlab(ctx, baseUrl, `read pull mirror of project ${projectId}`);
+    try {
+        const m = await api.get<ApiPullMirror>(`/projects/${projectId}/mirror/pull`);
+        // A bare 404 is the route missing (Free tier), not the project gone: never a reason to forget the mirror.
+        if (!m && (api.call.lastErrorBody as { error?: string } | undefined)?.error === "404 Not Found") {
+            throw explainTier(ctx.error(api.call, { status: 404, apiMessage: "404 Not Found" }));
+        }
+        return m && m.enabled ? m : undefined;
+    } catch (err) {
+        if (isNotMirrored(err)) return undefined;
+        throw err;
+    }
+}
+
+/** Free and Community Edition have no pull mirror API: the route answers Grape's bare 404. */
+function explainTier(err: unknown): unknown {
+    const e = err as { status?: number; apiMessage?: string; message?: string };
+    if (e.status !== 404 || e.apiMessage !== "404 Not Found") return err;
+    e.message = `${e.message}. Pull mirroring (PUT /projects/:id/mirror/pull) needs GitLab Premium or Ultimate; on Free, mirror in the other direction (a push mirror from GitHub's side) instead`;
+    return e;
+}
+
+async function configurePull(ctx: OperationContext, i: PullMirrorInputs, operation: string): Promise<void> {
+    try {
+        await gitlab(ctx, i.baseUrl, operation).put(`/projects/${i.projectId}/mirror/pull`, pullSettings(i));
+    } catch (err) {
+        throw explainTier(err);
+    }
 }
 
 export const pullMirrorDefinition: ResourceDefinition<ReturnType<typeof pullMirrorInputSchema>> = {
@@ -31,31 +92,51 @@ export const pullMirrorDefinition: ResourceDefinition<ReturnType<typeof pullMirr
     secretInputs: ["importUrl"],
 
     async create(ctx, i) {
-        await gitlab(ctx, i.baseUrl, `set up pull mirror of project ${i.projectId}`).put(`/projects/${i.projectId}`, pullSettings(i));
+        const current = await pullMirrorOf(ctx, i.baseUrl, i.projectId);
+        if (current && withoutCredentials(current.url) !== withoutCredentials(i.importUrl)) {
+            const call = ctx.http(`set up pull mirror of project ${i.projectId}`);
+            throw ctx.error(call, {
+                status: 409,
+                apiMessage: `project ${i.projectId} already pulls from ${withoutCredentials(current.url)}: a project has one pull mirror; remove that one in GitLab (Settings > Repository > Mirroring repositories) or mirror into another project`,
+            });
+        }
+        // The same repository (our own earlier attempt, or one set up by hand): configuring it is the same write.
+        await configurePull(ctx, i, `set up pull mirror of project ${i.projectId}`);
         return { id: `${i.projectId}/pull-mirror`, outs: i };
     },
     async read(ctx, _id, state) {
-        const p = await gitlab(ctx, state.baseUrl, `read pull mirror of project ${state.projectId}`).get<ApiMirrorProject>(`/projects/${state.projectId}`);
-        if (!p || !p.mirror) return undefined;
-        const sameUrl = p.import_url !== null && withoutCredentials(state.importUrl) === withoutCredentials(p.import_url);
-        return { ...state, importUrl: sameUrl ? state.importUrl : (p.import_url ?? ""), triggerBuilds: p.mirror_trigger_builds, onlyProtectedBranches: p.only_mirror_protected_branches };
+        const m = await pullMirrorOf(ctx, state.baseUrl, state.projectId);
+        if (!m) return undefined;
+        const importUrl = sameMirrorUrl(state.importUrl, m.url, PULL_MIRROR_VISIBLE_USERS) ? state.importUrl : m.url;
+        return { ...state, importUrl, triggerBuilds: m.mirror_trigger_builds, onlyProtectedBranches: m.only_mirror_protected_branches ?? false };
     },
     async update(ctx, _id, _olds, news) {
-        await gitlab(ctx, news.baseUrl, `update pull mirror of project ${news.projectId}`).put(`/projects/${news.projectId}`, pullSettings(news));
+        await configurePull(ctx, news, `update pull mirror of project ${news.projectId}`);
         return news;
     },
     async delete(ctx, _id, state) {
-        // One call: a project that is gone has no mirror left to stop.
-        await gitlab(ctx, state.baseUrl, `stop pull mirror of project ${state.projectId}`).retire("PUT", `/projects/${state.projectId}`, { mirror: false });
+        // One call: `enabled: false` stops the mirror and drops its credentials; a project that is gone has no mirror left.
+        try {
+            await gitlab(ctx, state.baseUrl, `stop pull mirror of project ${state.projectId}`).retire("PUT", `/projects/${state.projectId}/mirror/pull`, { enabled: false });
+        } catch (err) {
+            if (!isNotMirrored(err)) throw err;
+        }
     },
 };
 
+/** lib/api/entities/remote_mirror.rb */
 interface ApiRemoteMirror {
     id: number;
     url: string;
     enabled: boolean;
     only_protected_branches: boolean;
     keep_divergent_refs: boolean;
+    update_status: string;
+    last_update_started_at: string | null;
+}
+
+function pushSettings(i: PushMirrorInputs) {
+    return { enabled: i.enabled, only_protected_branches: i.onlyProtectedBranches, keep_divergent_refs: i.keepDivergentRefs };
 }
 
 export const pushMirrorDefinition: ResourceDefinition<ReturnType<typeof pushMirrorInputSchema>> = {
@@ -63,27 +144,50 @@ export const pushMirrorDefinition: ResourceDefinition<ReturnType<typeof pushMirr
     type: "PushMirror",
     service: "gitlab",
     schema: pushMirrorInputSchema,
-    // GitLab does not change a remote mirror's URL; a new one is created instead.
+    // GitLab does not change a remote mirror's URL: a new one replaces it, the old one removed
+    // first, so the replacement can never be taken for the mirror it replaces.
     replaceOnChanges: ["baseUrl", "projectId", "url"],
-    deleteBeforeReplace: false,
+    deleteBeforeReplace: true,
     secretInputs: ["url"],
 
     async create(ctx, i) {
-        const m = await gitlab(ctx, i.baseUrl, `add push mirror to project ${i.projectId}`).post<ApiRemoteMirror>(`/projects/${i.projectId}/remote_mirrors`, {
-            url: i.url,
-            enabled: i.enabled,
-            only_protected_branches: i.onlyProtectedBranches,
-            keep_divergent_refs: i.keepDivergentRefs,
+        const operation = `add push mirror to project ${i.projectId}`;
+        const m = await createOnce<ApiRemoteMirror>(ctx, operation, {
+            // GitLab takes two mirrors of one repository: look first, so a create run again adopts the first.
+            lookFirst: true,
+            create: (call) => gitlab(ctx, i.baseUrl, operation, call).post<ApiRemoteMirror>(`/projects/${i.projectId}/remote_mirrors`, { url: i.url, ...pushSettings(i) }),
+            findLanded: async () => {
+                const api = gitlab(ctx, i.baseUrl, `look for push mirrors of project ${i.projectId}`);
+                const sameTarget = (await listAll<ApiRemoteMirror>(api, `/projects/${i.projectId}/remote_mirrors`)).filter((m) => withoutCredentials(m.url) === withoutCredentials(i.url));
+                const ours = sameTarget.find(
+                    (m) =>
+                        sameMirrorUrl(i.url, m.url, PUSH_MIRROR_VISIBLE_USERS) &&
+                        m.update_status === "none" &&
+                        !m.last_update_started_at &&
+                        m.enabled === i.enabled &&
+                        m.only_protected_branches === i.onlyProtectedBranches &&
+                        m.keep_divergent_refs === i.keepDivergentRefs,
+                );
+                if (ours) return ours;
+                if (sameTarget.length > 0) {
+                    throw ctx.error(api.call, {
+                        status: 409,
+                        apiMessage: `project ${i.projectId} already pushes to ${withoutCredentials(i.url)} (remote mirror ${sameTarget.map((m) => m.id).join(", ")}) and this stack cannot tell it is its own: remove it in GitLab (Settings > Repository > Mirroring repositories), then run again`,
+                    });
+                }
+                return undefined;
+            },
         });
         return { id: String(m.id), outs: i };
     },
     async read(ctx, id, state) {
         const m = await gitlab(ctx, state.baseUrl, `read push mirror ${id}`).get<ApiRemoteMirror>(`/projects/${state.projectId}/remote_mirrors/${id}`);
         if (!m) return undefined;
-        return { ...state, url: maskedCredentials(state.url) === m.url ? state.url : m.url, enabled: m.enabled, onlyProtectedBranches: m.only_protected_branches, keepDivergentRefs: m.keep_divergent_refs };
+        const url = sameMirrorUrl(state.url, m.url, PUSH_MIRROR_VISIBLE_USERS) ? state.url : m.url;
+        return { ...state, url, enabled: m.enabled, onlyProtectedBranches: m.only_protected_branches, keepDivergentRefs: m.keep_divergent_refs };
     },
     async update(ctx, id, _olds, news) {
-        await gitlab(ctx, news.baseUrl, `update push mirror ${id}`).put(`/projects/${news.projectId}/remote_mirrors/${id}`, { enabled: news.enabled, only_protected_branches: news.onlyProtectedBranches, keep_divergent_refs: news.keepDivergentRefs });
+        await gitlab(ctx, news.baseUrl, `update push mirror ${id}`).put(`/projects/${news.projectId}/remote_mirrors/${id}`, pushSettings(news));
         return news;
     },
     async delete(ctx, id, state) {
@@ -91,9 +195,9 @@ export const pushMirrorDefinition: ResourceDefinition<ReturnType<typeof pushMirr
     },
 };
 
-/** `importUrl` is the GitHub repository's https URL with credentials; secret in state. */
+/** `importUrl` is the GitHub repository's https URL with credentials; secret in state. Needs GitLab Premium. */
 export type GitlabPullMirrorArgs = ResourceArgs<ReturnType<typeof pullMirrorInputSchema>>;
-/** `url` is the target repository's https URL with credentials; secret in state. */
+/** `url` is the target repository's https URL with credentials; secret in state. A new URL replaces the mirror. */
 export type GitlabPushMirrorArgs = ResourceArgs<ReturnType<typeof pushMirrorInputSchema>>;
 
 export class GitlabPullMirror extends DynamicResource<ReturnType<typeof pullMirrorInputSchema>> {

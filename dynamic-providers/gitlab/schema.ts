@@ -9,6 +9,15 @@ export function gitlabConnectionShape() {
     return { baseUrl: baseUrlSchema(GITLAB_BASE_URL) };
 }
 
+/**
+ * The resource's own URN (the resource class passes it, `urnInput`): the mark that tells this
+ * stack's objects from others. Absent when a provider is driven directly; creates then fall back
+ * to identity and recency (core/ownership.ts).
+ */
+export function resourceUrnShape() {
+    return { resourceUrn: z.string().min(1).nullable().default(null) };
+}
+
 export function projectIdSchema() {
     return z.string().regex(/^\d+$/, "must be a numeric project id");
 }
@@ -39,7 +48,17 @@ export function projectInputSchema() {
         name: z.string().min(1).max(255),
         visibility: z.enum(["private", "internal", "public"]).default("private"),
         description: z.string().max(2000).default(""),
+        /**
+         * The default branch. GitLab creates it only with `initializeWithReadme`; an empty
+         * project's HEAD points at it, and GitLab shows its instance default until a branch lands.
+         */
         defaultBranch: z.string().min(1).default("main"),
+        /**
+         * Create the default branch with a README commit; taken at creation only. Leave off for a
+         * mirror. Optional rather than defaulted, so state written before it existed shows no change.
+         */
+        initializeWithReadme: z.boolean().optional(),
+        ...resourceUrnShape(),
     });
 }
 
@@ -71,6 +90,7 @@ export function hookInputSchema() {
             .min(1, "must list at least one event")
             .transform((e) => [...new Set(e)].sort()),
         enableSslVerification: z.boolean().default(true),
+        ...resourceUrnShape(),
     });
 }
 
@@ -115,6 +135,7 @@ export function variableInputSchema() {
             environmentScope: z.string().min(1).default("*"),
             raw: z.boolean().default(false),
             variableType: z.enum(["env_var", "file"]).default("env_var"),
+            ...resourceUrnShape(),
         })
         .superRefine((v, ctx) => {
             const problem = v.masked ? maskingProblem(v.value, v.raw) : undefined;

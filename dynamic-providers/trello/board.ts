@@ -2,12 +2,24 @@
  * Trello boards, lists and labels. A board starts without Trello's default lists and labels,
  * so the config alone decides what it holds. Lists cannot be deleted in Trello: deleting one
  * archives it.
+ *
+ * Ownership of a create whose answer was lost (core/ownership.ts). Trello takes duplicates of all
+ * three, so each create looks first:
+ * - a board is ours when its description ends with this resource's mark (a last line
+ *   `stackwire:urn:…`, stripped on read); without a URN, when it has our name, description and
+ *   permission level and was created within the lost-create window;
+ * - lists and labels have no free text field; they live on a board this stack owns, so one there
+ *   with our name and settings (a list's chosen position, a label's colour) created within the
+ *   lost-create window is ours (on a board made with `defaultLists`, Trello's own list or label
+ *   of that name and settings counts too: the config asks for exactly that one). A Trello id is a
+ *   MongoDB ObjectId: its first 8 hex digits are its creation time (`createdAtOf`).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ResourceDefinition } from "../core/provider";
+import { createdRecently, createOnce } from "../core/ownership";
+import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { trello } from "./client";
-import { boardInputSchema, labelInputSchema, listInputSchema, type BoardInputs } from "./schema";
+import { createdAtOf, endsWithMark, trello, trelloHttp, withMark, withoutMark } from "./client";
+import { boardInputSchema, labelInputSchema, listInputSchema, type BoardInputs, type LabelInputs, type ListInputs } from "./schema";
 
 export interface BoardState extends BoardInputs {
     url: string;
@@ -23,6 +35,20 @@ interface ApiBoard {
     prefs: { permissionLevel: BoardInputs["permissionLevel"] };
 }
 
+/** The newest of the objects an earlier attempt of ours may have left: a create adopts one, never two. */
+function newest<T extends { id: string }>(found: T[]): T | undefined {
+    return [...found].sort((a, b) => createdAtOf(b.id) - createdAtOf(a.id))[0];
+}
+
+function isOurBoard(ctx: OperationContext, i: BoardInputs, b: ApiBoard): boolean {
+    if (i.resourceUrn) return endsWithMark(b.desc, i.resourceUrn);
+    return b.name === i.name && b.desc === i.description && b.prefs?.permissionLevel === i.permissionLevel && createdRecently(ctx, createdAtOf(b.id));
+}
+
+function boardChanges(i: BoardInputs) {
+    return { name: i.name, desc: withMark(i.description, i.resourceUrn), "prefs/permissionLevel": i.permissionLevel };
+}
+
 export const boardDefinition: ResourceDefinition<ReturnType<typeof boardInputSchema>, BoardState> = {
     module: "trello",
     type: "Board",
@@ -31,26 +57,48 @@ export const boardDefinition: ResourceDefinition<ReturnType<typeof boardInputSch
     schema: boardInputSchema,
     // Default lists exist only at creation, so asking for them later means a new board.
     replaceOnChanges: ["baseUrl", "organizationId", "defaultLists"],
-    deleteBeforeReplace: false,
+    // The new board carries the old one's mark: made while the old one is there, its create would
+    // adopt the board about to be deleted. A replaced board loses its cards either way.
+    deleteBeforeReplace: true,
+    urnInput: true,
     async create(ctx, i) {
-        const board = await trello(ctx, i.baseUrl, `create board ${i.name}`).post<ApiBoard>("/boards/", {
-            name: i.name,
-            desc: i.description,
-            defaultLists: i.defaultLists,
-            defaultLabels: i.defaultLists,
-            prefs_permissionLevel: i.permissionLevel,
-            ...(i.organizationId ? { idOrganization: i.organizationId } : {}),
+        const operation = `create board ${i.name}`;
+        const made = await createOnce<{ board: ApiBoard; adopted: boolean }>(ctx, operation, {
+            http: trelloHttp(ctx),
+            lookFirst: true,
+            create: async (call) => ({
+                board: await trello(ctx, i.baseUrl, operation, { call }).post<ApiBoard>("/boards/", {
+                    name: i.name,
+                    desc: withMark(i.description, i.resourceUrn),
+                    defaultLists: i.defaultLists,
+                    defaultLabels: i.defaultLists,
+                    prefs_permissionLevel: i.permissionLevel,
+                    ...(i.organizationId ? { idOrganization: i.organizationId } : {}),
+                }),
+                adopted: false,
+            }),
+            findLanded: async () => {
+                const boards = await trello(ctx, i.baseUrl, `look for board ${i.name}`).get<ApiBoard[]>("/members/me/boards", { filter: "open", fields: "id,name,desc,closed,url,idOrganization,prefs" });
+                const board = newest((boards ?? []).filter((b) => !b.closed && isOurBoard(ctx, i, b)));
+                return board && { board, adopted: true };
+            },
         });
+        const { board } = made;
+        // An earlier attempt of ours may have sent other settings (the config changed since).
+        if (made.adopted && (board.name !== i.name || withoutMark(board.desc, i.resourceUrn) !== i.description || board.prefs?.permissionLevel !== i.permissionLevel)) {
+            await trello(ctx, i.baseUrl, `update board ${board.id}`).put(`/boards/${board.id}`, boardChanges(i));
+        }
         return { id: board.id, outs: { ...i, url: board.url } };
     },
     async read(ctx, id, state) {
         const b = await trello(ctx, state.baseUrl, `read board ${id}`).get<ApiBoard>(`/boards/${id}`);
         if (!b || b.closed) return undefined;
-        return { ...state, name: b.name, description: b.desc, permissionLevel: b.prefs.permissionLevel, url: b.url };
+        return { ...state, name: b.name, description: withoutMark(b.desc, state.resourceUrn), permissionLevel: b.prefs.permissionLevel, url: b.url };
     },
     async update(ctx, id, olds, news) {
-        await trello(ctx, news.baseUrl, `update board ${id}`).put(`/boards/${id}`, { name: news.name, desc: news.description, "prefs/permissionLevel": news.permissionLevel });
-        return { ...news, url: olds.url };
+        const i = { ...news, resourceUrn: news.resourceUrn ?? olds.resourceUrn ?? null };
+        await trello(ctx, news.baseUrl, `update board ${id}`).put(`/boards/${id}`, boardChanges(i));
+        return { ...i, url: olds.url };
     },
     async delete(ctx, id, state) {
         await trello(ctx, state.baseUrl, `delete board ${id}`).remove(`/boards/${id}`);
@@ -64,6 +112,10 @@ interface ApiList {
     closed: boolean;
 }
 
+function isOurList(ctx: OperationContext, i: ListInputs, l: ApiList): boolean {
+    return l.name === i.name && l.closed === i.closed && (i.position === null || l.pos === i.position) && createdRecently(ctx, createdAtOf(l.id));
+}
+
 export const listDefinition: ResourceDefinition<ReturnType<typeof listInputSchema>> = {
     module: "trello",
     type: "List",
@@ -72,7 +124,16 @@ export const listDefinition: ResourceDefinition<ReturnType<typeof listInputSchem
     replaceOnChanges: ["baseUrl", "boardId"],
     deleteBeforeReplace: false,
     async create(ctx, i) {
-        const list = await trello(ctx, i.baseUrl, `create list ${i.name}`).post<ApiList>("/lists", { name: i.name, idBoard: i.boardId, pos: i.position ?? "bottom", closed: i.closed });
+        const operation = `create list ${i.name}`;
+        const list = await createOnce<ApiList>(ctx, operation, {
+            http: trelloHttp(ctx),
+            lookFirst: true,
+            create: (call) => trello(ctx, i.baseUrl, operation, { call }).post<ApiList>("/lists", { name: i.name, idBoard: i.boardId, pos: i.position ?? "bottom", closed: i.closed }),
+            findLanded: async () => {
+                const lists = await trello(ctx, i.baseUrl, `look for list ${i.name}`).get<ApiList[]>(`/boards/${i.boardId}/lists`, { filter: "all", fields: "id,name,pos,closed" });
+                return newest((lists ?? []).filter((l) => isOurList(ctx, i, l)));
+            },
+        });
         return { id: list.id, outs: i };
     },
     async read(ctx, id, state) {
@@ -90,6 +151,16 @@ export const listDefinition: ResourceDefinition<ReturnType<typeof listInputSchem
     },
 };
 
+interface ApiLabel {
+    id: string;
+    name: string;
+    color: string | null;
+}
+
+function isOurLabel(ctx: OperationContext, i: LabelInputs, l: ApiLabel): boolean {
+    return l.name === i.name && (l.color ?? null) === i.color && createdRecently(ctx, createdAtOf(l.id));
+}
+
 export const labelDefinition: ResourceDefinition<ReturnType<typeof labelInputSchema>> = {
     module: "trello",
     type: "Label",
@@ -98,11 +169,21 @@ export const labelDefinition: ResourceDefinition<ReturnType<typeof labelInputSch
     replaceOnChanges: ["baseUrl", "boardId"],
     deleteBeforeReplace: false,
     async create(ctx, i) {
-        const label = await trello(ctx, i.baseUrl, `create label ${i.name}`).post<{ id: string }>("/labels", { name: i.name, color: i.color ?? "null", idBoard: i.boardId });
+        const operation = `create label ${i.name}`;
+        const label = await createOnce<ApiLabel>(ctx, operation, {
+            http: trelloHttp(ctx),
+            lookFirst: true,
+            create: (call) => trello(ctx, i.baseUrl, operation, { call }).post<ApiLabel>("/labels", { name: i.name, color: i.color ?? "null", idBoard: i.boardId }),
+            findLanded: async () => {
+                // Trello answers 50 labels unless asked for more (at most 1000).
+                const labels = await trello(ctx, i.baseUrl, `look for label ${i.name}`).get<ApiLabel[]>(`/boards/${i.boardId}/labels`, { limit: 1000, fields: "id,name,color" });
+                return newest((labels ?? []).filter((l) => isOurLabel(ctx, i, l)));
+            },
+        });
         return { id: label.id, outs: i };
     },
     async read(ctx, id, state) {
-        const l = await trello(ctx, state.baseUrl, `read label ${id}`).get<{ name: string; color: string | null }>(`/labels/${id}`);
+        const l = await trello(ctx, state.baseUrl, `read label ${id}`).get<ApiLabel>(`/labels/${id}`);
         return l && { ...state, name: l.name, color: l.color };
     },
     async update(ctx, id, _olds, news) {

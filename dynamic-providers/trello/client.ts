@@ -7,7 +7,9 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../core/clock";
 import type { CredentialSpec } from "../core/credentials";
+import type { HttpCall, HttpCallOptions } from "../core/http";
 import type { OperationContext } from "../core/provider";
+import { ownerMark } from "../core/ownership";
 import { restClient, type RestRequest } from "../core/rest";
 
 export const trelloApiKey: CredentialSpec = { configKey: "trelloApiKey", envVars: ["TRELLO_API_KEY"], label: "Trello API key" };
@@ -34,12 +36,16 @@ function windowFor(token: string): Window {
     return (registry[id] ??= { stamps: [] });
 }
 
-/** Waits for a slot in the token's window, then takes it. */
+/**
+ * Waits for a slot in the token's window, then takes it. A wait counts as time passed even when
+ * the clock's sleep came back early (a test's sleep that returns at once): the loop always ends.
+ */
 export async function throttle(token: string, clock: Clock, rate = TRELLO_RATE): Promise<number> {
     const window = windowFor(token);
+    const startedAt = clock.now();
     let waited = 0;
     for (;;) {
-        const now = clock.now();
+        const now = Math.max(clock.now(), startedAt + waited);
         window.stamps = window.stamps.filter((t) => now - t < rate.windowMs);
         if (window.stamps.length < rate.requests) {
             window.stamps.push(now);
@@ -52,15 +58,27 @@ export async function throttle(token: string, clock: Clock, rate = TRELLO_RATE):
     }
 }
 
-export function trello(ctx: OperationContext, baseUrl: string, operation: string) {
+export interface TrelloCallOptions {
+    /** The call to send on, made by `createOnce` with `trelloHttp` (core/ownership.ts). */
+    call?: HttpCall;
+}
+
+/** What every Trello call needs: each attempt, retries included, waits for a slot in the token's window. */
+export function trelloHttp(ctx: OperationContext): Partial<HttpCallOptions> {
+    const token = ctx.credential(trelloToken);
+    return { beforeAttempt: () => throttle(token, ctx.clock) };
+}
+
+export function trello(ctx: OperationContext, baseUrl: string, operation: string, options: TrelloCallOptions = {}) {
     const key = ctx.credential(trelloApiKey);
     const token = ctx.credential(trelloToken);
-    // Every attempt, retries included, waits for a slot in the token's window.
-    const call = ctx.http(operation, { beforeAttempt: () => throttle(token, ctx.clock) });
+    const call = options.call ?? ctx.http(operation, trelloHttp(ctx));
     const client = restClient(ctx, call, { baseUrl, query: { key, token } });
     // Trello takes a write's fields as query parameters, not as a body.
     return {
         call,
+        /** The token itself: Trello lists a token's webhooks under it. */
+        token,
         get: client.get,
         post: <T>(path: string, fields: Query) => client.post<T>(path, undefined, fields),
         put: <T>(path: string, fields: Query) => client.put<T>(path, undefined, fields),
@@ -68,4 +86,37 @@ export function trello(ctx: OperationContext, baseUrl: string, operation: string
         retire: (path: string, fields: Query) => client.retire("PUT", path, undefined, fields),
         remove: (path: string) => client.remove(path),
     };
+}
+
+/**
+ * When a Trello object was created: its id is a MongoDB ObjectId whose first 8 hex digits are the
+ * Unix time in seconds (support.atlassian.com/trello/docs/getting-the-time-a-card-or-board-was-created).
+ */
+export function createdAtOf(id: string): number {
+    return Number.parseInt(id.slice(0, 8), 16) * 1000;
+}
+
+/** Trello's limit on a board's or webhook's description. */
+const DESCRIPTION_MAX = 16384;
+
+/** The description as sent: the user's text, then this resource's mark on a line of its own (where it fits). */
+export function withMark(description: string, resourceUrn: string | null): string {
+    if (!resourceUrn) return description;
+    const marked = `${description}${description ? "\n\n" : ""}${ownerMark(resourceUrn)}`;
+    return marked.length <= DESCRIPTION_MAX ? marked : description;
+}
+
+/** The description without this resource's mark, as the user wrote it. */
+export function withoutMark(description: string | null | undefined, resourceUrn: string | null | undefined): string {
+    const text = description ?? "";
+    if (!resourceUrn) return text;
+    const mark = ownerMark(resourceUrn);
+    if (text === mark) return "";
+    return text.endsWith(`\n\n${mark}`) ? text.slice(0, -(mark.length + 2)) : text;
+}
+
+/** Whether a description ends with this resource's mark. */
+export function endsWithMark(description: string | null | undefined, resourceUrn: string): boolean {
+    const text = description ?? "";
+    return withoutMark(text, resourceUrn) !== text;
 }

@@ -9,6 +9,15 @@ export function trelloConnectionShape() {
     return { baseUrl: baseUrlSchema(TRELLO_BASE_URL) };
 }
 
+/**
+ * The resource's own URN (the resource class passes it, `urnInput`): the mark that tells this
+ * stack's boards and webhooks from others. Absent when a provider is driven directly; creates then
+ * fall back to identity and recency (core/ownership.ts).
+ */
+export function resourceUrnShape() {
+    return { resourceUrn: z.string().min(1).nullable().default(null) };
+}
+
 export const TRELLO_ID = /^[0-9a-f]{24}$/;
 export function trelloIdSchema(what: string) {
     return z.string().regex(TRELLO_ID, `${what} must be a Trello id (24 hexadecimal characters)`);
@@ -30,6 +39,7 @@ export function boardInputSchema() {
         organizationId: trelloIdSchema("organizationId").nullable().default(null),
         /** Trello's own To Do / Doing / Done lists and six coloured labels; off so the config decides. */
         defaultLists: z.boolean().default(false),
+        ...resourceUrnShape(),
     });
 }
 export type BoardInputs = z.output<ReturnType<typeof boardInputSchema>>;
@@ -61,6 +71,7 @@ export function webhookInputSchema() {
         modelId: trelloIdSchema("modelId"),
         description: z.string().max(16384).default(""),
         active: z.boolean().default(true),
+        ...resourceUrnShape(),
     });
 }
 export type TrelloWebhookInputs = z.output<ReturnType<typeof webhookInputSchema>>;

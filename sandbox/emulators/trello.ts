@@ -4,6 +4,11 @@
  * plain text, 24-hex ids, form-style query parameters for writes, lists that are archived rather
  * than deleted, a HEAD request to a webhook's callback URL that must answer 200, and a limit of
  * 100 requests per 10 seconds per token (429 beyond it).
+ *
+ * Followed from Trello's REST reference (developer.atlassian.com/cloud/trello/rest/, groups
+ * boards, lists, labels, members, tokens, webhooks), its object definitions and webhooks guide
+ * (developer.atlassian.com/cloud/trello/guides/rest-api/object-definitions/ and .../webhooks/),
+ * and its rate-limit guide; each route cites its page. No OpenAPI spec is checked here.
  */
 import { randomBytes } from "node:crypto";
 import { systemClock, type Clock } from "../../dynamic-providers/core/clock";
@@ -12,7 +17,11 @@ import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type
 type Obj = Record<string, any>;
 
 const text = (status: number, body: string): EmulatorResponse => ({ status, body: Buffer.from(body), headers: { "content-type": "text/plain; charset=utf-8" } });
-const newId = () => randomBytes(12).toString("hex");
+/**
+ * A MongoDB ObjectId, as every Trello id is: the first 8 hex digits are the creation time in Unix
+ * seconds (support.atlassian.com/trello/docs/getting-the-time-a-card-or-board-was-created).
+ */
+const objectId = (now: number) => Math.floor(now / 1000).toString(16).padStart(8, "0") + randomBytes(8).toString("hex");
 const COLORS = ["green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black"].flatMap((c) => [c, `${c}_dark`, `${c}_light`]);
 
 /** Trello answers errors in plain text. */
@@ -72,6 +81,11 @@ export class TrelloEmulator extends Emulator {
         };
     }
 
+    /** A new id, stamped with the emulator's clock. */
+    private newId(): string {
+        return objectId(this.opts.clock.now());
+    }
+
     private find(map: Map<string, Obj>, id: string): Obj {
         if (!/^[0-9a-f]{24}$/.test(id)) throw failure(400, "invalid id");
         const found = map.get(id);
@@ -103,37 +117,70 @@ export class TrelloEmulator extends Emulator {
         if (status !== "200") throw failure(400, `URL (${url}) did not return 200 status code, got ${status}`);
     }
 
+    /** The fields a list answer shows: `fields` (a comma-separated list, or "all") picks them. */
+    private pick(q: URLSearchParams, item: Obj): Obj {
+        const fields = q.get("fields");
+        if (!fields || fields === "all") return item;
+        return Object.fromEntries(["id", ...fields.split(",")].filter((f) => f in item).map((f) => [f, item[f]]));
+    }
+
     protected routes(): Route[] {
         return [
             {
+                // rest/api-group-boards "Create a Board": name 1-16384 characters, desc 0-16384,
+                // defaultLists / defaultLabels (To Do, Doing, Done and six coloured labels unless false),
+                // prefs_permissionLevel; fields as query parameters.
                 method: "POST",
                 path: "/1/boards",
                 handle: this.handle((_req, q) => {
                     const name = q.get("name");
-                    if (!name) throw failure(400, "invalid value for name");
-                    const id = newId();
-                    const board = { id, name, desc: q.get("desc") ?? "", closed: false, idOrganization: q.get("idOrganization"), url: `https://trello.example/b/${id.slice(0, 8)}/${name.toLowerCase().replace(/\W+/g, "-")}`, prefs: { permissionLevel: q.get("prefs_permissionLevel") ?? "private" } };
+                    if (!name || name.length > 16384) throw failure(400, "invalid value for name");
+                    const desc = q.get("desc") ?? "";
+                    if (desc.length > 16384) throw failure(400, "invalid value for desc");
+                    const id = this.newId();
+                    const board = { id, name, desc, closed: false, idOrganization: q.get("idOrganization"), url: `https://trello.example/b/${id.slice(0, 8)}/${name.toLowerCase().replace(/\W+/g, "-")}`, prefs: { permissionLevel: q.get("prefs_permissionLevel") ?? "private" } };
                     this.boards.set(id, board);
                     if (q.get("defaultLists") !== "false") for (const [i, n] of ["To Do", "Doing", "Done"].entries()) {
-                        const listId = newId();
+                        const listId = this.newId();
                         this.lists.set(listId, { id: listId, name: n, idBoard: id, pos: (i + 1) * 16384, closed: false });
+                    }
+                    if (q.get("defaultLabels") !== "false") for (const color of ["green", "yellow", "orange", "red", "purple", "blue"]) {
+                        const labelId = this.newId();
+                        this.labels.set(labelId, { id: labelId, idBoard: id, name: "", color });
                     }
                     return board;
                 }),
             },
+            {
+                // rest/api-group-members "Get Boards that Member belongs to" (GET /1/members/{id}/boards,
+                // `me` for the token's member): filter (all, closed, open, …), fields.
+                method: "GET",
+                path: "/1/members/:member/boards",
+                handle: this.handle((req, q) => {
+                    if (req.params.member !== "me") throw failure(404, "The requested resource was not found.");
+                    const filter = q.get("filter") ?? "all";
+                    return [...this.boards.values()].filter((b) => filter === "all" || (filter === "open" ? !b.closed : filter === "closed" ? b.closed : true)).map((b) => this.pick(q, b));
+                }),
+            },
+            // rest/api-group-boards "Get a Board".
             { method: "GET", path: "/1/boards/:id", handle: this.handle((req) => this.find(this.boards, req.params.id)) },
             {
+                // rest/api-group-boards "Update a Board": name, desc, prefs/permissionLevel.
                 method: "PUT",
                 path: "/1/boards/:id",
                 handle: this.handle((req, q) => {
                     const b = this.find(this.boards, req.params.id);
                     if (q.get("name") !== null) b.name = q.get("name");
-                    if (q.get("desc") !== null) b.desc = q.get("desc");
+                    if (q.get("desc") !== null) {
+                        if (q.get("desc")!.length > 16384) throw failure(400, "invalid value for desc");
+                        b.desc = q.get("desc");
+                    }
                     if (q.get("prefs/permissionLevel") !== null) b.prefs.permissionLevel = q.get("prefs/permissionLevel");
                     return b;
                 }),
             },
             {
+                // rest/api-group-boards "Delete a board": 200 `{"_value": null}`.
                 method: "DELETE",
                 path: "/1/boards/:id",
                 handle: this.handle((req) => {
@@ -143,6 +190,29 @@ export class TrelloEmulator extends Emulator {
                 }),
             },
             {
+                // rest/api-group-boards "Get Lists on a Board": filter (all, closed, none, open; default open), fields.
+                method: "GET",
+                path: "/1/boards/:id/lists",
+                handle: this.handle((req, q) => {
+                    const board = this.find(this.boards, req.params.id);
+                    const filter = q.get("filter") ?? "open";
+                    const lists = [...this.lists.values()].filter((l) => l.idBoard === board.id && (filter === "all" || (filter === "open" ? !l.closed : filter === "closed" ? l.closed : false)));
+                    return lists.sort((a, b) => a.pos - b.pos).map((l) => this.pick(q, l));
+                }),
+            },
+            {
+                // rest/api-group-boards "Get Labels on a Board": limit 0-1000, 50 by default; fields.
+                method: "GET",
+                path: "/1/boards/:id/labels",
+                handle: this.handle((req, q) => {
+                    const board = this.find(this.boards, req.params.id);
+                    const limit = q.has("limit") ? Number(q.get("limit")) : 50;
+                    if (!Number.isInteger(limit) || limit < 0 || limit > 1000) throw failure(400, "invalid value for limit");
+                    return [...this.labels.values()].filter((l) => l.idBoard === board.id).slice(0, limit).map((l) => this.pick(q, l));
+                }),
+            },
+            {
+                // rest/api-group-lists "Create a new List": name, idBoard, pos (top, bottom or a positive number).
                 method: "POST",
                 path: "/1/lists",
                 handle: this.handle((_req, q) => {
@@ -151,13 +221,15 @@ export class TrelloEmulator extends Emulator {
                     const board = this.find(this.boards, q.get("idBoard") ?? "");
                     const siblings = [...this.lists.values()].filter((l) => l.idBoard === board.id);
                     const pos = q.get("pos");
-                    const list = { id: newId(), name, idBoard: board.id, closed: this.bool(q, "closed") ?? false, pos: pos === null || pos === "bottom" ? Math.max(0, ...siblings.map((l) => l.pos)) + 16384 : pos === "top" ? 1 : Number(pos) };
+                    const list = { id: this.newId(), name, idBoard: board.id, closed: this.bool(q, "closed") ?? false, pos: pos === null || pos === "bottom" ? Math.max(0, ...siblings.map((l) => l.pos)) + 16384 : pos === "top" ? 1 : Number(pos) };
                     this.lists.set(list.id, list);
                     return list;
                 }),
             },
+            // rest/api-group-lists "Get a List".
             { method: "GET", path: "/1/lists/:id", handle: this.handle((req) => this.find(this.lists, req.params.id)) },
             {
+                // rest/api-group-lists "Update a List": name, pos, closed.
                 method: "PUT",
                 path: "/1/lists/:id",
                 handle: this.handle((req, q) => {
@@ -169,22 +241,26 @@ export class TrelloEmulator extends Emulator {
                 }),
             },
             {
+                // rest/api-group-lists "Archive or unarchive a list" (PUT /1/lists/{id}/closed, value): lists are never deleted.
                 method: "PUT",
                 path: "/1/lists/:id/closed",
                 handle: this.handle((req, q) => Object.assign(this.find(this.lists, req.params.id), { closed: this.bool(q, "value") ?? true })),
             },
             {
+                // rest/api-group-labels "Create a Label": name, color (a colour or null), idBoard.
                 method: "POST",
                 path: "/1/labels",
                 handle: this.handle((_req, q) => {
                     const board = this.find(this.boards, q.get("idBoard") ?? "");
-                    const label = { id: newId(), idBoard: board.id, name: q.get("name") ?? "", color: this.color(q) ?? null };
+                    const label = { id: this.newId(), idBoard: board.id, name: q.get("name") ?? "", color: this.color(q) ?? null };
                     this.labels.set(label.id, label);
                     return label;
                 }),
             },
+            // rest/api-group-labels "Get a Label".
             { method: "GET", path: "/1/labels/:id", handle: this.handle((req) => this.find(this.labels, req.params.id)) },
             {
+                // rest/api-group-labels "Update a Label": name, color.
                 method: "PUT",
                 path: "/1/labels/:id",
                 handle: this.handle((req, q) => {
@@ -196,6 +272,7 @@ export class TrelloEmulator extends Emulator {
                 }),
             },
             {
+                // rest/api-group-labels "Delete a Label".
                 method: "DELETE",
                 path: "/1/labels/:id",
                 handle: this.handle((req) => {
@@ -205,22 +282,40 @@ export class TrelloEmulator extends Emulator {
                 }),
             },
             {
+                // rest/api-group-webhooks "Create a Webhook" and guides/rest-api/webhooks: callbackURL,
+                // idModel, description (0-16384), active; a HEAD to the callback must answer 200; one
+                // webhook per callback, model and token ("A webhook with that callback, model, and token
+                // already exists").
                 method: "POST",
                 path: "/1/webhooks",
-                handle: this.handle(async (_req, q) => {
+                handle: this.handle(async (req, q) => {
                     const callbackURL = q.get("callbackURL");
                     if (!callbackURL) throw failure(400, "invalid value for callbackURL");
                     const idModel = q.get("idModel") ?? "";
                     if (!/^[0-9a-f]{24}$/.test(idModel)) throw failure(400, "invalid value for idModel");
-                    if ([...this.webhooks.values()].some((w) => w.callbackURL === callbackURL && w.idModel === idModel)) throw failure(400, "A webhook with that callback, model, and token already exists");
+                    if ((q.get("description") ?? "").length > 16384) throw failure(400, "invalid value for description");
+                    const token = req.query.get("token");
+                    if ([...this.webhooks.values()].some((w) => w.callbackURL === callbackURL && w.idModel === idModel && w.token === token)) throw failure(400, "A webhook with that callback, model, and token already exists");
                     await this.checkCallback(callbackURL);
-                    const hook = { id: newId(), description: q.get("description") ?? "", idModel, callbackURL, active: this.bool(q, "active") ?? true, consecutiveFailures: 0 };
+                    const hook = { id: this.newId(), description: q.get("description") ?? "", idModel, callbackURL, active: this.bool(q, "active") ?? true, consecutiveFailures: 0, firstConsecutiveFailDate: null, token };
                     this.webhooks.set(hook.id, hook);
-                    return hook;
+                    return this.publicWebhook(hook);
                 }),
             },
-            { method: "GET", path: "/1/webhooks/:id", handle: this.handle((req) => this.find(this.webhooks, req.params.id)) },
             {
+                // rest/api-group-tokens "Get Webhooks for Token" (GET /1/tokens/{token}/webhooks): the
+                // guide's "webhooks belong to tokens"; a token sees only its own.
+                method: "GET",
+                path: "/1/tokens/:token/webhooks",
+                handle: this.handle((req) => {
+                    if (req.params.token !== req.query.get("token")) throw failure(401, "invalid token");
+                    return [...this.webhooks.values()].filter((w) => w.token === req.params.token).map((w) => this.publicWebhook(w));
+                }),
+            },
+            // rest/api-group-webhooks "Get a Webhook".
+            { method: "GET", path: "/1/webhooks/:id", handle: this.handle((req) => this.publicWebhook(this.find(this.webhooks, req.params.id))) },
+            {
+                // rest/api-group-webhooks "Update a Webhook": a new callbackURL is checked with HEAD again.
                 method: "PUT",
                 path: "/1/webhooks/:id",
                 handle: this.handle(async (req, q) => {
@@ -232,10 +327,11 @@ export class TrelloEmulator extends Emulator {
                     }
                     if (q.get("description") !== null) w.description = q.get("description");
                     if (q.get("active") !== null) w.active = this.bool(q, "active");
-                    return w;
+                    return this.publicWebhook(w);
                 }),
             },
             {
+                // rest/api-group-webhooks "Delete a Webhook".
                 method: "DELETE",
                 path: "/1/webhooks/:id",
                 handle: this.handle((req) => {
@@ -245,5 +341,11 @@ export class TrelloEmulator extends Emulator {
                 }),
             },
         ];
+    }
+
+    /** A webhook as Trello shows it (its token is not a field of it). */
+    private publicWebhook(w: Obj) {
+        const { token: _token, ...shownHook } = w;
+        return shownHook;
     }
 }

@@ -23,7 +23,8 @@ beforeEach(async () => {
     for (const [k, d] of Object.entries(defs)) p[k as keyof typeof p] = await configuredProvider(d as never, { gitlabToken: TOKEN });
 });
 
-const project = () => make("project", { path: "app", name: "App", namespaceId: 77, description: "Mirror of acme/app" });
+const URN = "urn:pulumi:dev::stackwire::gitlab:Project::app";
+const project = (resourceUrn?: string) => make("project", { path: "app", name: "App", namespaceId: 77, description: "Mirror of acme/app", ...(resourceUrn ? { resourceUrn } : {}) });
 
 describe("project", () => {
     it("create, second up, in-place change, replace on a new path, delete", async () => {
@@ -45,9 +46,11 @@ describe("project", () => {
         expect([...emulator.projects.keys()]).toEqual([Number(id)]);
     });
 
+    // Adapted (issue 11): a project at the path that another resource made is now refused by the
+    // ownership check, which keeps GitLab's field messages and status and says what to do.
     it("reports a name already taken with GitLab's field messages", async () => {
-        await project();
-        await expect(project()).rejects.toThrow(/name has already been taken; path has already been taken.*status 400/);
+        await project(URN);
+        await expect(project("urn:pulumi:staging::stackwire::gitlab:Project::app")).rejects.toThrow(/name has already been taken; path has already been taken: .*not created by this resource.*status 400/);
     });
 
     it("reports a wrong token once, without echoing it", async () => {
@@ -133,5 +136,208 @@ describe("hook and variable", () => {
         expect((await p.variable.provider.diff(v.id, v.outs, await checked("variable", { ...v.inputs, environmentScope: "production" }))).replaces).toEqual(["environmentScope"]);
         await p.variable.provider.delete(v.id, v.outs);
         expect(emulator.projects.get(Number(proj.id))!.variables).toEqual([]);
+    });
+});
+
+describe("default branch, as GitLab sets it (issue 11)", () => {
+    it("without a README, GitLab shows its own default until a branch lands: a project asking for develop shows no diff", async () => {
+        const { id, outs, inputs } = await make("project", { path: "empty", name: "Empty", defaultBranch: "develop" });
+        // GitLab's answer for an empty repository is the instance's default branch name, not the one asked for.
+        expect(emulator.projects.get(Number(id))).toMatchObject({ head: "develop", branches: [] });
+        expect((await secondUp("project", id, outs, inputs)).changes).toBe(false);
+        // Once the branch lands (a push, the mirror's first pull), GitLab shows it.
+        emulator.pushBranch(Number(id), "develop");
+        expect((await p.project.provider.read(id, outs)).props).toMatchObject({ defaultBranch: "develop" });
+    });
+
+    it("an empty project's description changes without sending its default branch", async () => {
+        const { id, outs, inputs } = await make("project", { path: "empty", name: "Empty", defaultBranch: "develop" });
+        const changed = await checked("project", { ...inputs, description: "Now described" });
+        await p.project.provider.update(id, outs, changed);
+        expect(emulator.projects.get(Number(id))!.description).toBe("Now described");
+    });
+
+    it("initializeWithReadme creates the default branch, and GitLab reports it", async () => {
+        const { id, outs } = await make("project", { path: "readme", name: "Readme", defaultBranch: "trunk", initializeWithReadme: true });
+        expect(emulator.projects.get(Number(id))).toMatchObject({ branches: ["trunk"] });
+        const read = await p.project.provider.read(id, outs);
+        expect(read.props).toMatchObject({ defaultBranch: "trunk" });
+    });
+
+    it("moving the default branch to a branch the repository lacks fails with GitLab's reason, explained", async () => {
+        const { id, outs, inputs } = await make("project", { path: "readme", name: "Readme", initializeWithReadme: true });
+        const moved = await checked("project", { ...inputs, defaultBranch: "release" });
+        await expect(p.project.provider.update(id, outs, moved)).rejects.toThrow(/Could not change HEAD: branch 'release' does not exist.*only once the repository has it/);
+        emulator.pushBranch(Number(id), "release");
+        await p.project.provider.update(id, outs, moved);
+        expect(emulator.projects.get(Number(id))!.head).toBe("release");
+    });
+});
+
+describe("mirror URLs as GitLab masks them (issue 11)", () => {
+    const tokenAsUser = "https://ghp_tokenAsUser0123456789@github.com/acme/app.git";
+    const gitUser = "https://git:ghp_secretPassword987654@github.com/acme/app.git";
+
+    it("a push mirror with a token as its user shows as https://*****@…, causes no diff and is never replaced", async () => {
+        const proj = await project();
+        const push = await make("push", { projectId: proj.id, url: tokenAsUser });
+        expect([...emulator.projects.get(Number(proj.id))!.mirrors.values()][0].url).toBe("https://*****@github.com/acme/app.git");
+        const diff = await secondUp("push", push.id, push.outs, push.inputs);
+        expect(diff).toMatchObject({ changes: false, replaces: [] });
+        expect((await p.push.provider.read(push.id, push.outs)).props!.url).toBe(tokenAsUser);
+    });
+
+    it("a push mirror keeps the user git visible (https://git:*****@…) and causes no diff", async () => {
+        const proj = await project();
+        const push = await make("push", { projectId: proj.id, url: gitUser });
+        expect([...emulator.projects.get(Number(proj.id))!.mirrors.values()][0].url).toBe("https://git:*****@github.com/acme/app.git");
+        expect((await secondUp("push", push.id, push.outs, push.inputs)).changes).toBe(false);
+    });
+
+    it("a push mirror whose credentials were changed out of band shows drift", async () => {
+        const proj = await project();
+        const push = await make("push", { projectId: proj.id, url: gitUser });
+        const mirror = [...emulator.projects.get(Number(proj.id))!.mirrors.values()][0];
+        mirror.url = "https://*****:*****@github.com/acme/app.git";
+        expect((await secondUp("push", push.id, push.outs, push.inputs)).replaces).toEqual(["url"]);
+    });
+
+    it("a new push mirror URL removes the old mirror before the new one is made, so it is never taken for it", async () => {
+        const proj = await project();
+        const push = await make("push", { projectId: proj.id, url: tokenAsUser });
+        const rotated = await checked("push", { ...push.inputs, url: "https://ghp_rotatedToken0000000000@github.com/acme/app.git" });
+        expect(await p.push.provider.diff(push.id, push.outs, rotated)).toMatchObject({ replaces: ["url"], deleteBeforeReplace: true });
+    });
+
+    it("a pull mirror is set up with PUT /projects/:id/mirror/pull, the credentials apart; read and removed there", async () => {
+        const proj = await project();
+        const pull = await make("pull", { projectId: proj.id, importUrl: tokenAsUser });
+        expect(emulator.count("PUT /api/v4/projects/:id/mirror/pull")).toBe(1);
+        expect(emulator.count("PUT /api/v4/projects/:id")).toBe(0);
+        expect(emulator.projects.get(Number(proj.id))).toMatchObject({ mirror: true, import_url: "https://github.com/acme/app.git", import_credentials: { user: "ghp_tokenAsUser0123456789" } });
+        expect((await secondUp("pull", pull.id, pull.outs, pull.inputs)).changes).toBe(false);
+        expect(emulator.count("GET /api/v4/projects/:id/mirror/pull")).toBeGreaterThan(0);
+        await p.pull.provider.delete(pull.id, pull.outs);
+        expect(emulator.projects.get(Number(proj.id))).toMatchObject({ mirror: false, import_credentials: {} });
+        expect((await p.pull.provider.read(pull.id, pull.outs)).id).toBe("");
+    });
+
+    it("a pull mirror needs GitLab Premium: on Free the error says so", async () => {
+        const free = new GitlabEmulator({ token: TOKEN, premium: false });
+        const url = await free.start();
+        try {
+            const proj = free.addProject("app");
+            const inputs = (await p.pull.provider.check({}, { baseUrl: url, projectId: String(proj.id), importUrl: tokenAsUser })).inputs;
+            await expect(p.pull.provider.create(inputs)).rejects.toThrow(/404 Not Found.*needs GitLab Premium or Ultimate/);
+        } finally {
+            await free.stop();
+        }
+    });
+
+    it("a pull mirror on a project that already pulls from another repository is refused", async () => {
+        const proj = await project();
+        await make("pull", { projectId: proj.id, importUrl: "https://x:y@github.com/someone/else.git" });
+        await expect(make("pull", { projectId: proj.id, importUrl: tokenAsUser })).rejects.toThrow(/already pulls from https:\/\/github.com\/someone\/else.git/);
+    });
+
+    it("a GitHub token inside a mirror URL never appears in an error, even one that echoes the request", async () => {
+        const proj = await project();
+        emulator.inject({ kind: "echo-reject", route: "PUT /api/v4/projects/:id/mirror/pull" });
+        const error = await make("pull", { projectId: proj.id, importUrl: gitUser }).catch((e) => e);
+        expect(error.message).toContain("Invalid request");
+        expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain("ghp_secretPassword987654");
+    });
+});
+
+describe("creates whose answer was lost, and objects that are not ours (issue 11)", () => {
+    const URNS = { hook: "urn:pulumi:dev::stackwire::gitlab:ProjectHook::cards", variable: "urn:pulumi:dev::stackwire::gitlab:Variable::key" };
+
+    it("a project's description carries the resource's mark, hidden from GitLab's rendering and from the diff", async () => {
+        const { id, outs, inputs } = await project(URN);
+        expect(emulator.projects.get(Number(id))!.description).toBe(`Mirror of acme/app\n\n<!-- stackwire:${URN} -->`);
+        expect(outs.description).toBe("Mirror of acme/app");
+        expect((await secondUp("project", id, outs, inputs)).changes).toBe(false);
+    });
+
+    it("a project create run again after its answer was lost adopts the project it made", async () => {
+        emulator.inject({ kind: "drop-after-commit", route: "POST /api/v4/projects", thenOutage: 20 });
+        await expect(project(URN)).rejects.toThrow();
+        emulator.clearFaults();
+        const { id } = await project(URN);
+        expect([...emulator.projects.keys()]).toEqual([Number(id)]);
+    });
+
+    it("a hook create whose answer was lost adopts the hook, and writes our token to it", async () => {
+        const proj = await project();
+        emulator.inject({ kind: "drop-after-commit", route: "POST /api/v4/projects/:id/hooks" });
+        const hook = await make("hook", { projectId: proj.id, url: "https://boards.example/gitlab", token: "hook-secret-123", events: ["push"], resourceUrn: URNS.hook });
+        const hooks = emulator.projects.get(Number(proj.id))!.hooks;
+        expect([...hooks.keys()]).toEqual([Number(hook.id)]);
+        expect(hooks.get(Number(hook.id))).toMatchObject({ description: `stackwire:${URNS.hook}`, token: "hook-secret-123" });
+    });
+
+    it("a variable that exists without our mark is refused with GitLab's message and what to do", async () => {
+        const proj = await project();
+        emulator.projects.get(Number(proj.id))!.variables.push({ key: "API_KEY", value: "someone-elses-value", masked: false, protected: false, raw: false, variable_type: "env_var", environment_scope: "*", description: null });
+        await expect(make("variable", { projectId: proj.id, key: "API_KEY", value: "abcdefgh1234", resourceUrn: URNS.variable })).rejects.toThrow(/has already been taken: variable API_KEY .*not created by this resource/);
+        expect(emulator.projects.get(Number(proj.id))!.variables[0].value).toBe("someone-elses-value");
+    });
+
+    it("a variable whose create answer was lost, run again by the engine, adopts it and writes our value", async () => {
+        const proj = await project();
+        emulator.inject({ kind: "drop-after-commit", route: "POST /api/v4/projects/:id/variables", thenOutage: 20 });
+        const inputs = { projectId: proj.id, key: "API_KEY", value: "abcdefgh1234", resourceUrn: URNS.variable };
+        await expect(make("variable", inputs)).rejects.toThrow();
+        emulator.clearFaults();
+        await make("variable", { ...inputs, value: "abcdefgh5678" });
+        expect(emulator.projects.get(Number(proj.id))!.variables).toEqual([expect.objectContaining({ key: "API_KEY", value: "abcdefgh5678", description: `stackwire:${URNS.variable}` })]);
+    });
+
+    it("a push mirror to a repository the project already pushes to, not ours, is refused", async () => {
+        const proj = await project();
+        const first = await make("push", { projectId: proj.id, url: "https://x-access-token:ghs_one000000000@github.com/acme/app.git" });
+        emulator.projects.get(Number(proj.id))!.mirrors.get(Number(first.id))!.update_status = "finished";
+        await expect(make("push", { projectId: proj.id, url: "https://x-access-token:ghs_two000000000@github.com/acme/app.git" })).rejects.toThrow(/already pushes to https:\/\/github.com\/acme\/app.git.*cannot tell it is its own/);
+        expect(emulator.projects.get(Number(proj.id))!.mirrors.size).toBe(1);
+    });
+
+    it("a long URN is marked by its digest where the field is short (a variable's description takes 255 characters)", async () => {
+        const proj = await project();
+        const urn = `urn:pulumi:dev::stackwire::stackwire:github:CodeRepository$pulumi-nodejs:dynamic/gitlab:Project$pulumi-nodejs:dynamic/gitlab:Variable::app-gitlab-variable-${"K".repeat(120)}`;
+        await make("variable", { projectId: proj.id, key: "LONG", value: "abcdefgh1234", resourceUrn: urn });
+        expect(emulator.projects.get(Number(proj.id))!.variables[0].description).toMatch(/^stackwire:sha256:[0-9a-f]{64}$/);
+    });
+});
+
+describe("the emulator answers as GitLab does (issue 11)", () => {
+    const api = (path: string, init: RequestInit = {}) => fetch(`${baseUrl}/api/v4${path}`, { ...init, headers: { "PRIVATE-TOKEN": TOKEN, "content-type": "application/json", ...init.headers } });
+
+    it("a hook with a URL GitLab cannot call: 422 {error: 'Invalid url given'} (web_hooks_helpers.rb)", async () => {
+        const proj = emulator.addProject("app");
+        const res = await api(`/projects/${proj.id}/hooks`, { method: "POST", body: JSON.stringify({ url: "ftp://boards.example" }) });
+        expect(res.status).toBe(422);
+        expect(await res.json()).toEqual({ error: "Invalid url given" });
+    });
+
+    it("a hook's new URL without its token clears the token (web_hooks/hook.rb reset_token); the provider sends it again", async () => {
+        const proj = await project();
+        const hook = await make("hook", { projectId: proj.id, url: "https://boards.example/gitlab", token: "hook-secret-123", events: ["push"] });
+        const moved = await checked("hook", { ...hook.inputs, url: "https://boards.example/gitlab2" });
+        await p.hook.provider.update(hook.id, hook.outs, moved);
+        expect(emulator.projects.get(Number(proj.id))!.hooks.get(Number(hook.id))).toMatchObject({ url: "https://boards.example/gitlab2", token: "hook-secret-123" });
+        await api(`/projects/${proj.id}/hooks/${hook.id}`, { method: "PUT", body: JSON.stringify({ url: "https://boards.example/gitlab3" }) });
+        expect(emulator.projects.get(Number(proj.id))!.hooks.get(Number(hook.id))!.token).toBeUndefined();
+    });
+
+    it("a pull mirror read on a project that does not mirror: 400 'The project is not mirrored' (ee/lib/api/project_mirror.rb)", async () => {
+        const proj = emulator.addProject("app");
+        const res = await api(`/projects/${proj.id}/mirror/pull`);
+        expect(res.status).toBe(400);
+        expect(await res.json()).toEqual({ message: "The project is not mirrored" });
+    });
+
+    it("a project made with default_branch but no README has an empty repository and shows the instance's default", async () => {
+        const res = await api("/projects", { method: "POST", body: JSON.stringify({ path: "x", name: "x", default_branch: "develop" }) });
+        expect(await res.json()).toMatchObject({ default_branch: "main", empty_repo: true });
     });
 });

@@ -2,6 +2,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { boardDefinition, labelDefinition, listDefinition } from "../../dynamic-providers/trello/board";
+import { throttle } from "../../dynamic-providers/trello/client";
 import { trelloWebhookDefinition } from "../../dynamic-providers/trello/webhook";
 import { VirtualClock } from "../../sandbox/clock";
 import { TrelloEmulator } from "../../sandbox/emulators/trello";
@@ -122,5 +123,91 @@ describe("webhook", () => {
         const hook = await make("webhook", { callbackUrl: `${receiverUrl}/ok`, modelId: board.id });
         const moved = await checked("webhook", { ...hook.inputs, callbackUrl: `${receiverUrl}/gone` });
         await expect(p.webhook.provider.update(hook.id, hook.outs, moved)).rejects.toThrow(/did not return 200/);
+    });
+});
+
+describe("ownership of what a create leaves (issue 11)", () => {
+    const BOARD_URN = "urn:pulumi:dev::stackwire::stackwire:trello:Board$pulumi-nodejs:dynamic/trello:Board::trello-devops-board";
+    const HOOK_URN = "urn:pulumi:dev::stackwire::stackwire:trello:Board$pulumi-nodejs:dynamic/trello:Webhook::trello-devops-webhook-sync";
+
+    it("ids carry their creation time, as Trello's ObjectIds do", async () => {
+        const board = await make("board", { name: "B" });
+        expect(Number.parseInt(board.id.slice(0, 8), 16) * 1000).toBe(Math.floor(clock.now() / 1000) * 1000);
+    });
+
+    it("a board's description ends with the resource's mark, which read strips", async () => {
+        const board = await make("board", { name: "DevOps", description: "Issues and pipelines", resourceUrn: BOARD_URN });
+        expect(emulator.boards.get(board.id)!.desc).toBe(`Issues and pipelines\n\nstackwire:${BOARD_URN}`);
+        expect((await p.board.provider.read(board.id, board.outs)).props).toMatchObject({ description: "Issues and pipelines" });
+        expect((await secondUp("board", board.id, board.outs, board.inputs)).changes).toBe(false);
+    });
+
+    it("a board create run again after its answer was lost adopts the board it made", async () => {
+        emulator.inject({ kind: "drop-after-commit", route: "POST /1/boards", thenOutage: 20 });
+        await expect(make("board", { name: "DevOps", resourceUrn: BOARD_URN })).rejects.toThrow();
+        emulator.clearFaults();
+        const board = await make("board", { name: "DevOps", resourceUrn: BOARD_URN });
+        expect([...emulator.boards.keys()]).toEqual([board.id]);
+    });
+
+    it("a board that must be replaced is removed first: its successor, with the same mark, would adopt it", async () => {
+        const board = await make("board", { name: "DevOps", resourceUrn: BOARD_URN });
+        const withDefaults = await checked("board", { ...board.inputs, defaultLists: true });
+        expect(await p.board.provider.diff(board.id, board.outs, withDefaults)).toMatchObject({ replaces: ["defaultLists"], deleteBeforeReplace: true });
+    });
+
+    it("another stack's board of the same name is never adopted", async () => {
+        await make("board", { name: "DevOps", resourceUrn: BOARD_URN.replace("pulumi:dev::", "pulumi:staging::") });
+        await make("board", { name: "DevOps", resourceUrn: BOARD_URN });
+        expect(emulator.boards.size).toBe(2);
+    });
+
+    it("lists and labels whose create answer was lost are adopted, not duplicated", async () => {
+        const board = await make("board", { name: "B" });
+        emulator.inject({ kind: "drop-after-commit", route: "POST /1/lists" });
+        emulator.inject({ kind: "drop-after-commit", route: "POST /1/labels" });
+        const list = await make("list", { boardId: board.id, name: "To do", position: 16384 });
+        const label = await make("label", { boardId: board.id, name: "bug", color: "red" });
+        expect([...emulator.lists.keys()]).toEqual([list.id]);
+        expect([...emulator.labels.keys()]).toEqual([label.id]);
+    });
+
+    it("a webhook that exists for our callback and board without our mark is refused, and says what to do", async () => {
+        const board = await make("board", { name: "B" });
+        await make("webhook", { callbackUrl: `${receiverUrl}/ok`, modelId: board.id, description: "made by hand" });
+        await expect(make("webhook", { callbackUrl: `${receiverUrl}/ok`, modelId: board.id, resourceUrn: HOOK_URN })).rejects.toThrow(/already exists: this Trello token already has a webhook calling .*\/ok.*delete it/);
+        expect(emulator.webhooks.size).toBe(1);
+    });
+
+    it("a webhook create whose answer was lost, run again by the engine, adopts it instead of failing on 'already exists'", async () => {
+        const board = await make("board", { name: "B" });
+        emulator.inject({ kind: "drop-after-commit", route: "POST /1/webhooks", thenOutage: 20 });
+        const inputs = { callbackUrl: `${receiverUrl}/ok`, modelId: board.id, description: "sync", resourceUrn: HOOK_URN };
+        await expect(make("webhook", inputs)).rejects.toThrow();
+        emulator.clearFaults();
+        const hook = await make("webhook", inputs);
+        expect([...emulator.webhooks.keys()]).toEqual([hook.id]);
+        expect((await secondUp("webhook", hook.id, hook.outs, hook.inputs)).changes).toBe(false);
+    });
+
+    it("the rate window never spins on a clock whose waits return at once", async () => {
+        let now = 0;
+        const sleeps: number[] = [];
+        // Time moves a millisecond per look; a wait returns at once without moving it.
+        const hasty = { now: () => now++, sleep: async (ms: number) => void sleeps.push(ms) };
+        await throttle("hasty-token", hasty, { requests: 1, windowMs: 10_000 });
+        await throttle("hasty-token", hasty, { requests: 1, windowMs: 10_000 });
+        expect(sleeps).toHaveLength(1);
+    });
+});
+
+describe("the emulator answers as Trello does (issue 11)", () => {
+    it("a board made with Trello's defaults gets its six coloured labels too; the board's lists answer open ones by default", async () => {
+        const board = await make("board", { name: "Defaults", defaultLists: true });
+        expect([...emulator.labels.values()].filter((l) => l.idBoard === board.id).map((l) => l.color)).toEqual(["green", "yellow", "orange", "red", "purple", "blue"]);
+        const list = [...emulator.lists.values()].find((l) => l.idBoard === board.id)!;
+        list.closed = true;
+        const res = await fetch(`${baseUrl}/boards/${board.id}/lists?key=${KEY}&token=${TOKEN}`);
+        expect(((await res.json()) as { name: string }[]).map((l) => l.name)).toEqual(["Doing", "Done"]);
     });
 });

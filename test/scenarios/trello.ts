@@ -1,6 +1,75 @@
-/** Trello's kinds against the Trello emulator (added with the trust work of issue 11). */
-import type { KindScenario } from "./scenario";
+/** Trello's kinds against the Trello emulator. */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { boardDefinition, labelDefinition, listDefinition } from "../../dynamic-providers/trello/board";
+import { trelloWebhookDefinition } from "../../dynamic-providers/trello/webhook";
+import { TrelloEmulator } from "../../sandbox/emulators/trello";
+import type { KindScenario, VendorRig } from "./scenario";
+
+const KEY = "trelloScenarioKey0123456789abcdef";
+const TOKEN = "ATTAtrelloScenarioToken0123456789abcdef";
+const urn = (type: string, name: string) => `urn:pulumi:dev::stackwire::stackwire:trello:Board$pulumi-nodejs:dynamic/trello:${type}::${name}`;
+
+/** The app that receives Trello's calls: Trello checks it with HEAD when a webhook is made. Never holds the process open. */
+let receiver: Promise<string> | undefined;
+function receiverUrl(): Promise<string> {
+    receiver ??= new Promise((resolve) => {
+        const server = http.createServer((_req, res) => res.writeHead(200).end());
+        server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/trello`));
+        server.unref();
+    });
+    return receiver;
+}
 
 export function trelloScenarios(): KindScenario[] {
-    return [];
+    // The matrix runs on real time with waits that return at once: the emulator's own window is
+    // opened wide, so only injected faults refuse a request (the provider's window still runs).
+    const emulator = new TrelloEmulator({ key: KEY, token: TOKEN, rate: { requests: 1_000_000, windowMs: 10_000 } });
+    const rig: VendorRig = { vendor: "trello", emulator, credentials: { trelloApiKey: KEY, trelloToken: TOKEN }, connection: () => ({ baseUrl: `${emulator.url}/1` }) };
+    /** The board lists, labels and webhooks live on, made directly in the emulator as this stack's. */
+    const board = () => {
+        const id = `${Math.floor(Date.now() / 1000).toString(16)}${"0".repeat(15)}1`;
+        emulator.boards.set(id, { id, name: "DevOps", desc: "", closed: false, idOrganization: null, url: `https://trello.example/b/${id}`, prefs: { permissionLevel: "private" } });
+        return id;
+    };
+    return [
+        {
+            kind: "trello:Board",
+            rig,
+            definition: boardDefinition,
+            inputs: async () => ({ name: "DevOps", description: "Issues and pipelines", resourceUrn: urn("Board", "trello-devops-board") }),
+            change: { name: "DevOps board", permissionLevel: "org" },
+            writes: { create: "POST /1/boards", update: "PUT /1/boards/:id", delete: "DELETE /1/boards/:id" },
+            held: () => [...emulator.boards.keys()],
+        },
+        {
+            kind: "trello:List",
+            rig,
+            definition: listDefinition,
+            inputs: async () => ({ boardId: board(), name: "Pipelines", position: 16384 }),
+            change: { name: "Pipelines (CI)" },
+            writes: { create: "POST /1/lists", update: "PUT /1/lists/:id", delete: "PUT /1/lists/:id/closed" },
+            // Lists are archived, never deleted: the open ones are what the board holds.
+            held: () => [...emulator.lists.values()].filter((l) => !l.closed).map((l) => l.id),
+            archivedOnDelete: true,
+        },
+        {
+            kind: "trello:Label",
+            rig,
+            definition: labelDefinition,
+            inputs: async () => ({ boardId: board(), name: "bug", color: "red" }),
+            change: { color: "red_dark" },
+            writes: { create: "POST /1/labels", update: "PUT /1/labels/:id", delete: "DELETE /1/labels/:id" },
+            held: () => [...emulator.labels.keys()],
+        },
+        {
+            kind: "trello:Webhook",
+            rig,
+            definition: trelloWebhookDefinition,
+            inputs: async () => ({ modelId: board(), callbackUrl: await receiverUrl(), description: "issues to cards", resourceUrn: urn("Webhook", "trello-devops-webhook-github") }),
+            change: { description: "issues and pipelines to cards" },
+            writes: { create: "POST /1/webhooks", update: "PUT /1/webhooks/:id", delete: "DELETE /1/webhooks/:id" },
+            held: () => [...emulator.webhooks.keys()],
+        },
+    ];
 }
