@@ -27,16 +27,21 @@ const settings = {
 const credentials = ["supabaseServiceRoleKey", "stripeSecretKey", "appwriteApiKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "postgresPassword", "resendApiKey", "supabaseAccessToken"];
 const SECRET_OUTPUTS = ["stripeWebhookSecrets", "githubWebhookSecrets", "gitlabWebhookSecrets", "postgresConnectionUrls", "redisConnectionUrls", "resendApiKeyTokens"];
 
+/** The compiled program under mocks with these settings and every credential set. */
+function runProgram(stackSettings: Record<string, unknown>) {
+    const graph = recordGraph("stackwire", "dev");
+    const config: Record<string, string> = Object.fromEntries(Object.entries(stackSettings).map(([k, v]) => [`stackwire:${k}`, JSON.stringify(v)]));
+    for (const c of credentials) config[`stackwire:${c}`] = c === "stripeSecretKey" ? "sk_test_programTest0123456789" : "credential-value-0123456789";
+    config["stackwire:platformKeys"] = JSON.stringify({ openai: { apiKey: "sk-proj-programTestKey0123456789ab" } });
+    pulumi.runtime.setAllConfig(config, [...credentials, "platformKeys"].map((c) => `stackwire:${c}`));
+    const entry = load.resolve("./bin/index.js");
+    delete load.cache[entry];
+    return { graph, program: load(entry) as Record<string, unknown> };
+}
+
 describe("the program with every service", () => {
     it("exports every stack output, secret ones as secrets", async () => {
-        const graph = recordGraph("stackwire", "dev");
-        const config: Record<string, string> = Object.fromEntries(Object.entries(settings).map(([k, v]) => [`stackwire:${k}`, JSON.stringify(v)]));
-        for (const c of credentials) config[`stackwire:${c}`] = c === "stripeSecretKey" ? "sk_test_programTest0123456789" : "credential-value-0123456789";
-        config["stackwire:platformKeys"] = JSON.stringify({ openai: { apiKey: "sk-proj-programTestKey0123456789ab" } });
-        pulumi.runtime.setAllConfig(config, [...credentials, "platformKeys"].map((c) => `stackwire:${c}`));
-        const entry = load.resolve("./bin/index.js");
-        delete load.cache[entry];
-        const program = load(entry) as Record<string, unknown>;
+        const { graph, program } = runProgram(settings);
         const names = Object.keys(program);
         expect(names.length).toBe(18);
         const undefinedOutputs = names.filter((n) => program[n] === undefined);
@@ -48,7 +53,6 @@ describe("the program with every service", () => {
     });
 
     it("sends every resource of a service to the base URL the stack sets for it, never to the vendor's public host", async () => {
-        const graph = recordGraph("stackwire", "dev");
         const hosted = {
             ...settings,
             supabase: { ...settings.supabase, managementUrl: "https://supabase-api.acme.test" },
@@ -58,13 +62,7 @@ describe("the program with every service", () => {
             resend: { ...settings.resend, baseUrl: "https://resend.acme.test" },
             keyConsumers: { "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }, { kind: "appwriteFunction", functionId: "notify" }] },
         };
-        const config: Record<string, string> = Object.fromEntries(Object.entries(hosted).map(([k, v]) => [`stackwire:${k}`, JSON.stringify(v)]));
-        for (const c of credentials) config[`stackwire:${c}`] = c === "stripeSecretKey" ? "sk_test_programTest0123456789" : "credential-value-0123456789";
-        config["stackwire:platformKeys"] = JSON.stringify({ openai: { apiKey: "sk-proj-programTestKey0123456789ab" } });
-        pulumi.runtime.setAllConfig(config, [...credentials, "platformKeys"].map((c) => `stackwire:${c}`));
-        const entry = load.resolve("./bin/index.js");
-        delete load.cache[entry];
-        const program = load(entry) as Record<string, unknown>;
+        const { graph, program } = runProgram(hosted);
         await settled(...Object.keys(program).map((n) => pulumi.output(program[n] as never)));
         // Which input carries each vendor's base URL, and the value the stack set.
         const expected: [RegExp, string, string][] = [
