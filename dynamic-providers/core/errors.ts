@@ -30,9 +30,10 @@ export class ProviderError extends Error {
     readonly apiMessage: string;
     readonly attempts?: number;
 
-    constructor(details: ProviderErrorDetails, secrets: readonly string[] = []) {
-        const apiMessage = redact(details.apiMessage, secrets);
-        const message = redact(formatMessage({ ...details, apiMessage }), secrets);
+    /** `secrets`: credentials and the like; `declared`: secret inputs and outputs, redacted whatever their length. */
+    constructor(details: ProviderErrorDetails, secrets: readonly string[] = [], declared: readonly string[] = []) {
+        const apiMessage = redact(details.apiMessage, secrets, declared);
+        const message = redact(formatMessage({ ...details, apiMessage }), secrets, declared);
         super(message);
         // Set again: the closure serializer rebuilds subclasses of Error and loses super's message.
         this.message = message;
@@ -61,16 +62,18 @@ function formatMessage(d: ProviderErrorDetails): string {
 /** Secrets shorter than this are not searched for: they would blank out ordinary words. */
 const MIN_REDACTED_LENGTH = 6;
 
-/** Replaces every occurrence of each secret (and of its URL-encoded form) with "[redacted]". */
-export function redact(text: string, secrets: readonly string[]): string {
+/**
+ * Replaces every occurrence of each secret with "[redacted]", as sent and as echoed: raw, in a
+ * URL, in a form body, inside a JSON string. Credentials shorter than 6 characters are skipped
+ * (they would blank out ordinary words); a declared secret (an input or output the resource
+ * marks secret) is redacted whatever its length, longest first.
+ */
+export function redact(text: string, secrets: readonly string[], declared: readonly string[] = []): string {
+    const wanted = [...secrets.filter((s) => s && s.length >= MIN_REDACTED_LENGTH), ...declared.filter((s) => s)].sort((a, b) => b.length - a.length);
     let out = text;
-    for (const secret of secrets) {
-        if (!secret || secret.length < MIN_REDACTED_LENGTH) continue;
-        // As sent and as echoed: raw, in a URL, in a form body, inside a JSON string.
+    for (const secret of wanted) {
         const forms = [secret, encodeURIComponent(secret), new URLSearchParams({ v: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)];
-        for (const form of new Set(forms)) {
-            out = out.split(form).join("[redacted]");
-        }
+        for (const form of new Set(forms)) out = out.split(form).join("[redacted]");
     }
     return out;
 }

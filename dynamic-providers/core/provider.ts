@@ -30,6 +30,8 @@ type Props = Record<string, unknown>;
 /** Per-operation services handed to a resource's CRUD functions. */
 export class OperationContext {
     private readonly secrets: string[] = [];
+    /** Secret inputs and outputs of the resource: redacted whatever their length. */
+    private readonly declared: string[] = [];
 
     constructor(
         readonly service: string,
@@ -69,6 +71,7 @@ export class OperationContext {
                 ...details,
             },
             this.secrets,
+            this.declared,
         );
     }
 
@@ -84,9 +87,13 @@ export class OperationContext {
      */
     keepSecret(values: unknown): void {
         if (typeof values === "string") {
-            this.secrets.push(values);
+            this.declared.push(values);
             const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@]+)@/i.exec(values)?.[1];
-            if (userinfo) for (const part of userinfo.split(":")) this.secrets.push(decodeURIComponent(part));
+            if (userinfo) {
+                // user:password, where only the first colon separates them (a password may hold more).
+                const colon = userinfo.indexOf(":");
+                for (const part of colon < 0 ? [userinfo] : [userinfo.slice(0, colon), userinfo.slice(colon + 1)]) this.declared.push(decodeURIComponent(part));
+            }
         } else if (Array.isArray(values)) {
             for (const value of values) this.keepSecret(value);
         } else if (values && typeof values === "object") {
@@ -96,7 +103,7 @@ export class OperationContext {
 
     /** Strips every known secret from a text. */
     redact(text: string): string {
-        return redact(text, this.secrets);
+        return redact(text, this.secrets, this.declared);
     }
 }
 
@@ -143,9 +150,23 @@ export interface ResourceDefinition<S extends InputSchema, O extends InputsOf<S>
     delete(ctx: OperationContext, id: string, state: O): Promise<void>;
 }
 
+/** Inputs that say where an API lives: compared as servers, so a respelling is no change. */
+const SERVER_URL_KEYS = new Set(["baseUrl", "apiBase", "endpoint", "managementUrl", "projectUrl"]);
+
+/** A URL as a server: scheme and host in lower case, no default port, no trailing slash. */
+export function serverOf(url: unknown): unknown {
+    if (typeof url !== "string" || !URL.canParse(url)) return url;
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}${u.search}`;
+}
+
+function sameInput(key: string, old: unknown, current: unknown): boolean {
+    return SERVER_URL_KEYS.has(key) ? serverOf(old ?? null) === serverOf(current ?? null) : sameValue(old ?? null, current ?? null);
+}
+
 /** The pure diff of a definition: which inputs changed, which of them force a replacement. */
 export function diffInputs(inputKeys: readonly string[], replaceOnChanges: readonly string[], olds: Props, news: Props): { changed: string[]; replaces: string[] } {
-    const changed = inputKeys.filter((key) => news[key] === UNKNOWN || !sameValue(olds[key] ?? null, news[key] ?? null));
+    const changed = inputKeys.filter((key) => news[key] === UNKNOWN || !sameInput(key, olds[key], news[key]));
     return { changed, replaces: changed.filter((key) => replaceOnChanges.includes(key)) };
 }
 

@@ -46,7 +46,8 @@ export const hookDefinition: ResourceDefinition<ReturnType<typeof hookInputSchem
     service: "gitlab",
     schema: hookInputSchema,
     replaceOnChanges: ["baseUrl", "projectId"],
-    deleteBeforeReplace: false,
+    // It looks before creating and would find the hook it replaces (same mark): delete that first.
+    deleteBeforeReplace: true,
     secretInputs: ["token"],
     urnInput: true,
 

@@ -1,15 +1,20 @@
 /**
  * Resend API key. Its token exists only in the creation response: it becomes a secret output that
- * survives refresh and update. A rename is made in place (PATCH); permission and domain replace it.
+ * survives refresh and update. A rename is made in place (PATCH); permission and domain replace it
+ * (created first, so sending never stops).
  *
- * A key whose creation answer was lost is useless (nobody has its token), so it is removed
- * rather than adopted: before each create, keys of this name made within the lost-create window
- * and never used are deleted.
+ * A key whose creation answer was lost is useless (nobody has its token), so it is removed, never
+ * adopted. Keys carry a mark at the end of their name (" #" and 8 hex digits) made from the
+ * resource's URN and the settings a replacement changes: before each create, unused keys with
+ * exactly this mark are removed. Another stack's key, or the key this one replaces, has another
+ * mark and is never touched.
  */
+import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
+import { serverOf } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { createdRecently, createOnce } from "../core/ownership";
+import { createOnce } from "../core/ownership";
 import { listAll, resend } from "./client";
 import { apiKeyInputSchema, type ApiKeyInputs } from "./schema";
 
@@ -24,23 +29,34 @@ interface ApiKeyListItem {
     last_used_at?: string | null;
 }
 
+const MARK = / #[0-9a-f]{8}$/;
+
+/** The mark of this key and generation; none for a key made outside a resource (no URN). */
+function markOf(i: ApiKeyInputs): string {
+    if (!i.resourceUrn) return "";
+    const generation = [i.resourceUrn, i.permission, i.domainId ?? "", serverOf(i.baseUrl)].join("\n");
+    return ` #${createHash("sha256").update(generation).digest("hex").slice(0, 8)}`;
+}
+
 export const apiKeyDefinition: ResourceDefinition<ReturnType<typeof apiKeyInputSchema>, ApiKeyState> = {
     module: "resend",
     type: "ApiKey",
     service: "resend",
     schema: apiKeyInputSchema,
     secretOutputs: ["token"],
-    // Resend cannot change what a key may do: that issues a new one (created first, so sending never stops).
+    urnInput: true,
     replaceOnChanges: ["baseUrl", "permission", "domainId"],
     deleteBeforeReplace: false,
     async create(ctx, i) {
         const operation = `create API key ${i.name}`;
+        const name = `${i.name}${markOf(i)}`;
         const k = await createOnce(ctx, operation, {
-            lookFirst: true,
-            create: (call) => resend(ctx, i.baseUrl, operation, call).post<{ id: string; token: string }>("/api-keys", { name: i.name, permission: i.permission, ...(i.domainId ? { domain_id: i.domainId } : {}) }),
+            // Without a mark there is no telling our keys from others: only this call's own lost write is looked for.
+            lookFirst: name !== i.name,
+            create: (call) => resend(ctx, i.baseUrl, operation, call).post<{ id: string; token: string }>("/api-keys", { name, permission: i.permission, ...(i.domainId ? { domain_id: i.domainId } : {}) }),
             findLanded: async () => {
-                const api = resend(ctx, i.baseUrl, `remove lost API keys named ${i.name}`);
-                const lost = (await listAll<ApiKeyListItem>(api, "/api-keys")).filter((k) => k.name === i.name && !k.last_used_at && createdRecently(ctx, k.created_at));
+                const api = resend(ctx, i.baseUrl, `remove lost API keys named ${name}`);
+                const lost = (await listAll<ApiKeyListItem>(api, "/api-keys")).filter((k) => k.name === name && !k.last_used_at);
                 for (const key of lost) await api.remove(`/api-keys/${key.id}`);
                 return undefined;
             },
@@ -50,10 +66,10 @@ export const apiKeyDefinition: ResourceDefinition<ReturnType<typeof apiKeyInputS
     async read(ctx, id, state) {
         // There is no single-key route: the list tells whether it still exists. The token is never shown again.
         const found = (await listAll<ApiKeyListItem>(resend(ctx, state.baseUrl, `list API keys`), "/api-keys")).find((k) => k.id === id);
-        return found && { ...state, name: found.name };
+        return found && { ...state, name: found.name.replace(MARK, "") };
     },
     async update(ctx, id, olds, news) {
-        if (news.name !== olds.name) await resend(ctx, news.baseUrl, `rename API key ${id}`).patch(`/api-keys/${id}`, { name: news.name });
+        if (news.name !== olds.name) await resend(ctx, news.baseUrl, `rename API key ${id}`).patch(`/api-keys/${id}`, { name: `${news.name}${markOf(news)}` });
         return { ...news, token: olds.token };
     },
     async delete(ctx, id, state) {

@@ -14,8 +14,8 @@ const baseUrl = () => baseUrlSchema(RESEND_BASE_URL);
 
 /** A domain name as Resend takes it: lower case, labels of letters, digits and inner hyphens. */
 export const DOMAIN_NAME_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-/** Resend's limit on an API key's name. */
-export const API_KEY_NAME_MAX = 50;
+/** Resend's limit on an API key's name is 50; the last 10 hold the key's mark (see api-key.ts). */
+export const API_KEY_NAME_MAX = 40;
 
 export function domainInputSchema() {
     return z.object({
@@ -31,6 +31,8 @@ export function apiKeyInputSchema() {
         name: z.string().min(1).max(API_KEY_NAME_MAX, `must be at most ${API_KEY_NAME_MAX} characters`),
         permission: z.enum(["full_access", "sending_access"]).default("sending_access"),
         domainId: z.string().min(1).nullable().default(null),
+        /** Set by the resource class: seeds the mark that tells this key's lost creates apart. */
+        resourceUrn: z.string().min(1).optional(),
     }).superRefine((k, ctx) => {
         if (k.domainId !== null && k.permission !== "sending_access") ctx.addIssue({ code: "custom", path: ["domainId"], message: "applies only to sending_access keys" });
     });

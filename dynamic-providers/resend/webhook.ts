@@ -15,7 +15,7 @@ export interface ResendWebhookState extends ResendWebhookInputs {
 interface ApiWebhook {
     id: string;
     endpoint: string;
-    events: string[];
+    events: string[] | null;
     status: "enabled" | "disabled";
     created_at?: string;
     signing_secret?: string;
@@ -36,7 +36,8 @@ export const resendWebhookDefinition: ResourceDefinition<ReturnType<typeof resen
     secretOutputs: ["signingSecret"],
     schema: resendWebhookInputSchema,
     replaceOnChanges: ["baseUrl"],
-    deleteBeforeReplace: false,
+    // It looks before creating and would find the webhook it replaces: delete that first.
+    deleteBeforeReplace: true,
     async create(ctx, i) {
         const operation = `create webhook for ${i.endpoint}`;
         // Resend takes two webhooks for one endpoint: look first, so a create run again adopts the first.
@@ -48,9 +49,11 @@ export const resendWebhookDefinition: ResourceDefinition<ReturnType<typeof resen
             },
             findLanded: async () => {
                 const api = resend(ctx, i.baseUrl, `look for a webhook to ${i.endpoint}`);
-                const landed = (await listAll<ApiWebhook>(api, "/webhooks")).find((w) => w.endpoint === i.endpoint && createdRecently(ctx, w.created_at));
+                // No field for a mark: ours is the one to this endpoint, for exactly these events, made within the window.
+                const sameEvents = (events: string[] | null) => [...(events ?? [])].sort().join() === i.events.join();
+                const landed = (await listAll<ApiWebhook>(api, "/webhooks")).find((w) => w.endpoint === i.endpoint && sameEvents(w.events) && createdRecently(ctx, w.created_at));
                 const found = landed && (await api.get<ApiWebhook>(`/webhooks/${landed.id}`));
-                return found?.signing_secret ? { id: found.id, signingSecret: found.signing_secret, events: found.events, status: found.status } : undefined;
+                return found?.signing_secret ? { id: found.id, signingSecret: found.signing_secret, events: found.events ?? [], status: found.status } : undefined;
             },
         });
         const status = i.enabled ? "enabled" : "disabled";
@@ -61,7 +64,8 @@ export const resendWebhookDefinition: ResourceDefinition<ReturnType<typeof resen
     },
     async read(ctx, id, state) {
         const w = await resend(ctx, state.baseUrl, `read webhook ${id}`).get<ApiWebhook>(`/webhooks/${id}`);
-        return w && { ...state, endpoint: w.endpoint, events: [...w.events].sort() as ResendWebhookInputs["events"], enabled: w.status === "enabled" };
+        // resend.yaml lets `events` be null (a webhook with none left).
+        return w && { ...state, endpoint: w.endpoint, events: [...(w.events ?? [])].sort() as ResendWebhookInputs["events"], enabled: w.status === "enabled" };
     },
     async update(ctx, id, olds, news) {
         await resend(ctx, news.baseUrl, `update webhook ${id}`).patch(`/webhooks/${id}`, { endpoint: news.endpoint, events: news.events, status: news.enabled ? "enabled" : "disabled" });

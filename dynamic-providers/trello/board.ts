@@ -56,7 +56,8 @@ export const boardDefinition: ResourceDefinition<ReturnType<typeof boardInputSch
     outputs: ["url"],
     schema: boardInputSchema,
     // Default lists exist only at creation, so asking for them later means a new board.
-    replaceOnChanges: ["baseUrl", "organizationId", "defaultLists"],
+    // Trello is one service: a new baseUrl (a proxy, the emulator) reaches the same objects.
+    replaceOnChanges: ["organizationId", "defaultLists"],
     // The new board carries the old one's mark: made while the old one is there, its create would
     // adopt the board about to be deleted. A replaced board loses its cards either way.
     deleteBeforeReplace: true,
@@ -121,7 +122,7 @@ export const listDefinition: ResourceDefinition<ReturnType<typeof listInputSchem
     type: "List",
     service: "trello",
     schema: listInputSchema,
-    replaceOnChanges: ["baseUrl", "boardId"],
+    replaceOnChanges: ["boardId"],
     deleteBeforeReplace: false,
     async create(ctx, i) {
         const operation = `create list ${i.name}`;
@@ -166,7 +167,7 @@ export const labelDefinition: ResourceDefinition<ReturnType<typeof labelInputSch
     type: "Label",
     service: "trello",
     schema: labelInputSchema,
-    replaceOnChanges: ["baseUrl", "boardId"],
+    replaceOnChanges: ["boardId"],
     deleteBeforeReplace: false,
     async create(ctx, i) {
         const operation = `create label ${i.name}`;

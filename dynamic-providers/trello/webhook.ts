@@ -49,7 +49,7 @@ export const trelloWebhookDefinition: ResourceDefinition<ReturnType<typeof webho
     type: "Webhook",
     service: "trello",
     schema: webhookInputSchema,
-    replaceOnChanges: ["baseUrl", "modelId"],
+    replaceOnChanges: ["modelId"],
     deleteBeforeReplace: false,
     urnInput: true,
     async create(ctx, i) {

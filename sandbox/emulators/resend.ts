@@ -90,8 +90,9 @@ export class ResendEmulator extends Emulator {
                         ],
                     };
                     this.domains.set(id, domain);
-                    // resend.yaml: POST /domains answers 201 with CreateDomainResponse.
-                    return { status: 201, body: domain };
+                    // resend.yaml: POST /domains answers 201 with CreateDomainResponse, which has no `object`.
+                    const { object: _object, ...created } = domain;
+                    return { status: 201, body: created };
                 },
             },
             {

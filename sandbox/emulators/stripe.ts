@@ -277,7 +277,7 @@ export class StripeEmulator extends Emulator {
             if (!r.interval) throw missingParam("recurring[interval]");
             const usageType = (r.usage_type as string) ?? "licensed";
             if (usageType === "metered" && !r.meter) throw invalid("A meter is required for prices with usage_type=metered.", "recurring[meter]");
-            recurring = { interval: r.interval, interval_count: int(r.interval_count, "recurring[interval_count]") ?? 1, usage_type: usageType, meter: (r.meter as string) ?? null, trial_period_days: null };
+            recurring = { interval: r.interval, interval_count: int(r.interval_count, "recurring[interval_count]") ?? 1, usage_type: usageType, meter: (r.meter as string) ?? null };
         }
         const tq = p.transform_quantity as Params | undefined;
         const price: Obj = {
@@ -351,7 +351,7 @@ export class StripeEmulator extends Emulator {
                 const id = str(p, "id") ?? randomId("prod", 14);
                 if (this.products.has(id)) throw invalid(`Product already exists.`, "id", "resource_already_exists");
                 const now = Math.floor(Date.now() / 1000);
-                const created: Obj = { id, object: "product", active: true, created: now, default_price: null, description: null, images: [], livemode: this.livemode(req), marketing_features: [], metadata: {}, package_dimensions: null, shippable: null, statement_descriptor: null, tax_code: null, type: "service", unit_label: null, updated: now, url: null };
+                const created: Obj = { id, object: "product", active: true, created: now, default_price: null, description: null, images: [], livemode: this.livemode(req), marketing_features: [], metadata: {}, package_dimensions: null, shippable: null, statement_descriptor: null, tax_code: null, unit_label: null, updated: now, url: null };
                 const { id: _id, ...fields } = p;
                 this.productFields(fields, created);
                 this.products.set(id, created);

@@ -28,6 +28,13 @@ export const resendService = defineService({
                 return [key, { ...k, name: ctx.name(`resend.apiKeys.${key}`, () => stackScopedName(ctx.env, key, NAME_RULES.resendApiKey)) }];
             }),
         );
+        // One webhook per endpoint: Resend has no field to tell two apart after a lost create.
+        const byEndpoint = new Map<string, string>();
+        for (const [key, w] of Object.entries(s.webhooks)) {
+            const holder = byEndpoint.get(w.endpoint);
+            if (holder) ctx.problem(`resend.webhooks.${key}.endpoint`, `is already the endpoint of resend.webhooks.${holder}: list every event in one webhook`);
+            else byEndpoint.set(w.endpoint, key);
+        }
         return { ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}), domains: s.domains, apiKeys, webhooks: s.webhooks };
     },
 

@@ -36,6 +36,12 @@ describe("ContractChecker on Resend's spec", () => {
         expect(problems.join("\n")).toContain("/data/0/id must be string");
     });
 
+    it("names a field the emulator invented, which a provider could come to rely on", () => {
+        const id = "479e3145-dd38-476b-932c-529ceb705947";
+        const invented = exchange({ route: "GET /webhooks/:id", method: "GET", path: `/webhooks/${id}`, params: { id }, status: 200, responseBody: { object: "webhook", id, endpoint: "https://a.example", events: [], status: "enabled", created_at: "x", signing_secret: "s", secret_rotation: "daily" } });
+        expect(checker.check(invented)).toEqual([`GET /webhooks/${id} response 200: /secret_rotation is a field the spec does not declare`]);
+    });
+
     it("leaves faults the test injected alone", () => {
         expect(checker.check(exchange({ route: "POST /api-keys", method: "POST", path: "/api-keys", status: 429, injected: true }))).toEqual([]);
     });

@@ -41,6 +41,8 @@ export interface Contract {
         extractedWith: string;
         /** A newer spec's operations laid over this one, where they differ for the routes used. */
         overrides?: { repository: string; path: string; commit: string; version: string; file: string; differences: Record<string, string> };
+        /** The spec file read was an excerpt of the published one: where it is, and how it departs. */
+        excerpt?: { file: string } & Record<string, unknown>;
     };
     /** What the emulator's route paths carry that the spec's paths do not (Appwrite's "/v1"). */
     routePrefix: string;
@@ -98,7 +100,7 @@ export class ContractChecker {
     /** Form and query values arrive as text: numbers and booleans are read from it, as servers do. */
     private coercing(): Ajv {
         if (!this.coercingAjv) {
-            this.coercingAjv = withFormats(new Ajv({ strict: false, allErrors: true, coerceTypes: "array", validateFormats: true }));
+            this.coercingAjv = withFormats(new Ajv({ strict: false, allErrors: true, coerceTypes: true, validateFormats: true }));
             this.coercingAjv.addSchema({ $id: "contract", definitions: rebased(this.contract.schemas) as Record<string, unknown> });
         }
         return this.coercingAjv;
@@ -161,7 +163,9 @@ export class ContractChecker {
         if (schema === null || schema === undefined) return [];
         if (exchange.responseBody === undefined || Buffer.isBuffer(exchange.responseBody)) return ["the spec gives a JSON body; none was sent"];
         const validate = this.validator(`${route.spec} ${documented}`, schema, false);
-        return validate(exchange.responseBody) ? [] : describe(validate.errors);
+        const problems = validate(exchange.responseBody) ? [] : describe(validate.errors);
+        // Specs rarely close their objects; an emulator must not invent fields a provider could come to rely on.
+        return exchange.status < 300 ? [...problems, ...undeclaredFields(exchange.responseBody, schema, this.contract.schemas)] : problems;
     }
 
     private valueProblems(key: string, parameter: ContractParameter, value: unknown): string[] {
@@ -252,3 +256,55 @@ function childSchema(schema: Record<string, unknown>, key: string, schemas: Reco
     }
     return undefined;
 }
+
+/**
+ * Fields of an answer that no alternative of its schema declares (where the schema lists its
+ * properties and allows no others of its own accord).
+ */
+function undeclaredFields(value: unknown, schema: unknown, schemas: Record<string, unknown>, at = ""): string[] {
+    const resolved = resolve(schema, schemas);
+    // An allOf (a discriminator's if/then rules among them) speaks for the whole; else each alternative does.
+    const options = Array.isArray(resolved.allOf) ? [mergedAllOf(resolved, value, schemas)] : alternatives(resolved, schemas).map((o) => (Array.isArray(o.allOf) ? mergedAllOf(o, value, schemas) : o));
+    if (Array.isArray(value)) {
+        const items = options.find((o) => o.items !== undefined)?.items;
+        return items === undefined ? [] : value.flatMap((item, i) => undeclaredFields(item, items, schemas, `${at}/${i}`));
+    }
+    if (!value || typeof value !== "object") return [];
+    const objects = options.filter((o) => o.properties !== undefined || o.additionalProperties !== undefined);
+    if (objects.length === 0) return [];
+    const problems: string[] = [];
+    for (const [key, child] of Object.entries(value)) {
+        const declaring = objects.find((o) => key in ((o.properties as Record<string, unknown>) ?? {}));
+        if (declaring) {
+            problems.push(...undeclaredFields(child, (declaring.properties as Record<string, unknown>)[key], schemas, `${at}/${key}`));
+            continue;
+        }
+        const open = objects.find((o) => o.additionalProperties !== undefined && o.additionalProperties !== false);
+        if (open) {
+            if (typeof open.additionalProperties === "object") problems.push(...undeclaredFields(child, open.additionalProperties, schemas, `${at}/${key}`));
+            continue;
+        }
+        problems.push(`${at}/${key} is a field the spec does not declare`);
+    }
+    return problems;
+}
+
+/** An allOf as one schema: its parts' properties, and of an if/then part the `then` whose `if` the value meets. */
+function mergedAllOf(schema: Record<string, unknown>, value: unknown, schemas: Record<string, unknown>): Record<string, unknown> {
+    const parts = (schema.allOf as unknown[]).map((p) => resolve(p, schemas)).flatMap((p) => (p.if === undefined ? [p] : meets(value, p.if as Record<string, unknown>) ? [resolve(p.then, schemas)] : []));
+    return { ...schema, properties: Object.assign({}, schema.properties, ...parts.map((p) => p.properties ?? {})) };
+}
+
+/** Whether a value meets a condition made of required keys, constants, enums and a `not`. */
+function meets(value: unknown, condition: Record<string, unknown>): boolean {
+    if (!value || typeof value !== "object") return false;
+    const record = value as Record<string, unknown>;
+    if (((condition.required as string[]) ?? []).some((key) => !(key in record))) return false;
+    for (const [key, rule] of Object.entries((condition.properties as Record<string, { const?: unknown; enum?: unknown[] }>) ?? {})) {
+        if (!(key in record)) continue;
+        if ("const" in rule && record[key] !== rule.const) return false;
+        if (rule.enum && !rule.enum.includes(record[key])) return false;
+    }
+    return condition.not === undefined || !meets(value, condition.not as Record<string, unknown>);
+}
+

@@ -166,6 +166,16 @@ export function extractContract(vendor: string, spec: Spec, source: Contract["so
     };
 }
 
+function isExcerpt(spec: Spec): boolean {
+    const marked = spec as Spec & { "x-stackwire-excerpt"?: unknown; info?: { "x-source"?: unknown } };
+    return marked["x-stackwire-excerpt"] !== undefined || marked.info?.["x-source"] !== undefined;
+}
+
+function excerptNote(spec: Spec): Record<string, unknown> {
+    const marked = spec as Spec & { "x-stackwire-excerpt"?: Record<string, unknown>; info?: { description?: string } };
+    return marked["x-stackwire-excerpt"] ?? { what: marked.info?.description ?? "an excerpt of the spec" };
+}
+
 function main(): void {
     const [vendor, specFile, repository, specPathInRepo, commit, overlayFlag, overlayFile] = process.argv.slice(2);
     if (!commit || (overlayFlag !== undefined && (overlayFlag !== "--overlay" || !overlayFile))) {
@@ -183,6 +193,8 @@ function main(): void {
         version: spec.info?.version ?? "unknown",
         extractedWith: "test/fidelity/extract.ts",
         ...(overlay ? { overrides: { ...overlay.source, file: path.relative(process.cwd(), overlayFile), differences: overlay.differences ?? {} } } : {}),
+        // A spec file that is an excerpt (the whole could not be read here) says so, and how it departs.
+        ...(isExcerpt(spec) ? { excerpt: { file: path.relative(process.cwd(), specFile), ...excerptNote(spec) } } : {}),
     });
     const out = path.join(process.cwd(), "test", "fidelity", "contracts", `${vendor}.json`);
     writeFileSync(out, `${JSON.stringify(contract, null, 1)}\n`);

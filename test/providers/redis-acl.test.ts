@@ -135,7 +135,10 @@ describe("against a real Redis server", () => {
 
         it("is sent when set as a config secret, and its absence is a clear error", async (test) => {
             const server = await passwordProtectedRedis(adminPassword);
-            if (!server) return test.skip("redis-server is not installed here; .ci/run installs it");
+            if (!server) {
+            if (process.env.STACKWIRE_REQUIRE_SERVERS === "1") throw new Error("redis-server is not installed, and STACKWIRE_REQUIRE_SERVERS=1 requires it");
+            return test.skip("redis-server is not installed here; .ci/run installs it");
+        }
             try {
                 const inputs = { url: server.url, username: "svc-admin-test", password, keyPatterns: ["svc:*"], categories: ["+@read"] };
                 const withPassword = await configuredProvider(aclUserDefinition, { redisAdminPassword: adminPassword });

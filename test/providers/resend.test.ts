@@ -84,4 +84,29 @@ describe("Resend", () => {
         await make("domain", { name: "mail.example.com" });
         expect(emulator.domains.size).toBe(1);
     });
+
+    it("a lost key is removed before a retry, but never another stack's key or the key being replaced", async () => {
+        const urn = (project: string) => `urn:pulumi:dev::${project}::resend:ApiKey::receipts`;
+        const first = await make("key", { name: "stackwire-dev-receipts", permission: "full_access", resourceUrn: urn("shop") });
+        // Another project's dev stack, same name, same account: its create must leave the first key alone.
+        const other = await make("key", { name: "stackwire-dev-receipts", permission: "full_access", resourceUrn: urn("blog") });
+        expect([...emulator.apiKeys.keys()].sort()).toEqual([first.id, other.id].sort());
+        // A replacement (new permission) is created while the old key still serves: both exist.
+        const replacement = await make("key", { name: "stackwire-dev-receipts", permission: "sending_access", resourceUrn: urn("shop") });
+        expect(emulator.apiKeys.has(first.id)).toBe(true);
+        expect(emulator.apiKeys.has(replacement.id)).toBe(true);
+        // The name in state is the configured one; Resend's carries the mark.
+        expect((await p.key.provider.read!(first.id, first.outs)).props!.name).toBe("stackwire-dev-receipts");
+        expect(emulator.apiKeys.get(first.id)!.name).toMatch(/^stackwire-dev-receipts #[0-9a-f]{8}$/);
+    });
+
+    it("a webhook's lost create adopts only the webhook with its endpoint and events", async () => {
+        const others = await make("webhook", { endpoint: "https://app.example/resend", events: ["email.sent"] });
+        emulator.inject({ kind: "drop-after-commit", route: "POST /webhooks" });
+        const ours = await make("webhook", { endpoint: "https://app.example/resend", events: ["email.bounced"] });
+        expect(ours.id).not.toBe(others.id);
+        expect(emulator.webhooks.size).toBe(2);
+        expect(emulator.webhooks.get(others.id)!.events).toEqual(["email.sent"]);
+    });
 });
+

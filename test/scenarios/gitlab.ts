@@ -10,7 +10,7 @@ import type { KindScenario, VendorRig } from "./scenario";
 const TOKEN = fakeCredential("glpat-", "scenarioToken0123456789");
 const urn = (type: string, name: string) => `urn:pulumi:dev::stackwire::stackwire:github:CodeRepository$pulumi-nodejs:dynamic/gitlab:${type}::${name}`;
 /** A GitHub token inside a mirror URL: the secret the leak check replaces with its canary. */
-const githubUrl = (token: string) => `https://x-access-token:${token}@github.com/acme/app.git`;
+const githubUrl = (token: string) => `https://x-access-token:${encodeURIComponent(token)}@github.com/acme/app.git`;
 
 export function gitlabScenarios(): KindScenario[] {
     const emulator = new GitlabEmulator({ token: TOKEN, groups: [{ id: 77, path: "acme" }] });
@@ -79,7 +79,8 @@ export function gitlabScenarios(): KindScenario[] {
             change: { value: "sk-proj-rotated999999" },
             writes: { create: "POST /api/v4/projects/:id/variables", update: "PUT /api/v4/projects/:id/variables/:key", delete: "DELETE /api/v4/projects/:id/variables/:key" },
             held: () => projects().flatMap((p) => p.variables.map((v: { key: string; environment_scope: string }) => `${p.id}/${v.key}:${v.environment_scope}`)),
-            secretInputs: (inputs, canary) => ({ ...inputs, value: canary }),
+            // GitLab masks only values without whitespace, from a Base64-like alphabet unless raw.
+            secretInputs: (inputs, canary) => ({ ...inputs, value: canary.replace(/\s/g, "_"), raw: true }),
             verify: (id, outs) => {
                 const variable = onlyProject().variables.find((v: { key: string }) => `${onlyProject().id}/${v.key}:*` === id);
                 if (variable?.value !== outs.value) throw new Error(`variable ${id} does not hold the value of the outputs`);

@@ -58,6 +58,7 @@ describe("an invalid config is rejected naming the field and the rule", () => {
         ["a Redis URL carrying its password", { redis: { url: "redis://:hunter2-cache-password@cache.internal:6379" } }, /^redis\.url: must not contain credentials: set the password with `pulumi config set --secret redisAdminPassword <value>` \(received "redis:\/\/\*\*\*\*@cache\.internal:6379"\)$/],
         ["a nested setting set without --path", { "supabase.url": "https://abcd.supabase.co" }, /^supabase\.url: is not a stackwire setting: to set a value inside supabase, run `pulumi config rm supabase\.url`, then `pulumi config set --path 'supabase\.url' <value>`$/],
         ["a numeric-looking name read as a number", { trello: { boards: { devops: { name: 2024, lists: ["Issues"] } } } }, /^trello\.boards\.devops\.name: .*expected string.*to keep 2024 as text, set it with `pulumi config set --type string --path 'trello\.boards\.devops\.name' 2024`/],
+        ["two Resend webhooks to one endpoint", { resend: { webhooks: { a: { endpoint: "https://app.example/resend", events: ["email.sent"] }, b: { endpoint: "https://app.example/resend", events: ["email.bounced"] } } } }, /^resend\.webhooks\.b\.endpoint: is already the endpoint of resend\.webhooks\.a: list every event in one webhook$/],
         ["an unknown environment", { environment: "qa" }, /^environment: Invalid option: expected one of "dev"\|"staging"\|"prod"\|"preview"\|"local"/],
     ])("%s", (_what, settings, expected) => {
         const problems = problemsOf(raw(settings));

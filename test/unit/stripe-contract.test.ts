@@ -45,4 +45,11 @@ describe("Stripe's contract", () => {
         const problems = checker.check(post("POST /v1/prices/:id", "/v1/prices/price_1", "metadata[plan]="));
         expect(problems.filter((p) => p.includes("request"))).toEqual([]);
     });
+
+    it("names a single value where the spec wants a list, and a list where it wants one value", () => {
+        const asScalar = checker.check(post("POST /v1/webhook_endpoints/:id", "/v1/webhook_endpoints/we_1", "enabled_events=invoice.paid")).join("\n");
+        expect(asScalar).toContain("/enabled_events must be array");
+        const asList = checker.check(post("POST /v1/prices/:id", "/v1/prices/price_1", "nickname[0]=Monthly")).join("\n");
+        expect(asList).toContain("/nickname must be string");
+    });
 });

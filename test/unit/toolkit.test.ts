@@ -62,6 +62,16 @@ describe("diff", () => {
     });
 });
 
+describe("server URLs in a diff", () => {
+    it("a respelling of the same server is no change; another host or path is", () => {
+        const diff = (a: string, b: string) => diffInputs(["baseUrl"], ["baseUrl"], { baseUrl: a }, { baseUrl: b }).replaces;
+        expect(diff("https://GitLab.acme.test/", "https://gitlab.acme.test")).toEqual([]);
+        expect(diff("https://gitlab.acme.test:443/api", "https://gitlab.acme.test/api/")).toEqual([]);
+        expect(diff("http://127.0.0.1:8080", "http://localhost:8080")).toEqual(["baseUrl"]);
+        expect(diff("https://api.trello.com/1", "https://api.trello.com/2")).toEqual(["baseUrl"]);
+    });
+});
+
 describe("outputs the engine can carry", () => {
     it("drops undefined values and turns undefined list items into null, deep", () => {
         expect(engineSafe({ a: 1, b: undefined, c: { d: undefined, e: [1, undefined] } })).toEqual({ a: 1, c: { e: [1, null] } });
