@@ -22,13 +22,14 @@ import { createdRecently, createOnce, LOST_CREATE_WINDOW_MS } from "../core/owne
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
 import { pollUntil } from "../core/wait";
-import { serviceRoleKey, storageClient, storageFailure } from "./client";
+import { answerIsAbout, confirmGone, segment, type WhereItLives } from "../core/gone";
+import { serviceRoleKey, serviceRoleKeyProblem, storageClient, storageFailure } from "./client";
 import { bucketInputSchema, type BucketInputs } from "./schema";
 
 export type BucketState = BucketInputs;
 
 /** A bucket id as a path segment (storage-js does not encode it). */
-const inPath = (id: string) => encodeURIComponent(id);
+const inPath = segment;
 
 interface ApiBucket {
     id: string;
@@ -59,13 +60,31 @@ function bucketOptions(i: BucketInputs) {
     };
 }
 
+/**
+ * Where a bucket lives is the project, seen through the service-role key: Storage answers 404
+ * NoSuchBucket to any other role (row-level security hides the bucket), so a 404 means gone
+ * only when the key is the service-role key.
+ */
+function theProject(ctx: OperationContext, projectUrl: string): WhereItLives {
+    return {
+        name: `the storage of ${projectUrl}`,
+        visible: async () => serviceRoleKeyProblem(ctx.credential(serviceRoleKey)) ?? true,
+        credential: serviceRoleKey,
+    };
+}
+
+/** The bucket, or undefined when it is gone (and the key could have seen it). */
 async function fetchBucket(ctx: OperationContext, projectUrl: string, id: string, operation = `read bucket "${id}"`): Promise<ApiBucket | undefined> {
     const call = ctx.http(operation);
     const { data, error } = await storageClient(projectUrl, ctx.credential(serviceRoleKey), call).getBucket(inPath(id));
-    if (!error) return data as ApiBucket;
+    if (!error) {
+        answerIsAbout(ctx, call, "bucket", id, (data as ApiBucket | null)?.id);
+        return data as ApiBucket;
+    }
     const failure = storageFailure(error, call);
-    if (failure.status === 404) return undefined;
-    throw ctx.error(call, failure);
+    if (failure.status !== 404) throw ctx.error(call, failure);
+    await confirmGone(ctx, call, `bucket "${id}"`, theProject(ctx, projectUrl));
+    return undefined;
 }
 
 async function applySettings(ctx: OperationContext, call: HttpCall, i: BucketInputs): Promise<void> {
@@ -161,7 +180,8 @@ export const bucketDefinition: ResourceDefinition<ReturnType<typeof bucketInputS
             return error ? { call, failure: storageFailure(error, call) } : undefined;
         };
         const first = await remove();
-        if (first === undefined || first.failure.status === 404) return;
+        if (first === undefined) return;
+        if (first.failure.status === 404) return confirmGone(ctx, first.call, `bucket "${id}"`, theProject(ctx, state.projectUrl));
         if (first.failure.status !== 409) throw ctx.error(first.call, first.failure);
         if (!state.forceDestroy) {
             throw ctx.error(first.call, {

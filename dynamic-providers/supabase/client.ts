@@ -12,6 +12,24 @@ export const serviceRoleKey: CredentialSpec = {
     label: "Supabase service-role key",
 };
 
+/**
+ * Why a key cannot be the service-role key, read from the key itself (no request): a JWT whose
+ * `role` claim is not service_role (the anon key: Storage's row-level security hides every bucket
+ * from it and answers 404), or a publishable key. Undefined when it is, or when the format is not
+ * one we can read.
+ */
+export function serviceRoleKeyProblem(key: string): string | undefined {
+    if (key.startsWith("sb_publishable_")) return "is a publishable key, which Storage treats as anon";
+    const parts = key.split(".");
+    if (parts.length !== 3) return undefined;
+    try {
+        const role = (JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as { role?: unknown }).role;
+        return role === undefined || role === "service_role" ? undefined : `is a key with the role "${String(role)}", not the service-role key`;
+    } catch {
+        return undefined;
+    }
+}
+
 /** For the Management API (Edge Function secrets). */
 export const supabaseAccessToken: CredentialSpec = { configKey: "supabaseAccessToken", envVars: ["SUPABASE_ACCESS_TOKEN"], label: "Supabase personal access token" };
 

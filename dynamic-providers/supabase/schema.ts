@@ -38,6 +38,8 @@ export function bucketInputSchema() {
             .max(BUCKET_NAME_MAX, `must be at most ${BUCKET_NAME_MAX} characters`)
             .refine((s) => s.trim() === s, "must not start or end with white space")
             .refine((s) => !s.includes("/") && !s.includes("\\"), "must not contain / or \\")
+            // URL parsers resolve a "." or ".." segment away (%2E too): no request could reach such a bucket.
+            .refine((s) => s !== "." && s !== "..", 'must not be "." or "..", which no URL can address')
             .refine((s) => BUCKET_NAME_PATTERN.test(s), "may hold only letters, digits, spaces and _ ! - . * ' ( ) & $ @ = ; : + , ?"),
         public: z.boolean().default(false),
         fileSizeLimit: z

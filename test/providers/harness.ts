@@ -4,7 +4,8 @@ import type { InputSchema, InputsOf, ResourceDefinition } from "../../dynamic-pr
 import { dynamicProvider } from "../../dynamic-providers/core/provider";
 import type { Clock } from "../../dynamic-providers/core/clock";
 import { CONFIG_NAMESPACE } from "../../dynamic-providers/core/credentials";
-import { expect } from "vitest";
+// node:assert rather than vitest's expect: scenarios use this harness in the engine tier too (plain Node).
+import assert from "node:assert/strict";
 
 export interface ProviderUnderTest {
     provider: Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">>;
@@ -45,7 +46,7 @@ export function lifecycle<K extends string>(providers: Record<K, ProviderUnderTe
     }
     async function checked(kind: K, news: Record<string, unknown>): Promise<Record<string, unknown>> {
         const result = await providers[kind].provider.check({}, { ...connection(), ...news });
-        expect(result.failures ?? []).toEqual([]);
+        assert.deepEqual(result.failures ?? [], []);
         return result.inputs;
     }
     async function make(kind: K, news: Record<string, unknown>) {

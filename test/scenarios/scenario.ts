@@ -42,4 +42,16 @@ export interface KindScenario {
     secretInputs?: (inputs: Props, canary: string) => Props;
     /** What the outputs must agree on with the emulator beyond the diff (a token is the key's). */
     verify?(id: string, outs: Props): void;
+    /**
+     * A credential the API accepts but that cannot see this object (another account, project,
+     * team or scope), as stack config; `answers` says what the service answers it, as the
+     * emulator route cites. Refresh and destroy with it must fail and keep the object.
+     */
+    blind?: { credentials: Record<string, string>; answers: string };
+    /** Deletes the object behind the provider's back, in the emulator's own data. */
+    removeOutOfBand?(id: string): void;
+    /** Inputs whose ids hold characters the service's naming rule forbids in a URL: check must refuse them. */
+    reservedIds?: Props[];
+    /** Inputs whose ids hold URL-reserved characters the service allows (`?`, `#`, `.`): they must reach their own object. */
+    awkwardIds?: Props[];
 }

@@ -9,14 +9,17 @@ import { SupabaseManagementEmulator } from "../../sandbox/emulators/supabase-man
 import { SupabaseStorageEmulator } from "../../sandbox/emulators/supabase-storage";
 import type { KindScenario, VendorRig } from "./scenario";
 
-const SERVICE_ROLE_KEY = "service-role-key-for-scenarios-0123456789";
+/** Keys shaped as Supabase issues them: JWTs whose `role` claim says what they may do. */
+const jwt = (role: string) => ["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", Buffer.from(JSON.stringify({ iss: "supabase", ref: "scenario", role })).toString("base64url"), "c2lnbmF0dXJl"].join(".");
+const SERVICE_ROLE_KEY = jwt("service_role");
+const ANON_KEY = jwt("anon");
 const ACCESS_TOKEN = "sbp_scenarioAccessToken0123456789abcdef";
 /** A project reference as the Management API spells them: 20 lower-case letters. */
 const REF = "scenarioprojectrefab";
 const SECRET_NAMES = ["OPENAI_API_KEY", "RESEND_API_KEY"];
 
 export function supabaseScenarios(): KindScenario[] {
-    const storage = new SupabaseStorageEmulator({ serviceRoleKey: SERVICE_ROLE_KEY, anonKey: "anon-key-for-scenarios-0123456789" });
+    const storage = new SupabaseStorageEmulator({ serviceRoleKey: SERVICE_ROLE_KEY, anonKey: ANON_KEY });
     const storageRig: VendorRig = { vendor: "supabase-storage", emulator: storage, credentials: { supabaseServiceRoleKey: SERVICE_ROLE_KEY }, connection: () => ({ projectUrl: storage.url }) };
     const management = new SupabaseManagementEmulator({ token: ACCESS_TOKEN, projects: [REF] });
     const managementRig: VendorRig = { vendor: "supabase-management", emulator: management, credentials: { supabaseAccessToken: ACCESS_TOKEN }, connection: () => ({ managementUrl: management.url }) };
@@ -30,6 +33,11 @@ export function supabaseScenarios(): KindScenario[] {
             change: { public: false, fileSizeLimit: 1_000_000 },
             writes: { create: "POST /storage/v1/bucket", update: "PUT /storage/v1/bucket/:id", delete: "DELETE /storage/v1/bucket/:id" },
             held: () => [...storage.buckets.keys()],
+            // supabase/storage: row-level security hides every bucket from the anon role, which gets 404 NoSuchBucket.
+            blind: { credentials: { supabaseServiceRoleKey: ANON_KEY }, answers: "404 NoSuchBucket" },
+            removeOutOfBand: (id) => void storage.buckets.delete(id),
+            awkwardIds: [{ bucketId: "x?y" }, { bucketId: "v1.2" }, { bucketId: "a+b=c" }],
+            reservedIds: [{ bucketId: "." }, { bucketId: ".." }, { bucketId: "a/b" }, { bucketId: "a#b" }],
             verify: (id, outs) => {
                 const b = storage.buckets.get(id);
                 if (!b || b.public !== outs.public || b.file_size_limit !== outs.fileSizeLimit) throw new Error(`the outputs do not describe bucket ${id} as it is`);

@@ -1,0 +1,75 @@
+/**
+ * Issue 16 through the real provider host: for every kind with a credential that may not see
+ * the object, refresh and destroy fail and the object stays; an object deleted out of band
+ * leaves the state. The stack config (good or blind credential) reaches the host as `pulumi up`
+ * sends it, and the stored provider is the one `pulumi up` writes.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { storedProviderText } from "../../dynamic-providers/core/resource";
+import { CONFIG_NAMESPACE } from "../../dynamic-providers/core/credentials";
+import { allScenarios } from "../scenarios";
+import type { KindScenario } from "../scenarios/scenario";
+import { DynamicProviderHost, wireSecret } from "./host";
+
+const scenarios = allScenarios().filter((s) => s.blind || s.removeOutOfBand);
+const rigs = [...new Set(scenarios.map((s) => s.rig))];
+/** One host per vendor, configured once with its credentials, as a `pulumi up` is. */
+const hosts = new Map<KindScenario["rig"], DynamicProviderHost>();
+const hostFor = (s: KindScenario) => hosts.get(s.rig)!;
+
+before(async () => {
+    for (const rig of rigs) {
+        await rig.emulator.start();
+        const host = await DynamicProviderHost.start();
+        await host.configure(asConfig(rig.credentials));
+        hosts.set(rig, host);
+    }
+});
+after(async () => {
+    for (const host of hosts.values()) await host.stop();
+    for (const rig of rigs) await rig.emulator.stop();
+});
+
+const asConfig = (credentials: Record<string, string>) => Object.fromEntries(Object.entries(credentials).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, wireSecret(v)]));
+
+/** One object of the kind, created through a host configured with the rig's own credentials. */
+async function createdThroughHost(s: KindScenario) {
+    s.rig.emulator.reset();
+    const host = hostFor(s);
+    const urn = `urn:pulumi:dev::stackwire::${s.definition.module}:${s.definition.type}::not-found`;
+    const __provider = storedProviderText(`${s.definition.module}:${s.definition.type}`);
+    const checked = await host.check(urn, {}, { ...s.rig.connection(), ...(await s.inputs()), __provider });
+    assert.deepEqual(checked.failures, []);
+    const { id, properties } = await host.create(urn, checked.inputs);
+    return { urn, id, state: { ...properties, __provider } };
+}
+
+for (const s of scenarios) {
+    describe(s.kind, () => {
+        if (s.blind) {
+            test("a credential that cannot see it: refresh and destroy fail, the object stays", async () => {
+                const { urn, id, state } = await createdThroughHost(s);
+                // Another run of the stack, with the other credential: a host of its own, as each `pulumi up` starts one.
+                const blindHost = await DynamicProviderHost.start();
+                try {
+                    await blindHost.configure(asConfig(s.blind!.credentials));
+                    const settings = new RegExp(Object.keys(s.blind!.credentials).join("|"));
+                    await assert.rejects(blindHost.read(id, urn, state), settings);
+                    await assert.rejects(blindHost.delete(id, urn, state), settings);
+                } finally {
+                    await blindHost.stop();
+                }
+                assert.ok(s.held().includes(id), `${s.kind} ${id} must still exist`);
+            });
+        }
+        if (s.removeOutOfBand) {
+            test("deleted out of band: refresh drops it, destroy succeeds", async () => {
+                const { urn, id, state } = await createdThroughHost(s);
+                s.removeOutOfBand!(id);
+                assert.equal((await hostFor(s).read(id, urn, state)).id, "");
+                await hostFor(s).delete(id, urn, state);
+            });
+        }
+    });
+}
