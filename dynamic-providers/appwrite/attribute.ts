@@ -5,15 +5,18 @@
  * type, array-ness and relationship shape replace (deleting first, since keys are unique, and
  * deleting drops the column's data); required, default, size, bounds, enum elements and onDelete
  * change in place. A bound set back to none is sent as the type's open bound: Appwrite keeps the
- * bound in place when it is left out. An attribute Appwrite is deleting has left the state.
+ * bound in place when it is left out. An attribute Appwrite is deleting has left the state; one
+ * Appwrite does not find leaves it only when its collection, read with the same key, answers (or,
+ * gone too, when its database's place does: places.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, appwriteCall, differences, removeIfPresent } from "./client";
+import { appwrite, appwriteCall, differences, readOrGone, removeOrGone } from "./client";
+import { collectionOf } from "./places";
 import { attributeInputSchema, type AttributeInputs } from "./schema";
 import { schemaApi, type AttributeSpec, type AttributeType } from "./schema-api";
-import { attributeReader, attributeRemover, awaitAttribute, createSchemaObject } from "./status";
+import { attributeAt, attributeReader, attributeRemover, awaitAttribute, createSchemaObject } from "./status";
 
 export interface AttributeState extends AttributeInputs {
     status: string;
@@ -89,7 +92,9 @@ export const attributeDefinition: ResourceDefinition<ReturnType<typeof attribute
     },
 
     async read(ctx, _id, state) {
-        const found = await attributeReader(ctx, state, state.databaseId, state.collectionId, state.key)();
+        const { call, databases } = appwrite(ctx, state, `read attribute ${state.collectionId}.${state.key}`);
+        const place = collectionOf(ctx, state, state.databaseId, state.collectionId);
+        const found = await readOrGone(ctx, call, attributeAt(state.key), place, () => schemaApi.getAttribute(databases, state.databaseId, state.collectionId, state.key));
         // Being deleted: its column and data are going, and the key frees when Appwrite is done.
         if (found === undefined || found.status === "deleting") return undefined;
         return {
@@ -115,7 +120,7 @@ export const attributeDefinition: ResourceDefinition<ReturnType<typeof attribute
     async delete(ctx, _id, state) {
         // One call: Appwrite deletes in the background, and a create of the same key waits for it.
         const { call, databases } = appwrite(ctx, state, `delete attribute ${state.collectionId}.${state.key}`);
-        await removeIfPresent(ctx, call, () => schemaApi.deleteAttribute(databases, state.databaseId, state.collectionId, state.key));
+        await removeOrGone(ctx, call, attributeAt(state.key), collectionOf(ctx, state, state.databaseId, state.collectionId), () => schemaApi.deleteAttribute(databases, state.databaseId, state.collectionId, state.key));
     },
 };
 

@@ -1,13 +1,17 @@
 /**
  * Appwrite storage bucket: the id replaces; every setting changes in place. A create whose answer
  * was lost adopts the bucket at our id made within the lost-create window with our settings
- * (`createOwn`).
+ * (`createOwn`). A 404 leaves the state only when the project's list of buckets, read with the
+ * same key, answers without it (places.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, appwriteCall, createOwn, differences, fetchOrGone, removeIfPresent } from "./client";
+import { appwrite, appwriteCall, createOwn, differences, fetchOrGone, NOT_FOUND, readOrGone, removeOrGone, type About } from "./client";
+import { bucketsOf } from "./places";
 import { appwriteBucketInputSchema, type AppwriteBucketInputs } from "./schema";
+
+const bucket = (id: string): About<{ $id: string }> => ({ kind: "bucket", id, idOf: (b) => b.$id, notFound: NOT_FOUND.bucket });
 
 const settings = (i: AppwriteBucketInputs) => ({
     bucketId: i.bucketId,
@@ -36,7 +40,7 @@ export const appwriteBucketDefinition: ResourceDefinition<ReturnType<typeof appw
             send: (call) => appwrite(ctx, i, operation, call).storage.createBucket(settings(i)),
             read: () => {
                 const { call, storage } = appwrite(ctx, i, `look for bucket ${i.bucketId}`);
-                return fetchOrGone(ctx, call, () => storage.getBucket({ bucketId: i.bucketId }));
+                return fetchOrGone(ctx, call, bucket(i.bucketId), () => storage.getBucket({ bucketId: i.bucketId }));
             },
             createdAt: (b) => b.$createdAt,
             differs: (b) => {
@@ -51,7 +55,7 @@ export const appwriteBucketDefinition: ResourceDefinition<ReturnType<typeof appw
     },
     async read(ctx, id, state) {
         const { call, storage } = appwrite(ctx, state, `read bucket ${id}`);
-        const b = await fetchOrGone(ctx, call, () => storage.getBucket({ bucketId: id }));
+        const b = await readOrGone(ctx, call, bucket(id), bucketsOf(ctx, state, id), () => storage.getBucket({ bucketId: id }));
         return (
             b && {
                 ...state,
@@ -74,7 +78,7 @@ export const appwriteBucketDefinition: ResourceDefinition<ReturnType<typeof appw
     },
     async delete(ctx, id, state) {
         const { call, storage } = appwrite(ctx, state, `delete bucket ${id}`);
-        await removeIfPresent(ctx, call, () => storage.deleteBucket({ bucketId: id }));
+        await removeOrGone(ctx, call, bucket(id), bucketsOf(ctx, state, id), () => storage.deleteBucket({ bucketId: id }));
     },
 };
 

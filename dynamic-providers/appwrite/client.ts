@@ -5,8 +5,9 @@
  * SDK does.
  */
 import { AppwriteException, Client, Databases, Functions, Storage } from "node-appwrite";
-import { callApi, callOrGone, removeOrGone, type ApiErrors } from "../core/api-calls";
+import { callApi, type ApiErrors } from "../core/api-calls";
 import type { CredentialSpec } from "../core/credentials";
+import { answerIsAbout, confirmGone, type WhereItLives } from "../core/gone";
 import type { HttpCall } from "../core/http";
 import { createdRecently, createOnce } from "../core/ownership";
 import type { OperationContext } from "../core/provider";
@@ -50,16 +51,29 @@ export function appwrite(ctx: OperationContext, connection: AppwriteConnection, 
     return { call, databases: new Databases(client), storage: new Storage(client), functions: new Functions(client) };
 }
 
+/** What Appwrite said, as it said it: status, error type, message. */
 export function appwriteFailure(error: unknown): { status?: number; code?: string; apiMessage: string } {
     const e = error as { code?: number; type?: string; message?: string };
     return { status: e.code || undefined, code: e.type || undefined, apiMessage: e.message ?? String(error) };
+}
+
+/**
+ * What Appwrite said, and for a refused key (401 or 403: a key of another project or revoked,
+ * user_unauthorized; a key without the scope, general_unauthorized_scope; expired) the setting
+ * that holds it.
+ */
+export function appwriteRefusal(error: unknown): { status?: number; code?: string; apiMessage: string } {
+    const failure = appwriteFailure(error);
+    if (failure.status !== 401 && failure.status !== 403) return failure;
+    const setting = `${appwriteApiKey.configKey}${appwriteApiKey.envVars.length > 0 ? ` (or ${appwriteApiKey.envVars.join(" / ")})` : ""}`;
+    return { ...failure, apiMessage: `${failure.apiMessage}. Check ${setting}: it must be an API key of this project with the scopes this needs` };
 }
 
 export function isNotFound(error: unknown): boolean {
     return (error as { code?: number }).code === 404;
 }
 
-const APPWRITE_ERRORS: ApiErrors = { details: appwriteFailure, isGone: isNotFound };
+const APPWRITE_ERRORS: ApiErrors = { details: appwriteRefusal, isGone: isNotFound };
 
 /** Appwrite refused because the id or key is taken (409): the SDK's exception or our typed error. */
 export function isConflict(error: unknown): boolean {
@@ -69,9 +83,87 @@ export function isConflict(error: unknown): boolean {
 
 /** Runs one SDK call; a failure becomes a typed error with the call's request id. */
 export const appwriteCall = <T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>) => callApi(ctx, call, APPWRITE_ERRORS, run);
-/** The object, or undefined when Appwrite answers 404. */
-export const fetchOrGone = <T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>) => callOrGone(ctx, call, APPWRITE_ERRORS, run);
-export const removeIfPresent = (ctx: OperationContext, call: HttpCall, run: () => Promise<unknown>) => removeOrGone(ctx, call, APPWRITE_ERRORS, run);
+
+/**
+ * The Appwrite object a call is about. Appwrite's 404 says what is missing in its error type
+ * (app/config/errors.php): `notFound` lists the types that mean this object, or a place it lives
+ * in, does not exist. Any other 404 (project_not_found for a wrong project id, general_route_not_found
+ * or a page that is not Appwrite's for a wrong endpoint) is not about the object and never counts
+ * as "gone".
+ */
+export interface About<T> {
+    /** What it is, for messages: "database", "attribute". */
+    kind: string;
+    /** The id asked for (for attributes and indexes, the key). */
+    id: string;
+    /** The id the answer names: its `$id`, an attribute's or index's `key`. */
+    idOf(found: T): unknown;
+    notFound: readonly string[];
+}
+
+/** Appwrite's error types for objects that do not exist, by kind (each with the places it lives in). */
+export const NOT_FOUND = {
+    database: ["database_not_found"],
+    collection: ["collection_not_found", "database_not_found"],
+    attribute: ["attribute_not_found", "collection_not_found", "database_not_found"],
+    index: ["index_not_found", "collection_not_found", "database_not_found"],
+    bucket: ["storage_bucket_not_found"],
+    variable: ["variable_not_found", "function_not_found"],
+} as const;
+
+const described = (about: Pick<About<unknown>, "kind" | "id">) => `${about.kind} "${about.id}"`;
+
+/** The answer, or undefined for a 404 about the object (see `About`); every other failure is thrown. */
+async function attempt<T>(ctx: OperationContext, call: HttpCall, about: Pick<About<T>, "kind" | "id" | "notFound">, run: () => Promise<T>): Promise<{ found: T } | undefined> {
+    try {
+        return { found: await run() };
+    } catch (err) {
+        if (!isNotFound(err)) throw ctx.error(call, appwriteRefusal(err));
+        const type = (err as { type?: unknown }).type;
+        if (typeof type === "string" && about.notFound.includes(type)) return undefined;
+        const failure = appwriteFailure(err);
+        throw ctx.error(call, {
+            ...failure,
+            apiMessage: `${failure.apiMessage} (a 404 that is not Appwrite's answer about ${described(about)}, which would be ${about.notFound.join(" or ")}: check projectId and endpoint; nothing counts as gone)`,
+        });
+    }
+}
+
+/**
+ * The object, or undefined when Appwrite answers that it (or a place it lives in) does not exist.
+ * For the reads inside a create (looking for what landed, waiting for a build): nothing leaves the
+ * state there. A refresh uses `readOrGone`.
+ */
+export async function fetchOrGone<T>(ctx: OperationContext, call: HttpCall, about: About<NoInfer<T>>, run: () => Promise<T>): Promise<T | undefined> {
+    const outcome = await attempt(ctx, call, about, run);
+    if (outcome === undefined) return undefined;
+    answerIsAbout(ctx, call, about.kind, about.id, about.idOf(outcome.found));
+    return outcome.found;
+}
+
+/**
+ * A refresh's read: the object, or undefined (it leaves the state) only when Appwrite answers
+ * that it does not exist and `place`, where it lives, is visible with the same key.
+ */
+export async function readOrGone<T>(ctx: OperationContext, call: HttpCall, about: About<NoInfer<T>>, place: WhereItLives, run: () => Promise<T>): Promise<T | undefined> {
+    const outcome = await attempt(ctx, call, about, run);
+    if (outcome === undefined) {
+        await confirmGone(ctx, call, described(about), place);
+        return undefined;
+    }
+    answerIsAbout(ctx, call, about.kind, about.id, about.idOf(outcome.found));
+    return outcome.found;
+}
+
+/** A destroy's removal: a 404 about the object counts as done only when `place` is visible with the same key. */
+export async function removeOrGone(ctx: OperationContext, call: HttpCall, about: Pick<About<unknown>, "kind" | "id" | "notFound">, place: WhereItLives, run: () => Promise<unknown>): Promise<void> {
+    if ((await attempt(ctx, call, about, run)) === undefined) await confirmGone(ctx, call, described(about), place);
+}
+
+/** A removal inside a create (a failed build of ours): a 404 about it means it is already gone. */
+export async function removeIfPresent(ctx: OperationContext, call: HttpCall, about: Pick<About<unknown>, "kind" | "id" | "notFound">, run: () => Promise<unknown>): Promise<void> {
+    await attempt(ctx, call, about, run);
+}
 
 /** What a create needs to know about an object Appwrite already holds at our id. */
 export interface OwnCreate<T> {

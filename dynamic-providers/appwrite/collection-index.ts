@@ -2,12 +2,15 @@
  * Appwrite index. Indexes cannot be changed, so any change replaces (deleting first: keys are
  * unique). Creation waits for the attributes it names to be available, then for the index. A
  * create whose answer was lost adopts the index at our key made within the lost-create window
- * with our type and attributes; an index Appwrite is deleting has left the state.
+ * with our type and attributes; an index Appwrite is deleting has left the state. One Appwrite
+ * does not find leaves it only when its collection, read with the same key, answers (or, gone
+ * too, when its database's place does: places.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, differences, fetchOrGone, removeIfPresent } from "./client";
+import { appwrite, differences, fetchOrGone, NOT_FOUND, readOrGone, removeIfPresent, removeOrGone, type About } from "./client";
+import { collectionOf } from "./places";
 import { indexInputSchema, type IndexInputs } from "./schema";
 import { schemaApi } from "./schema-api";
 import { attributeReader, awaitAttribute, createSchemaObject, removeFailedBuild, SchemaWorkFailed, waitAvailable } from "./status";
@@ -17,17 +20,22 @@ function ordersOf(found: { orders?: string[] }): ("ASC" | "DESC")[] {
     return (found.orders ?? []).map((o) => o.toUpperCase() as "ASC" | "DESC");
 }
 
+/** An index, as Appwrite names it in answers (its `key`) and in 404s. */
+const indexAt = (key: string): About<Record<string, any>> => ({ kind: "index", id: key, idOf: (x) => x.key, notFound: NOT_FOUND.index });
+
+/** Removes a failed build of ours inside a create; gone already counts as removed. */
 function remover(ctx: OperationContext, i: IndexInputs) {
     return async () => {
         const { call, databases } = appwrite(ctx, i, `delete index ${i.collectionId}.${i.key}`);
-        await removeIfPresent(ctx, call, () => schemaApi.deleteIndex(databases, i.databaseId, i.collectionId, i.key));
+        await removeIfPresent(ctx, call, indexAt(i.key), () => schemaApi.deleteIndex(databases, i.databaseId, i.collectionId, i.key));
     };
 }
 
+/** Reads the index inside a create; undefined once it is gone. */
 function getter(ctx: OperationContext, i: IndexInputs) {
     return async () => {
         const { call, databases } = appwrite(ctx, i, `read index ${i.collectionId}.${i.key}`);
-        return fetchOrGone(ctx, call, () => schemaApi.getIndex(databases, i.databaseId, i.collectionId, i.key));
+        return fetchOrGone(ctx, call, indexAt(i.key), () => schemaApi.getIndex(databases, i.databaseId, i.collectionId, i.key));
     };
 }
 
@@ -86,7 +94,9 @@ export const indexDefinition: ResourceDefinition<ReturnType<typeof indexInputSch
     },
 
     async read(ctx, _id, state) {
-        const found = await getter(ctx, state)();
+        const { call, databases } = appwrite(ctx, state, `read index ${state.collectionId}.${state.key}`);
+        const place = collectionOf(ctx, state, state.databaseId, state.collectionId);
+        const found = await readOrGone(ctx, call, indexAt(state.key), place, () => schemaApi.getIndex(databases, state.databaseId, state.collectionId, state.key));
         // Being deleted: the key frees when Appwrite is done.
         if (found?.status === "deleting") return undefined;
         return found && { ...state, type: found.type, attributes: found.attributes, orders: state.orders === null ? null : ordersOf(found) };
@@ -99,7 +109,8 @@ export const indexDefinition: ResourceDefinition<ReturnType<typeof indexInputSch
 
     async delete(ctx, _id, state) {
         // One call: Appwrite deletes in the background, and a create of the same key waits for it.
-        await remover(ctx, state)();
+        const { call, databases } = appwrite(ctx, state, `delete index ${state.collectionId}.${state.key}`);
+        await removeOrGone(ctx, call, indexAt(state.key), collectionOf(ctx, state, state.databaseId, state.collectionId), () => schemaApi.deleteIndex(databases, state.databaseId, state.collectionId, state.key));
     },
 };
 

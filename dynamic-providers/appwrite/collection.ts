@@ -2,14 +2,24 @@
  * Appwrite collection: the ids replace; name, permissions, document security and enabled change
  * in place. Permissions are compared as Appwrite stores them (`write` expanded, see schema.ts).
  * A create whose answer was lost adopts the collection at our id made within the lost-create
- * window with our settings (`createOwn`).
+ * window with our settings (`createOwn`). A 404 leaves the state only when its database's place,
+ * the project's list of databases read with the same key, answers (places.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, appwriteCall, createOwn, differences, fetchOrGone, removeIfPresent } from "./client";
+import { appwrite, appwriteCall, createOwn, differences, fetchOrGone, NOT_FOUND, readOrGone, removeOrGone, type About } from "./client";
+import { databasesOf } from "./places";
 import { collectionInputSchema, type CollectionInputs } from "./schema";
 import { schemaApi } from "./schema-api";
+
+/** A collection is named by its database and its id: the answer must name both. */
+const collection = (databaseId: string, id: string): About<{ $id: string; databaseId: string }> => ({
+    kind: "collection",
+    id: `${databaseId}/${id}`,
+    idOf: (c) => `${c.databaseId}/${c.$id}`,
+    notFound: NOT_FOUND.collection,
+});
 
 const settings = (i: CollectionInputs) => ({ databaseId: i.databaseId, collectionId: i.collectionId, name: i.name, permissions: i.permissions, documentSecurity: i.documentSecurity, enabled: i.enabled });
 
@@ -27,7 +37,7 @@ export const collectionDefinition: ResourceDefinition<ReturnType<typeof collecti
             send: (call) => schemaApi.createCollection(appwrite(ctx, i, operation, call).databases, settings(i)),
             read: () => {
                 const { call, databases } = appwrite(ctx, i, `look for collection ${i.databaseId}/${i.collectionId}`);
-                return fetchOrGone(ctx, call, () => schemaApi.getCollection(databases, i.databaseId, i.collectionId));
+                return fetchOrGone(ctx, call, collection(i.databaseId, i.collectionId), () => schemaApi.getCollection(databases, i.databaseId, i.collectionId));
             },
             createdAt: (c) => c.$createdAt,
             differs: (c) => differences({ ...c, permissions: [...c.$permissions].sort() }, { name: i.name, permissions: i.permissions, documentSecurity: i.documentSecurity, enabled: i.enabled }),
@@ -36,7 +46,7 @@ export const collectionDefinition: ResourceDefinition<ReturnType<typeof collecti
     },
     async read(ctx, id, state) {
         const { call, databases } = appwrite(ctx, state, `read collection ${state.databaseId}/${id}`);
-        const found = await fetchOrGone(ctx, call, () => schemaApi.getCollection(databases, state.databaseId, id));
+        const found = await readOrGone(ctx, call, collection(state.databaseId, id), databasesOf(ctx, state, state.databaseId, false), () => schemaApi.getCollection(databases, state.databaseId, id));
         return found && { ...state, name: found.name, permissions: [...found.$permissions].sort(), documentSecurity: found.documentSecurity, enabled: found.enabled };
     },
     async update(ctx, _id, _olds, news) {
@@ -46,7 +56,7 @@ export const collectionDefinition: ResourceDefinition<ReturnType<typeof collecti
     },
     async delete(ctx, id, state) {
         const { call, databases } = appwrite(ctx, state, `delete collection ${state.databaseId}/${id}`);
-        await removeIfPresent(ctx, call, () => schemaApi.deleteCollection(databases, state.databaseId, id));
+        await removeOrGone(ctx, call, collection(state.databaseId, id), databasesOf(ctx, state, state.databaseId, false), () => schemaApi.deleteCollection(databases, state.databaseId, id));
     },
 };
 

@@ -1,14 +1,18 @@
 /**
  * Appwrite database: the id replaces; name and enabled change in place. A create whose answer was
  * lost adopts the database at our id when it was made within the lost-create window with our
- * name and setting (`createOwn`).
+ * name and setting (`createOwn`). A 404 leaves the state only when the project's list of
+ * databases, read with the same key, answers without it (places.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, appwriteCall, createOwn, differences, fetchOrGone, removeIfPresent } from "./client";
+import { appwrite, appwriteCall, createOwn, differences, fetchOrGone, NOT_FOUND, readOrGone, removeOrGone, type About } from "./client";
+import { databasesOf } from "./places";
 import { databaseInputSchema } from "./schema";
 import { schemaApi } from "./schema-api";
+
+const database = (id: string): About<{ $id: string }> => ({ kind: "database", id, idOf: (d) => d.$id, notFound: NOT_FOUND.database });
 
 export const databaseDefinition: ResourceDefinition<ReturnType<typeof databaseInputSchema>> = {
     module: "appwrite",
@@ -24,7 +28,7 @@ export const databaseDefinition: ResourceDefinition<ReturnType<typeof databaseIn
             send: (call) => schemaApi.createDatabase(appwrite(ctx, i, operation, call).databases, i.databaseId, i.name, i.enabled),
             read: () => {
                 const { call, databases } = appwrite(ctx, i, `look for database ${i.databaseId}`);
-                return fetchOrGone(ctx, call, () => schemaApi.getDatabase(databases, i.databaseId));
+                return fetchOrGone(ctx, call, database(i.databaseId), () => schemaApi.getDatabase(databases, i.databaseId));
             },
             createdAt: (d) => d.$createdAt,
             differs: (d) => differences(d, { name: i.name, enabled: i.enabled }),
@@ -33,7 +37,7 @@ export const databaseDefinition: ResourceDefinition<ReturnType<typeof databaseIn
     },
     async read(ctx, id, state) {
         const { call, databases } = appwrite(ctx, state, `read database ${id}`);
-        const found = await fetchOrGone(ctx, call, () => schemaApi.getDatabase(databases, id));
+        const found = await readOrGone(ctx, call, database(id), databasesOf(ctx, state, id, true), () => schemaApi.getDatabase(databases, id));
         return found && { ...state, name: found.name, enabled: found.enabled };
     },
     async update(ctx, id, _olds, news) {
@@ -43,7 +47,7 @@ export const databaseDefinition: ResourceDefinition<ReturnType<typeof databaseIn
     },
     async delete(ctx, id, state) {
         const { call, databases } = appwrite(ctx, state, `delete database ${id}`);
-        await removeIfPresent(ctx, call, () => schemaApi.deleteDatabase(databases, id));
+        await removeOrGone(ctx, call, database(id), databasesOf(ctx, state, id, true), () => schemaApi.deleteDatabase(databases, id));
     },
 };
 

@@ -6,13 +6,20 @@
  * A create whose answer was lost adopts the variable at our id made within the lost-create window
  * with our key and secrecy; a secret one is then sent our value again, since Appwrite never shows
  * it and a write that landed is the only proof of what it holds.
+ *
+ * A 404 leaves the state only when the project's list of functions, read with the same key,
+ * answers (places.ts): with its function (then the variable is gone) or without (then the
+ * function went, and its variables with it).
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { appwrite, appwriteCall, createOwn, differences, fetchOrGone, removeIfPresent } from "./client";
+import { appwrite, appwriteCall, createOwn, differences, fetchOrGone, NOT_FOUND, readOrGone, removeOrGone, type About } from "./client";
+import { functionOf } from "./places";
 import { APPWRITE_ID_PATTERN, functionVariableInputSchema } from "./schema";
+
+const variable = (id: string): About<{ $id: string }> => ({ kind: "variable", id, idOf: (v) => v.$id, notFound: NOT_FOUND.variable });
 
 /** A valid, stable variable id for a key: the key itself when Appwrite accepts it. */
 export function variableIdFor(key: string): string {
@@ -39,7 +46,7 @@ export const functionVariableDefinition: ResourceDefinition<ReturnType<typeof fu
             },
             read: () => {
                 const { call, functions } = appwrite(ctx, i, `look for variable ${i.variableId} of function ${i.functionId}`);
-                return fetchOrGone(ctx, call, () => functions.getVariable({ functionId: i.functionId, variableId: i.variableId }));
+                return fetchOrGone(ctx, call, variable(i.variableId), () => functions.getVariable({ functionId: i.functionId, variableId: i.variableId }));
             },
             createdAt: (v) => v.$createdAt,
             differs: (v) => differences(v, { key: i.key, secret: i.secret, ...(v.secret ? {} : { value: i.value }) }),
@@ -54,7 +61,7 @@ export const functionVariableDefinition: ResourceDefinition<ReturnType<typeof fu
     },
     async read(ctx, id, state) {
         const { call, functions } = appwrite(ctx, state, `read variable ${id} of function ${state.functionId}`);
-        const found = await fetchOrGone(ctx, call, () => functions.getVariable({ functionId: state.functionId, variableId: id }));
+        const found = await readOrGone(ctx, call, variable(id), functionOf(ctx, state, state.functionId), () => functions.getVariable({ functionId: state.functionId, variableId: id }));
         return found && { ...state, key: found.key, secret: found.secret, value: found.secret ? state.value : found.value };
     },
     async update(ctx, id, _olds, news) {
@@ -64,7 +71,7 @@ export const functionVariableDefinition: ResourceDefinition<ReturnType<typeof fu
     },
     async delete(ctx, id, state) {
         const { call, functions } = appwrite(ctx, state, `delete variable ${id} of function ${state.functionId}`);
-        await removeIfPresent(ctx, call, () => functions.deleteVariable({ functionId: state.functionId, variableId: id }));
+        await removeOrGone(ctx, call, variable(id), functionOf(ctx, state, state.functionId), () => functions.deleteVariable({ functionId: state.functionId, variableId: id }));
     },
 };
 

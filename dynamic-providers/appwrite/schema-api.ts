@@ -74,6 +74,8 @@ function typeParams(spec: AttributeSpec, forUpdate = false): Record<string, unkn
 }
 
 export const schemaApi = {
+    /** The project's databases, as `queries` filter them (where a database lives: see places.ts). */
+    listDatabases: (db: Databases, queries: string[]) => db.list({ queries }),
     createDatabase: (db: Databases, databaseId: string, name: string, enabled: boolean) => db.create({ databaseId, name, enabled }),
     getDatabase: (db: Databases, databaseId: string) => db.get({ databaseId }),
     updateDatabase: (db: Databases, databaseId: string, name: string, enabled: boolean) => db.update({ databaseId, name, enabled }),

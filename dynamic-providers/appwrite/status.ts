@@ -11,7 +11,7 @@ import type { Clock } from "../core/clock";
 import type { OperationContext } from "../core/provider";
 import { pollUntil } from "../core/wait";
 import type { HttpCall } from "../core/http";
-import { appwrite, createOwn, fetchOrGone, removeIfPresent, type AppwriteConnection } from "./client";
+import { appwrite, createOwn, fetchOrGone, NOT_FOUND, removeIfPresent, type About, type AppwriteConnection } from "./client";
 import { schemaApi } from "./schema-api";
 
 /** How long schema work may take before we give up (large collections rebuild slowly). */
@@ -197,19 +197,22 @@ export async function removeFailedBuild(ctx: OperationContext, failure: SchemaWo
     throw failure;
 }
 
-/** Reads an attribute's current state; undefined once it is gone. */
+/** An attribute, as Appwrite names it in answers (its `key`) and in 404s. */
+export const attributeAt = (key: string): About<Record<string, any>> => ({ kind: "attribute", id: key, idOf: (a) => a.key, notFound: NOT_FOUND.attribute });
+
+/** Reads an attribute's current state inside a create; undefined once it is gone. */
 export function attributeReader(ctx: OperationContext, connection: AppwriteConnection, databaseId: string, collectionId: string, key: string) {
     return async () => {
         const { call, databases } = appwrite(ctx, connection, `read attribute ${collectionId}.${key}`);
-        return fetchOrGone(ctx, call, () => schemaApi.getAttribute(databases, databaseId, collectionId, key));
+        return fetchOrGone(ctx, call, attributeAt(key), () => schemaApi.getAttribute(databases, databaseId, collectionId, key));
     };
 }
 
-/** Removes an attribute (Appwrite drops it in the background); gone already counts as removed. */
+/** Removes a failed build of ours inside a create (Appwrite drops it in the background); gone already counts as removed. */
 export function attributeRemover(ctx: OperationContext, connection: AppwriteConnection, databaseId: string, collectionId: string, key: string) {
     return async () => {
         const { call, databases } = appwrite(ctx, connection, `delete attribute ${collectionId}.${key}`);
-        await removeIfPresent(ctx, call, () => schemaApi.deleteAttribute(databases, databaseId, collectionId, key));
+        await removeIfPresent(ctx, call, attributeAt(key), () => schemaApi.deleteAttribute(databases, databaseId, collectionId, key));
     };
 }
 

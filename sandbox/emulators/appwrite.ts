@@ -13,7 +13,12 @@
  *   ones as `type: "double"`;
  *   integer bounds left open are the int64 extremes (exact digits, as PHP writes them), float
  *   bounds ±max double; an update without a bound keeps the one in place;
- * - an index needs its attributes available; secret variables never show their value.
+ * - an index needs its attributes available; secret variables never show their value;
+ * - API keys carry scopes, and a key Appwrite does not hold for the project is refused: a key of
+ *   another project (or revoked) with 401 user_unauthorized, a key without the route's scope with
+ *   401 general_unauthorized_scope. A project key sees every object of its project, so nothing is
+ *   ever hidden behind a 404 (see `authenticate`);
+ * - the lists of databases, buckets and functions take `queries` (equal, limit, offset).
  *
  * Sources, cited beside each route: the operations in the contract (test/fidelity/contracts/
  * appwrite.json: appwrite/appwrite app/config/specs/open-api3-1.8.x-server.json at 9dc11c1715,
@@ -154,6 +159,56 @@ function asStored(value: bigint): number | bigint {
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
 }
 
+/**
+ * The scope a route asks for (its `scope` label in src: Databases/Http/Databases/**,
+ * Storage/Http/Buckets/*, Functions/Http/{Functions,Variables}/*): the service's `.read` for GET,
+ * `.write` otherwise. Undefined for a path no route here answers.
+ */
+function scopeOf(method: string, path: string): string | undefined {
+    const segments = path.split("/").filter(Boolean);
+    if (segments[0] !== "v1") return undefined;
+    const service = segments[1] === "databases" ? (segments.length > 3 ? "collections" : "databases") : segments[1] === "storage" && segments[2] === "buckets" ? "buckets" : segments[1] === "functions" ? "functions" : undefined;
+    return service && `${service}.${method === "GET" ? "read" : "write"}`;
+}
+
+/**
+ * A list's `queries` (`queries[0]`, `queries[1]`, … as the SDK sends them), as Appwrite reads them
+ * (utopia-php/database Query::parseQueries; src/Appwrite/Utopia/Database/Validator/Queries/Base.php:
+ * filters on the list's own attributes and on $id, $createdAt, $updatedAt, $sequence). This
+ * emulator answers equal, limit and offset; anything else is refused as Appwrite refuses an
+ * invalid query (400 general_argument_invalid).
+ */
+function listQueries(req: EmulatorRequest, attributes: readonly string[]): { filters: { attribute: string; values: unknown[] }[]; limit: number; offset: number } {
+    const texts = [...req.query.entries()].filter(([k]) => k === "queries" || k.startsWith("queries[")).map(([, v]) => v);
+    const invalid = (why: string) => invalidArgument(`Invalid \`queries\` param: Invalid query: ${why}`);
+    const out = { filters: [] as { attribute: string; values: unknown[] }[], limit: 25, offset: 0 };
+    for (const text of texts) {
+        let query: { method?: unknown; attribute?: unknown; values?: unknown };
+        try {
+            query = JSON.parse(text);
+        } catch {
+            throw invalid("Syntax error");
+        }
+        const values = Array.isArray(query.values) ? query.values : [];
+        if (query.method === "limit" || query.method === "offset") {
+            const n = values[0];
+            if (!Number.isInteger(n) || (n as number) < 0 || (query.method === "limit" && (n as number) < 1)) throw invalid(`Invalid ${query.method}`);
+            out[query.method] = n as number;
+        } else if (query.method === "equal") {
+            if (typeof query.attribute !== "string" || ![...attributes, "$id", "$createdAt", "$updatedAt", "$sequence"].includes(query.attribute)) throw invalid(`Attribute not found in schema: ${String(query.attribute)}`);
+            out.filters.push({ attribute: query.attribute, values });
+        } else throw invalid(`Invalid query method: ${String(query.method)}`);
+    }
+    return out;
+}
+
+/** One page of a list, filtered and cut as the queries ask, with Appwrite's `total` (the count before the cut). */
+function listed<T extends Obj>(req: EmulatorRequest, attributes: readonly string[], all: T[]): { total: number; items: T[] } {
+    const q = listQueries(req, attributes);
+    const matching = all.filter((item) => q.filters.every((f) => f.values.includes(item[f.attribute])));
+    return { total: req.query.get("total") === "false" ? 0 : matching.length, items: matching.slice(q.offset, q.offset + q.limit) };
+}
+
 /** Background work: it ends after a number of reads, or, with `buildMs`, when that much time has passed. */
 interface Work {
     startedAt: number;
@@ -178,6 +233,11 @@ export interface AppwriteEmulatorOptions {
     apiKey: string;
     /** Functions that exist, by id (variables need one). */
     functions?: string[];
+    /**
+     * Other API keys of the project, each with only the scopes listed (Appwrite's key scopes, e.g.
+     * "databases.read"). `apiKey` has every scope.
+     */
+    keys?: { secret: string; scopes: string[] }[];
     /** Reads an attribute or index stays `processing` (or being removed) for. @default 2 */
     readsUntilDone?: number;
     /** Time a build (or a removal) takes instead, on `clock`, as on a real server. */
@@ -195,6 +255,8 @@ export class AppwriteEmulator extends Emulator {
     /** With `buildMs`: for each build, how long after it finished a read first showed it (ms). */
     readonly detectionDelays: number[] = [];
     private readonly clock: Clock;
+    /** When the functions of `functions` were made (they exist before any test runs). */
+    private readonly functionsCreatedAt: string;
     private readonly failures = new Map<string, string>();
     private readonly removalFailures = new Map<string, string>();
     private readonly opts: Required<Omit<AppwriteEmulatorOptions, "buildMs" | "clock">> & Pick<AppwriteEmulatorOptions, "buildMs">;
@@ -205,8 +267,9 @@ export class AppwriteEmulator extends Emulator {
             requestIdHeader: "x-appwrite-request-id",
             errorBody: (status, message) => ({ message, code: status, type: status === 429 ? "general_rate_limit_exceeded" : status >= 500 ? "general_server_error" : "general_route_not_found", version: VERSION }),
         });
-        this.opts = { functions: [], readsUntilDone: 2, ...options } as typeof this.opts;
+        this.opts = { functions: [], keys: [], readsUntilDone: 2, ...options } as typeof this.opts;
         this.clock = options.clock ?? systemClock;
+        this.functionsCreatedAt = this.now();
         for (const fn of this.opts.functions) this.functions.set(fn, new Map());
     }
 
@@ -251,15 +314,43 @@ export class AppwriteEmulator extends Emulator {
         coll.attributes.set(key, { key, type: "string", required: false, array: false, size, default: null, encrypt: false, $createdAt: this.now(), $updatedAt: this.now(), building: { status: "available", error: "", ...this.newWork() } });
     }
 
+    /**
+     * The project and the key, as app/controllers/shared/api.php (the `api` init) and
+     * src/Appwrite/Auth/Key.php (`decode`) check them, in their order:
+     * - no project with the X-Appwrite-Project id: 404 project_not_found (Step 1);
+     * - no key: the guests role, whose scopes lack every route here: 401 general_unauthorized_scope
+     *   "User (role: guests) missing scopes ([…])" (Step 9);
+     * - a key the project does not hold (another project's, a revoked one): `decode` answers a guest
+     *   key of type standard (no prefix, or `standard_`; likewise `organization_` and `account_`),
+     *   and the init then looks the secret up in the project and throws 401 user_unauthorized;
+     *   a key with any other prefix stays a guest: 401 general_unauthorized_scope;
+     * - a key of the project without the route's scope (the route's `scope` label: databases.* for
+     *   /databases and /databases/{id}, collections.* below them, buckets.*, functions.*; read for
+     *   GET, write otherwise): 401 general_unauthorized_scope "app.<project>@service.<host> (role:
+     *   applications) missing scopes ([…])".
+     * A key that passes sees every object of its project: the init disables authorization for
+     * project keys (`setDefaultStatus(false)`), so no object is hidden from it behind a 404.
+     */
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
         const project = req.headers["x-appwrite-project"];
         if (project !== this.opts.projectId) {
             return appwriteError(404, "project_not_found", "Project with the requested ID could not be found. Please check the value of the X-Appwrite-Project header to ensure the correct project ID is being used.").response;
         }
+        const scope = scopeOf(req.method, req.path);
+        // No route here: the frame answers 404 general_route_not_found.
+        if (scope === undefined) return undefined;
+        const missing = (who: string) => appwriteError(401, "general_unauthorized_scope", `${who} missing scopes (${JSON.stringify([scope])})`).response;
         const key = req.headers["x-appwrite-key"];
-        if (key === undefined) return appwriteError(401, "general_unauthorized_scope", "User (role: guests) missing scope (databases.read)").response;
-        if (key !== this.opts.apiKey) return appwriteError(401, "user_unauthorized", "The current user is not authorized to perform the requested action.").response;
-        return undefined;
+        if (typeof key !== "string" || key === "") return missing("User (role: guests)");
+        if (key === this.opts.apiKey) return undefined;
+        const held = this.opts.keys.find((k) => k.secret === key);
+        if (held) {
+            const host = (req.headers.host ?? "localhost").replace(/:\d+$/, "");
+            return held.scopes.includes(scope) ? undefined : missing(`app.${this.opts.projectId}@service.${host} (role: applications)`);
+        }
+        const type = key.includes("_") ? key.slice(0, key.indexOf("_")) : "standard";
+        if (["standard", "organization", "account"].includes(type)) return appwriteError(401, "user_unauthorized", "The current user is not authorized to perform the requested action.").response;
+        return missing("User (role: guests)");
     }
 
     /** JSON with int64 values written as exact digits, as Appwrite (PHP) writes them. */
@@ -537,6 +628,16 @@ export class AppwriteEmulator extends Emulator {
                     return this.publicDatabase(created);
                 }, 201),
             },
+            // GET /databases: src Databases/Http/Databases/XList.php; queries may filter on name (Queries/Databases.php)
+            // and $id; 200 databaseList. Providers ask it where a database lives (its project), after a 404.
+            {
+                method: "GET",
+                path: "/v1/databases",
+                handle: this.handle((req) => {
+                    const { total, items } = listed(req, ["name"], [...this.databases.values()]);
+                    return { total, databases: items.map((d) => this.publicDatabase(d)) };
+                }),
+            },
             // GET /databases/{databaseId}: src Databases/Http/Databases/Get.php.
             { method: "GET", path: db, handle: this.handle((req) => this.publicDatabase(this.database(req.params.db))) },
             // PUT /databases/{databaseId}: src Databases/Http/Databases/Update.php: name optional, enabled defaults to true.
@@ -725,6 +826,16 @@ export class AppwriteEmulator extends Emulator {
                     return created;
                 }, 201),
             },
+            // GET /storage/buckets: src Storage/Http/Buckets/XList.php; queries may filter on the attributes of
+            // Queries/Buckets.php and $id; 200 bucketList.
+            {
+                method: "GET",
+                path: "/v1/storage/buckets",
+                handle: this.handle((req) => {
+                    const { total, items } = listed(req, ["enabled", "name", "fileSecurity", "maximumFileSize", "encryption", "antivirus", "transformations"], [...this.buckets.values()]);
+                    return { total, buckets: items };
+                }),
+            },
             { method: "GET", path: "/v1/storage/buckets/:id", handle: this.handle((req) => bucket(req.params.id)) },
             { method: "PUT", path: "/v1/storage/buckets/:id", handle: this.handle((req, body) => Object.assign(bucket(req.params.id), this.bucketSettings(body, bucket(req.params.id)))) },
             {
@@ -752,7 +863,54 @@ export class AppwriteEmulator extends Emulator {
             return found;
         };
         const alreadyExists = () => appwriteError(409, "variable_already_exists", "Variable with the same ID already exists in this project. Try again with a different ID.");
+        /**
+         * A function as the Function response model writes one (src: ../Utopia/Response/Model/Func.php,
+         * its defaults: version v5, timeout 15, a deployment-less function), in the fields of the 1.8.1
+         * spec the contract holds for this operation (the 1.9.x operations file has no functionsList):
+         * 1.9 writes `specification` as buildSpecification and runtimeSpecification and adds
+         * deploymentRetention, providerBranches and providerPaths. Providers read only `$id`.
+         */
+        const fn = (id: string, vars: Map<string, Obj>) => ({
+            $id: id,
+            $createdAt: this.functionsCreatedAt,
+            $updatedAt: this.functionsCreatedAt,
+            execute: [],
+            name: id,
+            enabled: true,
+            live: true,
+            logging: true,
+            runtime: "node-22",
+            deploymentId: "",
+            deploymentCreatedAt: "",
+            latestDeploymentId: "",
+            latestDeploymentCreatedAt: "",
+            latestDeploymentStatus: "",
+            scopes: [],
+            vars: [...vars.values()].map(shown),
+            events: [],
+            schedule: "",
+            timeout: 15,
+            entrypoint: "",
+            commands: "",
+            version: "v5",
+            installationId: "",
+            providerRepositoryId: "",
+            providerBranch: "",
+            providerRootDirectory: "",
+            providerSilentMode: false,
+            specification: "s-1vcpu-512mb",
+        });
         return [
+            // GET /functions: src Functions/Http/Functions/XList.php; queries may filter on the attributes of
+            // Queries/Functions.php and $id; 200 functionList. Providers ask it where a variable lives, after a 404.
+            {
+                method: "GET",
+                path: "/v1/functions",
+                handle: this.handle((req) => {
+                    const { total, items } = listed(req, ["name", "enabled", "runtime", "deploymentId", "schedule", "scheduleNext", "schedulePrevious", "timeout", "entrypoint", "commands", "installationId"], [...this.functions.entries()].map(([id, vars]) => fn(id, vars)));
+                    return { total, functions: items };
+                }),
+            },
             // POST: variableId required (1.9), secret defaults to true; a key is unique per function
             // (the `_key_uniqueKey` index of app/config/collections/projects.php); 201 variable.
             {

@@ -11,9 +11,12 @@ import { indexDefinition } from "../../dynamic-providers/appwrite/collection-ind
 import { databaseDefinition } from "../../dynamic-providers/appwrite/database";
 import { functionVariableDefinition } from "../../dynamic-providers/appwrite/function-variable";
 import { AppwriteEmulator } from "../../sandbox/emulators/appwrite";
+import type { ScenarioOptions } from ".";
 import type { KindScenario, VendorRig } from "./scenario";
 
 const KEY = "appwrite-scenario-api-key-0123456789";
+/** A key of the same project made for another job: Appwrite accepts it, and it may see none of these kinds. */
+const NARROW_KEY = "appwrite-scenario-users-only-key-0123456789";
 const PROJECT = "stackwire-test";
 const DB = "main";
 const COLL = "users";
@@ -35,12 +38,32 @@ const ATTRIBUTE_CASES: { type: string; inputs: Props; change: Props }[] = [
     { type: "relationship", inputs: { key: "team", relatedCollectionId: "teams", relationType: "manyToOne" }, change: { onDelete: "cascade" } },
 ];
 
-export function appwriteScenarios(): KindScenario[] {
-    const emulator = new AppwriteEmulator({ projectId: PROJECT, apiKey: KEY, functions: ["notify"] });
+export function appwriteScenarios({ realClock = false }: ScenarioOptions = {}): KindScenario[] {
+    const emulator = new AppwriteEmulator({
+        projectId: PROJECT,
+        apiKey: KEY,
+        functions: ["notify"],
+        keys: [{ secret: NARROW_KEY, scopes: ["users.read", "users.write"] }],
+        ...(realClock ? { buildMs: 20 } : {}),
+    });
     const rig: VendorRig = { vendor: "appwrite", emulator, credentials: { appwriteApiKey: KEY }, connection: () => ({ endpoint: `${emulator.url}/v1`, projectId: PROJECT }) };
     const collection = () => emulator.databases.get(DB)?.collections.get(COLL);
     /** Attributes and indexes Appwrite is not removing, as `<collection>.<key>` (the resources' ids). */
     const live = (map: Map<string, any> | undefined) => [...(map?.values() ?? [])].filter((o) => o.building.removal === undefined && o.building.status !== "deleting").map((o) => `${COLL}.${o.key}`);
+    /**
+     * Appwrite never hides an object from a key behind a 404 (a project key sees its whole project):
+     * a key without the route's scope gets 401, and so does a key of another project
+     * (app/controllers/shared/api.php; src/Appwrite/Auth/Key.php). The provider fails on the 401 itself.
+     */
+    const blind = (scope: string) => ({
+        credentials: { appwriteApiKey: NARROW_KEY },
+        answers: `401 general_unauthorized_scope "app.${PROJECT}@service.<host> (role: applications) missing scopes (["${scope}.read"])" (a key of another project: 401 user_unauthorized); never a 404, so the provider fails on the 401 and names appwriteApiKey`,
+    });
+    /** Ids Appwrite's rule refuses (36 characters of a-z A-Z 0-9 . - _, no leading special one): "." and ".." could not be addressed, the rest would be misrouted. */
+    const reserved = (field: string) => [".", "..", "a/b", "a?b", "a#b", "a%2Fb", "a b"].map((id) => ({ [field]: id }));
+    /** Ids with the one URL-meaningful character Appwrite allows, a period (never a whole "." or ".." segment). */
+    const awkward = (field: string) => ["v1.2", "a..b", "a.-_z"].map((id) => ({ [field]: id }));
+    const keyOf = (id: string) => id.slice(COLL.length + 1);
 
     const attributeScenarios = ATTRIBUTE_CASES.map(
         ({ type, inputs, change }): KindScenario => ({
@@ -56,6 +79,11 @@ export function appwriteScenarios(): KindScenario[] {
             change,
             writes: { create: `POST ${ATTRIBUTES}/${type}`, update: `PATCH ${ATTRIBUTES}/${type}/:key`, delete: `DELETE ${ATTRIBUTES}/:key` },
             held: () => live(collection()?.attributes),
+            blind: blind("collections"),
+            removeOutOfBand: (id) => void collection()?.attributes.delete(keyOf(id)),
+            removeParentOutOfBand: () => void emulator.databases.get(DB)?.collections.delete(COLL),
+            reservedIds: [...reserved("key"), ...reserved("collectionId"), ...reserved("databaseId")],
+            awkwardIds: awkward("key"),
         }),
     );
 
@@ -68,6 +96,13 @@ export function appwriteScenarios(): KindScenario[] {
             change: { name: "App (renamed)", enabled: false },
             writes: { create: "POST /v1/databases", update: "PUT /v1/databases/:db", delete: "DELETE /v1/databases/:db" },
             held: () => [...emulator.databases.keys()].filter((id) => id !== DB),
+            blind: blind("databases"),
+            // No removeParentOutOfBand: its place is the project, and a project Appwrite does not find
+            // (404 project_not_found) is never taken for the database's absence: a wrong project id or
+            // endpoint answers the same (appwrite-not-found.test.ts).
+            removeOutOfBand: (id) => void emulator.databases.delete(id),
+            reservedIds: reserved("databaseId"),
+            awkwardIds: awkward("databaseId"),
         },
         {
             kind: "appwrite:Collection",
@@ -80,7 +115,12 @@ export function appwriteScenarios(): KindScenario[] {
             // A `write` permission is stored as create, update and delete: the diff must still settle.
             change: { name: "Orders (renamed)", permissions: ['read("users")', 'write("team:admins")'], documentSecurity: true },
             writes: { create: "POST /v1/databases/:db/collections", update: "PUT /v1/databases/:db/collections/:coll", delete: "DELETE /v1/databases/:db/collections/:coll" },
-            held: () => [...(emulator.databases.get(DB)?.collections.keys() ?? [])].filter((id) => id === "orders"),
+            held: () => [...(emulator.databases.get(DB)?.collections.keys() ?? [])].filter((id) => id !== "seed"),
+            blind: blind("collections"),
+            removeOutOfBand: (id) => void emulator.databases.get(DB)?.collections.delete(id),
+            removeParentOutOfBand: () => void emulator.databases.delete(DB),
+            reservedIds: [...reserved("collectionId"), ...reserved("databaseId")],
+            awkwardIds: awkward("collectionId"),
         },
         ...attributeScenarios,
         {
@@ -94,6 +134,11 @@ export function appwriteScenarios(): KindScenario[] {
             // Indexes cannot change: every change replaces them.
             writes: { create: "POST /v1/databases/:db/collections/:coll/indexes", delete: "DELETE /v1/databases/:db/collections/:coll/indexes/:key" },
             held: () => live(collection()?.indexes),
+            blind: blind("collections"),
+            removeOutOfBand: (id) => void collection()?.indexes.delete(keyOf(id)),
+            removeParentOutOfBand: () => void emulator.databases.get(DB)?.collections.delete(COLL),
+            reservedIds: [...reserved("key"), ...reserved("collectionId"), ...reserved("databaseId")],
+            awkwardIds: awkward("key"),
         },
         {
             kind: "appwrite:Bucket",
@@ -103,6 +148,11 @@ export function appwriteScenarios(): KindScenario[] {
             change: { name: "Uploads (renamed)", antivirus: false, permissions: ['read("users")', 'write("users")'] },
             writes: { create: "POST /v1/storage/buckets", update: "PUT /v1/storage/buckets/:id", delete: "DELETE /v1/storage/buckets/:id" },
             held: () => [...emulator.buckets.keys()],
+            blind: blind("buckets"),
+            // No removeParentOutOfBand: its place is the project (see the database).
+            removeOutOfBand: (id) => void emulator.buckets.delete(id),
+            reservedIds: reserved("bucketId"),
+            awkwardIds: awkward("bucketId"),
         },
         {
             kind: "appwrite:FunctionVariable",
@@ -113,6 +163,11 @@ export function appwriteScenarios(): KindScenario[] {
             writes: { create: "POST /v1/functions/:fn/variables", update: "PUT /v1/functions/:fn/variables/:id", delete: "DELETE /v1/functions/:fn/variables/:id" },
             held: () => [...(emulator.functions.get("notify")?.keys() ?? [])],
             secretInputs: (inputs, canary) => ({ ...inputs, value: canary }),
+            blind: blind("functions"),
+            removeOutOfBand: (id) => void emulator.functions.get("notify")?.delete(id),
+            removeParentOutOfBand: () => void emulator.functions.delete("notify"),
+            reservedIds: [...reserved("variableId"), ...reserved("functionId")],
+            awkwardIds: awkward("variableId"),
             verify: (id, outs) => {
                 if (emulator.functions.get("notify")?.get(id)?.value !== outs.value) throw new Error(`variable ${id} does not hold the value in the outputs`);
             },
