@@ -3,8 +3,9 @@ import { createHash } from "node:crypto";
 import type { CredentialSpec } from "../core/credentials";
 import type { HttpCall } from "../core/http";
 import { ownerMark } from "../core/ownership";
+import { segment, type WhereItLives } from "../core/gone";
 import type { OperationContext } from "../core/provider";
-import { joinUrl, restClient } from "../core/rest";
+import { joinUrl, restClient, type RestRequest } from "../core/rest";
 
 export const gitlabToken: CredentialSpec = {
     configKey: "gitlabToken",
@@ -12,9 +13,111 @@ export const gitlabToken: CredentialSpec = {
     label: "GitLab access token (api scope)",
 };
 
+type Query = RestRequest["query"];
+
 /** One operation's client: paths are relative to /api/v4. `call` is given when the operation manages its own (a create sent once). */
 export function gitlab(ctx: OperationContext, baseUrl: string, operation: string, call: HttpCall = ctx.http(operation)) {
-    return restClient(ctx, call, { baseUrl: joinUrl(baseUrl, "/api/v4"), headers: { "PRIVATE-TOKEN": ctx.credential(gitlabToken) } });
+    const client = restClient(ctx, call, { baseUrl: joinUrl(baseUrl, "/api/v4"), headers: { "PRIVATE-TOKEN": ctx.credential(gitlabToken) } });
+    const explained = <T>(answer: Promise<T>): Promise<T> => answer.catch((err: unknown) => Promise.reject(explainAccess(err)));
+    return {
+        call,
+        /** The body, or undefined when GitLab answers 404 (the caller confirms what that means: core/gone.ts). */
+        get: <T>(path: string, query?: Query) => explained(client.get<T>(path, query)),
+        post: <T>(path: string, body?: unknown, query?: Query) => explained(client.post<T>(path, body, query)),
+        put: <T>(path: string, body?: unknown, query?: Query) => explained(client.put<T>(path, body, query)),
+        /** A removal; a 404 leaves `call.lastStatus` at 404 for the caller to confirm. */
+        remove: (path: string, options: { body?: unknown; query?: Query } = {}) => explained(client.remove(path, options)),
+        /** A write that ends an object's life; a 404 leaves `call.lastStatus` at 404. */
+        retire: (method: "PUT" | "POST", path: string, body?: unknown, query?: Query) => explained(client.retire(method, path, body, query)),
+    };
+}
+
+/**
+ * GitLab's refusals name the token's setting: 401 is a token GitLab does not take (unknown,
+ * expired, revoked, another instance's), or on remote mirrors a user who may not administer the
+ * project (lib/api/remote_mirrors.rb); 403 a user who may read the project but not change it, or
+ * a token without the api scope.
+ */
+export function explainAccess(err: unknown): unknown {
+    const e = err as { status?: number; message?: string };
+    if (typeof e?.message !== "string" || e.message.includes(gitlabToken.configKey)) return err;
+    const setting = `${gitlabToken.configKey} (or ${gitlabToken.envVars.join(" / ")})`;
+    if (e.status === 401) e.message = `${e.message}. GitLab did not accept ${setting} here: the token is unknown, expired or revoked, or its user may not administer this project`;
+    else if (e.status === 403) e.message = `${e.message}. ${setting} may not do this: the token needs the api scope, and its user the Maintainer role on the project`;
+    return err;
+}
+
+/** An answer's numeric id as text (ids are numbers in GitLab's answers, strings in state). */
+export function idOf(answer: unknown): string | undefined {
+    const id = (answer as { id?: unknown } | null | undefined)?.id;
+    return typeof id === "number" || typeof id === "string" ? String(id) : undefined;
+}
+
+/**
+ * Whether `path` answers with the same token: true when it does (about `id`), false on 404, why
+ * not on a refusal (401, 403) or an answer about something else. Other failures are thrown.
+ */
+async function visibleAt(ctx: OperationContext, baseUrl: string, path: string, what: string, id: string): Promise<true | false | string> {
+    const api = gitlab(ctx, baseUrl, `look at ${what}`);
+    try {
+        const found = await api.get<unknown>(path);
+        if (found === undefined) return false;
+        return idOf(found) === id || (found as { full_path?: unknown }).full_path === id ? true : `was answered about something else than ${what} at ${path}`;
+    } catch (err) {
+        const e = err as { status?: number; apiMessage?: string };
+        if (e.status === 401 || e.status === 403) return `is refused ${what} (${e.status} ${e.apiMessage})`;
+        throw err;
+    }
+}
+
+/**
+ * Where a project lives: its namespace (a group, or its user's namespace), read with the same
+ * token (GET /namespaces/:id). GitLab answers 404 "404 Project Not Found" alike for a project
+ * that is gone and one the token may not read (lib/api/helpers.rb find_project!), and 404
+ * "404 Namespace Not Found" unless the token's user is a member of the group or owns the user
+ * namespace (check_namespace_access, read_namespace_via_membership): so a project is gone only
+ * when its namespace answers. One call, on the 404 path only.
+ */
+export function theNamespace(ctx: OperationContext, baseUrl: string, namespace: number | string | undefined): WhereItLives {
+    return {
+        name: namespace === undefined ? "its namespace" : `its namespace ${namespace}`,
+        credential: gitlabToken,
+        visible: async () => {
+            if (namespace === undefined) return "has no namespace to check: the state does not say which namespace holds the project";
+            const seen = await visibleAt(ctx, baseUrl, `/namespaces/${segment(String(namespace))}`, `namespace ${namespace}`, String(namespace));
+            return seen === false ? `gets 404 Namespace Not Found for namespace ${namespace}: its user is not a member there` : seen;
+        },
+    };
+}
+
+/**
+ * Where a project's hook, variable or mirror lives: the project, read with the same token (GET
+ * /projects/:id). When the project answers 404 too, it is gone or hidden alike: its namespace
+ * (recorded when the object was created) tells them apart, and an object of a project that is
+ * gone is gone with it. One call when the project answers, two when it is gone; 404 path only.
+ */
+export function theProject(ctx: OperationContext, baseUrl: string, projectId: string, namespaceId: number | undefined): WhereItLives {
+    const namespace = theNamespace(ctx, baseUrl, namespaceId);
+    return {
+        name: `project ${projectId}`,
+        credential: gitlabToken,
+        visible: async () => {
+            const seen = await visibleAt(ctx, baseUrl, `/projects/${segment(projectId)}`, `project ${projectId}`, projectId);
+            if (seen !== false) return seen;
+            if (namespaceId === undefined) {
+                return `gets 404 Project Not Found for project ${projectId} too, which GitLab answers both for a deleted project and for one this token may not read; this state was written before the project's namespace was recorded, so they cannot be told apart`;
+            }
+            const parent = await namespace.visible();
+            return parent === true ? true : `gets 404 Project Not Found for project ${projectId}, and ${parent}`;
+        },
+    };
+}
+
+/** The namespace of a project, read once when one of its objects is created, for `theProject` later. */
+export async function namespaceOfProject(ctx: OperationContext, baseUrl: string, projectId: string): Promise<{ projectNamespaceId?: number }> {
+    const p = await gitlab(ctx, baseUrl, `read project ${projectId}`).get<{ id?: unknown; namespace?: { id?: unknown } }>(`/projects/${segment(projectId)}`);
+    const id = p?.namespace?.id;
+    return idOf(p) === projectId && typeof id === "number" ? { projectNamespaceId: id } : {};
 }
 
 export type GitlabClient = ReturnType<typeof gitlab>;

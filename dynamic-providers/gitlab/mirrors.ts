@@ -19,13 +19,29 @@
  * mirror to the same repository, with the credentials masked in the same places and the settings
  * we sent, that has never run (update_status "none") is our own attempt and is adopted; any other
  * mirror to that repository is refused with an explanation.
+ *
+ * Gone only when gone (issue 16): a pull mirror that is off is gone (GitLab says so: 400 "The
+ * project is not mirrored"); a 404 on either mirror counts as "gone" only when the project
+ * answers with the same token, or is gone itself while its namespace (recorded at creation)
+ * answers (client.ts `theProject`).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createOnce } from "../core/ownership";
+import { answerIsAbout, confirmGone, segment } from "../core/gone";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { gitlab, listAll, PULL_MIRROR_VISIBLE_USERS, PUSH_MIRROR_VISIBLE_USERS, sameMirrorUrl, splitCredentials, withoutCredentials } from "./client";
+import { gitlab, idOf, listAll, namespaceOfProject, PULL_MIRROR_VISIBLE_USERS, PUSH_MIRROR_VISIBLE_USERS, sameMirrorUrl, splitCredentials, theProject, withoutCredentials } from "./client";
 import { pullMirrorInputSchema, pushMirrorInputSchema, type PullMirrorInputs, type PushMirrorInputs } from "./schema";
+
+/** The project's namespace, recorded at creation: what tells a project that is gone from one hidden (client.ts). */
+interface Placed {
+    projectNamespaceId?: number;
+}
+export type PullMirrorState = PullMirrorInputs & Placed;
+export type PushMirrorState = PushMirrorInputs & Placed;
+
+/** The recorded namespace, carried from the old state into the new one. */
+const placedAs = (olds: Placed): Placed => (olds.projectNamespaceId !== undefined ? { projectNamespaceId: olds.projectNamespaceId } : {});
 
 /** ee/lib/api/entities/pull_mirror.rb */
 interface ApiPullMirror {
@@ -50,20 +66,33 @@ function isNotMirrored(err: unknown): boolean {
     return e.status === 400 && /not mirrored|url is missing/.test(e.apiMessage ?? "");
 }
 
-/** The project's pull mirror, or undefined when the project has none (or is gone). */
-async function pullMirrorOf(ctx: OperationContext, baseUrl: string, projectId: string): Promise<ApiPullMirror | undefined> {
+/** Whether an answer is a pull mirror (ee/lib/api/entities/pull_mirror.rb), not a list or another object. */
+const isPullMirror = (m: unknown): m is ApiPullMirror => typeof m === "object" && m !== null && !Array.isArray(m) && typeof (m as ApiPullMirror).enabled === "boolean" && "update_status" in m;
+
+/**
+ * The project's pull mirror, or undefined when the project has none. A 404 (the project gone, or
+ * hidden from the token) counts as none only when `where` confirms it; without `where` (a create
+ * looking first) the 404 is left for the write to report.
+ */
+async function pullMirrorOf(ctx: OperationContext, baseUrl: string, projectId: string, where?: Placed): Promise<ApiPullMirror | undefined> {
     const api = gitlab(ctx, baseUrl, `read pull mirror of project ${projectId}`);
+    let m: ApiPullMirror | undefined;
     try {
-        const m = await api.get<ApiPullMirror>(`/projects/${projectId}/mirror/pull`);
-        // A bare 404 is the route missing (Free tier), not the project gone: never a reason to forget the mirror.
-        if (!m && (api.call.lastErrorBody as { error?: string } | undefined)?.error === "404 Not Found") {
-            throw explainTier(ctx.error(api.call, { status: 404, apiMessage: "404 Not Found" }));
-        }
-        return m && m.enabled ? m : undefined;
+        m = await api.get<ApiPullMirror>(`/projects/${segment(projectId)}/mirror/pull`);
     } catch (err) {
         if (isNotMirrored(err)) return undefined;
         throw err;
     }
+    if (m === undefined) {
+        // A bare 404 is the route missing (Free tier), not the project gone: never a reason to forget the mirror.
+        if ((api.call.lastErrorBody as { error?: string } | undefined)?.error === "404 Not Found") {
+            throw explainTier(ctx.error(api.call, { status: 404, apiMessage: "404 Not Found" }));
+        }
+        if (where) await confirmGone(ctx, api.call, `the pull mirror of project ${projectId}`, theProject(ctx, baseUrl, projectId, where.projectNamespaceId));
+        return undefined;
+    }
+    answerIsAbout(ctx, api.call, "the pull mirror of project", projectId, isPullMirror(m) ? projectId : undefined);
+    return m.enabled ? m : undefined;
 }
 
 /** Free and Community Edition have no pull mirror API: the route answers Grape's bare 404. */
@@ -76,22 +105,24 @@ function explainTier(err: unknown): unknown {
 
 async function configurePull(ctx: OperationContext, i: PullMirrorInputs, operation: string): Promise<void> {
     try {
-        await gitlab(ctx, i.baseUrl, operation).put(`/projects/${i.projectId}/mirror/pull`, pullSettings(i));
+        await gitlab(ctx, i.baseUrl, operation).put(`/projects/${segment(i.projectId)}/mirror/pull`, pullSettings(i));
     } catch (err) {
         throw explainTier(err);
     }
 }
 
-export const pullMirrorDefinition: ResourceDefinition<ReturnType<typeof pullMirrorInputSchema>> = {
+export const pullMirrorDefinition: ResourceDefinition<ReturnType<typeof pullMirrorInputSchema>, PullMirrorState> = {
     module: "gitlab",
     type: "PullMirror",
     service: "gitlab",
+    outputs: ["projectNamespaceId"],
     schema: pullMirrorInputSchema,
     replaceOnChanges: ["baseUrl", "projectId"],
     deleteBeforeReplace: true,
     secretInputs: ["importUrl"],
 
     async create(ctx, i) {
+        const where = await namespaceOfProject(ctx, i.baseUrl, i.projectId);
         const current = await pullMirrorOf(ctx, i.baseUrl, i.projectId);
         if (current && withoutCredentials(current.url) !== withoutCredentials(i.importUrl)) {
             const call = ctx.http(`set up pull mirror of project ${i.projectId}`);
@@ -102,24 +133,31 @@ export const pullMirrorDefinition: ResourceDefinition<ReturnType<typeof pullMirr
         }
         // The same repository (our own earlier attempt, or one set up by hand): configuring it is the same write.
         await configurePull(ctx, i, `set up pull mirror of project ${i.projectId}`);
-        return { id: `${i.projectId}/pull-mirror`, outs: i };
+        return { id: `${i.projectId}/pull-mirror`, outs: { ...i, ...where } };
     },
     async read(ctx, _id, state) {
-        const m = await pullMirrorOf(ctx, state.baseUrl, state.projectId);
+        const m = await pullMirrorOf(ctx, state.baseUrl, state.projectId, state);
         if (!m) return undefined;
         const importUrl = sameMirrorUrl(state.importUrl, m.url, PULL_MIRROR_VISIBLE_USERS) ? state.importUrl : m.url;
         return { ...state, importUrl, triggerBuilds: m.mirror_trigger_builds, onlyProtectedBranches: m.only_mirror_protected_branches ?? false };
     },
-    async update(ctx, _id, _olds, news) {
+    async update(ctx, _id, olds, news) {
         await configurePull(ctx, news, `update pull mirror of project ${news.projectId}`);
-        return news;
+        return { ...news, ...placedAs(olds) };
     },
     async delete(ctx, _id, state) {
-        // One call: `enabled: false` stops the mirror and drops its credentials; a project that is gone has no mirror left.
+        // One call: `enabled: false` stops the mirror and drops its credentials. A project that is
+        // gone has no mirror left, once the project's absence is confirmed.
+        const api = gitlab(ctx, state.baseUrl, `stop pull mirror of project ${state.projectId}`);
         try {
-            await gitlab(ctx, state.baseUrl, `stop pull mirror of project ${state.projectId}`).retire("PUT", `/projects/${state.projectId}/mirror/pull`, { enabled: false });
+            await api.retire("PUT", `/projects/${segment(state.projectId)}/mirror/pull`, { enabled: false });
         } catch (err) {
-            if (!isNotMirrored(err)) throw err;
+            if (!isNotMirrored(err)) throw explainTier(err);
+            return;
+        }
+        if (api.call.lastStatus === 404) {
+            if ((api.call.lastErrorBody as { error?: string } | undefined)?.error === "404 Not Found") throw explainTier(ctx.error(api.call, { status: 404, apiMessage: "404 Not Found" }));
+            await confirmGone(ctx, api.call, `the pull mirror of project ${state.projectId}`, theProject(ctx, state.baseUrl, state.projectId, state.projectNamespaceId));
         }
     },
 };
@@ -139,10 +177,11 @@ function pushSettings(i: PushMirrorInputs) {
     return { enabled: i.enabled, only_protected_branches: i.onlyProtectedBranches, keep_divergent_refs: i.keepDivergentRefs };
 }
 
-export const pushMirrorDefinition: ResourceDefinition<ReturnType<typeof pushMirrorInputSchema>> = {
+export const pushMirrorDefinition: ResourceDefinition<ReturnType<typeof pushMirrorInputSchema>, PushMirrorState> = {
     module: "gitlab",
     type: "PushMirror",
     service: "gitlab",
+    outputs: ["projectNamespaceId"],
     schema: pushMirrorInputSchema,
     // GitLab does not change a remote mirror's URL: a new one replaces it, the old one removed
     // first, so the replacement can never be taken for the mirror it replaces.
@@ -152,13 +191,14 @@ export const pushMirrorDefinition: ResourceDefinition<ReturnType<typeof pushMirr
 
     async create(ctx, i) {
         const operation = `add push mirror to project ${i.projectId}`;
+        const where = await namespaceOfProject(ctx, i.baseUrl, i.projectId);
         const m = await createOnce<ApiRemoteMirror>(ctx, operation, {
             // GitLab takes two mirrors of one repository: look first, so a create run again adopts the first.
             lookFirst: true,
-            create: (call) => gitlab(ctx, i.baseUrl, operation, call).post<ApiRemoteMirror>(`/projects/${i.projectId}/remote_mirrors`, { url: i.url, ...pushSettings(i) }),
+            create: (call) => gitlab(ctx, i.baseUrl, operation, call).post<ApiRemoteMirror>(`/projects/${segment(i.projectId)}/remote_mirrors`, { url: i.url, ...pushSettings(i) }),
             findLanded: async () => {
                 const api = gitlab(ctx, i.baseUrl, `look for push mirrors of project ${i.projectId}`);
-                const sameTarget = (await listAll<ApiRemoteMirror>(api, `/projects/${i.projectId}/remote_mirrors`)).filter((m) => withoutCredentials(m.url) === withoutCredentials(i.url));
+                const sameTarget = (await listAll<ApiRemoteMirror>(api, `/projects/${segment(i.projectId)}/remote_mirrors`)).filter((m) => withoutCredentials(m.url) === withoutCredentials(i.url));
                 const ours = sameTarget.find(
                     (m) =>
                         sameMirrorUrl(i.url, m.url, PUSH_MIRROR_VISIBLE_USERS) &&
@@ -178,20 +218,27 @@ export const pushMirrorDefinition: ResourceDefinition<ReturnType<typeof pushMirr
                 return undefined;
             },
         });
-        return { id: String(m.id), outs: i };
+        return { id: String(m.id), outs: { ...i, ...where } };
     },
     async read(ctx, id, state) {
-        const m = await gitlab(ctx, state.baseUrl, `read push mirror ${id}`).get<ApiRemoteMirror>(`/projects/${state.projectId}/remote_mirrors/${id}`);
-        if (!m) return undefined;
+        const api = gitlab(ctx, state.baseUrl, `read push mirror ${id}`);
+        const m = await api.get<ApiRemoteMirror>(`/projects/${segment(state.projectId)}/remote_mirrors/${segment(id)}`);
+        if (!m) {
+            await confirmGone(ctx, api.call, `push mirror ${id}`, theProject(ctx, state.baseUrl, state.projectId, state.projectNamespaceId));
+            return undefined;
+        }
+        answerIsAbout(ctx, api.call, "push mirror", id, idOf(m));
         const url = sameMirrorUrl(state.url, m.url, PUSH_MIRROR_VISIBLE_USERS) ? state.url : m.url;
         return { ...state, url, enabled: m.enabled, onlyProtectedBranches: m.only_protected_branches, keepDivergentRefs: m.keep_divergent_refs };
     },
-    async update(ctx, id, _olds, news) {
-        await gitlab(ctx, news.baseUrl, `update push mirror ${id}`).put(`/projects/${news.projectId}/remote_mirrors/${id}`, pushSettings(news));
-        return news;
+    async update(ctx, id, olds, news) {
+        await gitlab(ctx, news.baseUrl, `update push mirror ${id}`).put(`/projects/${segment(news.projectId)}/remote_mirrors/${segment(id)}`, pushSettings(news));
+        return { ...news, ...placedAs(olds) };
     },
     async delete(ctx, id, state) {
-        await gitlab(ctx, state.baseUrl, `remove push mirror ${id}`).remove(`/projects/${state.projectId}/remote_mirrors/${id}`);
+        const api = gitlab(ctx, state.baseUrl, `remove push mirror ${id}`);
+        await api.remove(`/projects/${segment(state.projectId)}/remote_mirrors/${segment(id)}`);
+        if (api.call.lastStatus === 404) await confirmGone(ctx, api.call, `push mirror ${id}`, theProject(ctx, state.baseUrl, state.projectId, state.projectNamespaceId));
     },
 };
 
@@ -200,13 +247,17 @@ export type GitlabPullMirrorArgs = ResourceArgs<ReturnType<typeof pullMirrorInpu
 /** `url` is the target repository's https URL with credentials; secret in state. A new URL replaces the mirror. */
 export type GitlabPushMirrorArgs = ResourceArgs<ReturnType<typeof pushMirrorInputSchema>>;
 
-export class GitlabPullMirror extends DynamicResource<ReturnType<typeof pullMirrorInputSchema>> {
+export class GitlabPullMirror extends DynamicResource<ReturnType<typeof pullMirrorInputSchema>, PullMirrorState> {
+    /** The namespace of the mirror's project when the mirror was set up (how a deleted project is told from a hidden one). */
+    declare readonly projectNamespaceId: pulumi.Output<number | undefined>;
     constructor(name: string, args: GitlabPullMirrorArgs, opts?: pulumi.CustomResourceOptions) {
         super(pullMirrorDefinition, name, args, opts);
     }
 }
 
-export class GitlabPushMirror extends DynamicResource<ReturnType<typeof pushMirrorInputSchema>> {
+export class GitlabPushMirror extends DynamicResource<ReturnType<typeof pushMirrorInputSchema>, PushMirrorState> {
+    /** The namespace of the mirror's project when the mirror was made (how a deleted project is told from a hidden one). */
+    declare readonly projectNamespaceId: pulumi.Output<number | undefined>;
     constructor(name: string, args: GitlabPushMirrorArgs, opts?: pulumi.CustomResourceOptions) {
         super(pushMirrorDefinition, name, args, opts);
     }

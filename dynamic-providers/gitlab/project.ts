@@ -16,12 +16,18 @@
  * resource's mark, an HTML comment after the description (`<!-- stackwire:urn:… -->`) that
  * GitLab's Markdown hides and read strips; without a URN, when it was created within the
  * lost-create window with the name and visibility we sent. Any other project there is refused.
+ *
+ * Gone only when gone (issue 16): GitLab answers 404 "404 Project Not Found" both for a project
+ * that was deleted and for one the token may not read (lib/api/helpers.rb find_project!). A 404
+ * on read or delete counts as "gone" only when the project's namespace (`namespaceId`, else the
+ * namespace part of `pathWithNamespace`) answers with the same token: one call, on that path only.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createdRecently, createOnce } from "../core/ownership";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { gitlab, gitlabMark, holdsMark, isTaken, listAll } from "./client";
+import { answerIsAbout, confirmGone, segment } from "../core/gone";
+import { gitlab, gitlabMark, holdsMark, idOf, isTaken, listAll, theNamespace } from "./client";
 import { projectInputSchema, type GitlabProjectInputs } from "./schema";
 
 export interface GitlabProjectState extends GitlabProjectInputs {
@@ -77,6 +83,13 @@ function fromApi(state: GitlabProjectInputs, p: ApiProject): GitlabProjectState 
         webUrl: p.web_url,
         httpUrlToRepo: p.http_url_to_repo,
     };
+}
+
+/** Where a project lives, as its state knows it: the namespace id asked for, else the path GitLab showed. */
+function namespaceOf(state: Partial<GitlabProjectState>): number | string | undefined {
+    if (typeof state.namespaceId === "number") return state.namespaceId;
+    const full = state.pathWithNamespace;
+    return typeof full === "string" && full.includes("/") ? full.slice(0, full.lastIndexOf("/")) : undefined;
 }
 
 /** The project at the path we asked for, if one exists. */
@@ -150,25 +163,39 @@ export const projectDefinition: ResourceDefinition<ReturnType<typeof projectInpu
         const landed = fromApi(i, project);
         // An earlier attempt of ours may have sent other settings (the config changed since).
         if (landed.name !== i.name || landed.visibility !== i.visibility || landed.description !== i.description) {
-            return { id: String(project.id), outs: fromApi(i, await gitlab(ctx, i.baseUrl, `update project ${project.id}`).put<ApiProject>(`/projects/${project.id}`, changes(i, i))) };
+            const api = gitlab(ctx, i.baseUrl, `update project ${project.id}`);
+            const updated = await api.put<ApiProject>(`/projects/${segment(String(project.id))}`, changes(i, i));
+            answerIsAbout(ctx, api.call, "project", String(project.id), idOf(updated));
+            return { id: String(project.id), outs: fromApi(i, updated) };
         }
         return { id: String(project.id), outs: landed };
     },
     async read(ctx, id, state) {
-        const p = await gitlab(ctx, state.baseUrl, `read project ${id}`).get<ApiProject>(`/projects/${id}`);
-        return p && fromApi(state, p);
+        const api = gitlab(ctx, state.baseUrl, `read project ${id}`);
+        const p = await api.get<ApiProject>(`/projects/${segment(id)}`);
+        if (p === undefined) {
+            await confirmGone(ctx, api.call, `project ${id}`, theNamespace(ctx, state.baseUrl, namespaceOf(state)));
+            return undefined;
+        }
+        answerIsAbout(ctx, api.call, "project", id, idOf(p));
+        return fromApi(state, p);
     },
     async update(ctx, id, olds, news) {
+        const api = gitlab(ctx, news.baseUrl, `update project ${id}`);
+        let p: ApiProject;
         try {
-            const p = await gitlab(ctx, news.baseUrl, `update project ${id}`).put<ApiProject>(`/projects/${id}`, changes(olds, news));
-            return fromApi({ ...news, resourceUrn: news.resourceUrn ?? olds.resourceUrn ?? null }, p);
+            p = await api.put<ApiProject>(`/projects/${segment(id)}`, changes(olds, news));
         } catch (err) {
             throw explainBranch(err, news.defaultBranch);
         }
+        answerIsAbout(ctx, api.call, "project", id, idOf(p));
+        return fromApi({ ...news, resourceUrn: news.resourceUrn ?? olds.resourceUrn ?? null }, p);
     },
     async delete(ctx, id, state) {
         // GitLab answers 202: deletion is scheduled (and delayed on some plans).
-        await gitlab(ctx, state.baseUrl, `delete project ${id}`).remove(`/projects/${id}`);
+        const api = gitlab(ctx, state.baseUrl, `delete project ${id}`);
+        await api.remove(`/projects/${segment(id)}`);
+        if (api.call.lastStatus === 404) await confirmGone(ctx, api.call, `project ${id}`, theNamespace(ctx, state.baseUrl, namespaceOf(state)));
     },
 };
 

@@ -7,16 +7,26 @@
  * leads to the variable there. It is ours when its description (GitLab 16.2, at most 255
  * characters) carries this resource's mark; without a URN, when it holds our value and flags.
  * An adopted variable is written again with our settings; any other is refused.
+ *
+ * Gone only when gone (issue 16): a 404 on read or delete counts as "gone" only when the project
+ * answers with the same token, or is gone itself while its namespace (recorded at creation)
+ * answers (client.ts `theProject`). Key and scope reach GitLab encoded (path segment, query).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createOnce } from "../core/ownership";
+import { answerIsAbout, confirmGone, segment } from "../core/gone";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { gitlab, gitlabMark, holdsMark, isTaken } from "./client";
+import { gitlab, gitlabMark, holdsMark, isTaken, namespaceOfProject, theProject } from "./client";
 import { variableInputSchema, type VariableInputs } from "./schema";
 
 /** Ci::Variable validates a description of at most 255 characters. */
 const DESCRIPTION_MAX = 255;
+
+/** The project's namespace, recorded at creation: what tells a project that is gone from one hidden (client.ts). */
+export interface VariableState extends VariableInputs {
+    projectNamespaceId?: number;
+}
 
 interface ApiVariable {
     key: string;
@@ -48,14 +58,29 @@ function isOurs(i: VariableInputs, v: ApiVariable): boolean {
     return v.value === i.value && v.masked === i.masked && v.protected === i.protected && v.raw === i.raw && v.variable_type === i.variableType;
 }
 
-async function variableAt(ctx: OperationContext, i: VariableInputs): Promise<ApiVariable | undefined> {
-    return gitlab(ctx, i.baseUrl, `read variable ${i.key}`).get<ApiVariable>(`/projects/${i.projectId}/variables/${i.key}`, scope(i));
+const variablePath = (i: VariableInputs) => `/projects/${segment(i.projectId)}/variables/${segment(i.key)}`;
+
+/**
+ * The variable at this key and scope; undefined on 404, which counts as gone only when `where`
+ * confirms it (a create looking for what landed passes none: a 404 there means nothing landed).
+ */
+async function variableAt(ctx: OperationContext, i: VariableInputs, where?: VariableState): Promise<ApiVariable | undefined> {
+    const api = gitlab(ctx, i.baseUrl, `read variable ${i.key}`);
+    const v = await api.get<ApiVariable>(variablePath(i), scope(i));
+    if (v === undefined) {
+        if (where) await confirmGone(ctx, api.call, `variable ${i.key} (environment scope ${i.environmentScope})`, theProject(ctx, i.baseUrl, i.projectId, where.projectNamespaceId));
+        return undefined;
+    }
+    const answered = (v as Partial<ApiVariable> | null)?.key;
+    answerIsAbout(ctx, api.call, "variable", `${i.key}:${i.environmentScope}`, answered === undefined ? undefined : `${answered}:${v.environment_scope}`);
+    return v;
 }
 
-export const variableDefinition: ResourceDefinition<ReturnType<typeof variableInputSchema>> = {
+export const variableDefinition: ResourceDefinition<ReturnType<typeof variableInputSchema>, VariableState> = {
     module: "gitlab",
     type: "Variable",
     service: "gitlab",
+    outputs: ["projectNamespaceId"],
     schema: variableInputSchema,
     secretInputs: ["value"],
     replaceOnChanges: ["baseUrl", "projectId", "key", "environmentScope"],
@@ -64,10 +89,11 @@ export const variableDefinition: ResourceDefinition<ReturnType<typeof variableIn
 
     async create(ctx, i) {
         const operation = `add variable ${i.key} to project ${i.projectId}`;
+        const where = await namespaceOfProject(ctx, i.baseUrl, i.projectId);
         const made = await createOnce<{ adopted: boolean }>(ctx, operation, {
             lookFirst: false,
             create: async (call) => {
-                await gitlab(ctx, i.baseUrl, operation, call).post(`/projects/${i.projectId}/variables`, { key: i.key, ...body(i) });
+                await gitlab(ctx, i.baseUrl, operation, call).post(`/projects/${segment(i.projectId)}/variables`, { key: i.key, ...body(i) });
                 return { adopted: false };
             },
             isConflict: isTaken,
@@ -82,22 +108,26 @@ export const variableDefinition: ResourceDefinition<ReturnType<typeof variableIn
                 }),
         });
         // An earlier attempt of ours may have sent another value (the config changed since): write ours.
-        if (made.adopted) await gitlab(ctx, i.baseUrl, `update variable ${i.key}`).put(`/projects/${i.projectId}/variables/${i.key}`, body(i), scope(i));
-        return { id: `${i.projectId}/${i.key}:${i.environmentScope}`, outs: i };
+        if (made.adopted) await gitlab(ctx, i.baseUrl, `update variable ${i.key}`).put(variablePath(i), body(i), scope(i));
+        return { id: `${i.projectId}/${i.key}:${i.environmentScope}`, outs: { ...i, ...where } };
     },
     async read(ctx, _id, state) {
-        const v = await variableAt(ctx, state);
+        const v = await variableAt(ctx, state, state);
         if (!v) return undefined;
         // Hidden variables come back without a value; the state keeps ours.
         return { ...state, value: v.value ?? state.value, masked: v.masked, protected: v.protected, raw: v.raw, variableType: v.variable_type };
     },
     async update(ctx, _id, olds, news) {
         const i = { ...news, resourceUrn: news.resourceUrn ?? olds.resourceUrn ?? null };
-        await gitlab(ctx, news.baseUrl, `update variable ${news.key}`).put(`/projects/${news.projectId}/variables/${news.key}`, body(i), scope(news));
-        return i;
+        await gitlab(ctx, news.baseUrl, `update variable ${news.key}`).put(variablePath(news), body(i), scope(news));
+        return { ...i, ...(olds.projectNamespaceId !== undefined ? { projectNamespaceId: olds.projectNamespaceId } : {}) };
     },
     async delete(ctx, _id, state) {
-        await gitlab(ctx, state.baseUrl, `remove variable ${state.key}`).remove(`/projects/${state.projectId}/variables/${state.key}`, { query: scope(state) });
+        const api = gitlab(ctx, state.baseUrl, `remove variable ${state.key}`);
+        await api.remove(variablePath(state), { query: scope(state) });
+        if (api.call.lastStatus === 404) {
+            await confirmGone(ctx, api.call, `variable ${state.key} (environment scope ${state.environmentScope})`, theProject(ctx, state.baseUrl, state.projectId, state.projectNamespaceId));
+        }
     },
 };
 
@@ -107,8 +137,10 @@ export const variableDefinition: ResourceDefinition<ReturnType<typeof variableIn
  */
 export type GitlabVariableArgs = ResourceArgs<ReturnType<typeof variableInputSchema>>;
 
-export class GitlabVariable extends DynamicResource<ReturnType<typeof variableInputSchema>> {
+export class GitlabVariable extends DynamicResource<ReturnType<typeof variableInputSchema>, VariableState> {
     declare readonly key: pulumi.Output<string>;
+    /** The namespace of the variable's project when the variable was made (how a deleted project is told from a hidden one). */
+    declare readonly projectNamespaceId: pulumi.Output<number | undefined>;
     constructor(name: string, args: GitlabVariableArgs, opts?: pulumi.CustomResourceOptions) {
         super(variableDefinition, name, args, opts);
     }

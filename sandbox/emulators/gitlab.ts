@@ -17,7 +17,20 @@
  * has_repository.rb, app/services/projects/update_service.rb, doc/api/projects.md; hooks
  * lib/api/helpers/web_hooks_helpers.rb 1b9e60e8, app/models/concerns/web_hooks/hook.rb 135b9a70,
  * lib/api/entities/hook.rb 0286e4c6, doc/api/project_webhooks.md 0c97aa58; variables
- * doc/api/project_level_variables.md 017a6c12.
+ * doc/api/project_level_variables.md 017a6c12, lib/api/ci/variables.rb 2df3fbbc; namespaces
+ * lib/api/namespaces.rb 04e80ac1.
+ *
+ * Who may see what (issue 16): a token of another user that is a member of none of these
+ * namespaces (`outsiders`) is accepted, and GitLab hides from it everything it may not read.
+ * lib/api/helpers.rb `find_project!` (e0eff03d, and the current helpers): a project the user may
+ * not `read_project` answers 404 {"message":"404 Project Not Found"}, exactly as a project that
+ * does not exist, on every route under /projects/:id (each starts with `user_project`). A
+ * project it may read but not administer (public or internal) answers 403 {"message":"403
+ * Forbidden"} (`authorize_admin_project`, `authorize! :admin_build`) and 401 {"message":"401
+ * Unauthorized"} on remote mirrors (remote_mirrors.rb: `unauthorized! unless can?(current_user,
+ * :admin_remote_mirror, user_project)`). `find_namespace!` answers 404 {"message":"404 Namespace
+ * Not Found"} unless the user may `read_namespace_via_membership`: a member of the group
+ * (GroupPolicy `has_access`) or the owner of the user namespace (UserNamespacePolicy).
  */
 import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
@@ -69,6 +82,11 @@ export interface GitlabEmulatorOptions {
     defaultBranchName?: string;
     /** Premium or Ultimate: the pull mirror API exists. @default true */
     premium?: boolean;
+    /**
+     * Tokens GitLab accepts, of other users who are members of none of these namespaces: they
+     * read public and internal projects only, administer none, and see no namespace.
+     */
+    outsiders?: string[];
 }
 
 export class GitlabEmulator extends Emulator {
@@ -78,6 +96,7 @@ export class GitlabEmulator extends Emulator {
     private readonly token: string;
     private readonly defaultBranchName: string;
     private readonly premium: boolean;
+    private readonly outsiders: string[];
 
     constructor(options: GitlabEmulatorOptions) {
         super({
@@ -89,10 +108,17 @@ export class GitlabEmulator extends Emulator {
         this.namespaces = [{ ...(options.userNamespace ?? { id: 1, path: "stackwire-bot" }), kind: "user" }, ...(options.groups ?? []).map((g) => ({ ...g, kind: "group" as const }))];
         this.defaultBranchName = options.defaultBranchName ?? "main";
         this.premium = options.premium ?? true;
+        this.outsiders = options.outsiders ?? [];
     }
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
-        return req.headers["private-token"] === this.token ? undefined : { status: 401, body: { message: "401 Unauthorized" } };
+        const token = req.headers["private-token"];
+        return token === this.token || this.outsiders.includes(String(token)) ? undefined : { status: 401, body: { message: "401 Unauthorized" } };
+    }
+
+    /** The request comes from a user who is a member of none of the namespaces. */
+    private isOutsider(req: EmulatorRequest): boolean {
+        return req.headers["private-token"] !== this.token;
     }
 
     override reset(): void {
@@ -111,10 +137,27 @@ export class GitlabEmulator extends Emulator {
         if (!p.branches.includes(branch)) p.branches.push(branch);
     }
 
-    private project(id: string): Obj {
+    /**
+     * `user_project` (lib/api/helpers.rb find_project!): a project that does not exist and one the
+     * user may not read answer alike, 404 "404 Project Not Found". An outsider reads public and
+     * internal projects only (Gitlab::VisibilityLevel).
+     */
+    private project(req: EmulatorRequest, id = req.params.id): Obj {
         const found = /^\d+$/.test(id) ? this.projects.get(Number(id)) : [...this.projects.values()].find((p) => p.path_with_namespace === decodeURIComponent(id));
         if (!found || found.pending_delete) throw notFound("Project");
+        if (this.isOutsider(req) && found.visibility === "private") throw notFound("Project");
         return found;
+    }
+
+    /**
+     * A project the user must administer (`authorize_admin_project`, `authorize! :admin_build`):
+     * 404 when it may not even read it, then 403 "403 Forbidden"; remote mirrors answer 401
+     * "401 Unauthorized" instead (remote_mirrors.rb `unauthorized!`).
+     */
+    private managed(req: EmulatorRequest, refusal: 401 | 403 = 403): Obj {
+        const p = this.project(req);
+        if (this.isOutsider(req)) throw failure(refusal, { message: refusal === 401 ? "401 Unauthorized" : "403 Forbidden" });
+        return p;
     }
 
     private handle(run: (req: EmulatorRequest, body: Obj) => unknown, status = 200): (req: EmulatorRequest) => EmulatorResponse {
@@ -228,15 +271,32 @@ export class GitlabEmulator extends Emulator {
             },
             {
                 // lib/api/projects.rb `get`: search, offset pagination with x-total / x-next-page headers.
+                // An outsider is a member of none (`membership`), and reads public and internal ones only.
                 method: "GET",
                 path: base,
                 handle: (req) => {
                     const search = req.query.get("search") ?? "";
-                    return this.paged(req, [...this.projects.values()].filter((p) => !p.pending_delete && (p.path.includes(search) || p.name.includes(search))).map((p) => this.publicProject(p)));
+                    const outsider = this.isOutsider(req);
+                    const visible = (p: Obj) => !outsider || (req.query.get("membership") !== "true" && p.visibility !== "private");
+                    return this.paged(req, [...this.projects.values()].filter((p) => !p.pending_delete && visible(p) && (p.path.includes(search) || p.name.includes(search))).map((p) => this.publicProject(p)));
                 },
             },
+            {
+                // lib/api/namespaces.rb `get ':id'` (04e80ac1): `find_namespace!` by id or URL-encoded
+                // full path; 404 {"message":"404 Namespace Not Found"} unless the user may
+                // `read_namespace_via_membership` (a member of the group, the owner of the user namespace).
+                // Entities::Namespace: id, name, path, kind, full_path, parent_id, web_url.
+                method: "GET",
+                path: "/api/v4/namespaces/:id",
+                handle: this.handle((req) => {
+                    const id = req.params.id;
+                    const n = this.namespaces.find((x) => (/^\d+$/.test(id) ? x.id === Number(id) : x.path === id));
+                    if (!n || this.isOutsider(req)) throw notFound("Namespace");
+                    return { id: n.id, name: n.path, path: n.path, kind: n.kind, full_path: n.path, parent_id: null, web_url: `https://gitlab.example/${n.path}` };
+                }),
+            },
             // lib/api/projects.rb `get ':id'`: Entities::Project, with `default_branch` and `empty_repo` as has_repository.rb has them.
-            { method: "GET", path: `${base}/:id`, handle: this.handle((req) => this.publicProject(this.project(req.params.id))) },
+            { method: "GET", path: `${base}/:id`, handle: this.handle((req) => this.publicProject(this.project(req))) },
             {
                 // lib/api/projects.rb `put ':id'` + Projects::UpdateService: `default_branch` moves HEAD
                 // only to an existing branch (Project#change_head: "Could not change HEAD: branch '…'
@@ -245,7 +305,7 @@ export class GitlabEmulator extends Emulator {
                 method: "PUT",
                 path: `${base}/:id`,
                 handle: this.handle((req, b) => {
-                    const p = this.project(req.params.id);
+                    const p = this.managed(req);
                     if (b.default_branch !== undefined && b.default_branch !== this.shownDefaultBranch(p)) {
                         if (!p.branches.includes(b.default_branch)) throw invalid("base", `Could not change HEAD: branch '${b.default_branch}' does not exist`);
                         p.head = b.default_branch;
@@ -262,7 +322,7 @@ export class GitlabEmulator extends Emulator {
                 method: "DELETE",
                 path: `${base}/:id`,
                 handle: this.handle((req) => {
-                    this.project(req.params.id).pending_delete = true;
+                    this.managed(req).pending_delete = true;
                     return { message: "202 Accepted" };
                 }, 202),
             },
@@ -272,7 +332,7 @@ export class GitlabEmulator extends Emulator {
                 path: `${base}/:id/mirror/pull`,
                 handle: this.handle((req) => {
                     if (!this.premium) throw noRoute();
-                    const p = this.project(req.params.id);
+                    const p = this.managed(req);
                     if (!p.mirror || !p.import_state) throw failure(400, { message: "The project is not mirrored" });
                     return this.pullMirror(p);
                 }),
@@ -288,7 +348,7 @@ export class GitlabEmulator extends Emulator {
                 path: `${base}/:id/mirror/pull`,
                 handle: this.handle((req, b) => {
                     if (!this.premium) throw noRoute();
-                    const p = this.project(req.params.id);
+                    const p = this.managed(req);
                     const fields = ["enabled", "url", "auth_user", "auth_password", "mirror_trigger_builds", "only_mirror_protected_branches", "mirror_overwrites_diverged_branches", "mirror_branch_regex"];
                     if (!fields.some((f) => b[f] !== undefined)) throw failure(400, { error: `${fields.join(", ")} are missing, at least one parameter must be provided` });
                     if (b.url !== undefined) this.setImportUrl(p, String(b.url), "import_url");
@@ -315,7 +375,7 @@ export class GitlabEmulator extends Emulator {
                 // lib/api/remote_mirrors.rb `get ':id/remote_mirrors'`: paginated, Entities::RemoteMirror.
                 method: "GET",
                 path: `${base}/:id/remote_mirrors`,
-                handle: (req) => this.paged(req, [...this.project(req.params.id).mirrors.values()].map((m) => this.publicMirror(m))),
+                handle: (req) => this.paged(req, [...this.managed(req, 401).mirrors.values()].map((m) => this.publicMirror(m))),
             },
             {
                 // lib/api/remote_mirrors.rb `post ':id/remote_mirrors'`: 201; RemoteMirror#url= keeps the
@@ -323,7 +383,7 @@ export class GitlabEmulator extends Emulator {
                 method: "POST",
                 path: `${base}/:id/remote_mirrors`,
                 handle: this.handle((req, b) => {
-                    const p = this.project(req.params.id);
+                    const p = this.managed(req, 401);
                     if (typeof b.url !== "string" || !MIRROR_SCHEMES.test(b.url)) throw invalid("url", "is blocked: Only allowed schemes are ssh, git, http, https");
                     const id = this.nextId++;
                     const { bare, user, password } = parseCredentials(b.url);
@@ -370,7 +430,7 @@ export class GitlabEmulator extends Emulator {
                 path: `${base}/:id/remote_mirrors/:mid`,
                 handle: (req) => {
                     const m = this.mirror(req);
-                    this.project(req.params.id).mirrors.delete(m.id);
+                    this.managed(req, 401).mirrors.delete(m.id);
                     return { status: 204 };
                 },
             },
@@ -378,7 +438,7 @@ export class GitlabEmulator extends Emulator {
                 // doc/api/project_webhooks.md "List webhooks for a project": paginated.
                 method: "GET",
                 path: `${base}/:id/hooks`,
-                handle: (req) => this.paged(req, [...this.project(req.params.id).hooks.values()].map((h) => this.publicHook(h))),
+                handle: (req) => this.paged(req, [...this.managed(req).hooks.values()].map((h) => this.publicHook(h))),
             },
             {
                 // doc/api/project_webhooks.md "Add a webhook" (name, description since 17.1);
@@ -386,7 +446,7 @@ export class GitlabEmulator extends Emulator {
                 method: "POST",
                 path: `${base}/:id/hooks`,
                 handle: this.handle((req, b) => {
-                    const p = this.project(req.params.id);
+                    const p = this.managed(req);
                     if (typeof b.url !== "string" || !/^https?:\/\/[^/]/.test(b.url)) throw failure(422, { error: "Invalid url given" });
                     const id = this.nextId++;
                     const hook: Obj = { id, url: b.url, name: b.name ?? null, description: b.description ?? null, project_id: p.id, enable_ssl_verification: b.enable_ssl_verification ?? true, token: b.token, created_at: timestamp() };
@@ -396,13 +456,13 @@ export class GitlabEmulator extends Emulator {
                 }, 201),
             },
             // doc/api/project_webhooks.md "Get a project webhook": the token is never shown (lib/api/entities/hook.rb).
-            { method: "GET", path: `${base}/:id/hooks/:hid`, handle: this.handle((req) => this.publicHook(this.hook(req.params.id, req.params.hid))) },
+            { method: "GET", path: `${base}/:id/hooks/:hid`, handle: this.handle((req) => this.publicHook(this.hook(req))) },
             {
                 // web_hooks_helpers.rb update_hook; hook.rb reset_token: a new URL without a token clears the token.
                 method: "PUT",
                 path: `${base}/:id/hooks/:hid`,
                 handle: this.handle((req, b) => {
-                    const hook = this.hook(req.params.id, req.params.hid);
+                    const hook = this.hook(req);
                     if (b.url !== undefined && (typeof b.url !== "string" || !/^https?:\/\/[^/]/.test(b.url))) throw failure(422, { error: "Invalid url given" });
                     if (b.url !== undefined && b.url !== hook.url && b.token === undefined) hook.token = undefined;
                     for (const field of ["url", "name", "description", "enable_ssl_verification", "token", ...HOOK_FLAGS]) if (b[field] !== undefined) hook[field] = b[field];
@@ -414,8 +474,8 @@ export class GitlabEmulator extends Emulator {
                 method: "DELETE",
                 path: `${base}/:id/hooks/:hid`,
                 handle: (req) => {
-                    this.hook(req.params.id, req.params.hid);
-                    this.project(req.params.id).hooks.delete(Number(req.params.hid));
+                    this.hook(req);
+                    this.managed(req).hooks.delete(Number(req.params.hid));
                     return { status: 204 };
                 },
             },
@@ -425,7 +485,7 @@ export class GitlabEmulator extends Emulator {
                 method: "POST",
                 path: `${base}/:id/variables`,
                 handle: this.handle((req, b) => {
-                    const p = this.project(req.params.id);
+                    const p = this.managed(req);
                     if (typeof b.key !== "string" || !/^[A-Za-z0-9_]{1,255}$/.test(b.key)) throw invalid("key", "can contain only letters, digits and '_'.");
                     const scope = b.environment_scope ?? "*";
                     if (p.variables.some((v: Obj) => v.key === b.key && v.environment_scope === scope)) throw invalid("key", `(${b.key}) has already been taken`);
@@ -464,7 +524,7 @@ export class GitlabEmulator extends Emulator {
                 method: "DELETE",
                 path: `${base}/:id/variables/:key`,
                 handle: (req) => {
-                    const p = this.project(req.params.id);
+                    const p = this.managed(req);
                     const variable = this.variable(req);
                     p.variables = p.variables.filter((v: Obj) => v !== variable);
                     return { status: 204 };
@@ -480,7 +540,7 @@ export class GitlabEmulator extends Emulator {
     }
 
     private mirror(req: EmulatorRequest): Obj {
-        const m = this.project(req.params.id).mirrors.get(Number(req.params.mid));
+        const m = this.managed(req, 401).mirrors.get(Number(req.params.mid));
         if (!m) throw notFound("Remote Mirror");
         return m;
     }
@@ -490,15 +550,15 @@ export class GitlabEmulator extends Emulator {
         return rest;
     }
 
-    private hook(projectId: string, hookId: string): Obj {
-        const hook = this.project(projectId).hooks.get(Number(hookId));
+    private hook(req: EmulatorRequest): Obj {
+        const hook = this.managed(req).hooks.get(Number(req.params.hid));
         if (!hook) throw notFound("Hook");
         return hook;
     }
 
     private variable(req: EmulatorRequest): Obj {
         const scope = req.query.get("filter[environment_scope]");
-        const matches = this.project(req.params.id).variables.filter((v: Obj) => v.key === req.params.key && (scope === null || v.environment_scope === scope));
+        const matches = this.managed(req).variables.filter((v: Obj) => v.key === req.params.key && (scope === null || v.environment_scope === scope));
         if (matches.length === 0) throw failure(404, { message: "404 Variable Not Found" });
         if (matches.length > 1) throw failure(409, { message: "There are multiple variables with provided parameters. Please use 'filter[environment_scope]'" });
         return matches[0];

@@ -1,3 +1,5 @@
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { hookDefinition } from "../../dynamic-providers/gitlab/hook";
 import { pullMirrorDefinition, pushMirrorDefinition } from "../../dynamic-providers/gitlab/mirrors";
@@ -8,7 +10,9 @@ import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness
 import { fakeCredential } from "../fake-credential";
 
 const TOKEN = fakeCredential("glpat-", "emulatorToken0123456789");
-const emulator = new GitlabEmulator({ token: TOKEN, groups: [{ id: 77, path: "acme" }] });
+/** Another user's token, a member of none of the namespaces. */
+const OUTSIDER = fakeCredential("glpat-", "outsiderToken012345678");
+const emulator = new GitlabEmulator({ token: TOKEN, groups: [{ id: 77, path: "acme" }], outsiders: [OUTSIDER] });
 const p = {} as Record<"project" | "pull" | "push" | "hook" | "variable", ProviderUnderTest>;
 let baseUrl = "";
 const { checked, make, secondUp } = lifecycle(p, () => ({ baseUrl }));
@@ -339,5 +343,135 @@ describe("the emulator answers as GitLab does (issue 11)", () => {
     it("a project made with default_branch but no README has an empty repository and shows the instance's default", async () => {
         const res = await api("/projects", { method: "POST", body: JSON.stringify({ path: "x", name: "x", default_branch: "develop" }) });
         expect(await res.json()).toMatchObject({ default_branch: "main", empty_repo: true });
+    });
+});
+
+/** A server that answers every request with `answer` (a proxy, a wrong path, another service behind the base URL). */
+async function answering(answer: (req: http.IncomingMessage) => { status: number; body: unknown }) {
+    const server = http.createServer((req, res) => {
+        const { status, body } = answer(req);
+        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe("not found means gone only when it is gone (issue 16)", () => {
+    const github = "https://x-access-token:ghs_secretToken123456@github.com/acme/app.git";
+    const api = (path: string, token = OUTSIDER) => fetch(`${baseUrl}/api/v4${path}`, { headers: { "PRIVATE-TOKEN": token } });
+
+    it("the emulator hides a private project from a token without membership as GitLab does: 404 Project Not Found, and 404 Namespace Not Found for its group (helpers.rb)", async () => {
+        const proj = emulator.addProject("app", 77);
+        for (const path of [`/projects/${proj.id}`, `/projects/${proj.id}/hooks`, `/projects/${proj.id}/remote_mirrors`, `/projects/${proj.id}/variables/KEY`, `/projects/${proj.id}/mirror/pull`, "/projects/999999"]) {
+            const res = await api(path);
+            expect([path, res.status, await res.json()]).toEqual([path, 404, { message: "404 Project Not Found" }]);
+        }
+        const ns = await api("/namespaces/77");
+        expect([ns.status, await ns.json()]).toEqual([404, { message: "404 Namespace Not Found" }]);
+        expect(await (await api("/namespaces/77", TOKEN)).json()).toMatchObject({ id: 77, kind: "group", full_path: "acme" });
+        expect(await (await api("/namespaces/acme", TOKEN)).json()).toMatchObject({ id: 77 });
+    });
+
+    it("the emulator lets such a token read a public project but not administer it: 403, and 401 on remote mirrors (remote_mirrors.rb)", async () => {
+        const proj = emulator.addProject("open", 77);
+        proj.visibility = "public";
+        expect((await api(`/projects/${proj.id}`)).status).toBe(200);
+        const hooks = await api(`/projects/${proj.id}/hooks`);
+        expect([hooks.status, await hooks.json()]).toEqual([403, { message: "403 Forbidden" }]);
+        const mirrors = await api(`/projects/${proj.id}/remote_mirrors`);
+        expect([mirrors.status, await mirrors.json()]).toEqual([401, { message: "401 Unauthorized" }]);
+    });
+
+    it("a project deleted out of band takes its hook, variable and mirrors with it: each refresh drops them and each delete succeeds, after asking the project and its namespace", async () => {
+        const proj = await project();
+        const made = {
+            hook: await make("hook", { projectId: proj.id, url: "https://boards.example/gitlab", events: ["push"] }),
+            variable: await make("variable", { projectId: proj.id, key: "API_KEY", value: "abcdefgh1234" }),
+            push: await make("push", { projectId: proj.id, url: github }),
+            pull: await make("pull", { projectId: proj.id, importUrl: github }),
+        };
+        for (const m of Object.values(made)) expect(m.outs.projectNamespaceId).toBe(77);
+        emulator.projects.delete(Number(proj.id));
+        for (const [kind, m] of Object.entries(made) as [keyof typeof made, (typeof made)[keyof typeof made]][]) {
+            emulator.resetCounts();
+            expect((await p[kind].provider.read(m.id, m.outs)).id, kind).toBe("");
+            await p[kind].provider.delete(m.id, m.outs);
+            // Each of read and delete: the object's own request, then the project, then its namespace.
+            expect([kind, emulator.count("GET /api/v4/projects/:id"), emulator.count("GET /api/v4/namespaces/:id")]).toEqual([kind, 2, 2]);
+        }
+    });
+
+    it("refreshing a live object costs one request, and a second up with no change none beyond it", async () => {
+        const proj = await project();
+        const hook = await make("hook", { projectId: proj.id, url: "https://boards.example/gitlab", events: ["push"] });
+        emulator.resetCounts();
+        const diff = await secondUp("hook", hook.id, hook.outs, hook.inputs);
+        expect(diff.changes).toBe(false);
+        expect(emulator.totalRequests()).toBe(1);
+    });
+
+    it("a project in its user's namespace, deleted out of band, leaves the state: the namespace is read by its path", async () => {
+        const { id, outs } = await make("project", { path: "mine", name: "Mine" });
+        expect(outs).toMatchObject({ namespaceId: null, pathWithNamespace: "stackwire-bot/mine" });
+        emulator.projects.delete(Number(id));
+        expect((await p.project.provider.read(id, outs)).id).toBe("");
+        await p.project.provider.delete(id, outs);
+    });
+
+    it("state written before the namespace was recorded keeps an object whose project answers 404, and says why", async () => {
+        const proj = await project();
+        const hook = await make("hook", { projectId: proj.id, url: "https://boards.example/gitlab", events: ["push"] });
+        const { projectNamespaceId: _recorded, ...older } = hook.outs;
+        emulator.projects.delete(Number(proj.id));
+        await expect(p.hook.provider.read(hook.id, older)).rejects.toThrow(/hook \d+ was not found, and project \d+ is not visible with gitlabToken either: .*written before the project's namespace was recorded.*kept in state/);
+        await expect(p.hook.provider.delete(hook.id, older)).rejects.toThrow(/gitlabToken/);
+    });
+
+    it("a change keeps the recorded namespace in the state", async () => {
+        const proj = await project();
+        const hook = await make("hook", { projectId: proj.id, url: "https://boards.example/gitlab", events: ["push"] });
+        const updated = await p.hook.provider.update(hook.id, hook.outs, await checked("hook", { ...hook.inputs, events: ["push", "issues"] }));
+        expect(updated.outs).toMatchObject({ projectNamespaceId: 77, events: ["issues", "push"] });
+    });
+
+    it("a token that may read a public project but not administer it fails with GitLab's refusal and names gitlabToken; the objects stay", async () => {
+        const proj = await project();
+        emulator.projects.get(Number(proj.id))!.visibility = "public";
+        const hook = await make("hook", { projectId: proj.id, url: "https://boards.example/gitlab", events: ["push"] });
+        const push = await make("push", { projectId: proj.id, url: github });
+        const outsider = { hook: await configuredProvider(hookDefinition as never, { gitlabToken: OUTSIDER }), push: await configuredProvider(pushMirrorDefinition as never, { gitlabToken: OUTSIDER }) };
+        await expect(outsider.hook.provider.read(hook.id, hook.outs)).rejects.toThrow(/403 Forbidden.*gitlabToken \(or GITLAB_TOKEN\) may not do this/);
+        await expect(outsider.hook.provider.delete(hook.id, hook.outs)).rejects.toThrow(/403 Forbidden.*gitlabToken/);
+        await expect(outsider.push.provider.read(push.id, push.outs)).rejects.toThrow(/401 Unauthorized.*gitlabToken \(or GITLAB_TOKEN\)/);
+        await expect(outsider.push.provider.delete(push.id, push.outs)).rejects.toThrow(/401 Unauthorized.*gitlabToken/);
+        const stored = emulator.projects.get(Number(proj.id))!;
+        expect([stored.hooks.size, stored.mirrors.size]).toEqual([1, 1]);
+    });
+
+    it("a base URL that answers 404 to everything (a proxy, a wrong path) never drops an object", async () => {
+        const proj = await project();
+        const hook = await make("hook", { projectId: proj.id, url: "https://boards.example/gitlab", events: ["push"] });
+        const nowhere = await answering(() => ({ status: 404, body: { message: "404 Not Found" } }));
+        try {
+            await expect(p.project.provider.read(proj.id, { ...proj.outs, baseUrl: nowhere.url })).rejects.toThrow(/project \d+ was not found, and its namespace 77 is not visible with gitlabToken either/);
+            await expect(p.project.provider.delete(proj.id, { ...proj.outs, baseUrl: nowhere.url })).rejects.toThrow(/kept in state/);
+            await expect(p.hook.provider.read(hook.id, { ...hook.outs, baseUrl: nowhere.url })).rejects.toThrow(/hook \d+ was not found, and project \d+ is not visible/);
+        } finally {
+            await nowhere.close();
+        }
+    });
+
+    it("an answer about another object (a list, another id) never becomes state", async () => {
+        const proj = await project();
+        const hook = await make("hook", { projectId: proj.id, url: "https://boards.example/gitlab", events: ["push"] });
+        const lists = await answering(() => ({ status: 200, body: [{ id: 1, url: "https://elsewhere.example" }] }));
+        const other = await answering(() => ({ status: 200, body: { id: 424242, url: "https://elsewhere.example", key: "OTHER", environment_scope: "*" } }));
+        try {
+            await expect(p.project.provider.read(proj.id, { ...proj.outs, baseUrl: lists.url })).rejects.toThrow(/asked for project "\d+" and was answered about something without an id/);
+            await expect(p.hook.provider.read(hook.id, { ...hook.outs, baseUrl: other.url })).rejects.toThrow(/asked for hook "\d+" and was answered about "424242"/);
+        } finally {
+            await lists.close();
+            await other.close();
+        }
     });
 });
