@@ -13,12 +13,19 @@
  *   lost-create window is ours (on a board made with `defaultLists`, Trello's own list or label
  *   of that name and settings counts too: the config asks for exactly that one). A Trello id is a
  *   MongoDB ObjectId: its first 8 hex digits are its creation time (`createdAtOf`).
+ *
+ * Gone only when gone (issue 16): Trello answers a token that may not see a board (or its lists
+ * and labels) 401 "unauthorized permission requested", which fails the operation and names the
+ * token. A 404 counts as "gone" only once confirmed with the same credentials: a board's by the
+ * token's account (GET /1/members/me), a list's or label's by its board, and when the board is
+ * gone too, by the account (client.ts `theAccount`, `theBoard`).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createdRecently, createOnce } from "../core/ownership";
+import { answerIsAbout, confirmGone, segment } from "../core/gone";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { createdAtOf, endsWithMark, trello, trelloHttp, withMark, withoutMark } from "./client";
+import { createdAtOf, endsWithMark, theAccount, theBoard, trello, trelloHttp, withMark, withoutMark } from "./client";
 import { boardInputSchema, labelInputSchema, listInputSchema, type BoardInputs, type LabelInputs, type ListInputs } from "./schema";
 
 export interface BoardState extends BoardInputs {
@@ -87,22 +94,31 @@ export const boardDefinition: ResourceDefinition<ReturnType<typeof boardInputSch
         const { board } = made;
         // An earlier attempt of ours may have sent other settings (the config changed since).
         if (made.adopted && (board.name !== i.name || withoutMark(board.desc, i.resourceUrn) !== i.description || board.prefs?.permissionLevel !== i.permissionLevel)) {
-            await trello(ctx, i.baseUrl, `update board ${board.id}`).put(`/boards/${board.id}`, boardChanges(i));
+            await trello(ctx, i.baseUrl, `update board ${board.id}`).put(`/boards/${segment(board.id)}`, boardChanges(i));
         }
         return { id: board.id, outs: { ...i, url: board.url } };
     },
     async read(ctx, id, state) {
-        const b = await trello(ctx, state.baseUrl, `read board ${id}`).get<ApiBoard>(`/boards/${id}`);
-        if (!b || b.closed) return undefined;
+        const api = trello(ctx, state.baseUrl, `read board ${id}`);
+        const b = await api.get<ApiBoard>(`/boards/${segment(id)}`);
+        if (!b) {
+            await confirmGone(ctx, api.call, `board ${id}`, theAccount(ctx, state.baseUrl));
+            return undefined;
+        }
+        answerIsAbout(ctx, api.call, "board", id, b.id);
+        // A closed board is one Trello says was closed: this stack's board is no more.
+        if (b.closed) return undefined;
         return { ...state, name: b.name, description: withoutMark(b.desc, state.resourceUrn), permissionLevel: b.prefs.permissionLevel, url: b.url };
     },
     async update(ctx, id, olds, news) {
         const i = { ...news, resourceUrn: news.resourceUrn ?? olds.resourceUrn ?? null };
-        await trello(ctx, news.baseUrl, `update board ${id}`).put(`/boards/${id}`, boardChanges(i));
+        await trello(ctx, news.baseUrl, `update board ${id}`).put(`/boards/${segment(id)}`, boardChanges(i));
         return { ...i, url: olds.url };
     },
     async delete(ctx, id, state) {
-        await trello(ctx, state.baseUrl, `delete board ${id}`).remove(`/boards/${id}`);
+        const api = trello(ctx, state.baseUrl, `delete board ${id}`);
+        await api.remove(`/boards/${segment(id)}`);
+        if (api.call.lastStatus === 404) await confirmGone(ctx, api.call, `board ${id}`, theAccount(ctx, state.baseUrl));
     },
 };
 
@@ -131,26 +147,42 @@ export const listDefinition: ResourceDefinition<ReturnType<typeof listInputSchem
             lookFirst: true,
             create: (call) => trello(ctx, i.baseUrl, operation, { call }).post<ApiList>("/lists", { name: i.name, idBoard: i.boardId, pos: i.position ?? "bottom", closed: i.closed }),
             findLanded: async () => {
-                const lists = await trello(ctx, i.baseUrl, `look for list ${i.name}`).get<ApiList[]>(`/boards/${i.boardId}/lists`, { filter: "all", fields: "id,name,pos,closed" });
+                const lists = await trello(ctx, i.baseUrl, `look for list ${i.name}`).get<ApiList[]>(`/boards/${segment(i.boardId)}/lists`, { filter: "all", fields: "id,name,pos,closed" });
                 return newest((lists ?? []).filter((l) => isOurList(ctx, i, l)));
             },
         });
         return { id: list.id, outs: i };
     },
     async read(ctx, id, state) {
-        const l = await trello(ctx, state.baseUrl, `read list ${id}`).get<ApiList>(`/lists/${id}`);
+        // Trello deletes no list but with its board: confirmed by the board, or the account when the board is gone.
+        const l = await readOnBoard<ApiList>(ctx, state, "list", id);
+        if (!l) return undefined;
         // A position left to Trello is whatever Trello chose; only a chosen one can drift.
-        return l && { ...state, name: l.name, closed: l.closed, position: state.position === null ? null : l.pos };
+        return { ...state, name: l.name, closed: l.closed, position: state.position === null ? null : l.pos };
     },
     async update(ctx, id, _olds, news) {
-        await trello(ctx, news.baseUrl, `update list ${id}`).put(`/lists/${id}`, { name: news.name, closed: news.closed, ...(news.position !== null ? { pos: news.position } : {}) });
+        await trello(ctx, news.baseUrl, `update list ${id}`).put(`/lists/${segment(id)}`, { name: news.name, closed: news.closed, ...(news.position !== null ? { pos: news.position } : {}) });
         return news;
     },
     async delete(ctx, id, state) {
-        // Lists cannot be deleted in Trello: archive, in one call (a list already gone is done).
-        await trello(ctx, state.baseUrl, `archive list ${id}`).retire(`/lists/${id}/closed`, { value: true });
+        // Lists cannot be deleted in Trello: archive, in one call (a list gone with its board is done, once confirmed).
+        const api = trello(ctx, state.baseUrl, `archive list ${id}`);
+        await api.retire(`/lists/${segment(id)}/closed`, { value: true });
+        if (api.call.lastStatus === 404) await confirmGone(ctx, api.call, `list ${id}`, theBoard(ctx, state.baseUrl, state.boardId));
     },
 };
+
+/** A list or label of a board, or undefined when it is gone (the 404 confirmed by its board); an answer about another one fails. */
+async function readOnBoard<T extends { id: string }>(ctx: OperationContext, state: { baseUrl: string; boardId: string }, kind: "list" | "label", id: string): Promise<T | undefined> {
+    const api = trello(ctx, state.baseUrl, `read ${kind} ${id}`);
+    const found = await api.get<T>(`/${kind}s/${segment(id)}`);
+    if (!found) {
+        await confirmGone(ctx, api.call, `${kind} ${id}`, theBoard(ctx, state.baseUrl, state.boardId));
+        return undefined;
+    }
+    answerIsAbout(ctx, api.call, kind, id, found.id);
+    return found;
+}
 
 interface ApiLabel {
     id: string;
@@ -177,22 +209,25 @@ export const labelDefinition: ResourceDefinition<ReturnType<typeof labelInputSch
             create: (call) => trello(ctx, i.baseUrl, operation, { call }).post<ApiLabel>("/labels", { name: i.name, color: i.color ?? "null", idBoard: i.boardId }),
             findLanded: async () => {
                 // Trello answers 50 labels unless asked for more (at most 1000).
-                const labels = await trello(ctx, i.baseUrl, `look for label ${i.name}`).get<ApiLabel[]>(`/boards/${i.boardId}/labels`, { limit: 1000, fields: "id,name,color" });
+                const labels = await trello(ctx, i.baseUrl, `look for label ${i.name}`).get<ApiLabel[]>(`/boards/${segment(i.boardId)}/labels`, { limit: 1000, fields: "id,name,color" });
                 return newest((labels ?? []).filter((l) => isOurLabel(ctx, i, l)));
             },
         });
         return { id: label.id, outs: i };
     },
     async read(ctx, id, state) {
-        const l = await trello(ctx, state.baseUrl, `read label ${id}`).get<ApiLabel>(`/labels/${id}`);
-        return l && { ...state, name: l.name, color: l.color };
+        const l = await readOnBoard<ApiLabel>(ctx, state, "label", id);
+        if (!l) return undefined;
+        return { ...state, name: l.name, color: l.color };
     },
     async update(ctx, id, _olds, news) {
-        await trello(ctx, news.baseUrl, `update label ${id}`).put(`/labels/${id}`, { name: news.name, color: news.color ?? "null" });
+        await trello(ctx, news.baseUrl, `update label ${id}`).put(`/labels/${segment(id)}`, { name: news.name, color: news.color ?? "null" });
         return news;
     },
     async delete(ctx, id, state) {
-        await trello(ctx, state.baseUrl, `delete label ${id}`).remove(`/labels/${id}`);
+        const api = trello(ctx, state.baseUrl, `delete label ${id}`);
+        await api.remove(`/labels/${segment(id)}`);
+        if (api.call.lastStatus === 404) await confirmGone(ctx, api.call, `label ${id}`, theBoard(ctx, state.baseUrl, state.boardId));
     },
 };
 

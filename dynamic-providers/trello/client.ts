@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import type { Clock } from "../core/clock";
 import type { CredentialSpec } from "../core/credentials";
 import type { HttpCall, HttpCallOptions } from "../core/http";
+import { segment, type WhereItLives } from "../core/gone";
 import type { OperationContext } from "../core/provider";
 import { ownerMark } from "../core/ownership";
 import { restClient, type RestRequest } from "../core/rest";
@@ -74,17 +75,113 @@ export function trello(ctx: OperationContext, baseUrl: string, operation: string
     const token = ctx.credential(trelloToken);
     const call = options.call ?? ctx.http(operation, trelloHttp(ctx));
     const client = restClient(ctx, call, { baseUrl, query: { key, token } });
+    const explained = <T>(answer: Promise<T>): Promise<T> => answer.catch((err: unknown) => Promise.reject(explainAccess(err)));
     // Trello takes a write's fields as query parameters, not as a body.
     return {
         call,
         /** The token itself: Trello lists a token's webhooks under it. */
         token,
-        get: client.get,
-        post: <T>(path: string, fields: Query) => client.post<T>(path, undefined, fields),
-        put: <T>(path: string, fields: Query) => client.put<T>(path, undefined, fields),
-        /** An archiving write; a 404 (the object is gone) counts as done. */
-        retire: (path: string, fields: Query) => client.retire("PUT", path, undefined, fields),
-        remove: (path: string) => client.remove(path),
+        /** The body, or undefined when Trello answers 404 (the caller confirms what that means: core/gone.ts). */
+        get: <T>(path: string, query?: Query) => explained(client.get<T>(path, query)),
+        post: <T>(path: string, fields: Query) => explained(client.post<T>(path, undefined, fields)),
+        put: <T>(path: string, fields: Query) => explained(client.put<T>(path, undefined, fields)),
+        /** An archiving write; a 404 leaves `call.lastStatus` at 404 for the caller to confirm. */
+        retire: (path: string, fields: Query) => explained(client.retire("PUT", path, undefined, fields)),
+        /** A removal; a 404 leaves `call.lastStatus` at 404 for the caller to confirm. */
+        remove: (path: string) => explained(client.remove(path)),
+    };
+}
+
+/**
+ * Trello's refusals (401, in plain text) name the setting at fault: "invalid key" the API key,
+ * "invalid token" and the like the token; any other 401 is a token Trello takes that may not
+ * reach the object ("unauthorized permission requested" for a board the token's member is not
+ * on, "webhook does not belong to token" for another token's webhook).
+ */
+export function explainAccess(err: unknown): unknown {
+    const e = err as { status?: number; apiMessage?: string; message?: string };
+    if (e?.status !== 401 || typeof e.message !== "string" || /trelloApiKey|trelloToken/.test(e.message)) return err;
+    const setting = (spec: CredentialSpec) => `${spec.configKey} (or ${spec.envVars.join(" / ")})`;
+    const said = e.apiMessage ?? "";
+    if (/invalid (app )?key/i.test(said)) e.message = `${e.message}. Trello does not know ${setting(trelloApiKey)}`;
+    else if (/(invalid|expired|unauthorized) token/i.test(said)) e.message = `${e.message}. Trello does not accept ${setting(trelloToken)}: it is unknown, expired or revoked, or was issued for another API key than ${trelloApiKey.configKey}`;
+    else if (/does not belong to token/i.test(said)) e.message = `${e.message}. The webhook was made with another token than ${setting(trelloToken)}: Trello shows and changes a webhook only for the token that made it`;
+    else e.message = `${e.message}. ${setting(trelloToken)} may not reach this object: it is another member's token, or its member is not on the board`;
+    return err;
+}
+
+/** Whether a GET answers with the same credentials: true about `id`, false on 404, why not on a refusal. */
+async function visibleAt(ctx: OperationContext, baseUrl: string, path: string, what: string, id: string | undefined, query?: Query): Promise<true | false | string> {
+    const api = trello(ctx, baseUrl, `look at ${what}`);
+    try {
+        const found = await api.get<{ id?: unknown }>(path, query);
+        if (found === undefined) return false;
+        return id === undefined || found?.id === id ? true : `was answered about something else than ${what}`;
+    } catch (err) {
+        const e = err as { status?: number; apiMessage?: string };
+        if (e.status === 401 || e.status === 403) return `is refused ${what} (${e.status} ${e.apiMessage})`;
+        throw err;
+    }
+}
+
+/**
+ * Where a board lives: the Trello account of the token (GET /1/members/me). Trello answers a
+ * board the token's member may not see with 401 "unauthorized permission requested", and 404
+ * "The requested resource was not found." only for a board that does not exist; the account
+ * answering shows the 404 came from Trello, for these credentials. One call, 404 path only.
+ */
+export function theAccount(ctx: OperationContext, baseUrl: string): WhereItLives {
+    return {
+        name: "the Trello account of the token",
+        credential: trelloToken,
+        visible: async () => {
+            const seen = await visibleAt(ctx, baseUrl, "/members/me", "the token's member", undefined, { fields: "id" });
+            return seen === false ? "gets 404 for its own member (/members/me): the base URL may not be Trello's API" : seen;
+        },
+    };
+}
+
+/**
+ * Where a list or label lives: its board (GET /1/boards/{id}). A board that answers 404 too is
+ * gone when the token's account answers (`theAccount`): its lists and labels went with it. One
+ * call when the board answers, two when it is gone; 404 path only.
+ */
+export function theBoard(ctx: OperationContext, baseUrl: string, boardId: string): WhereItLives {
+    return {
+        name: `board ${boardId}`,
+        credential: trelloToken,
+        visible: async () => {
+            const seen = await visibleAt(ctx, baseUrl, `/boards/${segment(boardId)}`, `board ${boardId}`, boardId, { fields: "id" });
+            if (seen !== false) return seen;
+            const account = await theAccount(ctx, baseUrl).visible();
+            return account === true ? true : `gets 404 for board ${boardId}, and ${account}`;
+        },
+    };
+}
+
+/**
+ * Where a webhook lives: its token ("webhooks belong to tokens", Trello's webhooks guide). Trello
+ * answers another token "webhook does not belong to token" (Get a Webhook, REST reference), so a
+ * 404 is a webhook that is gone when the token's own list answers without it (GET
+ * /1/tokens/{token}/webhooks). One call, 404 path only.
+ */
+export function theTokensWebhooks(ctx: OperationContext, baseUrl: string, webhookId: string): WhereItLives {
+    return {
+        name: "the token's list of webhooks",
+        credential: trelloToken,
+        visible: async () => {
+            const api = trello(ctx, baseUrl, "list the token's webhooks");
+            try {
+                const hooks = await api.get<{ id?: unknown }[]>(`/tokens/${segment(api.token)}/webhooks`);
+                if (hooks === undefined) return false;
+                if (!Array.isArray(hooks)) return "was answered with something else than a list of webhooks";
+                return hooks.some((h) => h?.id === webhookId) ? `still lists webhook ${webhookId}: the 404 came from elsewhere (check the base URL)` : true;
+            } catch (err) {
+                const e = err as { status?: number; apiMessage?: string };
+                if (e.status === 401 || e.status === 403) return `is refused its own webhooks (${e.status} ${e.apiMessage})`;
+                throw err;
+            }
+        },
     };
 }
 

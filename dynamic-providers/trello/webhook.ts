@@ -9,12 +9,18 @@
  * when its description ends with this resource's mark (stripped on read); without a URN, when it
  * was created within the lost-create window (a Trello id carries its creation time). Any other
  * is refused with an explanation.
+ *
+ * Gone only when gone (issue 16): Trello answers another token "webhook does not belong to
+ * token" (Get a Webhook, REST reference), which fails the operation and names the token. A 404
+ * counts as "gone" only when the token's own webhooks answer without it (client.ts
+ * `theTokensWebhooks`): webhooks belong to tokens, and go with their model.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createdRecently, createOnce } from "../core/ownership";
+import { answerIsAbout, confirmGone, segment } from "../core/gone";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { createdAtOf, endsWithMark, trello, trelloHttp, withMark, withoutMark } from "./client";
+import { createdAtOf, endsWithMark, theTokensWebhooks, trello, trelloHttp, withMark, withoutMark } from "./client";
 import { webhookInputSchema, type TrelloWebhookInputs } from "./schema";
 
 interface ApiWebhook {
@@ -62,7 +68,7 @@ export const trelloWebhookDefinition: ResourceDefinition<ReturnType<typeof webho
                 isConflict: isDuplicate,
                 findLanded: async () => {
                     const api = trello(ctx, i.baseUrl, `look for webhooks of ${i.modelId}`);
-                    const hooks = (await api.get<ApiWebhook[]>(`/tokens/${api.token}/webhooks`)) ?? [];
+                    const hooks = (await api.get<ApiWebhook[]>(`/tokens/${segment(api.token)}/webhooks`)) ?? [];
                     const hook = hooks.find(
                         (w) => w.idModel === i.modelId && w.callbackURL === i.callbackUrl && (i.resourceUrn ? endsWithMark(w.description, i.resourceUrn) : createdRecently(ctx, createdAtOf(w.id))),
                     );
@@ -77,7 +83,7 @@ export const trelloWebhookDefinition: ResourceDefinition<ReturnType<typeof webho
             const { hook } = made;
             // An earlier attempt of ours may have sent other settings (the config changed since).
             if (made.adopted && (withoutMark(hook.description, i.resourceUrn) !== i.description || hook.active !== i.active)) {
-                await trello(ctx, i.baseUrl, `update webhook ${hook.id}`).put(`/webhooks/${hook.id}`, settings(i));
+                await trello(ctx, i.baseUrl, `update webhook ${hook.id}`).put(`/webhooks/${segment(hook.id)}`, settings(i));
             }
             return { id: hook.id, outs: i };
         } catch (err) {
@@ -85,20 +91,28 @@ export const trelloWebhookDefinition: ResourceDefinition<ReturnType<typeof webho
         }
     },
     async read(ctx, id, state) {
-        const w = await trello(ctx, state.baseUrl, `read webhook ${id}`).get<ApiWebhook>(`/webhooks/${id}`);
-        return w && { ...state, callbackUrl: w.callbackURL, description: withoutMark(w.description, state.resourceUrn), active: w.active };
+        const api = trello(ctx, state.baseUrl, `read webhook ${id}`);
+        const w = await api.get<ApiWebhook>(`/webhooks/${segment(id)}`);
+        if (!w) {
+            await confirmGone(ctx, api.call, `webhook ${id}`, theTokensWebhooks(ctx, state.baseUrl, id));
+            return undefined;
+        }
+        answerIsAbout(ctx, api.call, "webhook", id, w.id);
+        return { ...state, callbackUrl: w.callbackURL, description: withoutMark(w.description, state.resourceUrn), active: w.active };
     },
     async update(ctx, id, olds, news) {
         const i = { ...news, resourceUrn: news.resourceUrn ?? olds.resourceUrn ?? null };
         try {
-            await trello(ctx, news.baseUrl, `update webhook ${id}`).put(`/webhooks/${id}`, settings(i));
+            await trello(ctx, news.baseUrl, `update webhook ${id}`).put(`/webhooks/${segment(id)}`, settings(i));
         } catch (err) {
             throw explain(err, news.callbackUrl);
         }
         return i;
     },
     async delete(ctx, id, state) {
-        await trello(ctx, state.baseUrl, `delete webhook ${id}`).remove(`/webhooks/${id}`);
+        const api = trello(ctx, state.baseUrl, `delete webhook ${id}`);
+        await api.remove(`/webhooks/${segment(id)}`);
+        if (api.call.lastStatus === 404) await confirmGone(ctx, api.call, `webhook ${id}`, theTokensWebhooks(ctx, state.baseUrl, id));
     },
 };
 

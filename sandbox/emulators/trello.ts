@@ -9,6 +9,17 @@
  * boards, lists, labels, members, tokens, webhooks), its object definitions and webhooks guide
  * (developer.atlassian.com/cloud/trello/guides/rest-api/object-definitions/ and .../webhooks/),
  * and its rate-limit guide; each route cites its page. No OpenAPI spec is checked here.
+ *
+ * Who may see what (issue 16): `outsiders` are credentials Trello accepts, of another member who
+ * is on none of these boards. Trello answers a board that member may not see, and the lists and
+ * labels on it, with 401 "unauthorized permission requested" in plain text (the answer to a
+ * token without access to an existing board, as public test suites against api.trello.com
+ * record it, and as Trello's "New Aux API Request Errors" notice on the developer community
+ * quotes it); a board that does not exist answers 404 "The requested resource was not found."
+ * and an id that is not one 400 "invalid id". A webhook belongs to the token that made it:
+ * another token gets "webhook does not belong to token" (rest/api-group-webhooks "Get a
+ * Webhook"); the reference gives no status for it, and the emulator answers it with Trello's
+ * status for a permission refusal, 401.
  */
 import { randomBytes } from "node:crypto";
 import { systemClock, type Clock } from "../../dynamic-providers/core/clock";
@@ -34,7 +45,14 @@ export interface TrelloEmulatorOptions {
     rate?: { requests: number; windowMs: number };
     /** The clock the rate window runs on. @default the system clock */
     clock?: Clock;
+    /** Credentials of other members, who are on none of the boards (boards they create are theirs). */
+    outsiders?: { key: string; token: string }[];
 }
+
+/** The member `key` and `token` of the options belong to. */
+export const TRELLO_MEMBER_ID = "5abbe4b7ddc1b351ef961414";
+/** Trello's answer to a token whose member may not see a board (or what is on it). */
+const NO_PERMISSION = "unauthorized permission requested";
 
 export class TrelloEmulator extends Emulator {
     readonly boards = new Map<string, Obj>();
@@ -52,7 +70,46 @@ export class TrelloEmulator extends Emulator {
             requestIdHeader: "x-trello-request-id",
             errorBody: (status, message) => (status === 429 ? { error: "API_TOKEN_LIMIT_EXCEEDED", message: "Rate limit exceeded" } : message),
         });
-        this.opts = { rate: { requests: 100, windowMs: 10_000 }, clock: systemClock, ...options };
+        this.opts = { rate: { requests: 100, windowMs: 10_000 }, clock: systemClock, outsiders: [], ...options };
+    }
+
+    /** The member whose credentials the request carries (authenticated already). */
+    private memberOf(req: EmulatorRequest): string {
+        const i = this.opts.outsiders.findIndex((o) => o.key === req.query.get("key") && o.token === req.query.get("token"));
+        return i < 0 ? TRELLO_MEMBER_ID : `${"0".repeat(23)}${i + 1}`.slice(-24);
+    }
+
+    /** Whether the request's member is on the board (its `memberships`); boards made directly, without any, are the main member's. */
+    private isOn(req: EmulatorRequest, board: Obj): boolean {
+        const member = this.memberOf(req);
+        const memberships = board.memberships as { idMember: string }[] | undefined;
+        return memberships ? memberships.some((m) => m.idMember === member) : member === TRELLO_MEMBER_ID;
+    }
+
+    /** The board, if the request's member is on it: else 401 "unauthorized permission requested". */
+    private board(req: EmulatorRequest, id: string): Obj {
+        const board = this.find(this.boards, id);
+        if (!this.isOn(req, board)) throw failure(401, NO_PERMISSION);
+        return board;
+    }
+
+    /**
+     * A list or label, if the request's member is on its board. One whose board was deleted is
+     * gone with it: 404, as for any object that does not exist (the record stays here, archived
+     * or not, for tests to look at).
+     */
+    private onBoard(req: EmulatorRequest, map: Map<string, Obj>, id: string): Obj {
+        const item = this.find(map, id);
+        if (!this.boards.has(item.idBoard)) throw failure(404, "The requested resource was not found.");
+        this.board(req, item.idBoard);
+        return item;
+    }
+
+    /** A webhook, if the request's token made it: else "webhook does not belong to token". */
+    private webhook(req: EmulatorRequest): Obj {
+        const w = this.find(this.webhooks, req.params.id);
+        if (w.token !== req.query.get("token")) throw failure(401, "webhook does not belong to token");
+        return w;
     }
 
     override reset(): void {
@@ -63,8 +120,9 @@ export class TrelloEmulator extends Emulator {
     }
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
-        if (req.query.get("key") !== this.opts.key) return text(401, "invalid key");
-        if (req.query.get("token") !== this.opts.token) return text(401, "invalid token");
+        const pairs = [{ key: this.opts.key, token: this.opts.token }, ...this.opts.outsiders];
+        if (!pairs.some((p) => p.key === req.query.get("key"))) return text(401, "invalid key");
+        if (!pairs.some((p) => p.key === req.query.get("key") && p.token === req.query.get("token"))) return text(401, "invalid token");
         const now = this.opts.clock.now();
         this.stamps = this.stamps.filter((t) => now - t < this.opts.rate.windowMs);
         if (this.stamps.length >= this.opts.rate.requests) {
@@ -128,17 +186,18 @@ export class TrelloEmulator extends Emulator {
         return [
             {
                 // rest/api-group-boards "Create a Board": name 1-16384 characters, desc 0-16384,
+                // the creating member its admin (object definitions, Board `memberships`),
                 // defaultLists / defaultLabels (To Do, Doing, Done and six coloured labels unless false),
                 // prefs_permissionLevel; fields as query parameters.
                 method: "POST",
                 path: "/1/boards",
-                handle: this.handle((_req, q) => {
+                handle: this.handle((req, q) => {
                     const name = q.get("name");
                     if (!name || name.length > 16384) throw failure(400, "invalid value for name");
                     const desc = q.get("desc") ?? "";
                     if (desc.length > 16384) throw failure(400, "invalid value for desc");
                     const id = this.newId();
-                    const board = { id, name, desc, closed: false, idOrganization: q.get("idOrganization"), url: `https://trello.example/b/${id.slice(0, 8)}/${name.toLowerCase().replace(/\W+/g, "-")}`, prefs: { permissionLevel: q.get("prefs_permissionLevel") ?? "private" } };
+                    const board = { id, name, desc, closed: false, idOrganization: q.get("idOrganization"), url: `https://trello.example/b/${id.slice(0, 8)}/${name.toLowerCase().replace(/\W+/g, "-")}`, prefs: { permissionLevel: q.get("prefs_permissionLevel") ?? "private" }, memberships: [{ id: this.newId(), idMember: this.memberOf(req), memberType: "admin", unconfirmed: false, deactivated: false }] };
                     this.boards.set(id, board);
                     if (q.get("defaultLists") !== "false") for (const [i, n] of ["To Do", "Doing", "Done"].entries()) {
                         const listId = this.newId();
@@ -159,17 +218,28 @@ export class TrelloEmulator extends Emulator {
                 handle: this.handle((req, q) => {
                     if (req.params.member !== "me") throw failure(404, "The requested resource was not found.");
                     const filter = q.get("filter") ?? "all";
-                    return [...this.boards.values()].filter((b) => filter === "all" || (filter === "open" ? !b.closed : filter === "closed" ? b.closed : true)).map((b) => this.pick(q, b));
+                    return [...this.boards.values()].filter((b) => this.isOn(req, b) && (filter === "all" || (filter === "open" ? !b.closed : filter === "closed" ? b.closed : true))).map((b) => this.pick(q, b));
                 }),
             },
-            // rest/api-group-boards "Get a Board".
-            { method: "GET", path: "/1/boards/:id", handle: this.handle((req) => this.find(this.boards, req.params.id)) },
+            {
+                // rest/api-group-members "Get a Member" (GET /1/members/{id}, `me` for the token's member;
+                // the authorization guide's first request): fields.
+                method: "GET",
+                path: "/1/members/:member",
+                handle: this.handle((req, q) => {
+                    if (req.params.member !== "me") throw failure(404, "The requested resource was not found.");
+                    const id = this.memberOf(req);
+                    return this.pick(q, { id, username: id === TRELLO_MEMBER_ID ? "stackwire" : `outsider${id.slice(-1)}`, fullName: "Trello member" });
+                }),
+            },
+            // rest/api-group-boards "Get a Board": fields.
+            { method: "GET", path: "/1/boards/:id", handle: this.handle((req, q) => this.pick(q, this.board(req, req.params.id))) },
             {
                 // rest/api-group-boards "Update a Board": name, desc, prefs/permissionLevel.
                 method: "PUT",
                 path: "/1/boards/:id",
                 handle: this.handle((req, q) => {
-                    const b = this.find(this.boards, req.params.id);
+                    const b = this.board(req, req.params.id);
                     if (q.get("name") !== null) b.name = q.get("name");
                     if (q.get("desc") !== null) {
                         if (q.get("desc")!.length > 16384) throw failure(400, "invalid value for desc");
@@ -180,12 +250,13 @@ export class TrelloEmulator extends Emulator {
                 }),
             },
             {
-                // rest/api-group-boards "Delete a board": 200 `{"_value": null}`.
+                // rest/api-group-boards "Delete a board": 200 `{"_value": null}`. Its lists and labels go
+                // with it (Trello keeps no list or label without its board: they answer 404 after).
                 method: "DELETE",
                 path: "/1/boards/:id",
                 handle: this.handle((req) => {
-                    this.find(this.boards, req.params.id);
-                    this.boards.delete(req.params.id);
+                    this.board(req, req.params.id);
+                    this.removeBoard(req.params.id);
                     return { _value: null };
                 }),
             },
@@ -194,7 +265,7 @@ export class TrelloEmulator extends Emulator {
                 method: "GET",
                 path: "/1/boards/:id/lists",
                 handle: this.handle((req, q) => {
-                    const board = this.find(this.boards, req.params.id);
+                    const board = this.board(req, req.params.id);
                     const filter = q.get("filter") ?? "open";
                     const lists = [...this.lists.values()].filter((l) => l.idBoard === board.id && (filter === "all" || (filter === "open" ? !l.closed : filter === "closed" ? l.closed : false)));
                     return lists.sort((a, b) => a.pos - b.pos).map((l) => this.pick(q, l));
@@ -205,7 +276,7 @@ export class TrelloEmulator extends Emulator {
                 method: "GET",
                 path: "/1/boards/:id/labels",
                 handle: this.handle((req, q) => {
-                    const board = this.find(this.boards, req.params.id);
+                    const board = this.board(req, req.params.id);
                     const limit = q.has("limit") ? Number(q.get("limit")) : 50;
                     if (!Number.isInteger(limit) || limit < 0 || limit > 1000) throw failure(400, "invalid value for limit");
                     return [...this.labels.values()].filter((l) => l.idBoard === board.id).slice(0, limit).map((l) => this.pick(q, l));
@@ -215,10 +286,10 @@ export class TrelloEmulator extends Emulator {
                 // rest/api-group-lists "Create a new List": name, idBoard, pos (top, bottom or a positive number).
                 method: "POST",
                 path: "/1/lists",
-                handle: this.handle((_req, q) => {
+                handle: this.handle((req, q) => {
                     const name = q.get("name");
                     if (!name) throw failure(400, "invalid value for name");
-                    const board = this.find(this.boards, q.get("idBoard") ?? "");
+                    const board = this.board(req, q.get("idBoard") ?? "");
                     const siblings = [...this.lists.values()].filter((l) => l.idBoard === board.id);
                     const pos = q.get("pos");
                     const list = { id: this.newId(), name, idBoard: board.id, closed: this.bool(q, "closed") ?? false, pos: pos === null || pos === "bottom" ? Math.max(0, ...siblings.map((l) => l.pos)) + 16384 : pos === "top" ? 1 : Number(pos) };
@@ -227,13 +298,13 @@ export class TrelloEmulator extends Emulator {
                 }),
             },
             // rest/api-group-lists "Get a List".
-            { method: "GET", path: "/1/lists/:id", handle: this.handle((req) => this.find(this.lists, req.params.id)) },
+            { method: "GET", path: "/1/lists/:id", handle: this.handle((req) => this.onBoard(req, this.lists, req.params.id)) },
             {
                 // rest/api-group-lists "Update a List": name, pos, closed.
                 method: "PUT",
                 path: "/1/lists/:id",
                 handle: this.handle((req, q) => {
-                    const l = this.find(this.lists, req.params.id);
+                    const l = this.onBoard(req, this.lists, req.params.id);
                     if (q.get("name") !== null) l.name = q.get("name");
                     if (q.get("pos") !== null) l.pos = Number(q.get("pos"));
                     if (q.get("closed") !== null) l.closed = this.bool(q, "closed");
@@ -244,27 +315,27 @@ export class TrelloEmulator extends Emulator {
                 // rest/api-group-lists "Archive or unarchive a list" (PUT /1/lists/{id}/closed, value): lists are never deleted.
                 method: "PUT",
                 path: "/1/lists/:id/closed",
-                handle: this.handle((req, q) => Object.assign(this.find(this.lists, req.params.id), { closed: this.bool(q, "value") ?? true })),
+                handle: this.handle((req, q) => Object.assign(this.onBoard(req, this.lists, req.params.id), { closed: this.bool(q, "value") ?? true })),
             },
             {
                 // rest/api-group-labels "Create a Label": name, color (a colour or null), idBoard.
                 method: "POST",
                 path: "/1/labels",
-                handle: this.handle((_req, q) => {
-                    const board = this.find(this.boards, q.get("idBoard") ?? "");
+                handle: this.handle((req, q) => {
+                    const board = this.board(req, q.get("idBoard") ?? "");
                     const label = { id: this.newId(), idBoard: board.id, name: q.get("name") ?? "", color: this.color(q) ?? null };
                     this.labels.set(label.id, label);
                     return label;
                 }),
             },
             // rest/api-group-labels "Get a Label".
-            { method: "GET", path: "/1/labels/:id", handle: this.handle((req) => this.find(this.labels, req.params.id)) },
+            { method: "GET", path: "/1/labels/:id", handle: this.handle((req) => this.onBoard(req, this.labels, req.params.id)) },
             {
                 // rest/api-group-labels "Update a Label": name, color.
                 method: "PUT",
                 path: "/1/labels/:id",
                 handle: this.handle((req, q) => {
-                    const l = this.find(this.labels, req.params.id);
+                    const l = this.onBoard(req, this.labels, req.params.id);
                     if (q.get("name") !== null) l.name = q.get("name");
                     const color = this.color(q);
                     if (color !== undefined) l.color = color;
@@ -276,7 +347,7 @@ export class TrelloEmulator extends Emulator {
                 method: "DELETE",
                 path: "/1/labels/:id",
                 handle: this.handle((req) => {
-                    this.find(this.labels, req.params.id);
+                    this.onBoard(req, this.labels, req.params.id);
                     this.labels.delete(req.params.id);
                     return { limits: {} };
                 }),
@@ -295,6 +366,8 @@ export class TrelloEmulator extends Emulator {
                     if (!/^[0-9a-f]{24}$/.test(idModel)) throw failure(400, "invalid value for idModel");
                     if ((q.get("description") ?? "").length > 16384) throw failure(400, "invalid value for description");
                     const token = req.query.get("token");
+                    // "Webhooks ... can only monitor objects that the token can access" (webhooks guide).
+                    if (this.boards.has(idModel)) this.board(req, idModel);
                     if ([...this.webhooks.values()].some((w) => w.callbackURL === callbackURL && w.idModel === idModel && w.token === token)) throw failure(400, "A webhook with that callback, model, and token already exists");
                     await this.checkCallback(callbackURL);
                     const hook = { id: this.newId(), description: q.get("description") ?? "", idModel, callbackURL, active: this.bool(q, "active") ?? true, consecutiveFailures: 0, firstConsecutiveFailDate: null, token };
@@ -312,14 +385,14 @@ export class TrelloEmulator extends Emulator {
                     return [...this.webhooks.values()].filter((w) => w.token === req.params.token).map((w) => this.publicWebhook(w));
                 }),
             },
-            // rest/api-group-webhooks "Get a Webhook".
-            { method: "GET", path: "/1/webhooks/:id", handle: this.handle((req) => this.publicWebhook(this.find(this.webhooks, req.params.id))) },
+            // rest/api-group-webhooks "Get a Webhook": only with the token it was made with ("webhook does not belong to token").
+            { method: "GET", path: "/1/webhooks/:id", handle: this.handle((req) => this.publicWebhook(this.webhook(req))) },
             {
                 // rest/api-group-webhooks "Update a Webhook": a new callbackURL is checked with HEAD again.
                 method: "PUT",
                 path: "/1/webhooks/:id",
                 handle: this.handle(async (req, q) => {
-                    const w = this.find(this.webhooks, req.params.id);
+                    const w = this.webhook(req);
                     const url = q.get("callbackURL");
                     if (url !== null && url !== w.callbackURL) {
                         await this.checkCallback(url);
@@ -335,12 +408,17 @@ export class TrelloEmulator extends Emulator {
                 method: "DELETE",
                 path: "/1/webhooks/:id",
                 handle: this.handle((req) => {
-                    this.find(this.webhooks, req.params.id);
+                    this.webhook(req);
                     this.webhooks.delete(req.params.id);
                     return { _value: null };
                 }),
             },
         ];
+    }
+
+    /** A board deleted (by the API, or out of band as a test does): its lists and labels answer 404 from then on. */
+    removeBoard(id: string): void {
+        this.boards.delete(id);
     }
 
     /** A webhook as Trello shows it (its token is not a field of it). */

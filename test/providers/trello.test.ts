@@ -10,9 +10,11 @@ import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness
 
 const KEY = "trelloKey0123456789abcdef01234567";
 const TOKEN = "ATTAtrelloToken0123456789abcdef0123456789";
+/** Another member's credentials: Trello accepts them; that member is on none of these boards. */
+const OUTSIDER = { key: "trelloOutsiderKey0123456789abcdef", token: "ATTAtrelloOutsiderToken0123456789abcdef" };
 // Trello's window is 10 seconds: provider and emulator share a clock that moves only when waited on.
 const clock = new VirtualClock();
-const emulator = new TrelloEmulator({ key: KEY, token: TOKEN, clock });
+const emulator = new TrelloEmulator({ key: KEY, token: TOKEN, clock, outsiders: [OUTSIDER] });
 const p = {} as Record<"board" | "list" | "label" | "webhook", ProviderUnderTest>;
 let baseUrl = "";
 let receiver: http.Server;
@@ -209,5 +211,123 @@ describe("the emulator answers as Trello does (issue 11)", () => {
         list.closed = true;
         const res = await fetch(`${baseUrl}/boards/${board.id}/lists?key=${KEY}&token=${TOKEN}`);
         expect(((await res.json()) as { name: string }[]).map((l) => l.name)).toEqual(["Doing", "Done"]);
+    });
+});
+
+/** A server that answers every request with `answer` (a proxy, a wrong path, another service behind the base URL). */
+async function answering(answer: (req: http.IncomingMessage) => { status: number; body: unknown }) {
+    const server = http.createServer((req, res) => {
+        const { status, body } = answer(req);
+        res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json" }).end(typeof body === "string" ? body : JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/1`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe("not found means gone only when it is gone (issue 16)", () => {
+    const get = async (path: string, as: { key: string; token: string }) => {
+        const res = await fetch(`${baseUrl}${path}?key=${as.key}&token=${as.token}`);
+        return [res.status, await res.text()];
+    };
+
+    it("the emulator answers another member as Trello does: 401 'unauthorized permission requested' for a board it is not on and what is on it, 404 for a board that does not exist", async () => {
+        const board = await make("board", { name: "B" });
+        const list = await make("list", { boardId: board.id, name: "L" });
+        const label = await make("label", { boardId: board.id, name: "bug", color: "red" });
+        for (const path of [`/boards/${board.id}`, `/lists/${list.id}`, `/labels/${label.id}`, `/boards/${board.id}/lists`]) expect(await get(path, OUTSIDER)).toEqual([401, "unauthorized permission requested"]);
+        expect(await get("/boards/5abbe4b7ddc1b351ef961414", OUTSIDER)).toEqual([404, "The requested resource was not found."]);
+        expect(await get("/boards/not-an-id", OUTSIDER)).toEqual([400, "invalid id"]);
+        const me = JSON.parse((await get("/members/me", { key: KEY, token: TOKEN }))[1] as string);
+        expect(me.id).toMatch(/^[0-9a-f]{24}$/);
+    });
+
+    it("the emulator shows a webhook to the token that made it only: 'webhook does not belong to token' (Get a Webhook)", async () => {
+        const board = await make("board", { name: "B" });
+        const hook = await make("webhook", { callbackUrl: `${receiverUrl}/ok`, modelId: board.id });
+        expect(await get(`/webhooks/${hook.id}`, OUTSIDER)).toEqual([401, "webhook does not belong to token"]);
+        expect((await get(`/webhooks/${hook.id}`, { key: KEY, token: TOKEN }))[0]).toBe(200);
+    });
+
+    it("a board deleted out of band takes its lists and labels with it: their refresh drops them and their delete succeeds, after asking the board and the token's account", async () => {
+        const board = await make("board", { name: "B" });
+        const list = await make("list", { boardId: board.id, name: "L" });
+        const label = await make("label", { boardId: board.id, name: "bug", color: "red" });
+        emulator.removeBoard(board.id);
+        for (const [kind, made] of [["list", list], ["label", label]] as const) {
+            emulator.resetCounts();
+            expect((await p[kind].provider.read(made.id, made.outs)).id, kind).toBe("");
+            await p[kind].provider.delete(made.id, made.outs);
+            expect([kind, emulator.count("GET /1/boards/:id"), emulator.count("GET /1/members/:member")]).toEqual([kind, 2, 2]);
+        }
+        emulator.resetCounts();
+        expect((await p.board.provider.read(board.id, board.outs)).id).toBe("");
+        await p.board.provider.delete(board.id, board.outs);
+        expect(emulator.count("GET /1/members/:member")).toBe(2);
+    });
+
+    it("a webhook deleted out of band leaves the state once the token's own webhooks answer without it", async () => {
+        const board = await make("board", { name: "B" });
+        const hook = await make("webhook", { callbackUrl: `${receiverUrl}/ok`, modelId: board.id });
+        emulator.webhooks.delete(hook.id);
+        emulator.resetCounts();
+        expect((await p.webhook.provider.read(hook.id, hook.outs)).id).toBe("");
+        await p.webhook.provider.delete(hook.id, hook.outs);
+        expect(emulator.count("GET /1/tokens/:token/webhooks")).toBe(2);
+    });
+
+    it("refreshing a live object costs one request", async () => {
+        const board = await make("board", { name: "B" });
+        const label = await make("label", { boardId: board.id, name: "bug", color: "red" });
+        emulator.resetCounts();
+        expect((await secondUp("label", label.id, label.outs, label.inputs)).changes).toBe(false);
+        expect(emulator.totalRequests()).toBe(1);
+    });
+
+    it("another member's credentials fail naming the token, and the objects stay", async () => {
+        const board = await make("board", { name: "B" });
+        const label = await make("label", { boardId: board.id, name: "bug", color: "red" });
+        const hook = await make("webhook", { callbackUrl: `${receiverUrl}/ok`, modelId: board.id });
+        const config = { trelloApiKey: OUTSIDER.key, trelloToken: OUTSIDER.token };
+        const outsider = { label: await configuredProvider(labelDefinition as never, config, {}, clock), webhook: await configuredProvider(trelloWebhookDefinition as never, config, {}, clock) };
+        await expect(outsider.label.provider.read(label.id, label.outs)).rejects.toThrow(/unauthorized permission requested \(status 401\)\. trelloToken \(or TRELLO_TOKEN\) may not reach this object/);
+        await expect(outsider.label.provider.delete(label.id, label.outs)).rejects.toThrow(/trelloToken/);
+        await expect(outsider.webhook.provider.read(hook.id, hook.outs)).rejects.toThrow(/webhook does not belong to token \(status 401\)\. The webhook was made with another token than trelloToken/);
+        await expect(outsider.webhook.provider.delete(hook.id, hook.outs)).rejects.toThrow(/trelloToken/);
+        expect([emulator.labels.has(label.id), emulator.webhooks.has(hook.id)]).toEqual([true, true]);
+    });
+
+    it("a base URL that answers 404 to everything (a proxy, a wrong path) never drops an object", async () => {
+        const board = await make("board", { name: "B" });
+        const label = await make("label", { boardId: board.id, name: "bug", color: "red" });
+        const hook = await make("webhook", { callbackUrl: `${receiverUrl}/ok`, modelId: board.id });
+        const nowhere = await answering(() => ({ status: 404, body: "The requested resource was not found." }));
+        try {
+            await expect(p.board.provider.read(board.id, { ...board.outs, baseUrl: nowhere.url })).rejects.toThrow(/board \w+ was not found, and the Trello account of the token is not visible with trelloToken either: trelloToken gets 404 for its own member/);
+            await expect(p.label.provider.delete(label.id, { ...label.outs, baseUrl: nowhere.url })).rejects.toThrow(/label \w+ was not found, and board \w+ is not visible with trelloToken either/);
+            await expect(p.webhook.provider.read(hook.id, { ...hook.outs, baseUrl: nowhere.url })).rejects.toThrow(/webhook \w+ was not found, and the token's list of webhooks is not visible with trelloToken either/);
+        } finally {
+            await nowhere.close();
+        }
+    });
+
+    it("a webhook answered 404 while the token still lists it is kept: the 404 came from elsewhere", async () => {
+        const hookId = "5abbe4b7ddc1b351ef961414";
+        const split = await answering((req) => (req.url!.startsWith("/1/tokens/") ? { status: 200, body: [{ id: hookId }] } : { status: 404, body: "The requested resource was not found." }));
+        try {
+            const outs = { baseUrl: split.url, callbackUrl: `${receiverUrl}/ok`, modelId: hookId, description: "", active: true, resourceUrn: null };
+            await expect(p.webhook.provider.read(hookId, outs)).rejects.toThrow(/trelloToken still lists webhook 5abbe4b7ddc1b351ef961414/);
+        } finally {
+            await split.close();
+        }
+    });
+
+    it("an answer about another object never becomes state", async () => {
+        const board = await make("board", { name: "B" });
+        const other = await answering(() => ({ status: 200, body: { id: "ffffffffffffffffffffffff", name: "Other", desc: "", closed: false, url: "x", prefs: { permissionLevel: "private" } } }));
+        try {
+            await expect(p.board.provider.read(board.id, { ...board.outs, baseUrl: other.url })).rejects.toThrow(/asked for board "\w+" and was answered about "ffffffffffffffffffffffff"/);
+        } finally {
+            await other.close();
+        }
     });
 });
