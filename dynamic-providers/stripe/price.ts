@@ -13,10 +13,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import type Stripe from "stripe";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { cannotUnset, changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, retrieveOrGone, stripeCall, unlessMissing } from "./client";
+import { accountForCreate, cannotUnset, changedParams, compact, createIdempotently, homeOf, idempotencyKey, metadataPatch, openStripe, removeOrGone, retrieveOrGone, retrieveOrMissing, stripeCall, type StripeHome } from "./client";
 import { normaliseDecimal, priceInputSchema, type PriceInputs } from "./schema";
 
-export type PriceState = PriceInputs;
+export type PriceState = PriceInputs & StripeHome;
 
 /**
  * Amount fields Stripe fills in by itself (the decimal twin of an integer amount) stay as written.
@@ -29,6 +29,7 @@ function keepWritten(written: string | null, fromApi: unknown): string | null {
 function fromApi(state: PriceState, p: Stripe.Price): PriceState {
     return {
         ...state,
+        livemode: p.livemode,
         product: typeof p.product === "string" ? p.product : p.product.id,
         currency: p.currency,
         unitAmount: p.unit_amount ?? null,
@@ -78,9 +79,9 @@ function createParams(i: PriceInputs): Stripe.PriceCreateParams {
     }) as Stripe.PriceCreateParams;
 }
 
-function retrieve(ctx: OperationContext, state: Pick<PriceState, "apiBase" | "keyModes">, id: string): Promise<Stripe.Price | undefined> {
+function retrieve(ctx: OperationContext, state: PriceState, id: string): Promise<Stripe.Price | undefined> {
     // Stripe leaves tiers out unless asked for.
-    return retrieveOrGone(ctx, state, `price ${id}`, (stripe) => stripe.prices.retrieve(id, { expand: ["tiers"] }));
+    return retrieveOrGone(ctx, state, `price ${id}`, id, (stripe) => stripe.prices.retrieve(id, { expand: ["tiers"] }));
 }
 
 const IMMUTABLE = ["apiBase", "product", "currency", "unitAmount", "unitAmountDecimal", "billingScheme", "tiersMode", "tiers", "recurring", "transformQuantity"] as const;
@@ -89,7 +90,7 @@ const IMMUTABLE = ["apiBase", "product", "currency", "unitAmount", "unitAmountDe
 const UNSETTABLE_ONLY_BY_REPLACING = ["lookupKey", "nickname"] as const;
 const isSet = (value: unknown) => value !== null && value !== undefined;
 
-export const priceDefinition: ResourceDefinition<ReturnType<typeof priceInputSchema>> = {
+export const priceDefinition: ResourceDefinition<ReturnType<typeof priceInputSchema>, PriceState> = {
     module: "stripe",
     type: "Price",
     service: "stripe",
@@ -109,6 +110,8 @@ export const priceDefinition: ResourceDefinition<ReturnType<typeof priceInputSch
     },
 
     async create(ctx, inputs) {
+        // Where it will live, asked before the write so a failure here leaves nothing behind.
+        const account = await accountForCreate(ctx, inputs);
         const { call, stripe } = openStripe(ctx, inputs, `create ${inputs.currency} price for ${inputs.product}`);
         const params = createParams(inputs);
         const price = await stripeCall(ctx, call, () =>
@@ -116,10 +119,10 @@ export const priceDefinition: ResourceDefinition<ReturnType<typeof priceInputSch
                 call,
                 idempotencyKey(inputs.resourceUrn, params),
                 (key) => stripe.prices.create({ ...params, expand: ["tiers"] }, { idempotencyKey: key }),
-                async (id) => (await retrieve(ctx, inputs, id))?.active === inputs.active,
+                async (id) => (await retrieveOrMissing(ctx, inputs, `price ${id}`, (s) => s.prices.retrieve(id)))?.active === inputs.active,
             ),
         );
-        return { id: price.id, outs: fromApi(inputs, price) };
+        return { id: price.id, outs: fromApi({ ...inputs, account }, price) };
     },
 
     async read(ctx, id, state) {
@@ -138,10 +141,10 @@ export const priceDefinition: ResourceDefinition<ReturnType<typeof priceInputSch
             taxBehavior: (n) => ({ tax_behavior: n.taxBehavior }),
             lookupKey: (n) => (n.lookupKey === null ? {} : { lookup_key: n.lookupKey, transfer_lookup_key: true }),
         });
-        if (Object.keys(params).length === 0) return news;
+        if (Object.keys(params).length === 0) return { ...news, ...homeOf(olds) };
         const { call, stripe } = openStripe(ctx, news, `update price ${id}`);
         const price = await stripeCall(ctx, call, () => stripe.prices.update(id, { ...params, expand: ["tiers"] } as Stripe.PriceUpdateParams));
-        return fromApi(news, price);
+        return fromApi({ ...news, ...homeOf(olds) }, price);
     },
 
     async delete(ctx, id, state) {
@@ -149,7 +152,7 @@ export const priceDefinition: ResourceDefinition<ReturnType<typeof priceInputSch
         // Archive only: Stripe refuses lookup_key="" (it cannot be unset). A replacement has already
         // taken the key with transfer_lookup_key; otherwise it stays on the archived price until a
         // later price takes it the same way.
-        await unlessMissing(ctx, call, () => stripe.prices.update(id, { active: false }));
+        await removeOrGone(ctx, call, `price ${id}`, id, state, () => stripe.prices.update(id, { active: false }));
     },
 };
 
@@ -161,7 +164,7 @@ export const priceDefinition: ResourceDefinition<ReturnType<typeof priceInputSch
  */
 export type StripePriceArgs = ResourceArgs<ReturnType<typeof priceInputSchema>>;
 
-export class StripePrice extends DynamicResource<ReturnType<typeof priceInputSchema>> {
+export class StripePrice extends DynamicResource<ReturnType<typeof priceInputSchema>, PriceState> {
     declare readonly product: pulumi.Output<string>;
     declare readonly currency: pulumi.Output<string>;
     declare readonly unitAmount: pulumi.Output<number | null>;

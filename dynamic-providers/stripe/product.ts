@@ -3,19 +3,23 @@
  * spec takes no "" for it), and replacing a product would replace every price under it, so
  * removing one is refused before any request. On delete a product with prices (which Stripe
  * refuses to delete) is archived; one without prices is deleted.
+ *
+ * Not found means gone only for a key of the account and mode that made it (recorded at create,
+ * see `StripeHome`): another account's key, or the other mode's, fails naming stripeSecretKey.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type Stripe from "stripe";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { cannotUnset, changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, stripeFailure, unlessMissing } from "./client";
+import { accountForCreate, cannotUnset, changedParams, compact, createIdempotently, homeOf, idempotencyKey, metadataPatch, openStripe, orUnset, removeOrGone, retrieveOrGone, retrieveOrMissing, stripeCall, stripeFailure, type StripeHome } from "./client";
 import { productInputSchema, type ProductInputs } from "./schema";
 
-export type ProductState = ProductInputs;
+export type ProductState = ProductInputs & StripeHome;
 
 function fromApi(state: ProductState, p: Stripe.Product): ProductState {
     return {
         ...state,
+        livemode: p.livemode,
         name: p.name,
         description: p.description ?? null,
         active: p.active,
@@ -36,11 +40,11 @@ const DESCRIPTOR_STAYS = () =>
         "keep a value (up to 22 characters, at least one letter) or set another one",
     );
 
-function retrieve(ctx: OperationContext, state: Pick<ProductState, "apiBase" | "keyModes">, id: string): Promise<Stripe.Product | undefined> {
-    return retrieveOrGone(ctx, state, `product ${id}`, (stripe) => stripe.products.retrieve(id));
+function retrieve(ctx: OperationContext, state: ProductState, id: string): Promise<Stripe.Product | undefined> {
+    return retrieveOrGone(ctx, state, `product ${id}`, id, (stripe) => stripe.products.retrieve(id));
 }
 
-export const productDefinition: ResourceDefinition<ReturnType<typeof productInputSchema>> = {
+export const productDefinition: ResourceDefinition<ReturnType<typeof productInputSchema>, ProductState> = {
     module: "stripe",
     type: "Product",
     service: "stripe",
@@ -54,6 +58,8 @@ export const productDefinition: ResourceDefinition<ReturnType<typeof productInpu
     },
 
     async create(ctx, inputs) {
+        // Where it will live, asked before the write so a failure here leaves nothing behind.
+        const account = await accountForCreate(ctx, inputs);
         const { call, stripe } = openStripe(ctx, inputs, `create product "${inputs.name}"`);
         const params: Stripe.ProductCreateParams = compact({
             name: inputs.name,
@@ -72,10 +78,10 @@ export const productDefinition: ResourceDefinition<ReturnType<typeof productInpu
                 idempotencyKey(inputs.resourceUrn, params),
                 (key) => stripe.products.create(params, { idempotencyKey: key }),
                 // A replayed product archived since (destroyed with its prices, then created again) is not this one.
-                async (id) => (await retrieve(ctx, inputs, id))?.active === inputs.active,
+                async (id) => (await retrieveOrMissing(ctx, inputs, `product ${id}`, (s) => s.products.retrieve(id)))?.active === inputs.active,
             ),
         );
-        return { id: product.id, outs: fromApi(inputs, product) };
+        return { id: product.id, outs: fromApi({ ...inputs, account }, product) };
     },
 
     async read(ctx, id, state) {
@@ -98,16 +104,16 @@ export const productDefinition: ResourceDefinition<ReturnType<typeof productInpu
             unitLabel: (n) => ({ unit_label: orUnset(n.unitLabel) }),
             url: (n) => ({ url: orUnset(n.url) }),
         });
-        if (Object.keys(params).length === 0) return news;
+        if (Object.keys(params).length === 0) return { ...news, ...homeOf(olds) };
         const { call, stripe } = openStripe(ctx, news, `update product ${id}`);
         const product = await stripeCall(ctx, call, () => stripe.products.update(id, params as Stripe.ProductUpdateParams));
-        return fromApi(news, product);
+        return fromApi({ ...news, ...homeOf(olds) }, product);
     },
 
     async delete(ctx, id, state) {
         const { call, stripe } = openStripe(ctx, state, `${state.archiveOnDelete ? "archive" : "delete"} product ${id}`);
         const archive = () => stripe.products.update(id, { active: false });
-        await unlessMissing(ctx, call, async () => {
+        await removeOrGone(ctx, call, `product ${id}`, id, state, async () => {
             if (state.archiveOnDelete) return archive();
             try {
                 return await stripe.products.del(id);
@@ -123,7 +129,7 @@ export const productDefinition: ResourceDefinition<ReturnType<typeof productInpu
 /** Every field changes in place; `taxCode` is a Stripe tax code such as txcd_10103001. */
 export type StripeProductArgs = ResourceArgs<ReturnType<typeof productInputSchema>>;
 
-export class StripeProduct extends DynamicResource<ReturnType<typeof productInputSchema>> {
+export class StripeProduct extends DynamicResource<ReturnType<typeof productInputSchema>, ProductState> {
     declare readonly name: pulumi.Output<string>;
     declare readonly active: pulumi.Output<boolean>;
     declare readonly metadata: pulumi.Output<Record<string, string>>;

@@ -9,10 +9,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import type Stripe from "stripe";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { changedParams, compact, createIdempotently, idempotencyKey, metadataPatch, openStripe, orUnset, retrieveOrGone, stripeCall, unlessMissing } from "./client";
+import { accountForCreate, changedParams, compact, createIdempotently, homeOf, idempotencyKey, metadataPatch, openStripe, orUnset, removeOrGone, retrieveOrGone, retrieveOrMissing, stripeCall, type StripeHome } from "./client";
 import { webhookEndpointInputSchema, type WebhookEndpointInputs } from "./schema";
 
-export interface WebhookEndpointState extends WebhookEndpointInputs {
+export interface WebhookEndpointState extends WebhookEndpointInputs, StripeHome {
     /** The signing secret (whsec_…), from the creation response only; absent when the state lost it. */
     secret?: string;
     status: string;
@@ -27,6 +27,7 @@ function fromApi(state: WebhookEndpointInputs & Partial<WebhookEndpointState>, w
     const { secret: _stored, ...rest } = state;
     return {
         ...rest,
+        livemode: w.livemode,
         url: w.url,
         enabledEvents: [...w.enabled_events].sort(),
         description: w.description ?? null,
@@ -38,8 +39,8 @@ function fromApi(state: WebhookEndpointInputs & Partial<WebhookEndpointState>, w
     };
 }
 
-function retrieve(ctx: OperationContext, state: Pick<WebhookEndpointInputs, "apiBase" | "keyModes">, id: string): Promise<Stripe.WebhookEndpoint | undefined> {
-    return retrieveOrGone(ctx, state, `webhook endpoint ${id}`, (stripe) => stripe.webhookEndpoints.retrieve(id));
+function retrieve(ctx: OperationContext, state: WebhookEndpointInputs & StripeHome, id: string): Promise<Stripe.WebhookEndpoint | undefined> {
+    return retrieveOrGone(ctx, state, `webhook endpoint ${id}`, id, (stripe) => stripe.webhookEndpoints.retrieve(id));
 }
 
 export const webhookEndpointDefinition: ResourceDefinition<ReturnType<typeof webhookEndpointInputSchema>, WebhookEndpointState> = {
@@ -54,6 +55,8 @@ export const webhookEndpointDefinition: ResourceDefinition<ReturnType<typeof web
     deleteBeforeReplace: false,
 
     async create(ctx, inputs) {
+        // Where it will live, asked before the write so a failure here leaves nothing behind.
+        const account = await accountForCreate(ctx, inputs);
         const { call, stripe } = openStripe(ctx, inputs, `create webhook endpoint for ${inputs.url}`);
         const params = compact({
             url: inputs.url,
@@ -67,7 +70,7 @@ export const webhookEndpointDefinition: ResourceDefinition<ReturnType<typeof web
                 call,
                 idempotencyKey(inputs.resourceUrn, params),
                 (key) => stripe.webhookEndpoints.create(params, { idempotencyKey: key }),
-                async (id) => (await retrieve(ctx, inputs, id)) !== undefined,
+                async (id) => (await retrieveOrMissing(ctx, inputs, `webhook endpoint ${id}`, (s) => s.webhookEndpoints.retrieve(id))) !== undefined,
             ),
         );
         if (!created.secret) throw ctx.error(call, { apiMessage: `Stripe returned no signing secret for webhook endpoint ${created.id}` });
@@ -77,7 +80,7 @@ export const webhookEndpointDefinition: ResourceDefinition<ReturnType<typeof web
             const { call: disableCall, stripe: s } = openStripe(ctx, inputs, `disable webhook endpoint ${created.id}`);
             endpoint = await stripeCall(ctx, disableCall, () => s.webhookEndpoints.update(created.id, { disabled: true }));
         }
-        return { id: created.id, outs: fromApi(inputs, endpoint, created.secret) };
+        return { id: created.id, outs: fromApi({ ...inputs, account }, endpoint, created.secret) };
     },
 
     async read(ctx, id, state) {
@@ -99,12 +102,12 @@ export const webhookEndpointDefinition: ResourceDefinition<ReturnType<typeof web
         }
         const { call, stripe } = openStripe(ctx, news, `update webhook endpoint ${id}`);
         const endpoint = await stripeCall(ctx, call, () => stripe.webhookEndpoints.update(id, params as Stripe.WebhookEndpointUpdateParams));
-        return fromApi(news, endpoint, olds.secret);
+        return fromApi({ ...news, ...homeOf(olds) }, endpoint, olds.secret);
     },
 
     async delete(ctx, id, state) {
         const { call, stripe } = openStripe(ctx, state, `delete webhook endpoint ${id}`);
-        await unlessMissing(ctx, call, () => stripe.webhookEndpoints.del(id));
+        await removeOrGone(ctx, call, `webhook endpoint ${id}`, id, state, () => stripe.webhookEndpoints.del(id));
     },
 };
 

@@ -8,6 +8,12 @@
  * lookup keys unique with transfer, `tiers` only when expanded, decimal twins of integer amounts,
  * and the webhook secret only at creation.
  *
+ * Objects belong to an account and a mode, as Stripe's do: a key sees only its own account's
+ * objects of its own mode. Another account's object is answered as one that does not exist; an
+ * object of the same account in the other mode is answered 404 with Stripe's "a similar object
+ * exists in live mode" message. `GET /v1/account` tells a secret key its account; a restricted key
+ * is refused it with the 403 that names the account.
+ *
  * The routes follow Stripe's published OpenAPI spec: stripe/openapi, latest/openapi.spec3.json at
  * commit 19be337d65af244fed355eaeb144de6dbeea82f1 (API 2026-07-29.dahlia), the operations of which
  * test/fidelity/specs/stripe-openapi-2026-07-29.dahlia.excerpt.json holds and the fidelity tier
@@ -32,7 +38,25 @@ function randomId(prefix: string, length = 24): string {
 const stripeError = (status: number, error: { type: string; message: string; code?: string; param?: string }) => new ApiFailure({ status, body: { error } });
 
 const invalid = (message: string, param?: string, code?: string) => stripeError(400, { type: "invalid_request_error", message, ...(code ? { code } : {}), ...(param ? { param } : {}) });
-const missing = (what: string, id: string) => stripeError(404, { type: "invalid_request_error", code: "resource_missing", message: `No such ${what}: '${id}'`, param: "id" });
+/**
+ * Stripe's 404 for an id its key cannot see. An object of another account is answered exactly as
+ * one that never existed (Stripe scopes every object to its account: "No such product:
+ * 'prod_…'", resource_missing). One of the same account in the other mode names that mode, as
+ * Stripe answers it: `{"error": {"code": "resource_missing", "message": "No such customer:
+ * 'cus_Jop8JpEFz1lsCL'; a similar object exists in live mode, but a test mode key was used to
+ * make this request.", "param": "id", "type": "invalid_request_error"}}` (status 404; quoted by
+ * Stripe's Paul Asjes in "Designing APIs for humans: Error messages", dev.to/stripe, and in
+ * stripe/stripe-node#149 for the other direction).
+ */
+const missing = (what: string, id: string, otherMode?: { objectLive: boolean }) =>
+    stripeError(404, {
+        type: "invalid_request_error",
+        code: "resource_missing",
+        message: otherMode
+            ? `No such ${what}: '${id}'; a similar object exists in ${otherMode.objectLive ? "live" : "test"} mode, but a ${otherMode.objectLive ? "test" : "live"} mode key was used to make this request.`
+            : `No such ${what}: '${id}'`,
+        param: "id",
+    });
 const unknownParam = (param: string) => invalid(`Received unknown parameter: ${param}`, param, "parameter_unknown");
 const missingParam = (param: string) => invalid(`Missing required param: ${param}.`, param, "parameter_missing");
 
@@ -130,8 +154,29 @@ export function stripeKeyOf(req: Pick<EmulatorRequest, "headers">): string | und
 const decimalOf = (n: number | null) => (n === null ? null : String(n));
 
 export interface StripeEmulatorOptions {
-    /** Secret keys the emulator accepts (sk_test_… or sk_live_…). */
+    /** Keys of the emulator's own account (sk_test_…, sk_live_…, rk_test_…, rk_live_…). */
     keys: string[];
+    /** That account's id. @default DEFAULT_ACCOUNT */
+    account?: string;
+    /** Other accounts and their keys: each key sees its own account's objects only. */
+    otherAccounts?: { id: string; keys: string[] }[];
+}
+
+/** The emulator's own account, as Stripe spells account ids (acct_ and 16 characters). */
+export const DEFAULT_ACCOUNT = "acct_1StackwireEmulat";
+
+/** Who a request is: the account its key belongs to, the key's mode, and whether it is restricted. */
+interface Caller {
+    account: string;
+    livemode: boolean;
+    restricted: boolean;
+    key: string;
+}
+
+/** Where an object lives. */
+interface Home {
+    account: string;
+    livemode: boolean;
 }
 
 interface IdempotentEntry {
@@ -145,7 +190,11 @@ export class StripeEmulator extends Emulator {
     readonly prices = new Map<string, Obj>();
     readonly webhookEndpoints = new Map<string, Obj>();
     private readonly idempotency = new Map<string, IdempotentEntry>();
-    private readonly keys: string[];
+    /** Each accepted key and the account it belongs to. */
+    private readonly accounts = new Map<string, string>();
+    readonly account: string;
+    /** The account and mode each object was made in (an object put here by a test: the emulator's own account). */
+    private readonly homes = new Map<string, Home>();
 
     constructor(options: StripeEmulatorOptions) {
         super({
@@ -156,7 +205,9 @@ export class StripeEmulator extends Emulator {
                 error: status === 429 ? { type: "invalid_request_error", code: "rate_limit", message: "Too many requests hit the API too quickly." } : status >= 500 ? { type: "api_error", message } : { type: "invalid_request_error", message },
             }),
         });
-        this.keys = options.keys;
+        this.account = options.account ?? DEFAULT_ACCOUNT;
+        for (const key of options.keys) this.accounts.set(key, this.account);
+        for (const other of options.otherAccounts ?? []) for (const key of other.keys) this.accounts.set(key, other.id);
     }
 
     override reset(): void {
@@ -165,6 +216,7 @@ export class StripeEmulator extends Emulator {
         this.prices.clear();
         this.webhookEndpoints.clear();
         this.idempotency.clear();
+        this.homes.clear();
     }
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
@@ -172,14 +224,48 @@ export class StripeEmulator extends Emulator {
         if (!key) {
             return { status: 401, body: { error: { type: "invalid_request_error", message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY')." } } };
         }
-        if (!this.keys.includes(key)) {
+        if (!this.accounts.has(key)) {
             return { status: 401, body: { error: { type: "invalid_request_error", message: `Invalid API Key provided: ${key.slice(0, 8)}****${key.slice(-4)}` } } };
         }
         return undefined;
     }
 
     private livemode(req: EmulatorRequest): boolean {
-        return (stripeKeyOf(req) ?? "").includes("_live_");
+        return this.caller(req).livemode;
+    }
+
+    /** The account and mode of the request's key (authenticate has accepted it). */
+    private caller(req: EmulatorRequest): Caller {
+        const key = stripeKeyOf(req) ?? "";
+        return { account: this.accounts.get(key) ?? this.account, livemode: key.includes("_live_"), restricted: key.startsWith("rk_"), key };
+    }
+
+    /** Records where a new object lives: the account and mode of the key that made it. */
+    private settle(id: string, req: EmulatorRequest): void {
+        const { account, livemode } = this.caller(req);
+        this.homes.set(id, { account, livemode });
+    }
+
+    private homeOf(id: string, object: Obj): Home {
+        return this.homes.get(id) ?? { account: this.account, livemode: object.livemode === true };
+    }
+
+    /** Whether the request's key can see the object: same account, same mode. */
+    private visible(req: EmulatorRequest, id: string, object: Obj): boolean {
+        const home = this.homeOf(id, object);
+        const who = this.caller(req);
+        return home.account === who.account && home.livemode === who.livemode;
+    }
+
+    /** The object if the request's key can see it, else Stripe's 404 for that key (see `missing`). */
+    private seen(req: EmulatorRequest, objects: Map<string, Obj>, what: string, id: string): Obj {
+        const found = objects.get(id);
+        if (!found) throw missing(what, id);
+        const home = this.homeOf(id, found);
+        const who = this.caller(req);
+        if (home.account !== who.account) throw missing(what, id);
+        if (home.livemode !== who.livemode) throw missing(what, id, { objectLive: home.livemode });
+        return found;
     }
 
     /** Runs a handler on the request's form-encoded parameters. */
@@ -193,15 +279,18 @@ export class StripeEmulator extends Emulator {
     /** POSTs honour Idempotency-Key: same key and parameters replay; other parameters are refused. */
     private idempotent(routeKey: string, handler: (req: EmulatorRequest) => EmulatorResponse): (req: EmulatorRequest) => EmulatorResponse {
         return (req) => {
-            const key = req.headers["idempotency-key"];
-            if (typeof key !== "string") return handler(req);
+            const header = req.headers["idempotency-key"];
+            if (typeof header !== "string") return handler(req);
+            // Keys are scoped to the account and mode that sent them.
+            const { account, livemode } = this.caller(req);
+            const key = `${account}:${livemode ? "live" : "test"}:${header}`;
             const fingerprint = createHash("sha256").update(`${req.path}\n${req.body.toString("utf8")}`).digest("hex");
             const seen = this.idempotency.get(key);
             if (seen) {
                 if (seen.route !== routeKey || seen.fingerprint !== fingerprint) {
                     return {
                         status: 400,
-                        body: { error: { type: "idempotency_error", message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.` } },
+                        body: { error: { type: "idempotency_error", message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${header}' if you meant to execute a different request.` } },
                     };
                 }
                 return { ...seen.response, headers: { ...seen.response.headers, "idempotent-replayed": "true" } };
@@ -244,7 +333,8 @@ export class StripeEmulator extends Emulator {
         allowOnly(p, ["product", "currency", "unit_amount", "unit_amount_decimal", "billing_scheme", "tiers_mode", "tiers", "recurring", "transform_quantity", "lookup_key", "transfer_lookup_key", "nickname", "tax_behavior", "metadata", "active", "expand"]);
         const productId = str(p, "product");
         if (!productId) throw missingParam("product");
-        if (!this.products.has(productId)) throw invalid(`No such product: '${productId}'`, "product", "resource_missing");
+        const parent = this.products.get(productId);
+        if (!parent || !this.visible(req, productId, parent)) throw invalid(`No such product: '${productId}'`, "product", "resource_missing");
         const currency = str(p, "currency");
         if (!currency) throw missingParam("currency");
         const billingScheme = str(p, "billing_scheme") ?? "per_unit";
@@ -302,15 +392,16 @@ export class StripeEmulator extends Emulator {
             unit_amount: unitAmount,
             unit_amount_decimal: unitAmountDecimal ?? decimalOf(unitAmount),
         };
-        this.assignLookupKey(price, str(p, "lookup_key"), bool(p.transfer_lookup_key, "transfer_lookup_key") ?? false);
+        this.settle(price.id as string, req);
+        this.assignLookupKey(req, price, str(p, "lookup_key"), bool(p.transfer_lookup_key, "transfer_lookup_key") ?? false);
         this.prices.set(price.id as string, price);
         return this.withExpand(price, p);
     }
 
-    /** Lookup keys are unique per account; another price's key moves only with transfer_lookup_key. */
-    private assignLookupKey(price: Obj, key: string | undefined, transfer: boolean): void {
+    /** Lookup keys are unique per account and mode; another price's key moves only with transfer_lookup_key. */
+    private assignLookupKey(req: EmulatorRequest, price: Obj, key: string | undefined, transfer: boolean): void {
         if (key === undefined) return;
-        const holder = [...this.prices.values()].find((other) => other !== price && other.lookup_key === key);
+        const holder = [...this.prices.values()].find((other) => other !== price && other.lookup_key === key && this.visible(req, other.id as string, other));
         if (holder && !transfer) throw invalid(`A price (\`${String(holder.id)}\`) already uses that lookup key.`, "lookup_key");
         if (holder) holder.lookup_key = null;
         price.lookup_key = key;
@@ -321,21 +412,9 @@ export class StripeEmulator extends Emulator {
             const handler = this.handle(run);
             return { method, path, handle: method === "POST" ? this.idempotent(`${method} ${path}`, handler) : handler };
         };
-        const product = (id: string) => {
-            const found = this.products.get(id);
-            if (!found) throw missing("product", id);
-            return found;
-        };
-        const price = (id: string) => {
-            const found = this.prices.get(id);
-            if (!found) throw missing("price", id);
-            return found;
-        };
-        const endpoint = (id: string) => {
-            const found = this.webhookEndpoints.get(id);
-            if (!found) throw missing("webhook endpoint", id);
-            return found;
-        };
+        const product = (req: EmulatorRequest) => this.seen(req, this.products, "product", req.params.id);
+        const price = (req: EmulatorRequest) => this.seen(req, this.prices, "price", req.params.id);
+        const endpoint = (req: EmulatorRequest) => this.seen(req, this.webhookEndpoints, "webhook endpoint", req.params.id);
         const withoutSecret = (w: Obj) => {
             const { secret: _secret, ...rest } = w;
             return rest;
@@ -343,6 +422,37 @@ export class StripeEmulator extends Emulator {
 
         // Each route cites its operation in stripe/openapi latest/openapi.spec3.json @19be337d (2026-07-29.dahlia).
         return [
+            // GetAccount: "Retrieves the details of an account", the key's own (required: id, object).
+            // A restricted key is refused it whatever its permissions, with a 403 that names the
+            // account: "The provided key 'rk_live_AB****…123' does not have the required permissions
+            // for this endpoint on account 'acct_…'. This is a restricted API key, but the required
+            // permissions are not available for use by restricted keys." (quoted in dj-stripe/dj-stripe#1131;
+            // stripe/stripe-node#2246 shows it as a 403 StripePermissionError of rawType invalid_request_error).
+            route("GET", "/v1/account", (req) => {
+                const who = this.caller(req);
+                if (who.restricted) {
+                    throw stripeError(403, {
+                        type: "invalid_request_error",
+                        message: `The provided key '${who.key.slice(0, 8)}${"*".repeat(Math.max(0, who.key.length - 12))}${who.key.slice(-4)}' does not have the required permissions for this endpoint on account '${who.account}'. This is a restricted API key, but the required permissions are not available for use by restricted keys.`,
+                    });
+                }
+                return {
+                    id: who.account,
+                    object: "account",
+                    business_profile: null,
+                    business_type: null,
+                    charges_enabled: false,
+                    country: "US",
+                    created: 1_700_000_000,
+                    default_currency: "usd",
+                    details_submitted: false,
+                    email: null,
+                    metadata: {},
+                    payouts_enabled: false,
+                    settings: null,
+                    type: "standard",
+                };
+            }),
             // PostProducts: body additionalProperties false; "" unsets nothing at creation.
             route("POST", "/v1/products", (req, p) => {
                 allowOnly(p, ["name", "description", "active", "metadata", "images", "tax_code", "statement_descriptor", "unit_label", "url", "id", "expand"]);
@@ -354,24 +464,25 @@ export class StripeEmulator extends Emulator {
                 const created: Obj = { id, object: "product", active: true, created: now, default_price: null, description: null, images: [], livemode: this.livemode(req), marketing_features: [], metadata: {}, package_dimensions: null, shippable: null, statement_descriptor: null, tax_code: null, unit_label: null, updated: now, url: null };
                 const { id: _id, ...fields } = p;
                 this.productFields(fields, created);
+                this.settle(id, req);
                 this.products.set(id, created);
                 return created;
             }),
             // GetProductsId
-            route("GET", "/v1/products/:id", (req) => product(req.params.id)),
+            route("GET", "/v1/products/:id", (req) => product(req)),
             // PostProductsId: description, images, marketing_features, metadata, package_dimensions,
             // tax_code, unit_label and url take "" (anyOf ... enum [""]); statement_descriptor does not.
             route("POST", "/v1/products/:id", (req, p) => {
                 allowOnly(p, ["name", "description", "active", "metadata", "images", "tax_code", "statement_descriptor", "unit_label", "url", "expand"]);
                 refuseEmpty(p, ["description", "images", "marketing_features", "metadata", "package_dimensions", "tax_code", "unit_label", "url"]);
-                const found = product(req.params.id);
+                const found = product(req);
                 this.productFields(p, found);
                 found.updated = Math.floor(Date.now() / 1000);
                 return found;
             }),
             // DeleteProductsId: "only possible if it has no prices associated with it".
             route("DELETE", "/v1/products/:id", (req) => {
-                const found = product(req.params.id);
+                const found = product(req);
                 if ([...this.prices.values()].some((pr) => pr.product === found.id)) throw invalid("This product cannot be deleted because it has one or more user-created prices.");
                 this.products.delete(found.id as string);
                 return { id: found.id, object: "product", deleted: true };
@@ -383,14 +494,14 @@ export class StripeEmulator extends Emulator {
                 return this.createPrice(req, p);
             }),
             // GetPricesPrice
-            route("GET", "/v1/prices/:id", (req, p) => this.withExpand(price(req.params.id), p)),
+            route("GET", "/v1/prices/:id", (req, p) => this.withExpand(price(req), p)),
             // PostPricesPrice: only currency_options and metadata take ""; lookup_key and nickname
             // cannot be unset (a lookup key leaves a price only by transfer_lookup_key on another).
             route("POST", "/v1/prices/:id", (req, p) => {
                 // Amount, currency, schedule, tiers and product cannot change: Stripe does not know them here.
                 allowOnly(p, ["active", "lookup_key", "transfer_lookup_key", "metadata", "nickname", "tax_behavior", "expand"]);
                 refuseEmpty(p, ["currency_options", "metadata"]);
-                const found = price(req.params.id);
+                const found = price(req);
                 const taxBehavior = str(p, "tax_behavior");
                 if (taxBehavior !== undefined && taxBehavior !== found.tax_behavior && found.tax_behavior !== "unspecified") {
                     throw invalid("The tax_behavior of a price cannot be changed once it is set to inclusive or exclusive.", "tax_behavior");
@@ -400,7 +511,7 @@ export class StripeEmulator extends Emulator {
                 if (active !== undefined) found.active = active;
                 if (p.nickname !== undefined) found.nickname = str(p, "nickname");
                 found.metadata = applyMetadata(found.metadata as Record<string, string>, p.metadata);
-                this.assignLookupKey(found, str(p, "lookup_key"), bool(p.transfer_lookup_key, "transfer_lookup_key") ?? false);
+                this.assignLookupKey(req, found, str(p, "lookup_key"), bool(p.transfer_lookup_key, "transfer_lookup_key") ?? false);
                 return this.withExpand(found, p);
             }),
 
@@ -428,16 +539,17 @@ export class StripeEmulator extends Emulator {
                     status: "enabled",
                     url,
                 };
+                this.settle(created.id as string, req);
                 this.webhookEndpoints.set(created.id as string, created);
                 return created;
             }),
             // GetWebhookEndpointsWebhookEndpoint: the secret is "Only returned at creation".
-            route("GET", "/v1/webhook_endpoints/:id", (req) => withoutSecret(endpoint(req.params.id))),
+            route("GET", "/v1/webhook_endpoints/:id", (req) => withoutSecret(endpoint(req))),
             // PostWebhookEndpointsWebhookEndpoint: description and metadata take "".
             route("POST", "/v1/webhook_endpoints/:id", (req, p) => {
                 allowOnly(p, ["url", "enabled_events", "description", "metadata", "disabled", "expand"]);
                 refuseEmpty(p, ["description", "metadata"]);
-                const found = endpoint(req.params.id);
+                const found = endpoint(req);
                 if (p.url !== undefined) found.url = str(p, "url");
                 const events = list(p.enabled_events, "enabled_events");
                 if (events !== undefined) {
@@ -453,7 +565,7 @@ export class StripeEmulator extends Emulator {
             }),
             // DeleteWebhookEndpointsWebhookEndpoint
             route("DELETE", "/v1/webhook_endpoints/:id", (req) => {
-                const found = endpoint(req.params.id);
+                const found = endpoint(req);
                 this.webhookEndpoints.delete(found.id as string);
                 return { id: found.id, object: "webhook_endpoint", deleted: true };
             }),

@@ -1,4 +1,5 @@
 import Stripe from "stripe";
+import { startNewRun } from "../../dynamic-providers/core/once";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CONFIG_NAMESPACE } from "../../dynamic-providers/core/credentials";
 import { OperationContext } from "../../dynamic-providers/core/provider";
@@ -12,7 +13,12 @@ import { fakeCredential } from "../fake-credential";
 
 const TEST_KEY = "sk_test_emulatorKey0123456789";
 const LIVE_KEY = fakeCredential("sk_live_", "emulatorKey0123456789");
-const emulator = new StripeEmulator({ keys: [TEST_KEY, LIVE_KEY] });
+// Restricted keys, joined at run time like fakeCredential's (secret scanners take rk_ strings for keys).
+const RESTRICTED_KEY = ["rk", "test", "restrictedEmulatorKey0123"].join("_");
+const OTHER_ACCOUNT = "acct_1OtherAccountXyz";
+const OTHER_ACCOUNT_KEY = "sk_test_otherAccountKey0123456789";
+const OTHER_RESTRICTED_KEY = ["rk", "test", "otherAccountRestricted0123"].join("_");
+const emulator = new StripeEmulator({ keys: [TEST_KEY, LIVE_KEY, RESTRICTED_KEY], otherAccounts: [{ id: OTHER_ACCOUNT, keys: [OTHER_ACCOUNT_KEY, OTHER_RESTRICTED_KEY] }] });
 let conn: { apiBase: string; keyModes: ("test" | "live")[] };
 
 type Providers = { product: ProviderUnderTest; price: ProviderUnderTest; webhook: ProviderUnderTest };
@@ -32,6 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.stop());
 beforeEach(async () => {
+    startNewRun();
     emulator.reset();
     p = await providers();
 });
@@ -73,11 +80,12 @@ function sdk(): Stripe {
 }
 
 describe("product", () => {
-    it("creates with one request, carrying an idempotency key", async () => {
+    it("creates with one write, carrying an idempotency key, and records the account and mode it lives in", async () => {
         const { id, outs } = await product({ description: "Everything", metadata: { plan: "pro" } });
         expect(id).toMatch(/^prod_/);
-        expect(outs).toMatchObject({ name: "Pro", description: "Everything", active: true, metadata: { plan: "pro" } });
-        expect(emulator.requestCounts()).toEqual({ "POST /v1/products": 1 });
+        expect(outs).toMatchObject({ name: "Pro", description: "Everything", active: true, metadata: { plan: "pro" }, account: emulator.account, livemode: false });
+        // Which account the key belongs to is read once, before the write (issue 16: a 404 later is told apart by it).
+        expect(emulator.requestCounts()).toEqual({ "GET /v1/account": 1, "POST /v1/products": 1 });
     });
 
     it.each([
@@ -247,12 +255,12 @@ describe("price", () => {
         expect(inputs).toMatchObject({ currency: "eur", unitAmount: 0, billingScheme: "per_unit", taxBehavior: "unspecified", active: true, metadata: {} });
     });
 
-    it("creates a monthly price holding its lookup key, in one request", async () => {
+    it("creates a monthly price holding its lookup key, in one write (the key's account read once a run, here by the product)", async () => {
         const prod = await product();
         emulator.resetCounts();
         const { id, outs } = await price(prod.id, { lookupKey: "pro-monthly" });
         expect(emulator.prices.get(id)).toMatchObject({ currency: "eur", unit_amount: 2000, lookup_key: "pro-monthly", recurring: { interval: "month", interval_count: 1 } });
-        expect(outs).toMatchObject({ lookupKey: "pro-monthly", unitAmount: 2000, unitAmountDecimal: null });
+        expect(outs).toMatchObject({ lookupKey: "pro-monthly", unitAmount: 2000, unitAmountDecimal: null, account: prod.outs.account });
         expect(emulator.requestCounts()).toEqual({ "POST /v1/prices": 1 });
     });
 
@@ -453,7 +461,7 @@ describe("webhook endpoint", () => {
         const { id, outs } = await endpoint({ disabled: true });
         expect(outs).toMatchObject({ disabled: true, status: "disabled" });
         expect(emulator.webhookEndpoints.get(id)!.status).toBe("disabled");
-        expect(emulator.requestCounts()).toEqual({ "POST /v1/webhook_endpoints": 1, "POST /v1/webhook_endpoints/:id": 1 });
+        expect(emulator.requestCounts()).toEqual({ "GET /v1/account": 1, "POST /v1/webhook_endpoints": 1, "POST /v1/webhook_endpoints/:id": 1 });
     });
 
     it("replaces on a new API version, which Stripe fixes at creation", async () => {
@@ -575,6 +583,149 @@ describe("the emulator behaves as Stripe does", () => {
     });
 
     it("answers only the routes the providers use (lists are not emulated)", async () => {
-        expect(emulator.routeKeys().filter((key) => key.startsWith("GET") && !key.endsWith("/:id"))).toEqual([]);
+        // GET /v1/account is the key's own account, not a list.
+        expect(emulator.routeKeys().filter((key) => key.startsWith("GET") && !key.endsWith("/:id"))).toEqual(["GET /v1/account"]);
+    });
+});
+
+describe("not found means gone only when it is gone (issue 16)", () => {
+    type Kind = keyof Providers;
+    /** One object of each kind, made with the test key. */
+    async function made(kind: Kind, extra: Record<string, unknown> = {}) {
+        if (kind === "product") return product(extra);
+        if (kind === "price") return price((await product()).id, extra);
+        const inputs = await checked(p.webhook, { url: "https://app.test/stripe", enabledEvents: ["invoice.paid"], resourceUrn: urn("app"), ...extra });
+        const { id, outs } = await p.webhook.provider.create(inputs);
+        return { id, outs, inputs };
+    }
+    const remove = (kind: Kind, id: string) => (kind === "product" ? emulator.products : kind === "price" ? emulator.prices : emulator.webhookEndpoints).delete(id);
+    const held = (kind: Kind, id: string) => (kind === "product" ? emulator.products : kind === "price" ? emulator.prices : emulator.webhookEndpoints).has(id);
+    const kinds: Kind[] = ["product", "price", "webhook"];
+
+    it.each(kinds)("%s: another account's key fails refresh and destroy naming stripeSecretKey and its account, at one extra call each", async (kind) => {
+        const { id, outs } = await made(kind);
+        const blind = (await providers(OTHER_ACCOUNT_KEY))[kind];
+        emulator.resetCounts();
+        const read = await blind.provider.read(id, outs).catch((e) => e);
+        expect(read.message).toMatch(/stripeSecretKey/);
+        expect(read.message).toContain(`is a key of Stripe account ${OTHER_ACCOUNT}`);
+        expect(read.message).toContain(emulator.account);
+        expect(emulator.count("GET /v1/account")).toBe(1);
+        emulator.resetCounts();
+        await expect(blind.provider.delete(id, outs)).rejects.toThrow(/stripeSecretKey/);
+        expect(emulator.count("GET /v1/account")).toBe(1);
+        expect(emulator.totalRequests()).toBe(2);
+        expect(held(kind, id)).toBe(true);
+    });
+
+    it.each(kinds)("%s: deleted out of band, refresh drops it and destroy succeeds, each at one extra call", async (kind) => {
+        const { id, outs } = await made(kind);
+        remove(kind, id);
+        emulator.resetCounts();
+        expect((await p[kind].provider.read(id, outs)).id).toBe("");
+        expect(emulator.totalRequests()).toBe(2);
+        emulator.resetCounts();
+        await expect(p[kind].provider.delete(id, outs)).resolves.toBeUndefined();
+        expect(emulator.requestCounts()).toMatchObject({ "GET /v1/account": 1 });
+        expect(emulator.totalRequests()).toBe(2);
+    });
+
+    it.each(kinds)("%s: a refresh that finds it costs no extra call", async (kind) => {
+        const { id, outs } = await made(kind);
+        emulator.resetCounts();
+        expect((await p[kind].provider.read(id, outs)).id).toBe(id);
+        expect(emulator.totalRequests()).toBe(1);
+        expect(emulator.count("GET /v1/account")).toBe(0);
+    });
+
+    it("a price whose product is gone too is gone: its check is the account, not the product", async () => {
+        // The API never deletes a product that has prices (400 "cannot be deleted because it has one or
+        // more user-created prices"); both may still vanish out of band (the Dashboard, a deleted test mode).
+        const prod = await product();
+        const { id, outs } = await price(prod.id);
+        emulator.prices.delete(id);
+        emulator.products.delete(prod.id);
+        emulator.resetCounts();
+        expect((await p.price.provider.read(id, outs)).id).toBe("");
+        await expect(p.price.provider.delete(id, outs)).resolves.toBeUndefined();
+        expect(emulator.requestCounts()).toEqual({ "GET /v1/prices/:id": 1, "POST /v1/prices/:id": 1, "GET /v1/account": 2 });
+    });
+
+    it("a test key asking for a live object fails with Stripe's own words, and no extra call", async () => {
+        p = await providers(LIVE_KEY);
+        const live = await product({ keyModes: ["live", "test"] });
+        expect(live.outs).toMatchObject({ livemode: true, account: emulator.account });
+        p = await providers(TEST_KEY);
+        emulator.resetCounts();
+        const read = await p.product.provider.read(live.id, live.outs).catch((e) => e);
+        expect(read.message).toMatch(/stripeSecretKey is a test-mode key, and Stripe says product prod_\w+ exists in live mode/);
+        await expect(p.product.provider.delete(live.id, live.outs)).rejects.toThrow(/stripeSecretKey/);
+        expect(emulator.count("GET /v1/account")).toBe(0);
+        expect(emulator.products.get(live.id)).toMatchObject({ active: true });
+    });
+
+    it("the emulator answers a key of the other mode as Stripe does: 404 naming the mode the object lives in", async () => {
+        const { id } = await product();
+        const url = new URL(emulator.url);
+        const live = new Stripe(LIVE_KEY, { host: url.hostname, port: Number(url.port), protocol: "http", maxNetworkRetries: 0 });
+        const error = await live.products.retrieve(id).catch((e) => e);
+        expect(error).toMatchObject({ statusCode: 404, code: "resource_missing", param: "id" });
+        expect(error.message).toBe(`No such product: '${id}'; a similar object exists in test mode, but a live mode key was used to make this request.`);
+    });
+
+    it("a key whose mode differs from the state's fails before asking for the account, even if Stripe's message says nothing of modes", async () => {
+        const { id, outs } = await product();
+        emulator.products.delete(id);
+        p = await providers(LIVE_KEY);
+        emulator.resetCounts();
+        const inState = { ...outs, keyModes: ["live", "test"] };
+        await expect(p.product.provider.read(id, inState)).rejects.toThrow(/stripeSecretKey is a live-mode key, and product prod_\w+ was made in test mode/);
+        expect(emulator.count("GET /v1/account")).toBe(0);
+    });
+
+    it("a restricted key, which Stripe never lets read its account, is placed by the account its refusal names", async () => {
+        p = await providers(RESTRICTED_KEY);
+        const { id, outs } = await product();
+        expect(outs.account).toBe(emulator.account);
+        emulator.products.delete(id);
+        expect((await p.product.provider.read(id, outs)).id).toBe("");
+        const other = (await providers(OTHER_RESTRICTED_KEY)).product;
+        const kept = await product({}, "kept");
+        await expect(other.provider.read(kept.id, kept.outs)).rejects.toThrow(new RegExp(`stripeSecretKey is a key of Stripe account ${OTHER_ACCOUNT}`));
+    });
+
+    it("the emulator refuses GET /v1/account to a restricted key with the 403 that names the account", async () => {
+        const url = new URL(emulator.url);
+        const restricted = new Stripe(RESTRICTED_KEY, { host: url.hostname, port: Number(url.port), protocol: "http", maxNetworkRetries: 0 });
+        const error = await restricted.accounts.retrieveCurrent().catch((e) => e);
+        expect(error).toMatchObject({ statusCode: 403, type: "StripePermissionError" });
+        expect(error.message).toMatch(new RegExp(`on account '${emulator.account}'\\. This is a restricted API key`));
+        expect(error.message).not.toContain(RESTRICTED_KEY);
+        expect((await sdk().accounts.retrieveCurrent()).id).toBe(emulator.account);
+    });
+
+    it("state written before the account was recorded still leaves when the object is gone, and keeps it otherwise", async () => {
+        const { id, outs } = await product();
+        const { account: _account, livemode: _livemode, ...older } = outs as Record<string, unknown>;
+        expect((await p.product.provider.read(id, older)).props).not.toHaveProperty("account");
+        emulator.products.delete(id);
+        expect((await p.product.provider.read(id, older)).id).toBe("");
+    });
+
+    it("an update keeps where the object lives in the state", async () => {
+        const { id, outs, inputs } = await product();
+        const news = await checked(p.product, { ...inputs, name: "Pro plan" });
+        expect((await p.product.provider.update(id, outs, news)).outs).toMatchObject({ account: emulator.account, livemode: false });
+        const price_ = await price(id);
+        const priceNews = await checked(p.price, { ...price_.inputs, nickname: "Monthly" });
+        expect((await p.price.provider.update(price_.id, price_.outs, priceNews)).outs).toMatchObject({ account: emulator.account, livemode: false });
+    });
+
+    it("an answer about another object fails the refresh and the destroy: nothing of it enters the state", async () => {
+        const { id, outs } = await product();
+        // The emulator answers "prod_alias" with the other product, as a misrouted request would be.
+        emulator.products.set("prod_alias", emulator.products.get(id)!);
+        await expect(p.product.provider.read("prod_alias", outs)).rejects.toThrow(new RegExp(`asked for product "prod_alias" and was answered about "${id}"`));
+        await expect(p.product.provider.delete("prod_alias", { ...outs, archiveOnDelete: true })).rejects.toThrow(/was answered about/);
     });
 });

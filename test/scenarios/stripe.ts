@@ -7,9 +7,13 @@ import { configuredProvider } from "../providers/harness";
 import type { KindScenario, VendorRig } from "./scenario";
 
 const KEY = "sk_test_emulatorStripeKey0123456789";
+/** A test key of another Stripe account: Stripe accepts it and answers it as if the objects did not exist. */
+const OTHER_ACCOUNT_KEY = "sk_test_otherAccountStripeKey0123456789";
 
 export function stripeScenarios(): KindScenario[] {
-    const emulator = new StripeEmulator({ keys: [KEY] });
+    const emulator = new StripeEmulator({ keys: [KEY], otherAccounts: [{ id: "acct_1OtherAccountXyz", keys: [OTHER_ACCOUNT_KEY] }] });
+    /** Stripe scopes every object to its account: another account's key gets 404 resource_missing "No such product: 'prod_…'" (sandbox/emulators/stripe.ts, `missing`). */
+    const blind = { credentials: { stripeSecretKey: OTHER_ACCOUNT_KEY }, answers: "404 resource_missing \"No such …: '…'\", as for an object that never existed" };
     const credentials = { stripeSecretKey: KEY };
     const rig: VendorRig = { vendor: "stripe", emulator, credentials, connection: () => ({ apiBase: emulator.url, keyModes: ["test"] }) };
     /** Ids of live objects: delete archives prices (and products that have prices), which then no longer count. */
@@ -40,6 +44,8 @@ export function stripeScenarios(): KindScenario[] {
             change: { name: "Pro plan", description: null, unitLabel: null, url: null, metadata: { plan: "pro", tier: "2" } },
             writes: { create: "POST /v1/products", update: "POST /v1/products/:id", delete: "DELETE /v1/products/:id" },
             held: () => active(emulator.products),
+            blind,
+            removeOutOfBand: (id) => void emulator.products.delete(id),
         },
         {
             kind: "stripe:Price",
@@ -60,6 +66,9 @@ export function stripeScenarios(): KindScenario[] {
             writes: { create: "POST /v1/prices", update: "POST /v1/prices/:id", delete: "POST /v1/prices/:id" },
             held: () => active(emulator.prices),
             archivedOnDelete: true,
+            blind,
+            // The API cannot delete a price; the Dashboard deletes one never used.
+            removeOutOfBand: (id) => void emulator.prices.delete(id),
         },
         {
             kind: "stripe:WebhookEndpoint",
@@ -75,6 +84,8 @@ export function stripeScenarios(): KindScenario[] {
             change: { enabledEvents: ["checkout.session.completed", "customer.subscription.deleted", "invoice.paid"], description: null },
             writes: { create: "POST /v1/webhook_endpoints", update: "POST /v1/webhook_endpoints/:id", delete: "DELETE /v1/webhook_endpoints/:id" },
             held: () => [...emulator.webhookEndpoints.keys()],
+            blind,
+            removeOutOfBand: (id) => void emulator.webhookEndpoints.delete(id),
             verify: (id, outs) => {
                 if (emulator.webhookEndpoints.get(id)?.secret !== outs.secret) throw new Error(`the signing secret in the outputs is not webhook endpoint ${id}'s`);
             },
