@@ -8,6 +8,10 @@
  * resource's URN and the settings a replacement changes: before each create, unused keys with
  * exactly this mark are removed. Another stack's key, or the key this one replaces, has another
  * mark and is never touched.
+ *
+ * Not found (absent from the key list, or 404 on delete) means gone only when the key's own
+ * token is refused as invalid: a key that another team's key cannot see still answers to it
+ * (see `itsOwnToken`), and then the operation fails naming resendApiKey.
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
@@ -15,7 +19,8 @@ import type { ResourceDefinition } from "../core/provider";
 import { serverOf } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
 import { createOnce } from "../core/ownership";
-import { listAll, resend } from "./client";
+import { confirmGone } from "../core/gone";
+import { inPath, itsOwnToken, listAll, removeOrGone, resend } from "./client";
 import { apiKeyInputSchema, type ApiKeyInputs } from "./schema";
 
 export interface ApiKeyState extends ApiKeyInputs {
@@ -57,7 +62,7 @@ export const apiKeyDefinition: ResourceDefinition<ReturnType<typeof apiKeyInputS
             findLanded: async () => {
                 const api = resend(ctx, i.baseUrl, `remove lost API keys named ${name}`);
                 const lost = (await listAll<ApiKeyListItem>(api, "/api-keys")).filter((k) => k.name === name && !k.last_used_at);
-                for (const key of lost) await api.remove(`/api-keys/${key.id}`);
+                for (const key of lost) await api.remove(`/api-keys/${inPath(key.id)}`);
                 return undefined;
             },
         });
@@ -65,15 +70,18 @@ export const apiKeyDefinition: ResourceDefinition<ReturnType<typeof apiKeyInputS
     },
     async read(ctx, id, state) {
         // There is no single-key route: the list tells whether it still exists. The token is never shown again.
-        const found = (await listAll<ApiKeyListItem>(resend(ctx, state.baseUrl, `list API keys`), "/api-keys")).find((k) => k.id === id);
-        return found && { ...state, name: found.name.replace(MARK, "") };
+        const api = resend(ctx, state.baseUrl, `list API keys`);
+        const found = (await listAll<ApiKeyListItem>(api, "/api-keys")).find((k) => k.id === id);
+        if (found) return { ...state, name: found.name.replace(MARK, "") };
+        await confirmGone(ctx, api.call, `API key ${id}`, itsOwnToken(ctx, state.baseUrl, id, state.token));
+        return undefined;
     },
     async update(ctx, id, olds, news) {
-        if (news.name !== olds.name) await resend(ctx, news.baseUrl, `rename API key ${id}`).patch(`/api-keys/${id}`, { name: `${news.name}${markOf(news)}` });
+        if (news.name !== olds.name) await resend(ctx, news.baseUrl, `rename API key ${id}`).patch(`/api-keys/${inPath(id)}`, { name: `${news.name}${markOf(news)}` });
         return { ...news, token: olds.token };
     },
     async delete(ctx, id, state) {
-        await resend(ctx, state.baseUrl, `remove API key ${id}`).remove(`/api-keys/${id}`);
+        await removeOrGone(ctx, state.baseUrl, `API key ${id}`, `/api-keys/${inPath(id)}`, id, () => itsOwnToken(ctx, state.baseUrl, id, state.token));
     },
 };
 

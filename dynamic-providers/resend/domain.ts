@@ -1,12 +1,15 @@
 /**
  * Resend domain. Outputs the DNS records to publish and the verification status (a domain
  * verified out of band shows on refresh). Name and region replace the domain.
+ *
+ * Not found means gone only when the stack's key is of the team that made it (see `ResendTeam`:
+ * the team's key ids, recorded at create); another team's key fails naming resendApiKey.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
 import { createdRecently, createOnce } from "../core/ownership";
-import { isAlreadyThere, listAll, resend } from "./client";
+import { getOrGone, inPath, isAlreadyThere, listAll, removeOrGone, resend, teamKeyIds, teamOf, theTeam, type ResendTeam } from "./client";
 import { domainInputSchema, type DomainInputs } from "./schema";
 
 export interface DnsRecord {
@@ -17,7 +20,7 @@ export interface DnsRecord {
     ttl: string;
     priority?: number;
 }
-export interface DomainState extends DomainInputs {
+export interface DomainState extends DomainInputs, ResendTeam {
     status: string;
     records: DnsRecord[];
 }
@@ -41,6 +44,8 @@ export const domainDefinition: ResourceDefinition<ReturnType<typeof domainInputS
     deleteBeforeReplace: true,
     async create(ctx, i) {
         const operation = `add domain ${i.name}`;
+        // The team it will belong to, read before the write so a failure here leaves nothing behind.
+        const team = await teamKeyIds(ctx, i.baseUrl);
         const d = await createOnce(ctx, operation, {
             // Resend refuses a second domain of the same name: look only when our send may have landed.
             lookFirst: false,
@@ -50,22 +55,22 @@ export const domainDefinition: ResourceDefinition<ReturnType<typeof domainInputS
             findLanded: async () => {
                 const api = resend(ctx, i.baseUrl, `look for domain ${i.name}`);
                 const landed = (await listAll<ApiDomain>(api, "/domains")).find((d) => d.name === i.name && d.region === i.region && createdRecently(ctx, d.created_at));
-                return landed && api.get<ApiDomain>(`/domains/${landed.id}`);
+                return landed && api.get<ApiDomain>(`/domains/${inPath(landed.id)}`);
             },
             notOurs: (_err, call) =>
                 ctx.error(call, { status: 409, apiMessage: `domain ${i.name} is already in this Resend account and was not added by this stack just now: remove it there, or manage it from the stack that added it` }),
         });
-        return { id: d.id, outs: { ...i, status: d.status, records: records(d) } };
+        return { id: d.id, outs: { ...i, status: d.status, records: records(d), teamKeyIds: team } };
     },
     async read(ctx, id, state) {
-        const d = await resend(ctx, state.baseUrl, `read domain ${id}`).get<ApiDomain>(`/domains/${id}`);
+        const d = await getOrGone<ApiDomain>(ctx, state.baseUrl, `domain ${id}`, `/domains/${inPath(id)}`, id, () => theTeam(ctx, state.baseUrl, state));
         return d && { ...state, status: d.status, records: records(d) };
     },
     async update(_ctx, _id, olds, news) {
-        return { ...news, status: olds.status, records: olds.records };
+        return { ...news, status: olds.status, records: olds.records, ...teamOf(olds) };
     },
     async delete(ctx, id, state) {
-        await resend(ctx, state.baseUrl, `remove domain ${id}`).remove(`/domains/${id}`);
+        await removeOrGone(ctx, state.baseUrl, `domain ${id}`, `/domains/${inPath(id)}`, id, () => theTeam(ctx, state.baseUrl, state));
     },
 };
 

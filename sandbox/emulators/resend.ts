@@ -1,8 +1,14 @@
 /**
  * Resend API emulator for domains, API keys and webhooks: Bearer keys (401 missing_api_key,
- * 403 for an invalid key), errors `{statusCode, name, message}`, domains created `not_started`
- * with their SPF, MX and DKIM records, an API key's token returned only at creation, no route to
- * read a single API key, and lists paged with `limit` (1-100), `after` and `has_more`.
+ * 403 for an invalid key, 401 restricted_api_key for a sending-only key), errors `{statusCode,
+ * name, message}`, domains created `not_started` with their SPF, MX and DKIM records, an API key's
+ * token returned only at creation, no route to read a single API key, and lists paged with
+ * `limit` (1-100), `after` and `has_more`.
+ *
+ * Everything belongs to a team, as in Resend: a key sees its own team's domains, keys and
+ * webhooks only. Another team's object is answered as one that does not exist (the same 404
+ * not_found "Domain not found" that resend-node's domains.spec.ts shows for an unknown id), and
+ * the key list shows the team's own keys, the one making the request included.
  *
  * Shapes and statuses follow resend/resend-openapi resend.yaml (1.5.0, fd6f395), checked route by
  * route by test/fidelity (contract test/fidelity/contracts/resend.json).
@@ -27,32 +33,83 @@ function page(req: EmulatorRequest, items: Obj[]): EmulatorResponse {
     return { status: 200, body: { object: "list", has_more: start + limit < newestFirst.length, data } };
 }
 
+export interface ResendEmulatorOptions {
+    /** A full-access key of the emulator's own team. */
+    apiKey: string;
+    /** Sending-only keys of that team. */
+    sendingKeys?: string[];
+    /** Full-access keys of other teams, one team each. */
+    otherTeams?: string[];
+}
+
+/** The emulator's own team. */
+export const OWN_TEAM = "team-own";
+
 export class ResendEmulator extends Emulator {
     readonly domains = new Map<string, Obj>();
+    /** Keys made through the API. */
     readonly apiKeys = new Map<string, Obj>();
     readonly webhooks = new Map<string, Obj>();
+    /** Keys the teams were set up with (the stack's own key among them): listed, never reset. */
+    readonly teamKeys: Obj[] = [];
+    /** The team each domain, key and webhook made through the API belongs to. */
+    private readonly teamOf = new Map<string, string>();
 
-    private readonly adminKey: string;
-
-    constructor(options: { apiKey: string }) {
+    constructor(options: ResendEmulatorOptions) {
         super({
             name: "resend",
             requestIdHeader: "x-request-id",
             errorBody: (status, message) => ({ statusCode: status, name: status === 429 ? "rate_limit_exceeded" : "application_error", message }),
         });
-        this.adminKey = options.apiKey;
+        const provision = (token: string, team: string, permission: string, name: string) =>
+            this.teamKeys.push({ id: randomUUID(), name, permission, domain_id: null, token, team, created_at: timestamp(), last_used_at: null });
+        provision(options.apiKey, OWN_TEAM, "full_access", "Onboarding");
+        (options.sendingKeys ?? []).forEach((token, i) => provision(token, OWN_TEAM, "sending_access", `Sending ${i + 1}`));
+        (options.otherTeams ?? []).forEach((token, i) => provision(token, `team-other-${i + 1}`, "full_access", "Onboarding"));
     }
 
+    /** The key a token is, provisioned or made through the API, with its team. */
+    private keyOf(token: string): (Obj & { team: string }) | undefined {
+        const provisioned = this.teamKeys.find((k) => k.token === token);
+        if (provisioned) return provisioned as Obj & { team: string };
+        const made = [...this.apiKeys.values()].find((k) => k.token === token);
+        return made && { ...made, team: this.teamOf.get(made.id) ?? OWN_TEAM };
+    }
+
+    /** The team of the request's key (authenticate has accepted it). */
+    private team(req: EmulatorRequest): string {
+        return this.keyOf(bearerToken(req) ?? "")?.team ?? OWN_TEAM;
+    }
+
+    /** The team's objects of one kind; made by a test straight into the map: the emulator's own team. */
+    private ofTeam(req: EmulatorRequest, objects: Map<string, Obj>): Obj[] {
+        const team = this.team(req);
+        return [...objects.values()].filter((o) => (this.teamOf.get(o.id) ?? OWN_TEAM) === team);
+    }
+
+    /** The object if the request's team holds it; another team's is as good as absent. */
+    private held(req: EmulatorRequest, objects: Map<string, Obj>, id: string): Obj | undefined {
+        const found = objects.get(id);
+        return found && (this.teamOf.get(id) ?? OWN_TEAM) === this.team(req) ? found : undefined;
+    }
+
+    /**
+     * Resend's errors page (resend.com/docs/api-reference/errors): missing_api_key 401; a key
+     * that is not one is refused ("API key is invalid"); restricted_api_key 401 "This API key is
+     * restricted to only send emails." for a sending_access key on any route but sending.
+     */
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
-        const key = bearerToken(req);
-        if (!key) return error(401, "missing_api_key", "Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY");
-        if (key !== this.adminKey && ![...this.apiKeys.values()].some((k) => k.token === key && k.permission === "full_access")) return error(403, "validation_error", "API key is invalid");
+        const token = bearerToken(req);
+        if (!token) return error(401, "missing_api_key", "Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY");
+        const key = this.keyOf(token);
+        if (!key) return error(403, "validation_error", "API key is invalid");
+        if (key.permission !== "full_access") return error(401, "restricted_api_key", "This API key is restricted to only send emails.");
         return undefined;
     }
 
     override reset(): void {
         super.reset();
-        for (const m of [this.domains, this.apiKeys, this.webhooks]) m.clear();
+        for (const m of [this.domains, this.apiKeys, this.webhooks, this.teamOf]) m.clear();
     }
 
     /** What Resend does once the DNS records are found. */
@@ -90,6 +147,7 @@ export class ResendEmulator extends Emulator {
                         ],
                     };
                     this.domains.set(id, domain);
+                    this.teamOf.set(id, this.team(req));
                     // resend.yaml: POST /domains answers 201 with CreateDomainResponse, which has no `object`.
                     const { object: _object, ...created } = domain;
                     return { status: 201, body: created };
@@ -98,13 +156,14 @@ export class ResendEmulator extends Emulator {
             {
                 method: "GET",
                 path: "/domains",
-                handle: (req) => page(req, [...this.domains.values()].map(({ id, name, status, created_at, region }) => ({ id, name, status, created_at, region }))),
+                handle: (req) => page(req, this.ofTeam(req, this.domains).map(({ id, name, status, created_at, region }) => ({ id, name, status, created_at, region }))),
             },
-            { method: "GET", path: "/domains/:id", handle: (req) => (this.domains.has(req.params.id) ? { status: 200, body: this.domains.get(req.params.id) } : error(404, "not_found", "Domain not found")) },
+            { method: "GET", path: "/domains/:id", handle: (req) => (this.held(req, this.domains, req.params.id) ? { status: 200, body: this.domains.get(req.params.id) } : error(404, "not_found", "Domain not found")) },
             {
                 method: "DELETE",
                 path: "/domains/:id",
-                handle: (req) => (this.domains.delete(req.params.id) ? { status: 200, body: { object: "domain", id: req.params.id, deleted: true } } : error(404, "not_found", "Domain not found")),
+                handle: (req) =>
+                    this.held(req, this.domains, req.params.id) && this.domains.delete(req.params.id) ? { status: 200, body: { object: "domain", id: req.params.id, deleted: true } } : error(404, "not_found", "Domain not found"),
             },
             {
                 method: "POST",
@@ -113,20 +172,30 @@ export class ResendEmulator extends Emulator {
                     const b = req.json<Obj>() ?? {};
                     if (typeof b.name !== "string" || b.name.length === 0 || b.name.length > 50) return error(422, "validation_error", "The `name` field must be a string of at most 50 characters.");
                     if (b.permission !== undefined && !["full_access", "sending_access"].includes(b.permission)) return error(422, "validation_error", "Invalid `permission` field.");
-                    if (b.domain_id !== undefined && !this.domains.has(b.domain_id)) return error(404, "not_found", "Domain not found");
+                    if (b.domain_id !== undefined && !this.held(req, this.domains, b.domain_id)) return error(404, "not_found", "Domain not found");
                     const id = randomUUID();
                     const token = `re_${randomBytes(18).toString("base64url")}`;
                     this.apiKeys.set(id, { id, name: b.name, permission: b.permission ?? "full_access", domain_id: b.domain_id ?? null, token, created_at: timestamp(), last_used_at: null });
+                    this.teamOf.set(id, this.team(req));
                     return { status: 201, body: { id, token } };
                 },
             },
-            { method: "GET", path: "/api-keys", handle: (req) => page(req, [...this.apiKeys.values()].map(({ id, name, created_at, last_used_at }) => ({ id, name, created_at, last_used_at }))) },
+            {
+                // The team's keys, the one asking included (the keys it was set up with come first: they are the oldest).
+                method: "GET",
+                path: "/api-keys",
+                handle: (req) => {
+                    const team = this.team(req);
+                    const keys = [...this.teamKeys.filter((k) => k.team === team), ...this.ofTeam(req, this.apiKeys)];
+                    return page(req, keys.map(({ id, name, created_at, last_used_at }) => ({ id, name, created_at, last_used_at })));
+                },
+            },
             {
                 // resend.yaml: PATCH /api-keys/{api_key_id} renames a key in place (UpdateApiKeyRequest: name).
                 method: "PATCH",
                 path: "/api-keys/:id",
                 handle: (req) => {
-                    const k = this.apiKeys.get(req.params.id);
+                    const k = this.held(req, this.apiKeys, req.params.id);
                     if (!k) return error(404, "not_found", "API key not found");
                     const b = req.json<Obj>() ?? {};
                     if (typeof b.name !== "string" || b.name.length === 0 || b.name.length > 50) return error(422, "validation_error", "The `name` field must be a string of at most 50 characters.");
@@ -137,7 +206,14 @@ export class ResendEmulator extends Emulator {
             {
                 method: "DELETE",
                 path: "/api-keys/:id",
-                handle: (req) => (this.apiKeys.delete(req.params.id) ? { status: 200, body: { object: "api_key", id: req.params.id, deleted: true } } : error(404, "not_found", "API key not found")),
+                handle: (req) => {
+                    const id = req.params.id;
+                    // A key the team was set up with can be removed too (a rotation); its token then stops working.
+                    const provisioned = this.teamKeys.findIndex((k) => k.id === id && k.team === this.team(req));
+                    if (provisioned >= 0) this.teamKeys.splice(provisioned, 1);
+                    else if (!(this.held(req, this.apiKeys, id) && this.apiKeys.delete(id))) return error(404, "not_found", "API key not found");
+                    return { status: 200, body: { object: "api_key", id, deleted: true } };
+                },
             },
             {
                 method: "POST",
@@ -149,32 +225,38 @@ export class ResendEmulator extends Emulator {
                     const id = randomUUID();
                     const signing_secret = `whsec_${randomBytes(24).toString("base64")}`;
                     this.webhooks.set(id, { object: "webhook", id, endpoint: b.endpoint, events: b.events, status: "enabled", signing_secret, created_at: timestamp() });
+                    this.teamOf.set(id, this.team(req));
                     return { status: 201, body: { object: "webhook", id, signing_secret } };
                 },
             },
             {
                 method: "GET",
                 path: "/webhooks",
-                handle: (req) => page(req, [...this.webhooks.values()].map(({ id, endpoint, events, status, created_at }) => ({ id, endpoint, events, status, created_at }))),
+                handle: (req) => page(req, this.ofTeam(req, this.webhooks).map(({ id, endpoint, events, status, created_at }) => ({ id, endpoint, events, status, created_at }))),
             },
             {
                 // resend.yaml GetWebhookResponse: the signing secret is part of a webhook's read.
                 method: "GET",
                 path: "/webhooks/:id",
-                handle: (req) => (this.webhooks.has(req.params.id) ? { status: 200, body: this.webhooks.get(req.params.id) } : error(404, "not_found", "Webhook not found")),
+                handle: (req) => (this.held(req, this.webhooks, req.params.id) ? { status: 200, body: this.webhooks.get(req.params.id) } : error(404, "not_found", "Webhook not found")),
             },
             {
                 method: "PATCH",
                 path: "/webhooks/:id",
                 handle: (req) => {
-                    const w = this.webhooks.get(req.params.id);
+                    const w = this.held(req, this.webhooks, req.params.id);
                     if (!w) return error(404, "not_found", "Webhook not found");
                     const b = req.json<Obj>() ?? {};
                     for (const f of ["endpoint", "events", "status"]) if (b[f] !== undefined) w[f] = b[f];
                     return { status: 200, body: { object: "webhook", id: w.id } };
                 },
             },
-            { method: "DELETE", path: "/webhooks/:id", handle: (req) => (this.webhooks.delete(req.params.id) ? { status: 200, body: { object: "webhook", id: req.params.id, deleted: true } } : error(404, "not_found", "Webhook not found")) },
+            {
+                method: "DELETE",
+                path: "/webhooks/:id",
+                handle: (req) =>
+                    this.held(req, this.webhooks, req.params.id) && this.webhooks.delete(req.params.id) ? { status: 200, body: { object: "webhook", id: req.params.id, deleted: true } } : error(404, "not_found", "Webhook not found"),
+            },
         ];
     }
 }

@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startNewRun } from "../../dynamic-providers/core/once";
 import { apiKeyDefinition } from "../../dynamic-providers/resend/api-key";
 import { domainDefinition } from "../../dynamic-providers/resend/domain";
 import { resendWebhookDefinition } from "../../dynamic-providers/resend/webhook";
 import { ResendEmulator } from "../../sandbox/emulators/resend";
+import type { ResourceDefinition } from "../../dynamic-providers/core/provider";
 import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
 const KEY = "re_emulatorFullAccessKey0123456789";
-const emulator = new ResendEmulator({ apiKey: KEY });
+const SENDING_KEY = "re_emulatorSendingOnlyKey0123456789";
+const OTHER_TEAM_KEY = "re_otherTeamFullAccessKey0123456789";
+const emulator = new ResendEmulator({ apiKey: KEY, sendingKeys: [SENDING_KEY], otherTeams: [OTHER_TEAM_KEY] });
 const p = {} as Record<"domain" | "key" | "webhook", ProviderUnderTest>;
 let baseUrl = "";
 const { make } = lifecycle(p, () => ({ baseUrl }));
@@ -16,6 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.stop());
 beforeEach(async () => {
+    startNewRun();
     emulator.reset();
     p.domain = await configuredProvider(domainDefinition, { resendApiKey: KEY });
     p.key = await configuredProvider(apiKeyDefinition as never, { resendApiKey: KEY });
@@ -110,3 +115,150 @@ describe("Resend", () => {
     });
 });
 
+
+describe("not found means gone only when it is gone (issue 16)", () => {
+    type Kind = "domain" | "key" | "webhook";
+    const definitions: Record<Kind, ResourceDefinition<never, never>> = { domain: domainDefinition as never, key: apiKeyDefinition as never, webhook: resendWebhookDefinition as never };
+    const inputs: Record<Kind, Record<string, unknown>> = {
+        domain: { name: "mail.example.com" },
+        key: { name: "stackwire-dev-receipts", permission: "full_access", resourceUrn: "urn:pulumi:dev::stackwire::resend:ApiKey::receipts" },
+        webhook: { endpoint: "https://app.example/resend", events: ["email.bounced"] },
+    };
+    const maps = { domain: emulator.domains, key: emulator.apiKeys, webhook: emulator.webhooks };
+    const kinds: Kind[] = ["domain", "key", "webhook"];
+    const withKey = (kind: Kind, key: string) => configuredProvider(definitions[kind], { resendApiKey: key });
+
+    it.each(kinds)("%s: another team's key fails refresh and destroy naming resendApiKey, at one extra call each, and it stays", async (kind) => {
+        const { id, outs } = await make(kind, inputs[kind]);
+        const blind = await withKey(kind, OTHER_TEAM_KEY);
+        emulator.resetCounts();
+        const read = await blind.provider.read(id, outs).catch((e) => e);
+        expect(read.message).toMatch(/resendApiKey/);
+        expect(read.message).toMatch(kind === "key" ? /still answers to its own token/ : /sees none of the 2 API key\(s\) its team had/);
+        expect(emulator.totalRequests()).toBe(2);
+        emulator.resetCounts();
+        await expect(blind.provider.delete(id, outs)).rejects.toThrow(/resendApiKey/);
+        expect(emulator.totalRequests()).toBe(2);
+        expect(maps[kind].has(id)).toBe(true);
+    });
+
+    it("a sending API key of this team, refreshed with another team's key, still answers to its own token (401 restricted_api_key): kept", async () => {
+        const { id, outs } = await make("key", { ...inputs.key, permission: "sending_access" });
+        const blind = await withKey("key", OTHER_TEAM_KEY);
+        await expect(blind.provider.read(id, outs)).rejects.toThrow(/resendApiKey is a key of another team: API key .* still answers to its own token \(as a sending key\)/);
+        await expect(blind.provider.delete(id, outs)).rejects.toThrow(/resendApiKey/);
+        expect(emulator.apiKeys.has(id)).toBe(true);
+    });
+
+    it.each(kinds)("%s: a sending-only key of the same team is refused by Resend (401 restricted_api_key): refresh and destroy fail, and it stays", async (kind) => {
+        const { id, outs } = await make(kind, inputs[kind]);
+        const sending = await withKey(kind, SENDING_KEY);
+        emulator.resetCounts();
+        const read = await sending.provider.read(id, outs).catch((e) => e);
+        expect(read).toMatchObject({ status: 401, apiMessage: "This API key is restricted to only send emails." });
+        await expect(sending.provider.delete(id, outs)).rejects.toMatchObject({ status: 401 });
+        expect(emulator.totalRequests()).toBe(2);
+        expect(maps[kind].has(id)).toBe(true);
+    });
+
+    it.each(kinds)("%s: deleted out of band, refresh drops it and destroy succeeds, each at one extra call", async (kind) => {
+        const { id, outs } = await make(kind, inputs[kind]);
+        maps[kind].delete(id);
+        emulator.resetCounts();
+        expect((await p[kind].provider.read(id, outs)).id).toBe("");
+        expect(emulator.totalRequests()).toBe(2);
+        emulator.resetCounts();
+        await expect(p[kind].provider.delete(id, outs)).resolves.toBeUndefined();
+        expect(emulator.totalRequests()).toBe(2);
+    });
+
+    it.each(kinds)("%s: a refresh that finds it costs no extra call", async (kind) => {
+        const { id, outs } = await make(kind, inputs[kind]);
+        emulator.resetCounts();
+        expect((await p[kind].provider.read(id, outs)).id).toBe(id);
+        expect(emulator.totalRequests()).toBe(1);
+    });
+
+    it("a domain and a webhook record their team's key ids, read once before the write; an API key needs none", async () => {
+        emulator.resetCounts();
+        const domain = await make("domain", inputs.domain);
+        expect(emulator.requestCounts()).toEqual({ "GET /api-keys": 1, "POST /domains": 1 });
+        const own = emulator.teamKeys.find((k) => k.token === KEY)!.id;
+        expect(domain.outs.teamKeyIds).toEqual([own, emulator.teamKeys.find((k) => k.token === SENDING_KEY)!.id].reverse());
+        const key = await make("key", inputs.key);
+        expect(key.outs).not.toHaveProperty("teamKeyIds");
+    });
+
+    it("the team survives a key rotation as long as one key it had is left", async () => {
+        const { id, outs } = await make("domain", inputs.domain);
+        const rotated = await make("key", { name: "rotated", permission: "full_access" });
+        const newKey = (await withKey("domain", emulator.apiKeys.get(rotated.id)!.token)).provider;
+        emulator.domains.delete(id);
+        expect((await newKey.read(id, outs)).id).toBe("");
+    });
+
+    it("when every key the team had is gone, a 404 cannot be told from another team's: it fails and says how to drop it by hand", async () => {
+        const { id, outs } = await make("domain", inputs.domain);
+        // The team made a new key and removed all it had before (here only the one the domain saw).
+        const rotated = await make("key", { name: "rotated", permission: "full_access" });
+        const newToken = emulator.apiKeys.get(rotated.id)!.token;
+        const teamBefore = outs.teamKeyIds as string[];
+        for (const old of emulator.teamKeys.filter((k) => teamBefore.includes(k.id)).map((k) => k.id)) {
+            const i = emulator.teamKeys.findIndex((k) => k.id === old);
+            emulator.teamKeys.splice(i, 1);
+        }
+        emulator.domains.delete(id);
+        const error = await (await withKey("domain", newToken)).provider.read(id, outs).catch((e) => e);
+        expect(error.message).toMatch(/resendApiKey sees none of the 2 API key\(s\).*pulumi state delete/);
+        // Put the team's keys back for the other tests (the emulator keeps them across resets).
+        emulator.teamKeys.length = 0;
+        emulator.teamKeys.push(...freshTeamKeys);
+    });
+
+    it("state written before the team was recorded still leaves when the object is gone, at no extra call", async () => {
+        const { id, outs } = await make("webhook", inputs.webhook);
+        const { teamKeyIds: _team, ...older } = outs as Record<string, unknown>;
+        emulator.webhooks.delete(id);
+        emulator.resetCounts();
+        expect((await p.webhook.provider.read(id, older)).id).toBe("");
+        expect(emulator.totalRequests()).toBe(1);
+    });
+
+    it("an update keeps the team in the state", async () => {
+        const { id, outs } = await make("webhook", inputs.webhook);
+        const { inputs: news } = await p.webhook.provider.check({}, { baseUrl, ...inputs.webhook, events: ["email.sent"] });
+        expect((await p.webhook.provider.update(id, outs, news)).outs.teamKeyIds).toEqual(outs.teamKeyIds);
+        const domain = await make("domain", inputs.domain);
+        expect((await p.domain.provider.update(domain.id, domain.outs, domain.inputs)).outs.teamKeyIds).toEqual(domain.outs.teamKeyIds);
+    });
+
+    it("an answer about another object fails the refresh: nothing of it enters the state", async () => {
+        const { id, outs } = await make("domain", inputs.domain);
+        emulator.domains.set("alias", emulator.domains.get(id)!);
+        await expect(p.domain.provider.read("alias", outs)).rejects.toThrow(new RegExp(`asked for domain "alias" and was answered about "${id}"`));
+        await expect(p.domain.provider.delete("", outs)).rejects.toThrow(/an empty id cannot address a Resend object/);
+    });
+
+    it("ids from the state reach their own object: reserved characters are encoded", async () => {
+        const { outs } = await make("webhook", inputs.webhook);
+        emulator.resetCounts();
+        // "a?b" unencoded would ask for the list (GET /webhooks/a) and "x/y" another route.
+        for (const odd of ["a?b", "x/y", "%2F"]) {
+            await expect(p.webhook.provider.delete(odd, outs)).resolves.toBeUndefined();
+        }
+        expect(emulator.count("DELETE /webhooks/:id")).toBe(3);
+    });
+
+    it("the emulator answers as Resend does: another team's id is unknown, a sending key is restricted, the key list holds the asking key", async () => {
+        const { id } = await make("domain", inputs.domain);
+        const get = (key: string, path: string) => fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
+        expect(await (await get(OTHER_TEAM_KEY, `/domains/${id}`)).json()).toEqual({ statusCode: 404, name: "not_found", message: "Domain not found" });
+        const restricted = await get(SENDING_KEY, `/domains/${id}`);
+        expect(restricted.status).toBe(401);
+        expect(await restricted.json()).toEqual({ statusCode: 401, name: "restricted_api_key", message: "This API key is restricted to only send emails." });
+        const list = (await (await get(OTHER_TEAM_KEY, "/api-keys")).json()) as { data: { id: string }[] };
+        expect(list.data.map((k) => k.id)).toEqual([emulator.teamKeys.find((k) => k.token === OTHER_TEAM_KEY)!.id]);
+    });
+});
+
+const freshTeamKeys = [...emulator.teamKeys];
