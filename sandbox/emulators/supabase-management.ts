@@ -1,7 +1,9 @@
 /**
  * Supabase Management API emulator for Edge Function secrets: Bearer personal access tokens
- * (401 `{"message":"Unauthorized"}`), projects by reference, bulk upsert, bulk delete, and a list
- * that shows each value only as its digest.
+ * (401 `{"message":"Unauthorized"}`), projects by reference, bulk upsert, bulk delete, a list
+ * that shows each value only as its digest, and the account's project list. A token of another
+ * account (valid, but no member of these projects' organisation) gets 403 on every project's
+ * routes, as the Management API answers it.
  *
  * Routes, bodies and statuses follow the published spec, supabase/supabase
  * apps/docs/spec/api_v1_openapi.json (1.0.0, commit 06fd6bce9e0b8786644a0f74e3f84c0f61fcfb7f),
@@ -43,6 +45,39 @@ function defaultSecrets(ref: string): Map<string, string> {
 
 const badRequest = (message: string): EmulatorResponse => ({ status: 400, body: { message } });
 
+/**
+ * What the Management API answers a valid personal access token whose account may not reach a
+ * project (a project of another organisation, or a role without the permission): 403 with this
+ * body. The spec documents 403 "Forbidden action" (and no 404) on each secrets operation
+ * (api_v1_openapi.json, v1-list-all-secrets / v1-bulk-create-secrets / v1-bulk-delete-secrets,
+ * `fga_permissions: edge_functions_secrets_read|write`); the body is the one quoted from the live
+ * API in supabase/cli#6392 ("Unexpected error retrieving remote project status: {"message":"Your
+ * account does not have the necessary privileges ..."}"), and supabase/mcp#329 reads a 403 on a
+ * project's routes as a token of the wrong organisation ("intercepts 403 only").
+ */
+export const FORBIDDEN_BODY = {
+    message: "Your account does not have the necessary privileges to access this endpoint. For more details, refer to our documentation https://supabase.com/docs/guides/platform/access-control",
+};
+
+/**
+ * A project as the list shows it: V1ProjectWithDatabaseResponse (api_v1_openapi.json), with the
+ * values the live API recorded in supabase/cli apps/cli-e2e/fixtures/recorded/GET_v1_projects
+ * (1d1e7191268e068fe9cb6aba524d1c619a9c727b).
+ */
+function projectListed(ref: string) {
+    return {
+        id: ref,
+        ref,
+        organization_id: "stackwireemulatororg",
+        organization_slug: "stackwireemulatororg",
+        name: `project ${ref}`,
+        region: "us-east-1",
+        status: "ACTIVE_HEALTHY",
+        database: { host: `db.${ref}.supabase.co`, version: "17.6.1.084", postgres_engine: "17", release_channel: "ga" },
+        created_at: "2000-01-01T00:00:00Z",
+    };
+}
+
 export class SupabaseManagementEmulator extends Emulator {
     /** Secrets set through the API, by project ref: name → value (tests may read them; the API never shows them). */
     readonly secrets = new Map<string, Map<string, string>>();
@@ -51,8 +86,13 @@ export class SupabaseManagementEmulator extends Emulator {
 
     private readonly projects: string[];
     private readonly token: string;
+    private readonly otherAccountTokens: readonly string[];
 
-    constructor(options: { token: string; projects: string[] }) {
+    /**
+     * `token` is the account that owns `projects`; `otherAccountTokens` are valid tokens of an
+     * account in another organisation, which may see none of them.
+     */
+    constructor(options: { token: string; projects: string[]; otherAccountTokens?: string[] }) {
         super({
             name: "supabase-management",
             requestIdHeader: "sb-request-id",
@@ -60,23 +100,43 @@ export class SupabaseManagementEmulator extends Emulator {
         });
         this.token = options.token;
         this.projects = options.projects;
+        this.otherAccountTokens = options.otherAccountTokens ?? [];
         this.emptyProjects();
     }
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
-        return bearerToken(req) === this.token ? undefined : { status: 401, body: { message: "Unauthorized" } };
+        const token = bearerToken(req);
+        return token === this.token || (token !== undefined && this.otherAccountTokens.includes(token)) ? undefined : { status: 401, body: { message: "Unauthorized" } };
     }
 
     protected routes(): Route[] {
+        // Another organisation's token meets 403 on every project route, whether or not the project exists.
+        const ownAccount = (req: EmulatorRequest) => bearerToken(req) === this.token;
+        const forbidden = { status: 403, body: FORBIDDEN_BODY };
         const project = (ref: string) => this.secrets.get(ref);
+        // A project that does not exist (deleted): 404, as Supabase's own Terraform provider reads it
+        // (supabase/terraform-provider-supabase internal/provider/edge_function_secrets_resource.go,
+        // 9ea5f96d: a 404 on the list is "not found for project", on the bulk delete "already deleted"),
+        // and as Supabase's dashboard tells a deleted project (404) from one it may not see (403)
+        // (supabase/supabase#44032). The spec lists no 404 on these three operations: a departure
+        // test/providers/supabase-secrets.test.ts records.
         const notFound = { status: 404, body: { message: "Project not found" } };
         return [
+            {
+                // api_v1_openapi.json GET /v1/projects (v1-list-all-projects): 200,
+                // V1ProjectWithDatabaseResponse[], every project the token's account may see (none of
+                // these for another organisation's token). A deleted project is no longer listed.
+                method: "GET",
+                path: "/v1/projects",
+                handle: (req) => ({ status: 200, body: ownAccount(req) ? [...this.secrets.keys()].map(projectListed) : [] }),
+            },
             {
                 // api_v1_openapi.json GET /v1/projects/{ref}/secrets (v1-list-all-secrets): 200, SecretResponse[]
                 // ({name, value, updated_at?}); `value` is the digest, never the secret.
                 method: "GET",
                 path: "/v1/projects/:ref/secrets",
                 handle: (req) => {
+                    if (!ownAccount(req)) return forbidden;
                     const p = project(req.params.ref);
                     if (!p) return notFound;
                     const times = this.timesOf(req.params.ref);
@@ -94,6 +154,7 @@ export class SupabaseManagementEmulator extends Emulator {
                 method: "POST",
                 path: "/v1/projects/:ref/secrets",
                 handle: (req) => {
+                    if (!ownAccount(req)) return forbidden;
                     const p = project(req.params.ref);
                     if (!p) return notFound;
                     const body = req.json<unknown>();
@@ -120,6 +181,7 @@ export class SupabaseManagementEmulator extends Emulator {
                 method: "DELETE",
                 path: "/v1/projects/:ref/secrets",
                 handle: (req) => {
+                    if (!ownAccount(req)) return forbidden;
                     const p = project(req.params.ref);
                     if (!p) return notFound;
                     const names = req.json<unknown>();

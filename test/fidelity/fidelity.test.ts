@@ -67,6 +67,24 @@ describe.each(vendors)("%s against its published spec", (vendor) => {
         expect(exchanges.slice(from).flatMap((e) => checker.check(e))).toEqual([]);
     });
 
+    it.each(scenarios.filter((s) => s.removeOutOfBand || s.removeParentOutOfBand).map((s) => [s.kind, s] as const))(
+        "%s: refresh and destroy of an object deleted out of band (and of one whose parent was) conform",
+        async (_kind, s) => {
+            const from = exchanges.length;
+            for (const remove of [s.removeOutOfBand, s.removeParentOutOfBand]) {
+                if (!remove) continue;
+                const { provider } = await configuredProvider(s.definition, s.rig.credentials);
+                rig.emulator.reset();
+                const checked = await provider.check({}, { ...s.rig.connection(), ...(await s.inputs()) });
+                const { id, outs } = await provider.create(checked.inputs);
+                remove(id);
+                expect((await provider.read(id, outs)).id).toBe("");
+                await provider.delete(id, outs);
+            }
+            expect(exchanges.slice(from).flatMap((e) => checker.check(e))).toEqual([]);
+        },
+    );
+
     it("the lifecycles used every route of the contract", () => {
         const used = new Set(exchanges.map((e) => e.route));
         expect(Object.keys(contract.routes).filter((route) => !used.has(route))).toEqual([]);

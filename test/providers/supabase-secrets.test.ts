@@ -1,12 +1,18 @@
 import { createHash } from "node:crypto";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { secretSetDefinition } from "../../dynamic-providers/supabase/secrets";
-import { SupabaseManagementEmulator } from "../../sandbox/emulators/supabase-management";
+import type { Exchange } from "../../sandbox/emulators/frame";
+import { FORBIDDEN_BODY, SupabaseManagementEmulator } from "../../sandbox/emulators/supabase-management";
+import { ContractChecker, KNOWN_DEPARTURES, loadContract } from "../fidelity/contract";
 import { configuredProvider, type ProviderUnderTest } from "./harness";
 
 const TOKEN = "sbp_emulatorToken0123456789abcdef";
+/** A valid token of another organisation's account. */
+const OTHER_TOKEN = "sbp_otherOrganisation0123456789abcdef";
 const REF = "abcdefghijklmnopqrst";
-const emulator = new SupabaseManagementEmulator({ token: TOKEN, projects: [REF] });
+const emulator = new SupabaseManagementEmulator({ token: TOKEN, projects: [REF], otherAccountTokens: [OTHER_TOKEN] });
 let subject: ProviderUnderTest;
 let managementUrl = "";
 
@@ -92,7 +98,8 @@ describe("Supabase secret set", () => {
     it("reports a wrong token without echoing it", async () => {
         subject = await configuredProvider(secretSetDefinition, { supabaseAccessToken: "sbp_wrongToken000000000000" });
         const error = await created({ A_KEY: "x" }).catch((e) => e);
-        expect(error).toMatchObject({ status: 401, apiMessage: "Unauthorized" });
+        // The API's own word, then the setting to look at (issue 16: errors name the credential).
+        expect(error).toMatchObject({ status: 401, apiMessage: expect.stringMatching(/^Unauthorized: supabaseAccessToken \(or SUPABASE_ACCESS_TOKEN\) is not a valid personal access token$/) });
         expect(error.message).not.toContain("sbp_wrongToken");
     });
 });
@@ -166,3 +173,140 @@ describe("the emulator's secrets routes follow the published spec", () => {
         expect([...emulator.secrets.get(REF)!.keys()]).toEqual(["lower-case.name", "BIG"]);
     });
 });
+
+/**
+ * Issue 16: "not found" means gone only when it is gone. The Management API answers a token that
+ * may not reach a project with 403, never 404; a 404 counts as "the project is gone" only once the
+ * account's project list, read with the same token, does not hold it.
+ */
+describe("what not found means for a secret set", () => {
+    const secretsRoutes = ["GET /v1/projects/:ref/secrets", "POST /v1/projects/:ref/secrets", "DELETE /v1/projects/:ref/secrets"];
+
+    it("answers a token of another organisation 403 with the API's message on every project route, and lists none of its projects", async () => {
+        const asOther = (method: string, body?: unknown) =>
+            fetch(`${managementUrl}/v1/projects/${REF}/secrets`, { method, headers: { authorization: `Bearer ${OTHER_TOKEN}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+        for (const [method, body] of [["GET"], ["POST", [{ name: "A_KEY", value: "x" }]], ["DELETE", ["A_KEY"]]] as const) {
+            const r = await asOther(method, body);
+            expect(r.status, method).toBe(403);
+            expect(await r.json()).toEqual(FORBIDDEN_BODY);
+        }
+        // Whether or not the project exists: another organisation learns nothing from the status.
+        const missing = await fetch(`${managementUrl}/v1/projects/zzzzzzzzzzzzzzzzzzzz/secrets`, { headers: { authorization: `Bearer ${OTHER_TOKEN}` } });
+        expect(missing.status).toBe(403);
+        const listed = await fetch(`${managementUrl}/v1/projects`, { headers: { authorization: `Bearer ${OTHER_TOKEN}` } });
+        expect(await listed.json()).toEqual([]);
+        expect(emulator.secrets.get(REF)!.size).toBe(0);
+    });
+
+    it("with a token of another organisation, refresh, update and destroy fail naming supabaseAccessToken, and the secrets stay", async () => {
+        const { id, outs } = await created({ A_KEY: "one", B_KEY: "two" });
+        const other = await configuredProvider(secretSetDefinition, { supabaseAccessToken: OTHER_TOKEN });
+        const named = /supabaseAccessToken \(or SUPABASE_ACCESS_TOKEN\) may not reach project abcdefghijklmnopqrst/;
+        await expect(other.provider.read!(id, outs)).rejects.toMatchObject({ status: 403, message: expect.stringMatching(named) });
+        await expect(other.provider.delete(id, outs)).rejects.toMatchObject({ status: 403, message: expect.stringMatching(named) });
+        const news = (await other.provider.check({}, { managementUrl, projectRef: REF, secrets: { A_KEY: "three" } })).inputs;
+        await expect(other.provider.update(id, outs, news)).rejects.toMatchObject({ status: 403, message: expect.stringMatching(named) });
+        const error = await other.provider.read!(id, outs).catch((e) => e);
+        expect(error.message).not.toContain(OTHER_TOKEN);
+        expect(Object.fromEntries(emulator.secrets.get(REF)!)).toEqual({ A_KEY: "one", B_KEY: "two" });
+        // 403 is the answer itself: no look at the project list.
+        expect(emulator.count("GET /v1/projects")).toBe(0);
+    });
+
+    it("costs no extra call on a refresh or destroy of a live set", async () => {
+        const { id, outs } = await created({ A_KEY: "one" });
+        emulator.resetCounts();
+        await subject.provider.read!(id, outs);
+        expect(emulator.requestCounts()).toEqual({ "GET /v1/projects/:ref/secrets": 1 });
+        emulator.resetCounts();
+        await subject.provider.delete(id, outs);
+        expect(emulator.requestCounts()).toEqual({ "DELETE /v1/projects/:ref/secrets": 1 });
+    });
+
+    it("when the project itself was deleted, refresh drops the set and destroy succeeds, after one look at the account's project list each", async () => {
+        const { id, outs } = await created({ A_KEY: "one" });
+        emulator.secrets.delete(REF);
+        emulator.resetCounts();
+        expect((await subject.provider.read!(id, outs)).id).toBe("");
+        expect(emulator.requestCounts()).toEqual({ "GET /v1/projects/:ref/secrets": 1, "GET /v1/projects": 1 });
+        emulator.resetCounts();
+        await expect(subject.provider.delete(id, outs)).resolves.toBeUndefined();
+        expect(emulator.requestCounts()).toEqual({ "DELETE /v1/projects/:ref/secrets": 1, "GET /v1/projects": 1 });
+    });
+
+    it("the project list the provider asks is what the published spec describes", async () => {
+        const exchanges: Exchange[] = [];
+        emulator.onExchange = (e) => exchanges.push(e);
+        try {
+            const { id, outs } = await created({ A_KEY: "one" });
+            emulator.secrets.delete(REF);
+            await subject.provider.read!(id, outs);
+            await subject.provider.delete(id, outs);
+        } finally {
+            emulator.onExchange = undefined;
+        }
+        const checker = new ContractChecker(loadContract("supabase-management"));
+        expect(exchanges.filter((e) => e.route === "GET /v1/projects")).toHaveLength(2);
+        // The spec documents 401/403/429/500 but no 404 on the secrets operations, though Supabase
+        // answers a deleted project 404 (its Terraform provider and dashboard read it so; see the
+        // emulator): the one known departure, listed with its evidence and accepted only there.
+        expect(exchanges.flatMap((e) => checker.check(e))).toEqual([]);
+        expect(KNOWN_DEPARTURES["supabase-management"].map((d) => `${d.route} ${d.status}`).sort()).toEqual(["DELETE /v1/projects/:ref/secrets 404", "GET /v1/projects/:ref/secrets 404"]);
+    });
+
+    it("a managementUrl that is not the Management API (404 everywhere): refresh and destroy fail naming the settings, and the state keeps the set", async () => {
+        const { id, outs } = await created({ A_KEY: "one" });
+        const elsewhere = { ...outs, managementUrl: `${managementUrl}/not-the-api` };
+        const error = await subject.provider.read!(id, elsewhere).catch((e) => e);
+        expect(error.message).toMatch(/the secrets of project abcdefghijklmnopqrst was not found.*got no project list from .*\/not-the-api\/v1\/projects \(404\): managementUrl may not be the Management API.*Check supabaseAccessToken/s);
+        await expect(subject.provider.delete(id, elsewhere)).rejects.toThrow(/managementUrl may not be the Management API/);
+        expect(Object.fromEntries(emulator.secrets.get(REF)!)).toEqual({ A_KEY: "one" });
+    });
+
+    describe("against a server that answers otherwise (a stand-in, for what the emulator never says)", () => {
+        let server: http.Server;
+        let url = "";
+        let answers: Record<string, { status: number; body: unknown }> = {};
+        beforeAll(async () => {
+            server = http.createServer((req, res) => {
+                const answer = answers[`${req.method} ${req.url}`] ?? { status: 404, body: { message: "not found" } };
+                res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
+            });
+            await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+            url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        });
+        afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+        const project = (status: string) => ({ id: REF, ref: REF, organization_id: "org", organization_slug: "org", name: "p", region: "us-east-1", status, database: { host: "h", version: "17", postgres_engine: "17", release_channel: "ga" }, created_at: "2000-01-01T00:00:00Z" });
+        const state = () => ({ managementUrl: url, projectRef: REF, secrets: { A_KEY: "one" } });
+
+        it("keeps a set whose project is still listed although its secrets answered 404", async () => {
+            answers = { [`GET /v1/projects`]: { status: 200, body: [project("ACTIVE_HEALTHY")] } };
+            await expect(subject.provider.read!(`${REF}/secrets`, state())).rejects.toThrow(/project abcdefghijklmnopqrst is listed \(status ACTIVE_HEALTHY\) yet its secrets answered 404.*kept in state/);
+            await expect(subject.provider.delete(`${REF}/secrets`, state())).rejects.toThrow(/is listed \(status ACTIVE_HEALTHY\)/);
+        });
+
+        it("lets a set go whose project is listed as REMOVED", async () => {
+            answers = { [`GET /v1/projects`]: { status: 200, body: [project("REMOVED")] } };
+            expect((await subject.provider.read!(`${REF}/secrets`, state())).id).toBe("");
+        });
+
+        it("refuses an answer that is not a secret list before any of it becomes state", async () => {
+            answers = { [`GET /v1/projects/${REF}/secrets`]: { status: 200, body: { name: "A_KEY", value: digest("one") } } };
+            await expect(subject.provider.read!(`${REF}/secrets`, state())).rejects.toThrow(/answered with something that is not a secret list.*nothing was changed in state/);
+        });
+    });
+
+    it("a project ref is 20 lower-case letters: one that would be misrouted in a URL is refused before any request", async () => {
+        for (const projectRef of [".", "..", "abcdefghij/klmnopqrs", "abcdefghij?klmnopqrs", "abcdefghij#klmnopqrs", "abcdefghij%2fklmnopq"]) {
+            const r = await subject.provider.check({}, { managementUrl, projectRef, secrets: { A: "x" } });
+            expect(r.failures?.[0]?.property, projectRef).toBe("projectRef");
+        }
+        expect(emulator.totalRequests()).toBe(0);
+    });
+
+    it("the routes stackwire reaches are still only the spec's", () => {
+        expect(emulator.routeKeys().sort()).toEqual(["GET /v1/projects", ...secretsRoutes].sort());
+    });
+});
+
+const digest = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");

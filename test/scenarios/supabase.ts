@@ -14,6 +14,8 @@ const jwt = (role: string) => ["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", Buffer.fr
 const SERVICE_ROLE_KEY = jwt("service_role");
 const ANON_KEY = jwt("anon");
 const ACCESS_TOKEN = "sbp_scenarioAccessToken0123456789abcdef";
+/** A valid token of an account in another organisation: it may reach none of REF's routes. */
+const OTHER_ACCOUNT_TOKEN = "sbp_scenarioOtherAccount0123456789abcd";
 /** A project reference as the Management API spells them: 20 lower-case letters. */
 const REF = "scenarioprojectrefab";
 const SECRET_NAMES = ["OPENAI_API_KEY", "RESEND_API_KEY"];
@@ -21,7 +23,7 @@ const SECRET_NAMES = ["OPENAI_API_KEY", "RESEND_API_KEY"];
 export function supabaseScenarios(): KindScenario[] {
     const storage = new SupabaseStorageEmulator({ serviceRoleKey: SERVICE_ROLE_KEY, anonKey: ANON_KEY });
     const storageRig: VendorRig = { vendor: "supabase-storage", emulator: storage, credentials: { supabaseServiceRoleKey: SERVICE_ROLE_KEY }, connection: () => ({ projectUrl: storage.url }) };
-    const management = new SupabaseManagementEmulator({ token: ACCESS_TOKEN, projects: [REF] });
+    const management = new SupabaseManagementEmulator({ token: ACCESS_TOKEN, projects: [REF], otherAccountTokens: [OTHER_ACCOUNT_TOKEN] });
     const managementRig: VendorRig = { vendor: "supabase-management", emulator: management, credentials: { supabaseAccessToken: ACCESS_TOKEN }, connection: () => ({ managementUrl: management.url }) };
     const ours = () => management.secrets.get(REF) ?? new Map<string, string>();
     return [
@@ -53,6 +55,16 @@ export function supabaseScenarios(): KindScenario[] {
             // The set is one object: live while any of its names is set on the project.
             held: () => (SECRET_NAMES.some((name) => ours().has(name)) ? [`${REF}/secrets`] : []),
             secretInputs: (inputs, canary) => ({ ...inputs, secrets: { OPENAI_API_KEY: canary } }),
+            // A token of another organisation: 403 with the API's "necessary privileges" message on every
+            // project route (api_v1_openapi.json documents 403, not 404; supabase/cli#6392, supabase/mcp#329).
+            blind: { credentials: { supabaseAccessToken: OTHER_ACCOUNT_TOKEN }, answers: '403 {"message":"Your account does not have the necessary privileges to access this endpoint. ..."}' },
+            removeOutOfBand: () => {
+                for (const name of SECRET_NAMES) ours().delete(name);
+            },
+            // The project deleted: its secret routes answer 404, and the project list no longer has it.
+            removeParentOutOfBand: () => void management.secrets.delete(REF),
+            // A project ref is 20 lower-case letters (the spec's `ref` pattern): nothing else reaches a URL.
+            reservedIds: [{ projectRef: "." }, { projectRef: ".." }, { projectRef: "abcdefghij/klmnopqrs" }, { projectRef: "abcdefghij?klmnopqrs" }, { projectRef: "abcdefghij#klmnopqrs" }, { projectRef: "abcdefghij%2fklmnopq" }],
             verify: (_id, outs) => {
                 const set = outs.secrets as Record<string, string>;
                 for (const [name, value] of Object.entries(set)) if (ours().get(name) !== value) throw new Error(`secret ${name} in the outputs is not the project's`);
