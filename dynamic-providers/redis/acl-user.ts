@@ -3,6 +3,14 @@
  * categories, nothing else. `read` compares the server's rules (ACL GETUSER) with ours, password
  * included (by its SHA-256, the form Redis keeps); `delete` removes the user. Outputs a
  * connection URL for the service, secret.
+ *
+ * "Not found" (issue 16): ACL GETUSER answers nil only for a user that does not exist; a
+ * connection that may not read the ACL (ACL is in the @admin and @dangerous categories) is refused
+ * with NOPERM before the command runs, and the ACL is one per server, not scoped per user. So a nil
+ * is the server's word that the user is gone, and a DELUSER that removed nothing (0) means it was
+ * already gone: neither costs a further command. Checked against Redis 7.0 in
+ * test/providers/redis-acl.test.ts; Redis's command reference for ACL GETUSER ("Null reply: if the
+ * user does not exist").
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
@@ -64,6 +72,7 @@ export const aclUserDefinition: ResourceDefinition<ReturnType<typeof aclUserInpu
     async read(ctx, id, state) {
         return withAdmin(ctx, state.url, async (client) => {
             const reply = (await client.sendCommand(["ACL", "GETUSER", id])) as AclReply;
+            // nil comes only from a connection allowed to read the whole ACL (else NOPERM): the user is gone.
             if (reply === null) return undefined;
             const flags = (field(reply, "flags") as string[]) ?? [];
             const passwords = (field(reply, "passwords") as string[]) ?? [];

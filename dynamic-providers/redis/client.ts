@@ -21,6 +21,14 @@ export async function withAdmin<T>(ctx: OperationContext, url: string, run: (c: 
         if (/^(NOAUTH|WRONGPASS)/.test(message)) {
             throw new Error(`Redis refused the admin connection to ${url} (${message.split("\n")[0]}): ${password ? "redisAdminPassword is not the server's password" : `set the server's password with \`pulumi config set --secret ${redisAdminPassword.configKey} <password>\``}`);
         }
+        // A connection that may not run ACL commands is refused before the command runs (NOPERM),
+        // never answered "no such user": say which setting signs it in.
+        if (/^NOPERM/.test(message)) {
+            throw new Error(
+                `Redis refused the admin connection to ${url} (${message.split("\n")[0]}): the user it signs in as (default, ${password ? "with redisAdminPassword" : "without a password"}) may not manage ACL users, which takes the @admin category; ` +
+                    `set ${redisAdminPassword.configKey} (or ${redisAdminPassword.envVars.join(" / ")}) to the password of the server's admin`,
+            );
+        }
         throw err;
     } finally {
         await client.quit().catch(() => undefined);

@@ -93,6 +93,14 @@ describe("against a real Redis server", () => {
             expect((await subject.provider.read!(id, outs)).id).toBe("");
         });
 
+        it("a user deleted out of band leaves the state on refresh, and its delete succeeds (DELUSER removes none)", async () => {
+            const { id, outs } = await created();
+            expect(await as(URL_, (c) => c.sendCommand(["ACL", "DELUSER", username]))).toBe(1);
+            expect((await subject.provider.read!(id, outs)).id).toBe("");
+            await expect(subject.provider.delete(id, outs)).resolves.toBeUndefined();
+            expect(await as(URL_, (c) => c.sendCommand(["ACL", "DELUSER", username]))).toBe(0);
+        });
+
         it("refuses a user it did not create", async () => {
             await as(URL_, (c) => c.sendCommand(["ACL", "SETUSER", username, "on", ">x"]));
             await expect(created()).rejects.toThrow(/already exists and this stack did not create it/);
@@ -150,6 +158,33 @@ describe("against a real Redis server", () => {
                 const wrong = await configuredProvider(aclUserDefinition, { redisAdminPassword: "not-the-password-0123" });
                 await expect(wrong.provider.read!(id, outs)).rejects.toThrow(/redisAdminPassword is not the server's password/);
                 await withPassword.provider.delete(id, outs);
+            } finally {
+                await server.stop();
+            }
+        });
+
+        // Issue 16: an admin connection that may not read the ACL gets NOPERM, never a nil "no such user".
+        it("signing in as a user without the ACL commands: refresh and destroy fail naming redisAdminPassword, and the user stays", async (test) => {
+            const server = await passwordProtectedRedis(adminPassword);
+            if (!server) {
+                if (process.env.STACKWIRE_REQUIRE_SERVERS === "1") throw new Error("redis-server is not installed, and STACKWIRE_REQUIRE_SERVERS=1 requires it");
+                return test.skip("redis-server is not installed here; .ci/run installs it");
+            }
+            const adminUrl = server.url.replace("redis://", `redis://:${encodeURIComponent(adminPassword)}@`);
+            try {
+                const withPassword = await configuredProvider(aclUserDefinition, { redisAdminPassword: adminPassword });
+                const checked = (await withPassword.provider.check({}, { url: server.url, username: "svc-noperm-test", password, keyPatterns: ["svc:*"], categories: ["+@read"] })).inputs;
+                const { id, outs } = await withPassword.provider.create(checked);
+                // Another admin to look with, then the default user loses the ACL commands (a managed server's usual default user).
+                await as(adminUrl, async (c) => {
+                    await c.sendCommand(["ACL", "SETUSER", "root", "on", ">root-password-0123456789", "~*", "&*", "+@all"]);
+                    await c.sendCommand(["ACL", "SETUSER", "default", "-@admin"]);
+                });
+                const refused = /NOPERM this user has no permissions to run the 'acl\|(getuser|deluser)' command.*may not manage ACL users.*set redisAdminPassword \(or REDIS_ADMIN_PASSWORD\)/;
+                await expect(withPassword.provider.read!(id, outs)).rejects.toThrow(refused);
+                await expect(withPassword.provider.delete(id, outs)).rejects.toThrow(refused);
+                const still = await as(server.url.replace("redis://", "redis://root:root-password-0123456789@"), (c) => c.sendCommand(["ACL", "GETUSER", "svc-noperm-test"]));
+                expect(still).not.toBeNull();
             } finally {
                 await server.stop();
             }
