@@ -4,6 +4,7 @@ import { benchCodeHosting } from "./code-hosting";
 import { benchAppwriteWaits, benchHost, benchProgram, benchProviderSizes } from "./engine-path";
 import { printFigures } from "./figures";
 import { benchKeysAndData } from "./keys-and-data";
+import { benchNotFound, printNotFound } from "./not-found";
 import { benchStripeCatalog } from "./stripe-catalog";
 import { benchSupabaseBuckets } from "./supabase-buckets";
 
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     const m = keys.migrations;
     console.log(typeof m === "string" ? `\nMigrations: ${m}` : `\nMigrations: ${m.count} applied to a real PostgreSQL server in ${m.seconds.toFixed(2)} s (each in its own transaction under the advisory lock); a second up with nothing pending took ${m.secondUpSeconds.toFixed(3)} s.`);
     console.log("Key rotation: one platform key handed to 4 consumers in the test platform (GitHub Actions secret, GitLab CI variable, Appwrite function variable, Supabase secret); rotating it changes all 4 (test/unit/platform-keys.test.ts).");
+    printNotFound(await benchNotFound());
     console.log(`\nAppwrite create: ${appwrite.polls} status reads found the work in progress; the creates took ${(appwrite.waitedMs / 1000).toFixed(1)} s of the server's time, one after another, with 2 s builds.`);
 }
 

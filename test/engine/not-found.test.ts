@@ -12,7 +12,7 @@ import { allScenarios } from "../scenarios";
 import type { KindScenario } from "../scenarios/scenario";
 import { DynamicProviderHost, wireSecret } from "./host";
 
-const scenarios = allScenarios().filter((s) => s.blind || s.removeOutOfBand);
+const scenarios = allScenarios({ realClock: true }).filter((s) => s.blind || s.removeOutOfBand || s.removeParentOutOfBand);
 const rigs = [...new Set(scenarios.map((s) => s.rig))];
 /** One host per vendor, configured once with its credentials, as a `pulumi up` is. */
 const hosts = new Map<KindScenario["rig"], DynamicProviderHost>();
@@ -26,8 +26,23 @@ before(async () => {
         hosts.set(rig, host);
     }
 });
+/** Hosts configured with a credential that may not see the objects: another run of the stack, as each `pulumi up` starts one; one per credential set. */
+const blindHosts = new Map<string, Promise<DynamicProviderHost>>();
+function blindHostFor(credentials: Record<string, string>): Promise<DynamicProviderHost> {
+    const key = JSON.stringify(credentials);
+    if (!blindHosts.has(key)) {
+        blindHosts.set(
+            key,
+            DynamicProviderHost.start().then(async (host) => {
+                await host.configure(asConfig(credentials));
+                return host;
+            }),
+        );
+    }
+    return blindHosts.get(key)!;
+}
 after(async () => {
-    for (const host of hosts.values()) await host.stop();
+    for (const host of [...hosts.values(), ...(await Promise.all(blindHosts.values()))]) await host.stop();
     for (const rig of rigs) await rig.emulator.stop();
 });
 
@@ -50,17 +65,19 @@ for (const s of scenarios) {
         if (s.blind) {
             test("a credential that cannot see it: refresh and destroy fail, the object stays", async () => {
                 const { urn, id, state } = await createdThroughHost(s);
-                // Another run of the stack, with the other credential: a host of its own, as each `pulumi up` starts one.
-                const blindHost = await DynamicProviderHost.start();
-                try {
-                    await blindHost.configure(asConfig(s.blind!.credentials));
-                    const settings = new RegExp(Object.keys(s.blind!.credentials).join("|"));
-                    await assert.rejects(blindHost.read(id, urn, state), settings);
-                    await assert.rejects(blindHost.delete(id, urn, state), settings);
-                } finally {
-                    await blindHost.stop();
-                }
+                const blindHost = await blindHostFor(s.blind!.credentials);
+                const settings = new RegExp(Object.keys(s.blind!.credentials).join("|"));
+                await assert.rejects(blindHost.read(id, urn, state), settings);
+                await assert.rejects(blindHost.delete(id, urn, state), settings);
                 assert.ok(s.held().includes(id), `${s.kind} ${id} must still exist`);
+            });
+        }
+        if (s.removeParentOutOfBand) {
+            test("its parent deleted out of band: refresh drops it, destroy succeeds", async () => {
+                const { urn, id, state } = await createdThroughHost(s);
+                s.removeParentOutOfBand!(id);
+                assert.equal((await hostFor(s).read(id, urn, state)).id, "");
+                await hostFor(s).delete(id, urn, state);
             });
         }
         if (s.removeOutOfBand) {

@@ -45,6 +45,13 @@ describe.each(scenarios.map((s) => [s.kind, s] as const))("%s", (_kind, s) => {
         await expect(provider.delete(id, outs)).resolves.toBeUndefined();
     });
 
+    (s.removeParentOutOfBand ? it : it.skip)("its parent deleted out of band, it leaves the state on refresh and its delete succeeds", async () => {
+        const { provider, id, outs } = await created(s);
+        s.removeParentOutOfBand!(id);
+        expect((await provider.read(id, outs)).id).toBe("");
+        await expect(provider.delete(id, outs)).resolves.toBeUndefined();
+    });
+
     (s.reservedIds ? it : it.skip)("an id holding URL-reserved characters is refused before any request", async () => {
         s.rig.emulator.reset();
         const { provider } = await configuredProvider(s.definition, s.rig.credentials);

@@ -50,6 +50,8 @@ export interface KindScenario {
     blind?: { credentials: Record<string, string>; answers: string };
     /** Deletes the object behind the provider's back, in the emulator's own data. */
     removeOutOfBand?(id: string): void;
+    /** Deletes the place the object lives (its project, board, collection) and the object with it. */
+    removeParentOutOfBand?(id: string): void;
     /** Inputs whose ids hold characters the service's naming rule forbids in a URL: check must refuse them. */
     reservedIds?: Props[];
     /** Inputs whose ids hold URL-reserved characters the service allows (`?`, `#`, `.`): they must reach their own object. */
