@@ -14,7 +14,9 @@ import { appwriteBucketDefinition } from "./appwrite/bucket";
 import { collectionDefinition } from "./appwrite/collection";
 import { indexDefinition } from "./appwrite/collection-index";
 import { databaseDefinition } from "./appwrite/database";
+import { appwriteFunctionDefinition } from "./appwrite/function";
 import { functionVariableDefinition } from "./appwrite/function-variable";
+import { resendProviderDefinition } from "./appwrite/messaging";
 import type { ConfigSource } from "./core/credentials";
 import { dynamicProvider, type InputSchema, type ResourceDefinition } from "./core/provider";
 import { hookDefinition } from "./gitlab/hook";
@@ -64,6 +66,8 @@ export const DEFINITIONS: readonly AnyDefinition[] = [
     resendWebhookDefinition,
     aclUserDefinition,
     migrationsDefinition,
+    appwriteFunctionDefinition,
+    resendProviderDefinition,
 ];
 
 export const kindOf = (definition: Pick<AnyDefinition, "module" | "type">) => `${definition.module}:${definition.type}`;

@@ -4,7 +4,7 @@
  * (headers, encoding) and sends it through the shared HTTP layer instead, parsing answers as the
  * SDK does.
  */
-import { AppwriteException, Client, Databases, Functions, Storage } from "node-appwrite";
+import { AppwriteException, Client, Databases, Functions, Messaging, Storage } from "node-appwrite";
 import { callApi, type ApiErrors } from "../core/api-calls";
 import type { CredentialSpec } from "../core/credentials";
 import { answerIsAbout, confirmGone, type WhereItLives } from "../core/gone";
@@ -27,7 +27,7 @@ function toolkitClient(httpCall: HttpCall): Client {
     const client = new Client();
     client.call = async (method: string, url: URL, headers: Record<string, string> = {}, params: Record<string, unknown> = {}, responseType = "json") => {
         const { uri, options } = client.prepareRequest(method, url, headers, params);
-        const response = await httpCall.fetch(uri, options);
+        const response = await httpCall.fetch(uri, await replayable(options));
         const text = await response.text();
         const isJson = response.headers.get("content-type")?.includes("application/json") ?? false;
         // Our schemas hold numbers to safe integers; Appwrite's int64 default bounds lose
@@ -39,6 +39,18 @@ function toolkitClient(httpCall: HttpCall): Client {
     return client;
 }
 
+/**
+ * A multipart body (a deployment's code) as bytes with its boundary, so the shared HTTP layer can
+ * send it again after a 429 or 5xx; a FormData is a stream it may send only once.
+ */
+async function replayable(options: RequestInit): Promise<RequestInit> {
+    const body = options.body as unknown;
+    if (!body || typeof body !== "object" || typeof (body as FormData).append !== "function" || typeof (body as FormData).entries !== "function") return options;
+    const encoded = new Response(body as FormData);
+    const headers = { ...(options.headers as Record<string, string>), "content-type": encoded.headers.get("content-type") ?? "multipart/form-data" };
+    return { ...options, headers, body: Buffer.from(await encoded.arrayBuffer()) };
+}
+
 export interface AppwriteConnection {
     /** API endpoint, e.g. https://cloud.appwrite.io/v1 or a self-hosted server's. */
     endpoint: string;
@@ -48,7 +60,7 @@ export interface AppwriteConnection {
 /** SDK services on one HTTP call: a new one for `operation`, or `call` (a create that must not replay). */
 export function appwrite(ctx: OperationContext, connection: AppwriteConnection, operation: string, call: HttpCall = ctx.http(operation)) {
     const client = toolkitClient(call).setEndpoint(connection.endpoint).setProject(connection.projectId).setKey(ctx.credential(appwriteApiKey));
-    return { call, databases: new Databases(client), storage: new Storage(client), functions: new Functions(client) };
+    return { call, databases: new Databases(client), storage: new Storage(client), functions: new Functions(client), messaging: new Messaging(client) };
 }
 
 /** What Appwrite said, as it said it: status, error type, message. */
@@ -109,6 +121,9 @@ export const NOT_FOUND = {
     index: ["index_not_found", "collection_not_found", "database_not_found"],
     bucket: ["storage_bucket_not_found"],
     variable: ["variable_not_found", "function_not_found"],
+    function: ["function_not_found"],
+    deployment: ["deployment_not_found", "function_not_found"],
+    provider: ["provider_not_found"],
 } as const;
 
 const described = (about: Pick<About<unknown>, "kind" | "id">) => `${about.kind} "${about.id}"`;

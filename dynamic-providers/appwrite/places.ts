@@ -19,6 +19,8 @@
  *   (2 calls).
  * - function variable: its function, through the project's list of functions filtered to it
  *   (1 call), listed or not.
+ * - function, messaging provider: the project, through its list of functions or providers
+ *   filtered to the object's id (1 call), which must not hold it.
  */
 import { Query } from "node-appwrite";
 import type { WhereItLives } from "../core/gone";
@@ -128,14 +130,38 @@ export function bucketsOf(ctx: OperationContext, c: AppwriteConnection, bucketId
 
 /** A variable lives in its function: visible when the project's list of functions answers, whether it holds the function or not (then the variable went with it). */
 export function functionOf(ctx: OperationContext, c: AppwriteConnection, functionId: string): WhereItLives {
+    return functionsOf(ctx, c, functionId, false);
+}
+
+/**
+ * A function lives in the project: visible when the project's list of functions answers; for the
+ * function itself (`self`), without it.
+ */
+export function functionsOf(ctx: OperationContext, c: AppwriteConnection, functionId: string, self: boolean): WhereItLives {
     return {
-        name: `function "${functionId}" of project "${c.projectId}"`,
+        name: self ? `the list of functions of project "${c.projectId}"` : `function "${functionId}" of project "${c.projectId}"`,
         credential: appwriteApiKey,
         visible: () =>
             listingVisible(ctx, `list functions of project ${c.projectId}`, {
                 field: "functions",
                 id: functionId,
+                own: self ? `function "${functionId}"` : undefined,
                 list: (call) => appwrite(ctx, c, call.operation, call).functions.list({ queries: filteredTo(functionId) }),
+            }),
+    };
+}
+
+/** A messaging provider lives in the project: visible when the project's list of providers answers without it. */
+export function providersOf(ctx: OperationContext, c: AppwriteConnection, providerId: string): WhereItLives {
+    return {
+        name: `the list of messaging providers of project "${c.projectId}"`,
+        credential: appwriteApiKey,
+        visible: () =>
+            listingVisible(ctx, `list messaging providers of project ${c.projectId}`, {
+                field: "providers",
+                id: providerId,
+                own: `provider "${providerId}"`,
+                list: (call) => appwrite(ctx, c, call.operation, call).messaging.listProviders({ queries: filteredTo(providerId) }),
             }),
     };
 }

@@ -2,6 +2,7 @@
  * Shapes and rules of Appwrite objects, used by the stack config and by the providers' check.
  * Appwrite's own rules are checked here before any request.
  */
+import { ProjectKeyScopes, Runtime } from "node-appwrite";
 import { z } from "zod";
 import { httpUrl } from "../core/validation";
 import type { AttributeType } from "./schema-api";
@@ -199,7 +200,7 @@ export function functionVariableInputSchema() {
         ...connectionShape(),
         functionId: idSchema("functionId"),
         variableId: idSchema("variableId"),
-        key: z.string().min(1).max(255, "must be at most 255 characters").regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name: letters, digits and _, not starting with a digit"),
+        key: variableKeySchema(),
         value: z.string().max(8192, "must be at most 8192 characters"),
         /** Only the function can read a secret variable. */
         secret: z.boolean().default(true),
@@ -207,3 +208,93 @@ export function functionVariableInputSchema() {
 }
 
 export type FunctionVariableInputs = z.output<ReturnType<typeof functionVariableInputSchema>>;
+
+/**
+ * Runtimes Appwrite 1.9 takes for a function: the `runtime` enum of POST /functions in the 1.9.x
+ * server spec, which node-appwrite 27.1.0 ships as its `Runtime` enum (dist/enums/runtime.js). A
+ * server runs only those its `_APP_FUNCTIONS_RUNTIMES` allows (404 function_runtime_unsupported).
+ */
+export function appwriteRuntimes(): [string, ...string[]] {
+    return Object.values(Runtime) as [string, ...string[]];
+}
+
+/** Appwrite's longest function timeout (`_APP_FUNCTIONS_TIMEOUT` defaults to 900 s). */
+export const FUNCTION_TIMEOUT_MAX = 900;
+
+/** An environment variable's name, as Appwrite keys function variables. */
+export function variableKeySchema() {
+    return z.string().min(1).max(255, "must be at most 255 characters").regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name: letters, digits and _, not starting with a digit");
+}
+
+/** A path inside the function's code: relative, `/`-separated, no `.` or `..` segment. */
+const CODE_PATH = /^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._@+-]+(\/[A-Za-z0-9._@+-]+)*$/;
+
+/** Roles Appwrite accepts in a function's `execute` (utopia-php Roles validator): any, guests, users, user:ID, team:ID[/role], label:NAME. */
+const EXECUTE_ROLE = /^(any|guests|users(\/(verified|unverified))?|user:[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}(\/(verified|unverified))?|team:[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}(\/[a-zA-Z0-9._-]+)?|member:[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}|label:[a-zA-Z0-9]+)$/;
+
+/** A DNS name a proxy rule can serve (Appwrite's Domain validator): labels of letters, digits and hyphens. */
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+
+export function appwriteFunctionInputSchema() {
+    const runtimes = appwriteRuntimes();
+    return z
+        .object({
+            ...connectionShape(),
+            functionId: idSchema("functionId"),
+            name: z.string().min(1).max(128, "must be at most 128 characters"),
+            runtime: z.enum(runtimes, { error: `must be one of Appwrite's runtimes: ${runtimes.join(", ")}` }),
+            /** The file Appwrite starts, relative to the code's root, e.g. src/main.js. */
+            entrypoint: z.string().min(1).max(1028, "must be at most 1028 characters").regex(CODE_PATH, "must be a relative path inside the code, without . or .. segments"),
+            /** The build step Appwrite runs on a deployment, e.g. `npm install` for a function with dependencies. */
+            commands: z.string().max(8192, "must be at most 8192 characters").default(""),
+            /** The function's files, by path relative to its root; deployed as one tar.gz. */
+            code: z.record(z.string().regex(CODE_PATH, "paths must be relative, without . or .. segments"), z.string()).refine((files) => Object.keys(files).length > 0, { message: "must hold at least one file" }),
+            /** Environment variables, by name; values are secret. A change redeploys the function. */
+            variables: z.record(variableKeySchema(), z.string().max(8192, "values must be at most 8192 characters")).default({}),
+            /** Roles that may execute it; `any` lets a webhook call its domain. */
+            execute: z.array(z.string().regex(EXECUTE_ROLE, 'must be a role such as any, guests, users, user:ID or team:ID')).max(100).default(["any"]),
+            /**
+             * What the key Appwrite hands each execution (the `x-appwrite-key` header) may do, e.g.
+             * documents.write: node-appwrite's ProjectKeyScopes.
+             */
+            scopes: z.array(z.enum(Object.values(ProjectKeyScopes) as [string, ...string[]], { error: "must be an API key scope such as documents.write (node-appwrite's ProjectKeyScopes)" })).default([]).transform((list) => [...new Set(list)].sort()),
+            /** Seconds an execution may take. */
+            timeout: z.number().int().min(1).max(FUNCTION_TIMEOUT_MAX, `must be at most ${FUNCTION_TIMEOUT_MAX} seconds`).default(15),
+            /**
+             * The function's domain: a proxy rule made in the console or with the Proxy API (Appwrite
+             * Cloud: `<subdomain>.<region>.appwrite.run`). `url` is built from it.
+             */
+            domain: z.string().regex(DOMAIN, "must be a domain name such as events.fra.appwrite.run").nullable().default(null),
+        })
+        .superRefine((f, ctx) => {
+            if (!(f.entrypoint in f.code)) ctx.addIssue({ code: "custom", path: ["entrypoint"], message: "must name a file of code" });
+        });
+}
+
+export type AppwriteFunctionInputs = z.output<ReturnType<typeof appwriteFunctionInputSchema>>;
+
+/**
+ * Appwrite Messaging's Resend provider (POST /messaging/providers/resend, app/controllers/api/
+ * messaging.php): Appwrite enables it only with an API key and a sender address.
+ */
+export function resendProviderInputSchema() {
+    return z
+        .object({
+            ...connectionShape(),
+            providerId: idSchema("providerId"),
+            name: z.string().min(1).max(128, "must be at most 128 characters"),
+            /** A Resend API key; a sending-only one is enough. */
+            apiKey: z.string().min(1, "must be a Resend API key"),
+            fromName: z.string().max(128, "must be at most 128 characters").default(""),
+            fromEmail: z.email("must be an email address"),
+            replyToName: z.string().max(128, "must be at most 128 characters").default(""),
+            replyToEmail: z.email("must be an email address").or(z.literal("")).default(""),
+            enabled: z.boolean().default(true),
+        })
+        .superRefine((p, ctx) => {
+            // Appwrite's update ignores empty values: a reply-to once set cannot be cleared in place.
+            if (p.replyToName !== "" && p.replyToEmail === "") ctx.addIssue({ code: "custom", path: ["replyToEmail"], message: "is required with replyToName" });
+        });
+}
+
+export type ResendProviderInputs = z.output<ReturnType<typeof resendProviderInputSchema>>;

@@ -18,7 +18,15 @@
  *   another project (or revoked) with 401 user_unauthorized, a key without the route's scope with
  *   401 general_unauthorized_scope. A project key sees every object of its project, so nothing is
  *   ever hidden behind a 404 (see `authenticate`);
- * - the lists of databases, buckets and functions take `queries` (equal, limit, offset).
+ * - the lists of databases, buckets and functions take `queries` (equal, limit, offset);
+ * - functions take deployments of a tar.gz (multipart `code`) that build in the background
+ *   (waiting, processing, building, then ready or failed with a build log) and, once ready, become
+ *   the active deployment; with a `functionHost`, the active code runs there, answering executions
+ *   (POST /functions/{id}/executions) and the function's domains (a second listener, `functionsUrl`,
+ *   routing by Host as Appwrite's router does), with the headers and environment Appwrite gives it
+ *   (an `x-appwrite-key` limited to the function's scopes);
+ * - documents can be created (the relay functions write them), and Messaging's Resend providers
+ *   are stored and listed.
  *
  * Sources, cited beside each route: the operations in the contract (test/fidelity/contracts/
  * appwrite.json: appwrite/appwrite app/config/specs/open-api3-1.8.x-server.json at 9dc11c1715,
@@ -26,8 +34,15 @@
  * source of appwrite/appwrite at 0cefd06153 (1.9.6), "src:" below meaning
  * src/Appwrite/Platform/Modules/.
  */
+import { randomBytes } from "node:crypto";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { ProjectKeyScopes, Runtime } from "node-appwrite";
+import { unpackCode } from "../../dynamic-providers/appwrite/code-archive";
 import { systemClock, type Clock } from "../../dynamic-providers/core/clock";
+import type { FunctionHost } from "../functions/host";
 import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
+import { parseMultipart } from "./multipart";
 
 const VERSION = "1.9.6";
 const ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,35}$/;
@@ -167,6 +182,10 @@ function asStored(value: bigint): number | bigint {
 function scopeOf(method: string, path: string): string | undefined {
     const segments = path.split("/").filter(Boolean);
     if (segments[0] !== "v1") return undefined;
+    // Documents/Create.php: documents.*; Executions/Create.php: executions.write; messaging.php providers: providers.*.
+    if (segments[1] === "databases" && segments[5] === "documents") return `documents.${method === "GET" ? "read" : "write"}`;
+    if (segments[1] === "functions" && segments[3] === "executions") return `executions.${method === "GET" ? "read" : "write"}`;
+    if (segments[1] === "messaging" && segments[2] === "providers") return `providers.${method === "GET" ? "read" : "write"}`;
     const service = segments[1] === "databases" ? (segments.length > 3 ? "collections" : "databases") : segments[1] === "storage" && segments[2] === "buckets" ? "buckets" : segments[1] === "functions" ? "functions" : undefined;
     return service && `${service}.${method === "GET" ? "read" : "write"}`;
 }
@@ -244,6 +263,8 @@ export interface AppwriteEmulatorOptions {
     buildMs?: number;
     /** @default the system clock */
     clock?: Clock;
+    /** Runs the active deployment of each function (sandbox/functions/node-host.ts). */
+    functionHost?: FunctionHost;
 }
 
 export class AppwriteEmulator extends Emulator {
@@ -259,7 +280,19 @@ export class AppwriteEmulator extends Emulator {
     private readonly functionsCreatedAt: string;
     private readonly failures = new Map<string, string>();
     private readonly removalFailures = new Map<string, string>();
-    private readonly opts: Required<Omit<AppwriteEmulatorOptions, "buildMs" | "clock">> & Pick<AppwriteEmulatorOptions, "buildMs">;
+    private readonly opts: Required<Omit<AppwriteEmulatorOptions, "buildMs" | "clock" | "functionHost">> & Pick<AppwriteEmulatorOptions, "buildMs" | "functionHost">;
+    /** Each function's settings and deployments, by id; a function exists while `functions` holds its id. */
+    readonly functionRecords = new Map<string, Obj>();
+    /** Messaging providers, by id. */
+    readonly providers = new Map<string, Obj>();
+    /** Proxy rules of functions: domain to function id (made in the console or with the Proxy API; test set-up here). */
+    readonly functionDomains = new Map<string, string>();
+    /** Keys Appwrite handed executions, with the function's scopes. */
+    private readonly ephemeralKeys = new Map<string, string[]>();
+    private readonly deploymentFailures = new Map<string, string>();
+    private gateway?: http.Server;
+    /** Where the functions' domains answer: requests carry the domain in their Host header. */
+    functionsUrl = "";
 
     constructor(options: AppwriteEmulatorOptions) {
         super({
@@ -273,6 +306,35 @@ export class AppwriteEmulator extends Emulator {
         for (const fn of this.opts.functions) this.functions.set(fn, new Map());
     }
 
+    override async start(port = 0): Promise<string> {
+        const url = await super.start(port);
+        const gateway = http.createServer((req, res) => void this.serveDomain(req, res));
+        await new Promise<void>((resolve) => gateway.listen(0, "127.0.0.1", resolve));
+        this.gateway = gateway;
+        this.functionsUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+        return url;
+    }
+
+    override async stop(): Promise<void> {
+        const gateway = this.gateway;
+        this.gateway = undefined;
+        if (gateway) {
+            gateway.closeAllConnections();
+            await new Promise<void>((resolve) => gateway.close(() => resolve()));
+        }
+        await super.stop();
+    }
+
+    /** The next deployment of this function fails to build, with this build log. */
+    failNextDeployment(functionId: string, buildLogs: string): void {
+        this.deploymentFailures.set(functionId, buildLogs);
+    }
+
+    /** Test set-up, no request: the function answers at this domain (a proxy rule). */
+    addFunctionDomain(domain: string, functionId: string): void {
+        this.functionDomains.set(domain.toLowerCase(), functionId);
+    }
+
     override reset(): void {
         super.reset();
         this.databases.clear();
@@ -280,6 +342,12 @@ export class AppwriteEmulator extends Emulator {
         this.failures.clear();
         this.removalFailures.clear();
         this.processingReads = 0;
+        this.functions.clear();
+        this.functionRecords.clear();
+        this.providers.clear();
+        this.functionDomains.clear();
+        this.ephemeralKeys.clear();
+        this.deploymentFailures.clear();
         this.detectionDelays.length = 0;
         for (const fn of this.opts.functions) this.functions.set(fn, new Map());
     }
@@ -343,6 +411,9 @@ export class AppwriteEmulator extends Emulator {
         const key = req.headers["x-appwrite-key"];
         if (typeof key !== "string" || key === "") return missing("User (role: guests)");
         if (key === this.opts.apiKey) return undefined;
+        // An execution's key (app/controllers/general.php: API_KEY_EPHEMERAL "_" JWT) holds the function's scopes.
+        const ephemeral = this.ephemeralKeys.get(key);
+        if (ephemeral) return ephemeral.includes(scope) ? undefined : missing(`app.${this.opts.projectId}@service.${(req.headers.host ?? "localhost").replace(/:\d+$/, "")} (role: applications)`);
         const held = this.opts.keys.find((k) => k.secret === key);
         if (held) {
             const host = (req.headers.host ?? "localhost").replace(/:\d+$/, "");
@@ -360,7 +431,8 @@ export class AppwriteEmulator extends Emulator {
     }
 
     private handle(run: (req: EmulatorRequest, body: Obj) => unknown, status = 200): (req: EmulatorRequest) => EmulatorResponse {
-        return (req) => this.json(status, run(req, req.body.length === 0 ? {} : parseExact(req.body.toString("utf8"))));
+        // A multipart body (a deployment's code) is read by its route.
+        return (req) => this.json(status, run(req, req.body.length === 0 || String(req.headers["content-type"] ?? "").startsWith("multipart/") ? {} : parseExact(req.body.toString("utf8"))));
     }
 
     /** A handler answering 204 No Content, as Appwrite's deletes do. */
@@ -464,7 +536,7 @@ export class AppwriteEmulator extends Emulator {
     }
 
     private publicCollection(c: Obj) {
-        const { attributes, indexes, ...rest } = c;
+        const { attributes, indexes, documents: _documents, ...rest } = c;
         return {
             ...rest,
             attributes: [...attributes.values()].map((a: Obj) => this.publicAttribute(a)),
@@ -781,6 +853,9 @@ export class AppwriteEmulator extends Emulator {
             },
             ...this.bucketRoutes(),
             ...this.variableRoutes(),
+            ...this.functionRoutes(),
+            ...this.documentRoutes(),
+            ...this.providerRoutes(),
         ];
     }
 
@@ -863,54 +938,7 @@ export class AppwriteEmulator extends Emulator {
             return found;
         };
         const alreadyExists = () => appwriteError(409, "variable_already_exists", "Variable with the same ID already exists in this project. Try again with a different ID.");
-        /**
-         * A function as the Function response model writes one (src: ../Utopia/Response/Model/Func.php,
-         * its defaults: version v5, timeout 15, a deployment-less function), in the fields of the 1.8.1
-         * spec the contract holds for this operation (the 1.9.x operations file has no functionsList):
-         * 1.9 writes `specification` as buildSpecification and runtimeSpecification and adds
-         * deploymentRetention, providerBranches and providerPaths. Providers read only `$id`.
-         */
-        const fn = (id: string, vars: Map<string, Obj>) => ({
-            $id: id,
-            $createdAt: this.functionsCreatedAt,
-            $updatedAt: this.functionsCreatedAt,
-            execute: [],
-            name: id,
-            enabled: true,
-            live: true,
-            logging: true,
-            runtime: "node-22",
-            deploymentId: "",
-            deploymentCreatedAt: "",
-            latestDeploymentId: "",
-            latestDeploymentCreatedAt: "",
-            latestDeploymentStatus: "",
-            scopes: [],
-            vars: [...vars.values()].map(shown),
-            events: [],
-            schedule: "",
-            timeout: 15,
-            entrypoint: "",
-            commands: "",
-            version: "v5",
-            installationId: "",
-            providerRepositoryId: "",
-            providerBranch: "",
-            providerRootDirectory: "",
-            providerSilentMode: false,
-            specification: "s-1vcpu-512mb",
-        });
         return [
-            // GET /functions: src Functions/Http/Functions/XList.php; queries may filter on the attributes of
-            // Queries/Functions.php and $id; 200 functionList. Providers ask it where a variable lives, after a 404.
-            {
-                method: "GET",
-                path: "/v1/functions",
-                handle: this.handle((req) => {
-                    const { total, items } = listed(req, ["name", "enabled", "runtime", "deploymentId", "schedule", "scheduleNext", "schedulePrevious", "timeout", "entrypoint", "commands", "installationId"], [...this.functions.entries()].map(([id, vars]) => fn(id, vars)));
-                    return { total, functions: items };
-                }),
-            },
             // POST: variableId required (1.9), secret defaults to true; a key is unique per function
             // (the `_key_uniqueKey` index of app/config/collections/projects.php); 201 variable.
             {
@@ -947,6 +975,501 @@ export class AppwriteEmulator extends Emulator {
                 handle: this.noContent((req) => {
                     variable(req.params.fn, req.params.id);
                     variables(req.params.fn).delete(req.params.id);
+                }),
+            },
+        ];
+    }
+
+    /** A function's settings and deployments; undefined when the project holds no such function. */
+    private functionRecord(id: string): Obj | undefined {
+        if (!this.functions.has(id)) {
+            this.functionRecords.delete(id);
+            return undefined;
+        }
+        let found = this.functionRecords.get(id);
+        if (!found) {
+            // The defaults of Functions/Create.php, for a function that exists before the test (`functions`).
+            found = { $id: id, $createdAt: this.functionsCreatedAt, $updatedAt: this.functionsCreatedAt, name: id, runtime: "node-22", execute: [], events: [], schedule: "", timeout: 15, enabled: true, logging: true, entrypoint: "", commands: "", scopes: [], deploymentId: "", deployments: new Map<string, Obj>() };
+            this.functionRecords.set(id, found);
+        }
+        return found;
+    }
+
+    private existingFunction(id: string): Obj {
+        const found = this.functionRecord(id);
+        if (!found) throw notFound("function", "Function");
+        return found;
+    }
+
+    /**
+     * A function as the Function response model writes one (src: ../Utopia/Response/Model/Func.php),
+     * in the fields of the 1.8.1 spec the contract holds (1.9 adds deploymentRetention,
+     * providerBranches, providerPaths and splits `specification` in two; providers read neither).
+     */
+    private publicFunction(f: Obj): Obj {
+        const latest = [...(f.deployments as Map<string, Obj>).values()].at(-1);
+        const shown = (v: Obj) => (v.secret ? { ...v, value: "" } : v);
+        return {
+            $id: f.$id,
+            $createdAt: f.$createdAt,
+            $updatedAt: f.$updatedAt,
+            execute: f.execute,
+            name: f.name,
+            enabled: f.enabled,
+            live: true,
+            logging: f.logging,
+            runtime: f.runtime,
+            deploymentId: f.deploymentId,
+            deploymentCreatedAt: f.deploymentId ? f.deployments.get(f.deploymentId)?.$createdAt ?? "" : "",
+            latestDeploymentId: latest?.$id ?? "",
+            latestDeploymentCreatedAt: latest?.$createdAt ?? "",
+            latestDeploymentStatus: latest?.status ?? "",
+            scopes: f.scopes,
+            vars: [...(this.functions.get(f.$id)?.values() ?? [])].map(shown),
+            events: f.events,
+            schedule: f.schedule,
+            timeout: f.timeout,
+            entrypoint: f.entrypoint,
+            commands: f.commands,
+            version: "v5",
+            installationId: "",
+            providerRepositoryId: "",
+            providerBranch: "",
+            providerRootDirectory: "",
+            providerSilentMode: false,
+            specification: "s-1vcpu-512mb",
+        };
+    }
+
+    /**
+     * A function's settings from a create or an update (src: Functions/Http/Functions/Create.php and
+     * Update.php): name required; runtime from the runtimes Appwrite knows (the spec's enum, as
+     * node-appwrite 27.1.0 ships it); execute roles; scopes from the project key scopes; timeout
+     * 1 to 900 s; on update, an absent runtime or entrypoint keeps the current one, the rest goes back
+     * to its default.
+     */
+    private functionSettings(body: Obj, current?: Obj): Obj {
+        const runtimes = Object.values(Runtime) as string[];
+        const runtime = body.runtime ?? current?.runtime;
+        if (runtime === undefined) throw notOptional("runtime");
+        if (!runtimes.includes(runtime)) throw invalidArgument(`Invalid \`runtime\` param: Value must be one of (${runtimes.join(", ")})`);
+        const execute = body.execute ?? [];
+        if (!Array.isArray(execute) || execute.length > 100 || execute.some((r: unknown) => typeof r !== "string" || !/^(any|guests|users(\/\w+)?|(user|team|member|label):[\w.-]+(\/[\w.-]+)?)$/.test(r))) throw invalidArgument("Invalid `execute` param: Value must be a valid array no longer than 100 items and Role must be one of: any, guests, users, user, team, member, label");
+        const scopeNames = Object.values(ProjectKeyScopes) as string[];
+        const scopes = body.scopes ?? [];
+        if (!Array.isArray(scopes) || scopes.some((x: unknown) => typeof x !== "string" || !scopeNames.includes(x))) throw invalidArgument("Invalid `scopes` param: Value must be a valid array and Value must be one of the project key scopes");
+        const timeout = body.timeout ?? 15;
+        if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900) throw invalidArgument("Invalid `timeout` param: Value must be a valid range between 1 and 900");
+        return {
+            name: requireName(body),
+            runtime,
+            execute,
+            scopes,
+            timeout,
+            events: body.events ?? [],
+            schedule: body.schedule ?? "",
+            enabled: body.enabled ?? true,
+            logging: body.logging ?? true,
+            entrypoint: body.entrypoint || current?.entrypoint || "",
+            commands: body.commands ?? "",
+            $updatedAt: this.now(),
+        };
+    }
+
+    /** A deployment as the Deployment response model writes one (src: ../Utopia/Response/Model/Deployment.php), in the 1.8.1 fields. */
+    private publicDeployment(d: Obj): Obj {
+        const { files: _files, work: _work, failWith: _failWith, ...rest } = d;
+        return rest;
+    }
+
+    /**
+     * Brings a deployment's build up to date (src: Functions/Workers/Builds.php): waiting, then
+     * processing and building over the following reads (or `buildMs`), then ready, or failed with
+     * its build log. A ready deployment asked to activate becomes the function's deployment and,
+     * with a function host, starts there with the function's variables and Appwrite's own.
+     */
+    private async settleDeployment(f: Obj, d: Obj, reading: boolean): Promise<void> {
+        if (!["waiting", "processing", "building"].includes(d.status)) return;
+        if (reading && this.opts.buildMs === undefined) d.work.readsLeft -= 1;
+        if (!this.workDone(d.work)) {
+            d.status = this.opts.buildMs === undefined ? (d.work.readsLeft > 1 ? "processing" : "building") : "building";
+            return;
+        }
+        d.buildDuration = Math.max(0, Math.round((this.clock.now() - d.work.startedAt) / 1000));
+        d.$updatedAt = this.now();
+        if (d.failWith !== undefined) {
+            Object.assign(d, { status: "failed", buildLogs: d.failWith });
+            return;
+        }
+        const entry = d.files.get(d.entrypoint);
+        if (!entry) {
+            Object.assign(d, { status: "failed", buildLogs: `Entrypoint file "${d.entrypoint}" not found in the deployment's code.` });
+            return;
+        }
+        Object.assign(d, { status: "ready", buildLogs: "Build finished.", buildSize: d.sourceSize });
+        if (d.activate) await this.activate(f, d);
+    }
+
+    /** Makes a ready deployment the function's: the host runs it from now on (Functions/Deployment/Update.php). */
+    private async activate(f: Obj, d: Obj): Promise<void> {
+        f.deploymentId = d.$id;
+        f.$updatedAt = this.now();
+        const host = this.opts.functionHost;
+        if (!host) return;
+        const variables = Object.fromEntries([...(this.functions.get(f.$id)?.values() ?? [])].map((v) => [v.key, v.value]));
+        // The environment of app/controllers/general.php (executions): the function's variables, then Appwrite's own.
+        const env = {
+            ...variables,
+            APPWRITE_FUNCTION_API_ENDPOINT: `${this.url}/v1`,
+            APPWRITE_FUNCTION_ID: f.$id,
+            APPWRITE_FUNCTION_NAME: f.name,
+            APPWRITE_FUNCTION_DEPLOYMENT: d.$id,
+            APPWRITE_FUNCTION_PROJECT_ID: this.opts.projectId,
+            APPWRITE_FUNCTION_RUNTIME_NAME: f.runtime.split("-")[0],
+            APPWRITE_FUNCTION_RUNTIME_VERSION: f.runtime.split("-")[1] ?? "",
+            APPWRITE_FUNCTION_CPUS: "1",
+            APPWRITE_FUNCTION_MEMORY: "512",
+            APPWRITE_VERSION: VERSION,
+            APPWRITE_REGION: "default",
+        };
+        await host.deploy({ name: f.$id, files: d.files, entrypoint: d.entrypoint, env });
+    }
+
+    /**
+     * Runs the active deployment once, as Appwrite's router and executions do (app/controllers/
+     * general.php; src: Functions/Http/Executions/Create.php): the request's headers plus
+     * x-appwrite-execution-id, x-appwrite-trigger and x-appwrite-key, a key valid for the
+     * function's scopes.
+     */
+    private async execute(f: Obj, request: { method: string; path: string; headers: Record<string, string>; body: Uint8Array }): Promise<{ status: number; headers: Record<string, string>; body: Uint8Array }> {
+        const active = f.deployments.get(f.deploymentId);
+        if (!active) throw appwriteError(404, "deployment_not_found", "Deployment with the requested ID could not be found.");
+        if (active.status !== "ready") throw appwriteError(400, active.status === "failed" ? "build_failed" : "build_not_ready", active.status === "failed" ? "Build with the requested ID failed. Please check the logs for more information." : "Build with the requested ID is building and not ready for execution.");
+        const host = this.opts.functionHost;
+        if (!host) throw appwriteError(500, "general_server_error", "No function host runs functions in this emulator.");
+        const key = `ephemeral_${randomBytes(24).toString("hex")}`;
+        this.ephemeralKeys.set(key, [...f.scopes]);
+        const headers = { ...request.headers, "x-appwrite-execution-id": randomBytes(10).toString("hex"), "x-appwrite-trigger": "http", "x-appwrite-key": key, "x-appwrite-user-id": "", "x-appwrite-user-jwt": "" };
+        const answer = await host.invoke(f.$id, { ...request, headers });
+        if (!answer) throw appwriteError(404, "deployment_not_found", "Deployment with the requested ID could not be found.");
+        return answer;
+    }
+
+    /** A request to a function's domain: the proxy rule for its Host runs the function (app/controllers/general.php, router). */
+    private async serveDomain(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const send = (status: number, body: Uint8Array | string, headers: Record<string, string> = {}) => {
+            res.writeHead(status, headers);
+            res.end(body);
+        };
+        try {
+            const host = String(req.headers.host ?? "").replace(/:\d+$/, "").toLowerCase();
+            const functionId = this.functionDomains.get(host);
+            const f = functionId === undefined ? undefined : this.functionRecord(functionId);
+            if (!f || !f.enabled) throw appwriteError(404, functionId === undefined ? "rule_not_found" : "function_not_found", functionId === undefined ? "Rule with the requested ID could not be found." : "Function with the requested ID could not be found.");
+            for (const d of f.deployments.values()) await this.settleDeployment(f, d, false);
+            if (!f.execute.includes("any") && !f.execute.includes("guests")) throw appwriteError(401, "function_execute_permission_missing", "To execute function using domain, execute permissions must include \"any\" or \"guests\"");
+            const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : String(v ?? "")]));
+            const answer = await this.execute(f, { method: req.method ?? "GET", path: req.url ?? "/", headers, body: Buffer.concat(chunks) });
+            send(answer.status, answer.body, answer.headers);
+        } catch (err) {
+            const response = err instanceof ApiFailure ? err.response : { status: 500, body: { message: String(err), code: 500, type: "general_server_error", version: VERSION } };
+            send(response.status, JSON.stringify(response.body), { "content-type": "application/json" });
+        }
+    }
+
+    private handleAsync(run: (req: EmulatorRequest, body: Obj) => Promise<unknown>, status = 200): (req: EmulatorRequest) => Promise<EmulatorResponse> {
+        return async (req) => this.json(status, await run(req, req.body.length === 0 || String(req.headers["content-type"] ?? "").startsWith("multipart/") ? {} : parseExact(req.body.toString("utf8"))));
+    }
+
+    /** Functions, their deployments and executions: src Functions/Http/**. */
+    private functionRoutes(): Route[] {
+        const alreadyExists = () => appwriteError(409, "function_already_exists", "Function with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.");
+        const deploymentOf = (f: Obj, id: string) => {
+            const found = f.deployments.get(id);
+            if (!found) throw appwriteError(404, "deployment_not_found", "Deployment with the requested ID could not be found.");
+            return found;
+        };
+        return [
+            // POST /functions: src Functions/Http/Functions/Create.php; 201 function.
+            {
+                method: "POST",
+                path: "/v1/functions",
+                handle: this.handle((_req, body) => {
+                    const id = requireId(body, "functionId");
+                    const settings = this.functionSettings(body);
+                    if (this.functions.has(id)) throw alreadyExists();
+                    this.functions.set(id, new Map());
+                    const created = { $id: id, $createdAt: this.now(), ...settings, deploymentId: "", deployments: new Map<string, Obj>() };
+                    this.functionRecords.set(id, created);
+                    return this.publicFunction(created);
+                }, 201),
+            },
+            // GET /functions: src Functions/Http/Functions/XList.php; queries may filter on the attributes of
+            // Queries/Functions.php and $id; 200 functionList. Providers ask it where a function or variable lives, after a 404.
+            {
+                method: "GET",
+                path: "/v1/functions",
+                handle: this.handle((req) => {
+                    const all = [...this.functions.keys()].map((id) => this.publicFunction(this.functionRecord(id)!));
+                    const { total, items } = listed(req, ["name", "enabled", "runtime", "deploymentId", "schedule", "scheduleNext", "schedulePrevious", "timeout", "entrypoint", "commands", "installationId"], all);
+                    return { total, functions: items };
+                }),
+            },
+            // GET /functions/{functionId}: src Functions/Http/Functions/Get.php; 200 function.
+            {
+                method: "GET",
+                path: "/v1/functions/:fn",
+                handle: this.handleAsync(async (req) => {
+                    const f = this.existingFunction(req.params.fn);
+                    for (const d of f.deployments.values()) await this.settleDeployment(f, d, false);
+                    return this.publicFunction(f);
+                }),
+            },
+            // PUT /functions/{functionId}: src Functions/Http/Functions/Update.php; 200 function.
+            {
+                method: "PUT",
+                path: "/v1/functions/:fn",
+                handle: this.handle((req, body) => {
+                    const f = this.existingFunction(req.params.fn);
+                    Object.assign(f, this.functionSettings(body, f));
+                    return this.publicFunction(f);
+                }),
+            },
+            // DELETE /functions/{functionId}: src Functions/Http/Functions/Delete.php; 204, its deployments and variables with it.
+            {
+                method: "DELETE",
+                path: "/v1/functions/:fn",
+                handle: async (req) => {
+                    this.existingFunction(req.params.fn);
+                    this.functions.delete(req.params.fn);
+                    this.functionRecords.delete(req.params.fn);
+                    await this.opts.functionHost?.remove(req.params.fn);
+                    return { status: 204 };
+                },
+            },
+            // POST /functions/{functionId}/deployments: src Functions/Http/Deployments/Create.php: multipart
+            // `code` (a .gz file), `activate`, `entrypoint` (else the function's; none: 404
+            // function_entrypoint_missing); 202 deployment, built in the background.
+            {
+                method: "POST",
+                path: "/v1/functions/:fn/deployments",
+                handle: this.handle((req) => {
+                    const f = this.existingFunction(req.params.fn);
+                    const form = parseMultipart(String(req.headers["content-type"] ?? ""), req.body);
+                    const entrypoint = form?.fields.entrypoint || f.entrypoint;
+                    if (!entrypoint) throw appwriteError(404, "function_entrypoint_missing", "Entrypoint for your Appwrite Function is missing. Please specify it when making deployment or update the entrypoint under your function's \"Settings\" > \"Configuration\" > \"Entrypoint\".");
+                    const code = form?.files.code;
+                    if (!code || code.data.length === 0) throw appwriteError(400, "storage_file_empty", "No file sent");
+                    if (!code.filename.endsWith(".gz")) throw appwriteError(400, "storage_file_type_unsupported", "The given file extension is not supported.");
+                    if (form.fields.activate === undefined) throw notOptional("activate");
+                    let files: Map<string, Uint8Array>;
+                    try {
+                        files = unpackCode(code.data);
+                    } catch {
+                        files = new Map();
+                    }
+                    const failWith = this.deploymentFailures.get(f.$id);
+                    this.deploymentFailures.delete(f.$id);
+                    const id = randomBytes(10).toString("hex");
+                    const deployment = {
+                        $id: id,
+                        $createdAt: this.now(),
+                        $updatedAt: this.now(),
+                        type: "manual",
+                        resourceId: f.$id,
+                        resourceType: "functions",
+                        entrypoint,
+                        sourceSize: code.data.length,
+                        buildSize: 0,
+                        totalSize: code.data.length,
+                        buildId: "",
+                        activate: form.fields.activate === "true" || form.fields.activate === "1",
+                        screenshotLight: "",
+                        screenshotDark: "",
+                        status: "waiting",
+                        buildLogs: "",
+                        buildDuration: 0,
+                        providerRepositoryName: "",
+                        providerRepositoryOwner: "",
+                        providerRepositoryUrl: "",
+                        providerCommitHash: "",
+                        providerCommitAuthorUrl: "",
+                        providerCommitAuthor: "",
+                        providerCommitMessage: "",
+                        providerCommitUrl: "",
+                        providerBranch: "",
+                        providerBranchUrl: "",
+                        files,
+                        failWith,
+                        work: this.newWork(),
+                    };
+                    f.deployments.set(id, deployment);
+                    return this.publicDeployment(deployment);
+                }, 202),
+            },
+            // GET /functions/{functionId}/deployments/{deploymentId}: src Functions/Http/Deployments/Get.php; 200 deployment.
+            {
+                method: "GET",
+                path: "/v1/functions/:fn/deployments/:id",
+                handle: this.handleAsync(async (req) => {
+                    const f = this.existingFunction(req.params.fn);
+                    const d = deploymentOf(f, req.params.id);
+                    await this.settleDeployment(f, d, true);
+                    return this.publicDeployment(d);
+                }),
+            },
+            // GET /functions/{functionId}/variables: src Functions/Http/Variables/XList.php; 200 variableList.
+            {
+                method: "GET",
+                path: "/v1/functions/:fn/variables",
+                handle: this.handle((req) => {
+                    this.existingFunction(req.params.fn);
+                    const variables = [...this.functions.get(req.params.fn)!.values()].map((v) => (v.secret ? { ...v, value: "" } : v));
+                    return { total: variables.length, variables };
+                }),
+            },
+            // POST /functions/{functionId}/executions: src Functions/Http/Executions/Create.php: body, path
+            // (default "/"), method (default POST), headers; a synchronous run answers 201 execution.
+            {
+                method: "POST",
+                path: "/v1/functions/:fn/executions",
+                handle: this.handleAsync(async (req, body) => {
+                    const f = this.existingFunction(req.params.fn);
+                    for (const d of f.deployments.values()) await this.settleDeployment(f, d, false);
+                    const method = body.method ?? "POST";
+                    if (!["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"].includes(method)) throw invalidArgument("Invalid `method` param: Value must be one of (GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD)");
+                    const requestHeaders: Record<string, string> = Object.fromEntries(Object.entries((body.headers ?? {}) as Obj).map(([k, v]) => [k.toLowerCase(), String(v)]));
+                    const started = this.clock.now();
+                    const answer = await this.execute(f, { method, path: body.path ?? "/", headers: requestHeaders, body: Buffer.from(String(body.body ?? ""), "utf8") });
+                    const asList = (headers: Record<string, string>) => Object.entries(headers).map(([name, value]) => ({ name, value }));
+                    return {
+                        $id: randomBytes(10).toString("hex"),
+                        $createdAt: this.now(),
+                        $updatedAt: this.now(),
+                        $permissions: [],
+                        functionId: f.$id,
+                        deploymentId: f.deploymentId,
+                        trigger: "http",
+                        status: answer.status >= 500 ? "failed" : "completed",
+                        requestMethod: method,
+                        requestPath: body.path ?? "/",
+                        requestHeaders: asList(requestHeaders),
+                        responseStatusCode: answer.status,
+                        responseBody: Buffer.from(answer.body).toString("utf8"),
+                        responseHeaders: asList(answer.headers),
+                        logs: "",
+                        errors: "",
+                        duration: (this.clock.now() - started) / 1000,
+                    };
+                }, 201),
+            },
+        ];
+    }
+
+    /**
+     * Creating a document (src: Databases/Http/Databases/Collections/Documents/Create.php): each field
+     * must be an available attribute of the collection, required ones present (400
+     * document_invalid_structure); an id taken is 409 document_already_exists; 201 document.
+     */
+    private documentRoutes(): Route[] {
+        return [
+            {
+                method: "POST",
+                path: "/v1/databases/:db/collections/:coll/documents",
+                handle: this.handle((req, body) => {
+                    const coll = this.collection(req.params.db, req.params.coll);
+                    const id = requireId(body, "documentId");
+                    const data = body.data;
+                    if (!data || typeof data !== "object" || Array.isArray(data)) throw notOptional("data");
+                    const invalid = (why: string) => appwriteError(400, "document_invalid_structure", `Invalid document structure: ${why}`);
+                    for (const key of Object.keys(data)) {
+                        const attribute = this.present(coll.attributes, key);
+                        if (!attribute || attribute.building.status !== "available") throw invalid(`Unknown attribute: "${key}"`);
+                        if (attribute.type === "string" && typeof data[key] === "string" && data[key].length > attribute.size) throw invalid(`Attribute "${key}" has invalid type. Value must be a valid string and no longer than ${attribute.size} chars`);
+                    }
+                    for (const attribute of coll.attributes.values()) if (attribute.required && !(attribute.key in data)) throw invalid(`Missing required attribute "${attribute.key}"`);
+                    coll.documents ??= new Map<string, Obj>();
+                    if (coll.documents.has(id)) throw appwriteError(409, "document_already_exists", "Document with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.");
+                    const document = { $id: id, $sequence: coll.documents.size + 1, $collectionId: coll.$id, $databaseId: req.params.db, $createdAt: this.now(), $updatedAt: this.now(), $permissions: permissions(body) ?? [], ...data };
+                    coll.documents.set(id, document);
+                    return document;
+                }, 201),
+            },
+        ];
+    }
+
+    /** Messaging providers (app/controllers/api/messaging.php): Resend's create and update, and every provider's get, list and delete. */
+    private providerRoutes(): Route[] {
+        const providerOf = (id: string) => {
+            const found = this.providers.get(id);
+            if (!found) throw appwriteError(404, "provider_not_found", "Provider with the requested ID could not be found.");
+            return found;
+        };
+        const email = (body: Obj, param: string) => {
+            const value = body[param];
+            if (value !== undefined && value !== "" && (typeof value !== "string" || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value))) throw invalidArgument(`Invalid \`${param}\` param: Value must be a valid email address`);
+            return value ?? "";
+        };
+        const text = (body: Obj, param: string) => {
+            const value = body[param] ?? "";
+            if (typeof value !== "string" || value.length > 128) throw invalidArgument(`Invalid \`${param}\` param: Value must be a valid string and at most 128 chars`);
+            return value;
+        };
+        return [
+            // POST /messaging/providers/resend: enabled only with an API key and a sender email, else stored disabled; 201 provider.
+            {
+                method: "POST",
+                path: "/v1/messaging/providers/resend",
+                handle: this.handle((_req, body) => {
+                    const id = requireId(body, "providerId");
+                    const name = requireName(body);
+                    const apiKey = typeof body.apiKey === "string" ? body.apiKey : "";
+                    const options = { fromName: text(body, "fromName"), fromEmail: email(body, "fromEmail"), replyToName: text(body, "replyToName"), replyToEmail: email(body, "replyToEmail") };
+                    if (this.providers.has(id)) throw appwriteError(409, "provider_already_exists", "Provider with the requested ID already exists.");
+                    const enabled = body.enabled === true && options.fromEmail !== "" && apiKey !== "";
+                    const created = { $id: id, $createdAt: this.now(), $updatedAt: this.now(), name, provider: "resend", enabled, type: "email", credentials: apiKey ? { apiKey } : {}, options };
+                    this.providers.set(id, created);
+                    return created;
+                }, 201),
+            },
+            // PATCH /messaging/providers/resend/{providerId}: empty values are left as they are; enabling
+            // without a key and sender is 400 provider_missing_credentials; 200 provider.
+            {
+                method: "PATCH",
+                path: "/v1/messaging/providers/resend/:id",
+                handle: this.handle((req, body) => {
+                    const found = providerOf(req.params.id);
+                    if (found.provider !== "resend") throw appwriteError(400, "provider_incorrect_type", "Provider with the requested ID is of the incorrect type.");
+                    if (body.name) found.name = checkedName(body.name);
+                    for (const param of ["fromName", "replyToName"]) if (text(body, param)) found.options[param] = body[param];
+                    for (const param of ["fromEmail", "replyToEmail"]) if (email(body, param)) found.options[param] = body[param];
+                    if (typeof body.apiKey === "string" && body.apiKey !== "") found.credentials = { apiKey: body.apiKey };
+                    if (body.enabled === true) {
+                        if (!found.credentials.apiKey || !found.options.fromEmail) throw appwriteError(400, "provider_missing_credentials", "Provider with the requested ID is missing credentials.");
+                        found.enabled = true;
+                    } else if (body.enabled === false) found.enabled = false;
+                    found.$updatedAt = this.now();
+                    return found;
+                }),
+            },
+            // GET /messaging/providers: queries may filter on name, provider, type, enabled and $id; 200 providerList.
+            {
+                method: "GET",
+                path: "/v1/messaging/providers",
+                handle: this.handle((req) => {
+                    const { total, items } = listed(req, ["name", "provider", "type", "enabled"], [...this.providers.values()]);
+                    return { total, providers: items };
+                }),
+            },
+            { method: "GET", path: "/v1/messaging/providers/:id", handle: this.handle((req) => providerOf(req.params.id)) },
+            {
+                method: "DELETE",
+                path: "/v1/messaging/providers/:id",
+                handle: this.noContent((req) => {
+                    providerOf(req.params.id);
+                    this.providers.delete(req.params.id);
                 }),
             },
         ];

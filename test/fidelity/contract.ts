@@ -11,6 +11,7 @@ import * as path from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import type { Exchange } from "../../sandbox/emulators/frame";
+import { parseMultipart } from "../../sandbox/emulators/multipart";
 import { parseStripeForm } from "../../sandbox/emulators/stripe-form";
 
 export interface ContractParameter {
@@ -154,9 +155,15 @@ export class ContractChecker {
             if (route.requestBody.required) problems.push("a body is required");
             return problems;
         }
-        const body = this.contract.bodyEncoding === "stripe-form" ? parseStripeForm(exchange.requestBody.toString("utf8")) : parseJson(exchange.requestBody);
+        // A multipart upload: its fields as the schema's properties, each file part as a binary value.
+        const multipart = parseMultipart(exchange.requestHeaders["content-type"], exchange.requestBody);
+        const body = multipart
+            ? { ...multipart.fields, ...Object.fromEntries(Object.keys(multipart.files).map((field) => [field, "(binary)"])) }
+            : this.contract.bodyEncoding === "stripe-form"
+              ? parseStripeForm(exchange.requestBody.toString("utf8"))
+              : parseJson(exchange.requestBody);
         if (body === PARSE_FAILED) return [...problems, "the body is not valid JSON"];
-        const coerce = this.contract.bodyEncoding === "stripe-form";
+        const coerce = this.contract.bodyEncoding === "stripe-form" || multipart !== undefined;
         const validate = this.validator(`${route.spec} body`, route.requestBody.schema, coerce);
         if (!validate(structuredClone(body))) problems.push(...describe(validate.errors));
         if (coerce) problems.push(...emptyStringProblems(body, route.requestBody.schema, this.contract.schemas));

@@ -1,7 +1,7 @@
 /**
  * Appwrite's kinds against the Appwrite emulator: a database, a collection, an attribute of each
- * type (each type has its own create and update operation in the spec), an index, a bucket and a
- * function variable. Parents are made in the emulator directly; builds finish after two reads,
+ * type (each type has its own create and update operation in the spec), an index, a bucket, a
+ * function variable, a function with its code and variables, and a Resend messaging provider. Parents are made in the emulator directly; builds finish after two reads,
  * so the matrix runs without waiting.
  */
 import { attributeDefinition } from "../../dynamic-providers/appwrite/attribute";
@@ -9,7 +9,9 @@ import { appwriteBucketDefinition } from "../../dynamic-providers/appwrite/bucke
 import { collectionDefinition } from "../../dynamic-providers/appwrite/collection";
 import { indexDefinition } from "../../dynamic-providers/appwrite/collection-index";
 import { databaseDefinition } from "../../dynamic-providers/appwrite/database";
+import { appwriteFunctionDefinition } from "../../dynamic-providers/appwrite/function";
 import { functionVariableDefinition } from "../../dynamic-providers/appwrite/function-variable";
+import { resendProviderDefinition } from "../../dynamic-providers/appwrite/messaging";
 import { AppwriteEmulator } from "../../sandbox/emulators/appwrite";
 import type { ScenarioOptions } from ".";
 import type { KindScenario, VendorRig } from "./scenario";
@@ -44,6 +46,7 @@ export function appwriteScenarios({ realClock = false }: ScenarioOptions = {}): 
         apiKey: KEY,
         functions: ["notify"],
         keys: [{ secret: NARROW_KEY, scopes: ["users.read", "users.write"] }],
+        // Deployments are built and activated; no code runs (no function host).
         ...(realClock ? { buildMs: 20 } : {}),
     });
     const rig: VendorRig = { vendor: "appwrite", emulator, credentials: { appwriteApiKey: KEY }, connection: () => ({ endpoint: `${emulator.url}/v1`, projectId: PROJECT }) };
@@ -170,6 +173,53 @@ export function appwriteScenarios({ realClock = false }: ScenarioOptions = {}): 
             awkwardIds: awkward("variableId"),
             verify: (id, outs) => {
                 if (emulator.functions.get("notify")?.get(id)?.value !== outs.value) throw new Error(`variable ${id} does not hold the value in the outputs`);
+            },
+        },
+        {
+            kind: "appwrite:Function",
+            rig,
+            definition: appwriteFunctionDefinition,
+            inputs: async () => ({
+                functionId: "stackwire-dev-relay",
+                name: "Relay",
+                runtime: "node-22",
+                entrypoint: "src/main.js",
+                code: { "src/main.js": 'export default async ({ res }) => res.text("ok");\n' },
+                variables: { STRIPE_WEBHOOK_SECRET: "whsec_scenario_value_0123456789" },
+            }),
+            // A settings change and a variable change: an update of the function, then a new deployment.
+            change: { name: "Relay (renamed)", variables: { STRIPE_WEBHOOK_SECRET: "whsec_scenario_rotated_9876543210" } },
+            writes: { create: "POST /v1/functions", update: "PUT /v1/functions/:fn", delete: "DELETE /v1/functions/:fn" },
+            held: () => [...emulator.functions.keys()].filter((id) => id !== "notify"),
+            secretInputs: (inputs, canary) => ({ ...inputs, variables: { STRIPE_WEBHOOK_SECRET: canary } }),
+            blind: blind("functions"),
+            // No removeParentOutOfBand: its place is the project (see the database).
+            removeOutOfBand: (id) => void emulator.functions.delete(id),
+            reservedIds: reserved("functionId"),
+            awkwardIds: awkward("functionId"),
+            verify: (id, outs) => {
+                const f = emulator.functionRecords.get(id);
+                if (f?.deploymentId !== outs.deploymentId) throw new Error(`function ${id} runs deployment ${f?.deploymentId}, not ${String(outs.deploymentId)} of the outputs`);
+                const values = Object.fromEntries([...(emulator.functions.get(id)?.values() ?? [])].map((v) => [v.key, v.value]));
+                if (JSON.stringify(values) !== JSON.stringify(outs.variables)) throw new Error(`function ${id} does not hold the variables of the outputs`);
+            },
+        },
+        {
+            kind: "appwrite:ResendProvider",
+            rig,
+            definition: resendProviderDefinition,
+            inputs: async () => ({ providerId: "stackwire-dev-resend", name: "Resend", apiKey: "re_scenario_sending_key_0123456789", fromName: "Stackwire", fromEmail: "hello@mail.example.com" }),
+            change: { name: "Resend (renamed)", apiKey: "re_scenario_rotated_key_9876543210", replyToName: "Support", replyToEmail: "support@example.com" },
+            writes: { create: "POST /v1/messaging/providers/resend", update: "PATCH /v1/messaging/providers/resend/:id", delete: "DELETE /v1/messaging/providers/:id" },
+            held: () => [...emulator.providers.keys()],
+            secretInputs: (inputs, canary) => ({ ...inputs, apiKey: canary }),
+            blind: blind("providers"),
+            // No removeParentOutOfBand: its place is the project (see the database).
+            removeOutOfBand: (id) => void emulator.providers.delete(id),
+            reservedIds: reserved("providerId"),
+            awkwardIds: awkward("providerId"),
+            verify: (id, outs) => {
+                if (emulator.providers.get(id)?.credentials.apiKey !== outs.apiKey) throw new Error(`provider ${id} does not hold the key of the outputs`);
             },
         },
     ];
