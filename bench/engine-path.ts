@@ -21,7 +21,7 @@ import { DEFINITIONS, kindOf } from "../dynamic-providers/engine";
 import { VirtualClock } from "../sandbox/clock";
 import { AppwriteEmulator } from "../sandbox/emulators/appwrite";
 import { SANDBOX_ENV, sandboxEmulators } from "../sandbox/local-stack";
-import { DynamicProviderHost } from "../test/engine/host";
+import { DynamicProviderHost } from "../sandbox/engine/host";
 
 const root = path.resolve(__dirname, "../..");
 const fixture = JSON.parse(gunzipSync(readFileSync(path.join(root, "test/engine/fixtures/previous-build.json.gz"))).toString("utf8")) as { commit: string; cases: { kind: string; type: string; inputs: Record<string, unknown> }[] };

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type * as pulumi from "@pulumi/pulumi";
-import { recordGraph, type Registered } from "../unit/mock-graph";
+import { recordGraph, type Registered } from "../../test/unit/mock-graph";
 
 // Generated gRPC code shipped inside @pulumi/pulumi; it has no typings worth importing.
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");

@@ -5,7 +5,29 @@
  * dependents receive real ids exactly as they would under the engine.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { DynamicProviderHost } from "./host";
+import { randomBytes } from "node:crypto";
+import { SECRET_SIG, type DynamicProviderHost } from "./host";
+
+/** Secret inputs as the engine hands them to a provider: the value, unwrapped. */
+function unwrapSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (value === null || typeof value !== "object") return value;
+    const record = value as Record<string, unknown>;
+    if (SECRET_SIG in record) return unwrapSecrets(record.value);
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
+}
+
+/**
+ * The official providers' resources this harness answers itself (their plugins cannot run
+ * here): a random password gets a real random value, kept across `up`s as its state is.
+ */
+function officialOutputs(type: string, inputs: Record<string, unknown>, old: Record<string, unknown> | undefined): Record<string, unknown> {
+    if (type === "random:index/randomPassword:RandomPassword") {
+        const length = Number(inputs.length ?? 32);
+        return { ...inputs, result: old?.result ?? randomBytes(length).toString("base64url").slice(0, length) };
+    }
+    return inputs;
+}
 
 interface Managed {
     urn: string;
@@ -17,6 +39,8 @@ export type Step = "create" | "update" | "replace" | "same";
 
 export class MiniEngine {
     readonly state = new Map<string, Managed>();
+    /** What the harness answered for official providers' resources, by name. */
+    private readonly official = new Map<string, Record<string, unknown>>();
     /** Creation order; destroy runs it backwards. */
     private readonly order: string[] = [];
     /** What the last `up` did to each resource, by name. */
@@ -34,8 +58,12 @@ export class MiniEngine {
         pulumi.runtime.setMocks(
             {
                 newResource: async (args) => {
-                    if (typeof args.inputs.__provider !== "string") return { id: `${args.name}-component`, state: args.inputs };
-                    const { id, outputs } = await this.apply(args.type, args.name, args.inputs);
+                    if (typeof args.inputs.__provider !== "string") {
+                        const state = officialOutputs(args.type, args.inputs, this.official.get(args.name));
+                        this.official.set(args.name, state);
+                        return { id: `${args.name}-id`, state };
+                    }
+                    const { id, outputs } = await this.apply(args.type, args.name, unwrapSecrets(args.inputs) as Record<string, unknown>);
                     return { id, state: outputs };
                 },
                 call: (args) => {

@@ -6,7 +6,7 @@ import { AppwriteCollection } from "../../dynamic-providers/appwrite/collection"
 import { AppwriteDatabaseResource } from "../../dynamic-providers/appwrite/database";
 import { AppwriteFunctionVariable } from "../../dynamic-providers/appwrite/function-variable";
 import { AppwriteEmulator } from "../../sandbox/emulators/appwrite";
-import { DynamicProviderHost, serializedProviderOf, wireSecret } from "./host";
+import { DynamicProviderHost, serializedProviderOf, wireSecret } from "../../sandbox/engine/host";
 
 const CANARY = "appwrite-canary-api-key-0123456789abcdef";
 // Builds take real time, as on a server: the provider learns how long and reads when they end.

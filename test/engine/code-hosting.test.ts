@@ -11,7 +11,7 @@ import { TrelloBoardResource, TrelloList } from "../../dynamic-providers/trello/
 import { TrelloWebhook } from "../../dynamic-providers/trello/webhook";
 import { GitlabEmulator } from "../../sandbox/emulators/gitlab";
 import { TrelloEmulator } from "../../sandbox/emulators/trello";
-import { DynamicProviderHost, serializedProviderOf, wireSecret } from "./host";
+import { DynamicProviderHost, serializedProviderOf, wireSecret } from "../../sandbox/engine/host";
 import { fakeCredential } from "../fake-credential";
 
 const GITLAB_TOKEN = fakeCredential("glpat-", "engineCanary0123456789");

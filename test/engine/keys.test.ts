@@ -5,7 +5,7 @@ import { ResendApiKey } from "../../dynamic-providers/resend/api-key";
 import { SupabaseSecretSet } from "../../dynamic-providers/supabase/secrets";
 import { ResendEmulator } from "../../sandbox/emulators/resend";
 import { SupabaseManagementEmulator } from "../../sandbox/emulators/supabase-management";
-import { DynamicProviderHost, serializedProviderOf, wireSecret } from "./host";
+import { DynamicProviderHost, serializedProviderOf, wireSecret } from "../../sandbox/engine/host";
 
 const RESEND_KEY = "re_engineCanaryFullAccess012345";
 const SUPABASE_TOKEN = "sbp_engineCanaryToken0123456789";

@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
 import { localStackSettings, SANDBOX_ENV, sandboxEmulators } from "../../sandbox/local-stack";
-import { DynamicProviderHost } from "./host";
-import { MiniEngine } from "./mini-engine";
-import { GUARD_LINE } from "./network-guard";
+import { DynamicProviderHost } from "../../sandbox/engine/host";
+import { MiniEngine } from "../../sandbox/engine/mini-engine";
+import { GUARD_LINE } from "../../sandbox/engine/network-guard";
 
 const { supabase, stripe, appwrite, trello } = sandboxEmulators();
 const emulators = [supabase, stripe, appwrite, trello];
@@ -21,7 +21,7 @@ let engine: MiniEngine;
 before(async () => {
     await Promise.all(emulators.map((e) => e.start()));
     // Every base URL points at an emulator: the guard fails any connection elsewhere.
-    host = await DynamicProviderHost.start({ ...credentials, NODE_OPTIONS: `--require ${require.resolve("./network-guard")}` });
+    host = await DynamicProviderHost.start({ ...credentials, NODE_OPTIONS: `--require ${require.resolve("../../sandbox/engine/network-guard")}` });
     await host.configure({});
     engine = new MiniEngine(host, "stackwire", "local");
     Object.assign(process.env, credentials);
@@ -114,7 +114,7 @@ test("the network guard itself refuses a public host and lets the emulators thro
     const { execFile } = await import("node:child_process");
     const script = `fetch("http://example.com/").then(() => process.exit(0), () => fetch(${JSON.stringify(stripe.url)}).then(() => process.exit(3), () => process.exit(4)))`;
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, ["--require", require.resolve("./network-guard"), "-e", script], (err, _stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stderr }));
+        const child = execFile(process.execPath, ["--require", require.resolve("../../sandbox/engine/network-guard"), "-e", script], (err, _stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stderr }));
         void child;
     });
     // 3: the public host was refused, the emulator answered.

@@ -10,7 +10,7 @@ import { storedProviderText } from "../../dynamic-providers/core/resource";
 import { CONFIG_NAMESPACE } from "../../dynamic-providers/core/credentials";
 import { allScenarios } from "../scenarios";
 import type { KindScenario } from "../scenarios/scenario";
-import { DynamicProviderHost, wireSecret } from "./host";
+import { DynamicProviderHost, wireSecret } from "../../sandbox/engine/host";
 
 const scenarios = allScenarios({ realClock: true }).filter((s) => s.blind || s.removeOutOfBand || s.removeParentOutOfBand);
 const rigs = [...new Set(scenarios.map((s) => s.rig))];

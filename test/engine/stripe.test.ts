@@ -8,7 +8,7 @@ import { StripePrice } from "../../dynamic-providers/stripe/price";
 import { StripeProduct } from "../../dynamic-providers/stripe/product";
 import { StripeWebhookEndpoint } from "../../dynamic-providers/stripe/webhook-endpoint";
 import { StripeEmulator } from "../../sandbox/emulators/stripe";
-import { DynamicProviderHost, serializedProviderOf, wireSecret } from "./host";
+import { DynamicProviderHost, serializedProviderOf, wireSecret } from "../../sandbox/engine/host";
 
 const CANARY = "sk_test_canaryEngineKey0123456789abcdef";
 const emulator = new StripeEmulator({ keys: [CANARY] });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { StorageBucket } from "../../dynamic-providers/supabase/bucket";
 import { SupabaseStorageEmulator } from "../../sandbox/emulators/supabase-storage";
-import { DynamicProviderHost, serializedProviderOf, wireSecret } from "./host";
+import { DynamicProviderHost, serializedProviderOf, wireSecret } from "../../sandbox/engine/host";
 
 // The credential: used by the emulator, set in the program's config and environment while the
 // provider is serialized, and handed to the host as a secret. It must appear in none of the texts.

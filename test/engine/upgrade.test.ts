@@ -14,7 +14,7 @@ import { gunzipSync } from "node:zlib";
 import { after, before, test } from "node:test";
 import { storedProviderText } from "../../dynamic-providers/core/resource";
 import { SANDBOX_APPWRITE, SANDBOX_ENV, SANDBOX_SUPABASE_REF, sandboxEmulators } from "../../sandbox/local-stack";
-import { DynamicProviderHost, SECRET_SIG } from "./host";
+import { DynamicProviderHost, SECRET_SIG } from "../../sandbox/engine/host";
 
 interface RecordedCase {
     kind: string;
