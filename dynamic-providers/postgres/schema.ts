@@ -15,7 +15,7 @@ export function migrationsInputSchema() {
     return z
         .object({
             /** postgres://user@host:port/database, without the password (that comes from the credential). */
-            connectionUrl: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL (user@host:port/database), without a password" }).refine((u) => !new URL(u).password, "must not contain a password: set postgresPassword instead"),
+            connectionUrl: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL (user@host:port/database), without a password" }).refine((u) => !URL.canParse(u) || !new URL(u).password, "must not contain a password: set postgresPassword instead"),
             table: z.string().regex(SQL_IDENTIFIER, "must be a lower-case SQL identifier").default("stackwire_migrations"),
             /** The password of a role stackwire generated (secret in state); else postgresPassword. */
             password: z.string().min(1).nullable().default(null),

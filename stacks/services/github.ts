@@ -64,7 +64,7 @@ const repository = z
     })
     .strict();
 
-const section = z.object({ owner: z.string().min(1), repositories: z.record(logicalName, repository).default({}) }).strict();
+const section = z.object({ owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, "must be a GitHub user or organization name: letters, digits and single inner hyphens, at most 39 characters"), repositories: z.record(logicalName, repository).default({}) }).strict();
 
 /** A repository as planned: everything but the token and the provider, which the program reads. */
 export type PlannedRepository = Omit<CodeRepositoryArgs, "githubToken" | "provider">;

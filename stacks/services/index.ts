@@ -12,8 +12,9 @@ import { resendService } from "./resend";
 import { stripeService } from "./stripe";
 import { supabaseService } from "./supabase";
 import { trelloService } from "./trello";
+import { wiresService } from "./wires";
 
-export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, keysService] as const;
+export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, keysService, wiresService] as const;
 
 type Services = (typeof SERVICES)[number];
 type ByKey<K extends string> = Extract<Services, { key: K }>;

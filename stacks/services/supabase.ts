@@ -4,6 +4,7 @@ import { SupabaseStorage, type SupabaseStorageArgs } from "../../components/supa
 import { serviceRoleKey } from "../../dynamic-providers/supabase/client";
 import { mimeTypeListSchema, projectRefSchema, projectUrlSchema } from "../../dynamic-providers/supabase/schema";
 import { httpUrl } from "../../dynamic-providers/core/validation";
+import { migrationsInputSchema } from "../../dynamic-providers/postgres/schema";
 import { dataPolicyOf } from "../environment";
 import { NAME_RULES, physicalName } from "../naming";
 import { defineService, logicalName } from "../service";
@@ -51,6 +52,12 @@ const section = z
         /** Another Management API (the sandbox's emulator). @default https://api.supabase.com */
         managementUrl: httpUrl().optional(),
         buckets: z.record(logicalName, bucketSettings).default({}),
+        /**
+         * The project's own database, for the tables the relay records events in: its connection
+         * string without the password (Project Settings → Database), e.g.
+         * postgres://postgres@db.abcd.supabase.co:5432/postgres. The password is supabaseDbPassword.
+         */
+        database: z.object({ url: migrationsInputSchema().shape.connectionUrl }).strict().optional(),
     })
     .strict();
 
@@ -58,6 +65,8 @@ export interface SupabasePlan {
     storage: SupabaseStorageArgs;
     /** Where Edge Function secrets go, when the stack hands keys to Supabase. */
     functions?: { projectRef: string; managementUrl?: string };
+    /** The project's database (no password), when set. */
+    databaseUrl?: string;
 }
 
 export const supabaseService = defineService({
@@ -81,6 +90,7 @@ export const supabaseService = defineService({
         return {
             storage: { projectUrl: s.url, buckets, policy: dataPolicyOf(ctx.env) },
             ...(s.projectRef ? { functions: { projectRef: s.projectRef, ...(s.managementUrl ? { managementUrl: s.managementUrl } : {}) } } : {}),
+            ...(s.database ? { databaseUrl: s.database.url } : {}),
         };
     },
 
