@@ -31,7 +31,14 @@
  * :admin_remote_mirror, user_project)`). `find_namespace!` answers 404 {"message":"404 Namespace
  * Not Found"} unless the user may `read_namespace_via_membership`: a member of the group
  * (GroupPolicy `has_access`) or the owner of the user namespace (UserNamespacePolicy).
+ *
+ * Pipeline events (issue 12): `runPipeline` moves a pipeline through its statuses and posts a
+ * Pipeline Hook to each of the project's hooks with pipeline_events, as WebHookService does
+ * (app/services/web_hook_service.rb 017a6c12, body from lib/gitlab/data_builder/pipeline.rb
+ * 017a6c12); `resendHookRequest` is the hook's "Resend request" (web_hooks/events/resend_service.rb).
  */
+import { randomBytes, randomUUID } from "node:crypto";
+import { postEvent, type Delivery } from "../events/deliver";
 import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
 type Obj = Record<string, any>;
@@ -87,6 +94,24 @@ export interface GitlabEmulatorOptions {
      * read public and internal projects only, administer none, and see no namespace.
      */
     outsiders?: string[];
+    /** Gitlab.config.gitlab.base_url, sent as X-Gitlab-Instance. @default "https://gitlab.example" */
+    instanceUrl?: string;
+    /** Gitlab::VERSION, sent in the User-Agent. @default "18.3.0" */
+    version?: string;
+}
+
+/** Ci::HasStatus statuses a pipeline goes through. */
+export const PIPELINE_STATUSES = ["created", "waiting_for_resource", "preparing", "pending", "running", "success", "failed", "canceled", "skipped", "manual", "scheduled"] as const;
+export type PipelineStatus = (typeof PIPELINE_STATUSES)[number];
+const FINISHED: readonly string[] = ["success", "failed", "canceled", "skipped"];
+/** The label of Gitlab::Ci::Status for each status (detailed_status). */
+const STATUS_LABEL: Record<string, string> = { success: "passed", manual: "manual action", waiting_for_resource: "waiting for resource" };
+
+/** One Pipeline Hook sent to one project hook. */
+export interface GitlabDelivery extends Delivery {
+    hookId: number;
+    /** The hook log's idempotency key: kept by a resend. */
+    idempotencyKey: string;
 }
 
 export class GitlabEmulator extends Emulator {
@@ -97,6 +122,11 @@ export class GitlabEmulator extends Emulator {
     private readonly defaultBranchName: string;
     private readonly premium: boolean;
     private readonly outsiders: string[];
+    private readonly instanceUrl: string;
+    private readonly version: string;
+    /** Every Pipeline Hook posted, in order. */
+    readonly hookDeliveries: GitlabDelivery[] = [];
+    private readonly pipelines = new Map<number, { projectId: number; iid: number; ref: string; sha: string; createdAt: string; startedAt: number }>();
 
     constructor(options: GitlabEmulatorOptions) {
         super({
@@ -109,6 +139,8 @@ export class GitlabEmulator extends Emulator {
         this.defaultBranchName = options.defaultBranchName ?? "main";
         this.premium = options.premium ?? true;
         this.outsiders = options.outsiders ?? [];
+        this.instanceUrl = options.instanceUrl ?? "https://gitlab.example";
+        this.version = options.version ?? "18.3.0";
     }
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
@@ -124,6 +156,142 @@ export class GitlabEmulator extends Emulator {
     override reset(): void {
         super.reset();
         this.projects.clear();
+        this.pipelines.clear();
+        this.hookDeliveries.length = 0;
+    }
+
+    /**
+     * A pipeline of the project on `ref` reaching each status in turn (one status, or a sequence
+     * such as pending, running, success): every step is one Pipeline Hook to each hook with
+     * pipeline_events, all carrying the same pipeline id. `pipelineId` moves an existing pipeline on.
+     */
+    async runPipeline(projectId: number, options: { ref: string; status: PipelineStatus | PipelineStatus[]; pipelineId?: number; sha?: string }): Promise<{ pipelineId: number; deliveries: GitlabDelivery[] }> {
+        const project = this.projects.get(projectId);
+        if (!project) throw new Error(`no project ${projectId}`);
+        const statuses = Array.isArray(options.status) ? options.status : [options.status];
+        for (const status of statuses) if (!PIPELINE_STATUSES.includes(status)) throw new Error(`unknown pipeline status ${status}; one of ${PIPELINE_STATUSES.join(", ")}`);
+        let pipelineId = options.pipelineId;
+        if (pipelineId === undefined || !this.pipelines.has(pipelineId)) {
+            pipelineId = pipelineId ?? this.nextId++;
+            const iid = [...this.pipelines.values()].filter((p) => p.projectId === projectId).length + 1;
+            this.pipelines.set(pipelineId, { projectId, iid, ref: options.ref, sha: options.sha ?? randomBytes(20).toString("hex"), createdAt: timestamp(), startedAt: Date.now() });
+        }
+        const deliveries: GitlabDelivery[] = [];
+        for (const status of statuses) {
+            const body = this.pipelineHookData(project, pipelineId, status);
+            for (const hook of project.hooks.values()) {
+                if (hook.pipeline_events !== true) continue;
+                deliveries.push(await this.postHook(hook, body, randomUUID()));
+            }
+        }
+        return { pipelineId, deliveries };
+    }
+
+    /** The hook's "Resend request": the logged body again, with its idempotency key; a new event UUID. */
+    async resendHookRequest(delivery: GitlabDelivery): Promise<GitlabDelivery> {
+        const hook = [...this.projects.values()].map((p) => p.hooks.get(delivery.hookId)).find((h) => h !== undefined);
+        if (!hook) throw new Error(`no hook ${delivery.hookId}`);
+        return this.postHook(hook, JSON.parse(delivery.payload), delivery.idempotencyKey);
+    }
+
+    /**
+     * WebHookService#build_headers: Content-Type, User-Agent "GitLab/<version>", Idempotency-Key
+     * (per event and hook, kept by retries and resends), X-Gitlab-Event (hook_to_event:
+     * "Pipeline Hook"), X-Gitlab-Webhook-UUID (Gitlab::WebHooks::GITLAB_UUID_HEADER, a new
+     * SecureRandom.uuid per request), X-Gitlab-Instance (the instance's base URL), X-Gitlab-Token
+     * only when the hook has a token, and RecursionDetection's X-Gitlab-Event-UUID (a new UUID for
+     * each hook and triggering request: lib/gitlab/web_hooks/recursion_detection/uuid.rb).
+     */
+    private async postHook(hook: Obj, body: Obj, idempotencyKey: string): Promise<GitlabDelivery> {
+        const headers: Record<string, string> = {
+            "Content-Type": "application/json",
+            "User-Agent": `GitLab/${this.version}`,
+            "Idempotency-Key": idempotencyKey,
+            "X-Gitlab-Event": "Pipeline Hook",
+            "X-Gitlab-Webhook-UUID": randomUUID(),
+            "X-Gitlab-Instance": this.instanceUrl,
+            ...(hook.token ? { "X-Gitlab-Token": String(hook.token).replace(/[\r\n]/g, "") } : {}),
+            "X-Gitlab-Event-UUID": randomUUID(),
+        };
+        const delivery = { ...(await postEvent(hook.url, headers, JSON.stringify(body))), hookId: hook.id as number, idempotencyKey };
+        this.hookDeliveries.push(delivery);
+        return delivery;
+    }
+
+    /** Gitlab::DataBuilder::Pipeline: object_kind, object_attributes (hook_attrs), merge_request, user, project (hook_attrs backward: false), commit, builds. */
+    private pipelineHookData(project: Obj, pipelineId: number, status: PipelineStatus): Obj {
+        const pipeline = this.pipelines.get(pipelineId)!;
+        const finished = FINISHED.includes(status);
+        const namespace = project.namespace as { path: string };
+        const user = { id: 1, name: "Stackwire Bot", username: namespace.path, avatar_url: null, email: "[REDACTED]" };
+        return {
+            object_kind: "pipeline",
+            object_attributes: {
+                id: pipelineId,
+                iid: pipeline.iid,
+                name: null,
+                ref: pipeline.ref,
+                tag: false,
+                sha: pipeline.sha,
+                before_sha: "0".repeat(40),
+                source: "push",
+                status,
+                detailed_status: STATUS_LABEL[status] ?? status,
+                stages: ["test"],
+                created_at: pipeline.createdAt,
+                finished_at: finished ? timestamp() : null,
+                duration: finished ? Math.max(1, Math.round((Date.now() - pipeline.startedAt) / 1000)) : null,
+                queued_duration: status === "created" || status === "pending" ? null : 1,
+                protected_ref: pipeline.ref === this.shownDefaultBranch(project),
+                variables: [],
+                url: `${project.web_url}/-/pipelines/${pipelineId}`,
+            },
+            merge_request: null,
+            user,
+            project: {
+                id: project.id,
+                name: project.name,
+                description: project.description,
+                web_url: project.web_url,
+                avatar_url: null,
+                git_ssh_url: `git@gitlab.example:${project.path_with_namespace}.git`,
+                git_http_url: project.http_url_to_repo,
+                namespace: namespace.path,
+                visibility_level: project.visibility === "public" ? 20 : project.visibility === "internal" ? 10 : 0,
+                path_with_namespace: project.path_with_namespace,
+                default_branch: this.shownDefaultBranch(project),
+                ci_config_path: null,
+            },
+            commit: {
+                id: pipeline.sha,
+                message: "Update .gitlab-ci.yml\n",
+                title: "Update .gitlab-ci.yml",
+                timestamp: pipeline.createdAt,
+                url: `${project.web_url}/-/commit/${pipeline.sha}`,
+                author: { name: "Stackwire Bot", email: "[REDACTED]" },
+            },
+            builds: [
+                {
+                    id: pipelineId + 1,
+                    stage: "test",
+                    name: "test",
+                    status: status === "waiting_for_resource" || status === "preparing" || status === "scheduled" ? "created" : status,
+                    created_at: pipeline.createdAt,
+                    started_at: status === "created" || status === "pending" ? null : pipeline.createdAt,
+                    finished_at: finished ? timestamp() : null,
+                    duration: null,
+                    queued_duration: null,
+                    failure_reason: status === "failed" ? "script_failure" : null,
+                    when: "on_success",
+                    manual: false,
+                    allow_failure: false,
+                    user,
+                    runner: null,
+                    artifacts_file: { filename: null, size: null },
+                    environment: null,
+                },
+            ],
+        };
     }
 
     /** A project made directly (test equipment: the parent of mirrors, hooks and variables). */

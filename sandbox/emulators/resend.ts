@@ -12,8 +12,13 @@
  *
  * Shapes and statuses follow resend/resend-openapi resend.yaml (1.5.0, fd6f395), checked route by
  * route by test/fidelity (contract test/fidelity/contracts/resend.json).
+ *
+ * Sending (issue 12): POST /emails takes a full-access key or a sending-only one (restricted to
+ * one domain when it has a `domain_id`); the `from` domain must be one of the team's verified
+ * domains. What was sent stays in `outbox`, for tests and the demo to see a wire's effect.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { systemClock, type Clock } from "../../dynamic-providers/core/clock";
 import { bearerToken, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
 type Obj = Record<string, any>;
@@ -40,7 +45,34 @@ export interface ResendEmulatorOptions {
     sendingKeys?: string[];
     /** Full-access keys of other teams, one team each. */
     otherTeams?: string[];
+    /** The clock idempotency keys expire on. @default the system clock */
+    clock?: Clock;
 }
+
+/** An email the emulator accepted, as a test reads it. */
+export interface SentEmail {
+    id: string;
+    from: string;
+    to: string[];
+    cc: string[];
+    bcc: string[];
+    reply_to: string[];
+    subject: string;
+    html?: string;
+    text?: string;
+    headers: Record<string, string>;
+    tags: { name: string; value: string }[];
+    created_at: string;
+    /** The id of the API key that sent it. */
+    keyId: string;
+}
+
+/** Resend keeps an idempotency key for 24 hours (resend.com/docs/dashboard/emails/idempotency-keys). */
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+/** "Max 50" recipients in `to` (SendEmailRequest). */
+const MAX_RECIPIENTS = 50;
+/** `Name <address>` or a bare address (the format Resend's invalid `from` message names). */
+const ADDRESS = /^(?:[^<>]*<([^\s<>@]+@([^\s<>@]+))>|([^\s<>@]+@([^\s<>@]+)))$/;
 
 /** The emulator's own team. */
 export const OWN_TEAM = "team-own";
@@ -54,6 +86,11 @@ export class ResendEmulator extends Emulator {
     readonly teamKeys: Obj[] = [];
     /** The team each domain, key and webhook made through the API belongs to. */
     private readonly teamOf = new Map<string, string>();
+    /** Every email accepted, oldest first. */
+    readonly outbox: SentEmail[] = [];
+    /** Idempotency keys per team: the request's fingerprint, its answer and when it was first seen. */
+    private readonly idempotency = new Map<string, { fingerprint: string; response: EmulatorResponse; at: number }>();
+    private readonly clock: Clock;
 
     constructor(options: ResendEmulatorOptions) {
         super({
@@ -66,6 +103,7 @@ export class ResendEmulator extends Emulator {
         provision(options.apiKey, OWN_TEAM, "full_access", "Onboarding");
         (options.sendingKeys ?? []).forEach((token, i) => provision(token, OWN_TEAM, "sending_access", `Sending ${i + 1}`));
         (options.otherTeams ?? []).forEach((token, i) => provision(token, `team-other-${i + 1}`, "full_access", "Onboarding"));
+        this.clock = options.clock ?? systemClock;
     }
 
     /** The key a token is, provisioned or made through the API, with its team. */
@@ -103,13 +141,15 @@ export class ResendEmulator extends Emulator {
         if (!token) return error(401, "missing_api_key", "Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY");
         const key = this.keyOf(token);
         if (!key) return error(403, "validation_error", "API key is invalid");
-        if (key.permission !== "full_access") return error(401, "restricted_api_key", "This API key is restricted to only send emails.");
+        const sending = req.method === "POST" && req.path === "/emails";
+        if (key.permission !== "full_access" && !sending) return error(401, "restricted_api_key", "This API key is restricted to only send emails.");
         return undefined;
     }
 
     override reset(): void {
         super.reset();
-        for (const m of [this.domains, this.apiKeys, this.webhooks, this.teamOf]) m.clear();
+        for (const m of [this.domains, this.apiKeys, this.webhooks, this.teamOf, this.idempotency]) m.clear();
+        this.outbox.length = 0;
     }
 
     /** What Resend does once the DNS records are found. */
@@ -121,8 +161,111 @@ export class ResendEmulator extends Emulator {
         }
     }
 
+    /** A user's DNS records found by Resend: the sandbox calls it after `pulumi up`, as a user would wait for DNS. */
+    verifyDomain(name: string): void {
+        const domain = [...this.domains.values()].find((d) => d.name === name.toLowerCase() || d.name === name);
+        if (!domain) throw new Error(`no domain ${name} in the Resend emulator`);
+        this.verify(domain.id);
+    }
+
+    /**
+     * POST /emails (resend.yaml `emails/send`, SendEmailRequest: from, to (a string or 1-50
+     * strings), subject required; cc, bcc, reply_to, html, text, headers, tags). Errors as
+     * resend.com/docs/api-reference/errors lists them: 422 missing_required_field and
+     * validation_error for the body; 403 validation_error "The <domain> domain is not verified.
+     * Please, add and verify your domain on https://resend.com/domains" when the team has no
+     * verified domain of that name (the text quoted in resend/resend-node#662). A sending-only key
+     * with a `domain_id` sends from that domain alone: the docs give the status of the refusal
+     * (403, as every `from` refusal) but not its text, which is therefore the emulator's own.
+     */
+    private sendEmail(req: EmulatorRequest): EmulatorResponse {
+        const b = req.json<Obj>() ?? {};
+        for (const field of ["from", "to", "subject"]) if (b[field] === undefined || b[field] === null || b[field] === "") return error(422, "missing_required_field", `Missing \`${field}\` field.`);
+        const from = typeof b.from === "string" ? ADDRESS.exec(b.from.trim()) : null;
+        if (!from) return error(422, "validation_error", "Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.");
+        const list = (field: string): string[] | EmulatorResponse => {
+            const value = b[field] ?? [];
+            const all = typeof value === "string" ? [value] : value;
+            if (!Array.isArray(all) || all.some((a) => typeof a !== "string" || !ADDRESS.test(a.trim()))) return error(422, "validation_error", `Invalid \`${field}\` field. The email address needs to follow the \`email@example.com\` or \`Name <email@example.com>\` format.`);
+            return all as string[];
+        };
+        const lists: Record<string, string[]> = {};
+        for (const field of ["to", "cc", "bcc", "reply_to"]) {
+            const value = list(field);
+            if (!Array.isArray(value)) return value;
+            lists[field] = value;
+        }
+        if (lists.to.length === 0) return error(422, "missing_required_field", "Missing `to` field.");
+        if (lists.to.length > MAX_RECIPIENTS) return error(422, "validation_error", `Invalid \`to\` field. The \`to\` field can contain at most ${MAX_RECIPIENTS} email addresses.`);
+        if (typeof b.subject !== "string") return error(422, "validation_error", "Invalid `subject` field. It must be a string.");
+
+        const key = this.keyOf(bearerToken(req) ?? "")!;
+        const team = key.team;
+        const domainName = (from[2] ?? from[4]).toLowerCase();
+        const domain = [...this.domains.values()].find((d) => d.name.toLowerCase() === domainName && (this.teamOf.get(d.id) ?? OWN_TEAM) === team);
+        if (key.permission === "sending_access" && key.domain_id && key.domain_id !== domain?.id) {
+            const allowed = this.domains.get(key.domain_id)?.name ?? "another";
+            return error(403, "validation_error", `This API key is restricted to send emails from the ${allowed} domain only, not from ${domainName}.`);
+        }
+        if (!domain || domain.status !== "verified") return error(403, "validation_error", `The ${domainName} domain is not verified. Please, add and verify your domain on https://resend.com/domains`);
+
+        const id = randomUUID();
+        this.outbox.push({
+            id,
+            from: b.from,
+            to: lists.to,
+            cc: lists.cc,
+            bcc: lists.bcc,
+            reply_to: lists.reply_to,
+            subject: b.subject,
+            ...(typeof b.html === "string" ? { html: b.html } : {}),
+            ...(typeof b.text === "string" ? { text: b.text } : {}),
+            headers: (b.headers as Record<string, string>) ?? {},
+            tags: (b.tags as { name: string; value: string }[]) ?? [],
+            created_at: timestamp(),
+            keyId: key.id,
+        });
+        this.teamOf.set(id, team);
+        return { status: 200, body: { id } };
+    }
+
+    /**
+     * Idempotency-Key on POST /emails (resend.yaml: at most 256 characters; the errors page:
+     * 400 invalid_idempotency_key "The key must be between 1-256 chars.", 409
+     * invalid_idempotent_request "Same idempotency key used with a different request payload.";
+     * the idempotency-keys page: kept 24 hours, the same key and payload answer the first
+     * answer again). Keys belong to the team; refused requests are not remembered.
+     */
+    private idempotentSend(req: EmulatorRequest): EmulatorResponse {
+        const header = req.headers["idempotency-key"];
+        if (header === undefined) return this.sendEmail(req);
+        const key = String(header);
+        if (key.length < 1 || key.length > 256) return error(400, "invalid_idempotency_key", "The key must be between 1-256 chars.");
+        const scoped = `${this.team(req)}:${key}`;
+        const fingerprint = createHash("sha256").update(req.body).digest("hex");
+        const now = this.clock.now();
+        const seen = this.idempotency.get(scoped);
+        if (seen && now - seen.at < IDEMPOTENCY_WINDOW_MS) {
+            if (seen.fingerprint !== fingerprint) return error(409, "invalid_idempotent_request", "Same idempotency key used with a different request payload. Change your idempotency key or payload.");
+            return seen.response;
+        }
+        const response = this.sendEmail(req);
+        if (response.status === 200) this.idempotency.set(scoped, { fingerprint, response, at: now });
+        return response;
+    }
+
+    /** GET /emails/{email_id} (resend.yaml `emails/get`, schema Email): the team's own emails only. */
+    private getEmail(req: EmulatorRequest): EmulatorResponse {
+        const sent = this.outbox.find((e) => e.id === req.params.id);
+        if (!sent || (this.teamOf.get(sent.id) ?? OWN_TEAM) !== this.team(req)) return error(404, "not_found", "Email not found");
+        const { id, from, to, cc, bcc, reply_to, subject, html, text, created_at } = sent;
+        return { status: 200, body: { object: "email", id, to, from, created_at, subject, ...(html !== undefined ? { html } : {}), ...(text !== undefined ? { text } : {}), bcc, cc, reply_to, last_event: "delivered" } };
+    }
+
     protected routes(): Route[] {
         return [
+            { method: "POST", path: "/emails", handle: (req) => this.idempotentSend(req) },
+            { method: "GET", path: "/emails/:id", handle: (req) => this.getEmail(req) },
             {
                 method: "POST",
                 path: "/domains",

@@ -17,10 +17,16 @@
  * The routes follow Stripe's published OpenAPI spec: stripe/openapi, latest/openapi.spec3.json at
  * commit 19be337d65af244fed355eaeb144de6dbeea82f1 (API 2026-07-29.dahlia), the operations of which
  * test/fidelity/specs/stripe-openapi-2026-07-29.dahlia.excerpt.json holds and the fidelity tier
- * checks every request and answer against. Only the routes the providers use are answered: list
- * routes were dropped, since nothing stackwire runs would keep them true to the spec.
+ * checks every request and answer against. Only the routes stackwire uses are answered: the
+ * providers' routes, and the events routes (list and retrieve) a webhook receiver reads back.
+ *
+ * Events (issue 12): `trigger` does what `stripe trigger <event>` does in test mode: makes the
+ * object, records its Event and sends it to every enabled webhook endpoint of the account and mode
+ * that listens for its type (or "*"), signed as Stripe signs it; `resend` sends an event again.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { systemClock, type Clock } from "../../dynamic-providers/core/clock";
+import { postEvent, type Delivery } from "../events/deliver";
 import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 import { STRIPE_EVENT_TYPES } from "../../dynamic-providers/stripe/api-lists";
 import { parseStripeForm, type FormValue } from "./stripe-form";
@@ -29,6 +35,12 @@ type Params = Record<string, FormValue>;
 type Obj = Record<string, unknown>;
 
 const ALPHANUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/** The shape of the idempotency keys stripe-node and stripe-cli send (a v4 UUID). */
+const randomUUIDLike = () => {
+    const hex = randomBytes(16).toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+};
+
 function randomId(prefix: string, length = 24): string {
     const bytes = randomBytes(length);
     return `${prefix}_${[...bytes].map((b) => ALPHANUM[b % ALPHANUM.length]).join("")}`;
@@ -160,6 +172,31 @@ export interface StripeEmulatorOptions {
     account?: string;
     /** Other accounts and their keys: each key sees its own account's objects only. */
     otherAccounts?: { id: string; keys: string[] }[];
+    /** The clock events are created and signed on. @default the system clock */
+    clock?: Clock;
+}
+
+/** The API version events are rendered with when an endpoint names none: the account's default, the spec's. */
+export const STRIPE_API_VERSION = "2026-07-29.dahlia";
+
+/** The events `trigger` makes, as `stripe trigger` names them. */
+export const TRIGGERABLE_EVENTS = ["checkout.session.completed", "payment_intent.succeeded", "charge.refunded", "invoice.paid"] as const;
+export type TriggerableEvent = (typeof TRIGGERABLE_EVENTS)[number];
+
+/** One event sent to one webhook endpoint. */
+export interface StripeDelivery extends Delivery {
+    eventId: string;
+    endpointId: string;
+}
+
+/**
+ * The Stripe-Signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<payload>" keyed
+ * with the endpoint's secret>` (docs.stripe.com/webhooks "Verify webhook signatures manually":
+ * the signed payload is the timestamp, a period and the raw body; the key is the whole
+ * `whsec_…` secret).
+ */
+export function stripeSignatureHeader(secret: string, payload: string, unixSeconds: number): string {
+    return `t=${unixSeconds},v1=${createHmac("sha256", secret).update(`${unixSeconds}.${payload}`).digest("hex")}`;
 }
 
 /** The emulator's own account, as Stripe spells account ids (acct_ and 16 characters). */
@@ -195,6 +232,13 @@ export class StripeEmulator extends Emulator {
     readonly account: string;
     /** The account and mode each object was made in (an object put here by a test: the emulator's own account). */
     private readonly homes = new Map<string, Home>();
+    /** Events, oldest first (the list answers newest first). */
+    readonly events = new Map<string, Obj>();
+    /** Every POST of an event to an endpoint, in order. */
+    readonly deliveries: StripeDelivery[] = [];
+    /** The bytes each event was first sent as: a resend sends them again. */
+    private readonly payloads = new Map<string, string>();
+    private readonly clock: Clock;
 
     constructor(options: StripeEmulatorOptions) {
         super({
@@ -206,6 +250,7 @@ export class StripeEmulator extends Emulator {
             }),
         });
         this.account = options.account ?? DEFAULT_ACCOUNT;
+        this.clock = options.clock ?? systemClock;
         for (const key of options.keys) this.accounts.set(key, this.account);
         for (const other of options.otherAccounts ?? []) for (const key of other.keys) this.accounts.set(key, other.id);
     }
@@ -217,6 +262,9 @@ export class StripeEmulator extends Emulator {
         this.webhookEndpoints.clear();
         this.idempotency.clear();
         this.homes.clear();
+        this.events.clear();
+        this.payloads.clear();
+        this.deliveries.length = 0;
     }
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
@@ -398,6 +446,210 @@ export class StripeEmulator extends Emulator {
         return this.withExpand(price, p);
     }
 
+    /** Unix seconds on the emulator's clock. */
+    private unixNow(): number {
+        return Math.floor(this.clock.now() / 1000);
+    }
+
+    /**
+     * What `stripe trigger <type>` does in test mode: the object the event is about (made by API
+     * requests, hence the event's `request.id`), its Event, and one POST of the event to every
+     * endpoint listening for it. `overrides` replace top-level fields of the object.
+     */
+    async trigger(type: TriggerableEvent, overrides: Obj = {}): Promise<{ event: Obj; deliveries: StripeDelivery[] }> {
+        if (!TRIGGERABLE_EVENTS.includes(type)) throw new Error(`trigger knows ${TRIGGERABLE_EVENTS.join(", ")}; not ${String(type)}`);
+        const created = this.unixNow();
+        const event: Obj = {
+            id: randomId("evt"),
+            object: "event",
+            api_version: STRIPE_API_VERSION,
+            created,
+            data: { object: { ...this.eventObject(type, created), ...overrides } },
+            livemode: false,
+            pending_webhooks: this.listeners(type, false).length,
+            request: { id: randomId("req", 14), idempotency_key: randomUUIDLike() },
+            type,
+        };
+        this.events.set(event.id as string, event);
+        this.homes.set(event.id as string, { account: this.account, livemode: false });
+        const deliveries = await this.send(event, this.listeners(type, false));
+        event.pending_webhooks = deliveries.filter((d) => d.status < 200 || d.status >= 300).length;
+        return { event, deliveries };
+    }
+
+    /**
+     * Sends an event again, unchanged (same id and body), with a new signature: the dashboard's
+     * "Resend" and `stripe events resend`. To one endpoint, or to every endpoint listening now.
+     * `signedAt` (unix seconds) signs as of another time, to show a receiver an old signature.
+     */
+    async resend(eventId: string, options: { endpointId?: string; signedAt?: number } = {}): Promise<StripeDelivery[]> {
+        const event = this.events.get(eventId);
+        if (!event) throw new Error(`no event ${eventId}`);
+        const endpoints = options.endpointId ? [this.webhookEndpoints.get(options.endpointId)].filter((e): e is Obj => e !== undefined) : this.listeners(event.type as string, event.livemode === true);
+        return this.send(event, endpoints, options.signedAt);
+    }
+
+    /** Enabled endpoints of the emulator's account in that mode whose enabled_events hold the type or "*". */
+    private listeners(type: string, livemode: boolean): Obj[] {
+        return [...this.webhookEndpoints.values()].filter((w) => {
+            const home = this.homeOf(w.id as string, w);
+            const events = w.enabled_events as string[];
+            return w.status === "enabled" && home.account === this.account && home.livemode === livemode && (events.includes(type) || events.includes("*"));
+        });
+    }
+
+    /**
+     * One POST per endpoint. Stripe sends the event pretty-printed (two-space JSON) with
+     * Content-Type "application/json; charset=utf-8" and User-Agent "Stripe/1.0
+     * (+https://stripe.com/docs/webhooks)"; the signature covers exactly these bytes.
+     */
+    private async send(event: Obj, endpoints: Obj[], signedAt?: number): Promise<StripeDelivery[]> {
+        const payload = this.payloads.get(event.id as string) ?? JSON.stringify(event, null, 2);
+        this.payloads.set(event.id as string, payload);
+        const deliveries = await Promise.all(
+            endpoints.map(async (endpoint) => {
+                const headers = {
+                    Accept: "*/*; q=0.5, application/xml",
+                    "Cache-Control": "no-cache",
+                    "Content-Type": "application/json; charset=utf-8",
+                    "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+                    "Stripe-Signature": stripeSignatureHeader(endpoint.secret as string, payload, signedAt ?? this.unixNow()),
+                };
+                const delivery = await postEvent(endpoint.url as string, headers, payload);
+                return { ...delivery, eventId: event.id as string, endpointId: endpoint.id as string };
+            }),
+        );
+        this.deliveries.push(...deliveries);
+        return deliveries;
+    }
+
+    /**
+     * The object an event carries, in the shape of its schema in the spec (checkout.session,
+     * payment_intent, charge, invoice), with the fields a receiver reads (amounts, currency, the
+     * customer's email) filled as stripe-cli's fixtures leave them: a paid test-mode payment.
+     */
+    private eventObject(type: TriggerableEvent, created: number): Obj {
+        const amount = 2000;
+        const email = "customer@example.com";
+        const paymentIntent = randomId("pi");
+        const charge = randomId("ch");
+        const common = { created, currency: "usd", livemode: false, metadata: {} };
+        switch (type) {
+            case "checkout.session.completed":
+                return {
+                    id: randomId("cs_test", 58),
+                    object: "checkout.session",
+                    amount_subtotal: amount,
+                    amount_total: amount,
+                    customer: null,
+                    customer_details: { address: null, email, name: "Jenny Rosen", phone: null, tax_exempt: "none", tax_ids: [] },
+                    customer_email: null,
+                    expires_at: created + 24 * 3600,
+                    mode: "payment",
+                    payment_intent: paymentIntent,
+                    payment_status: "paid",
+                    status: "complete",
+                    success_url: "https://example.com/success",
+                    url: null,
+                    ...common,
+                };
+            case "payment_intent.succeeded":
+                return {
+                    id: paymentIntent,
+                    object: "payment_intent",
+                    amount,
+                    amount_capturable: 0,
+                    amount_received: amount,
+                    capture_method: "automatic_async",
+                    confirmation_method: "automatic",
+                    customer: null,
+                    description: null,
+                    latest_charge: charge,
+                    payment_method: randomId("pm"),
+                    payment_method_types: ["card"],
+                    receipt_email: email,
+                    status: "succeeded",
+                    ...common,
+                };
+            case "charge.refunded":
+                return {
+                    id: charge,
+                    object: "charge",
+                    amount,
+                    amount_captured: amount,
+                    amount_refunded: amount,
+                    billing_details: { address: null, email, name: "Jenny Rosen", phone: null },
+                    captured: true,
+                    customer: null,
+                    paid: true,
+                    payment_intent: paymentIntent,
+                    receipt_email: email,
+                    refunded: true,
+                    status: "succeeded",
+                    ...common,
+                };
+            case "invoice.paid":
+                return {
+                    id: randomId("in"),
+                    object: "invoice",
+                    amount_due: amount,
+                    amount_paid: amount,
+                    amount_remaining: 0,
+                    billing_reason: "manual",
+                    collection_method: "charge_automatically",
+                    customer: randomId("cus", 14),
+                    customer_email: email,
+                    customer_name: "Jenny Rosen",
+                    hosted_invoice_url: null,
+                    number: "STACKW-0001",
+                    status: "paid",
+                    ...common,
+                };
+        }
+    }
+
+    /** GetEvents: the caller's account and mode, newest first, with Stripe's cursor pagination and filters. */
+    private listEvents(req: EmulatorRequest, p: Params): Obj {
+        allowOnly(p, ["created", "delivery_success", "ending_before", "expand", "limit", "starting_after", "type", "types"]);
+        const limit = int(p.limit, "limit") ?? 10;
+        if (limit < 1 || limit > 100) throw invalid(`This value must be ${limit < 1 ? "greater than or equal to 1" : "less than or equal to 100"}.`, "limit");
+        if (p.type !== undefined && p.types !== undefined) throw invalid("You may pass either `type` or `types`, but not both.", "types");
+        const type = str(p, "type");
+        // "a specific event name, or group of events using * as a wildcard"
+        const typeMatches = type === undefined ? () => true : (t: string) => new RegExp(`^${type.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(t);
+        const types = list(p.types, "types");
+        const deliverySuccess = bool(p.delivery_success, "delivery_success");
+        const created = p.created;
+        const inCreated = (t: number) => {
+            if (created === undefined) return true;
+            if (typeof created === "string") return t === int(created, "created");
+            const range = created as Params;
+            const bound = (k: string) => int(range[k], `created[${k}]`);
+            return (bound("gt") === undefined || t > bound("gt")!) && (bound("gte") === undefined || t >= bound("gte")!) && (bound("lt") === undefined || t < bound("lt")!) && (bound("lte") === undefined || t <= bound("lte")!);
+        };
+        const newestFirst = [...this.events.values()]
+            .reverse()
+            .filter((e) => this.visible(req, e.id as string, e))
+            .filter((e) => typeMatches(e.type as string) && (types === undefined || types.includes(e.type as string)))
+            .filter((e) => deliverySuccess === undefined || (e.pending_webhooks === 0) === deliverySuccess)
+            .filter((e) => inCreated(e.created as number));
+        const after = str(p, "starting_after");
+        const before = str(p, "ending_before");
+        let page: Obj[];
+        let hasMore: boolean;
+        if (before !== undefined) {
+            const end = newestFirst.findIndex((e) => e.id === before);
+            const start = Math.max(0, end - limit);
+            page = end < 0 ? [] : newestFirst.slice(start, end);
+            hasMore = start > 0;
+        } else {
+            const start = after === undefined ? 0 : newestFirst.findIndex((e) => e.id === after) + 1;
+            page = after !== undefined && start === 0 ? [] : newestFirst.slice(start, start + limit);
+            hasMore = start + limit < newestFirst.length;
+        }
+        return { object: "list", data: page, has_more: hasMore, url: "/v1/events" };
+    }
+
     /** Lookup keys are unique per account and mode; another price's key moves only with transfer_lookup_key. */
     private assignLookupKey(req: EmulatorRequest, price: Obj, key: string | undefined, transfer: boolean): void {
         if (key === undefined) return;
@@ -563,6 +815,11 @@ export class StripeEmulator extends Emulator {
                 found.metadata = applyMetadata(found.metadata as Record<string, string>, p.metadata);
                 return withoutSecret(found);
             }),
+            // GetEvents: created, delivery_success, ending_before, expand, limit (1-100, default 10),
+            // starting_after, type (with * wildcards), types (not with type); NotificationEventList.
+            route("GET", "/v1/events", (req, p) => this.listEvents(req, p)),
+            // GetEventsId: the `event` schema; another account's or mode's event is "No such event".
+            route("GET", "/v1/events/:id", (req) => this.seen(req, this.events, "event", req.params.id)),
             // DeleteWebhookEndpointsWebhookEndpoint
             route("DELETE", "/v1/webhook_endpoints/:id", (req) => {
                 const found = endpoint(req);

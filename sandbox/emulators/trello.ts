@@ -20,8 +20,16 @@
  * another token gets "webhook does not belong to token" (rest/api-group-webhooks "Get a
  * Webhook"); the reference gives no status for it, and the emulator answers it with Trello's
  * status for a permission refusal, 401.
+ *
+ * Cards and webhook deliveries (issue 12): the card routes a relay uses (rest/api-group-cards),
+ * and for each card created, changed, commented on or deleted the action POSTed to every active
+ * webhook whose model is the card, its list or its board, as the webhooks guide describes:
+ * `{action, model}` signed in X-Trello-Webhook with base64(HMAC-SHA1(the application's OAuth
+ * secret, body + callbackURL)) ("Webhook Signatures"). Deliveries leave after the answer, as
+ * Trello's do; `settled()` waits for them.
  */
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
+import { postEvent, type Delivery } from "../events/deliver";
 import { systemClock, type Clock } from "../../dynamic-providers/core/clock";
 import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
@@ -47,6 +55,19 @@ export interface TrelloEmulatorOptions {
     clock?: Clock;
     /** Credentials of other members, who are on none of the boards (boards they create are theirs). */
     outsiders?: { key: string; token: string }[];
+    /** The OAuth secret of the application `key` belongs to: webhook deliveries are signed with it. Unsigned without one. */
+    appSecret?: string;
+}
+
+/** One action POSTed to one webhook. */
+export interface TrelloDelivery extends Delivery {
+    webhookId: string;
+    actionType: string;
+}
+
+/** The X-Trello-Webhook header: base64(HMAC-SHA1(secret, body + callbackURL)) (webhooks guide, "Webhook Signatures"). */
+export function trelloSignature(appSecret: string, body: string, callbackURL: string): string {
+    return createHmac("sha1", appSecret).update(body + callbackURL).digest("base64");
 }
 
 /** The member `key` and `token` of the options belong to. */
@@ -59,10 +80,14 @@ export class TrelloEmulator extends Emulator {
     readonly lists = new Map<string, Obj>();
     readonly labels = new Map<string, Obj>();
     readonly webhooks = new Map<string, Obj>();
+    readonly cards = new Map<string, Obj>();
+    /** Every action POSTed to a webhook, in the order they were answered. */
+    readonly webhookDeliveries: TrelloDelivery[] = [];
+    private readonly inFlight = new Set<Promise<void>>();
     /** Requests refused with 429 (benchmarks read this). */
     rateLimited = 0;
     private stamps: number[] = [];
-    private readonly opts: Required<TrelloEmulatorOptions>;
+    private readonly opts: Required<Omit<TrelloEmulatorOptions, "appSecret">> & Pick<TrelloEmulatorOptions, "appSecret">;
 
     constructor(options: TrelloEmulatorOptions) {
         super({
@@ -114,7 +139,8 @@ export class TrelloEmulator extends Emulator {
 
     override reset(): void {
         super.reset();
-        for (const map of [this.boards, this.lists, this.labels, this.webhooks]) map.clear();
+        for (const map of [this.boards, this.lists, this.labels, this.webhooks, this.cards]) map.clear();
+        this.webhookDeliveries.length = 0;
         this.stamps = [];
         this.rateLimited = 0;
     }
@@ -164,7 +190,12 @@ export class TrelloEmulator extends Emulator {
         return c;
     }
 
-    /** Trello calls the callback with HEAD and wants 200. */
+    /**
+     * Trello calls the callback with HEAD and wants 200: "We run a quick HTTP HEAD request on the
+     * URL, and if a 200 status code is not returned in the response, then the webhook will not be
+     * created" (guides/rest-api/webhooks, "Creating a Webhook"); the API answers 400 with the
+     * URL and the status it got.
+     */
     private async checkCallback(url: string): Promise<void> {
         let status: string;
         try {
@@ -184,6 +215,7 @@ export class TrelloEmulator extends Emulator {
 
     protected routes(): Route[] {
         return [
+            ...this.cardRoutes(),
             {
                 // rest/api-group-boards "Create a Board": name 1-16384 characters, desc 0-16384,
                 // the creating member its admin (object definitions, Board `memberships`),
@@ -411,6 +443,220 @@ export class TrelloEmulator extends Emulator {
                     this.webhook(req);
                     this.webhooks.delete(req.params.id);
                     return { _value: null };
+                }),
+            },
+        ];
+    }
+
+    /** Waits for the webhook deliveries under way; the ones made so far. */
+    async settled(): Promise<TrelloDelivery[]> {
+        while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+        return this.webhookDeliveries;
+    }
+
+    /**
+     * A request's parameters: Trello reads them from the query string and from a JSON or
+     * form-encoded body alike (the REST reference lists them as query parameters; clients such
+     * as trello.js send a JSON body).
+     */
+    private paramsOf(req: EmulatorRequest): URLSearchParams {
+        const params = new URLSearchParams(req.query);
+        if (req.body.length === 0) return params;
+        const type = String(req.headers["content-type"] ?? "");
+        if (type.includes("json")) {
+            for (const [k, v] of Object.entries(req.json<Obj>() ?? {})) if (v !== undefined && v !== null) params.set(k, String(v));
+        } else if (type.includes("x-www-form-urlencoded")) {
+            for (const [k, v] of new URLSearchParams(req.body.toString("utf8"))) params.set(k, v);
+        }
+        return params;
+    }
+
+    /** A card, if the request's member is on its board (a card whose board is gone: 404). */
+    private card(req: EmulatorRequest, id = req.params.id): Obj {
+        const card = this.find(this.cards, id);
+        if (!this.boards.has(card.idBoard)) throw failure(404, "The requested resource was not found.");
+        this.board(req, card.idBoard);
+        return card;
+    }
+
+    /** A card's position among its list's cards: "top", "bottom" or a positive number (default bottom). */
+    private position(pos: string | null, idList: string, except?: string): number {
+        const siblings = [...this.cards.values()].filter((c) => c.idList === idList && c.id !== except).map((c) => c.pos as number);
+        if (pos === null || pos === "bottom") return Math.max(0, ...siblings) + 16384;
+        if (pos === "top") return Math.min(65536, ...siblings) / 2;
+        const n = Number(pos);
+        if (!Number.isFinite(n) || n < 0) throw failure(400, "invalid value for pos");
+        return n;
+    }
+
+    /** The member who acts through the request's token, as actions name them (memberCreator). */
+    private memberCreator(req: EmulatorRequest): Obj {
+        const id = this.memberOf(req);
+        const username = id === TRELLO_MEMBER_ID ? "stackwire" : `outsider${id.slice(-1)}`;
+        return { id, activityBlocked: false, avatarHash: null, avatarUrl: null, fullName: "Trello member", idMemberReferrer: null, initials: "TM", nonPublic: {}, nonPublicAvailable: true, username };
+    }
+
+    /**
+     * Records an action (object definitions, Action: id, idMemberCreator, data, type, date,
+     * memberCreator) and POSTs `{action, model}` to each active webhook whose idModel is the
+     * card, its list or its board; `model` is that watched object. The answer is not awaited.
+     */
+    private announce(req: EmulatorRequest, type: string, card: Obj, data: Obj): Obj {
+        const board = this.boards.get(card.idBoard)!;
+        const list = this.lists.get(card.idList);
+        const memberCreator = this.memberCreator(req);
+        const action = {
+            id: this.newId(),
+            idMemberCreator: memberCreator.id,
+            data: { ...data, board: { id: board.id, name: board.name, shortLink: board.id.slice(0, 8) } },
+            appCreator: null,
+            type,
+            date: new Date(this.opts.clock.now()).toISOString(),
+            limits: null,
+            memberCreator,
+        };
+        const models: Record<string, Obj | undefined> = { [board.id]: board, [card.id]: card, ...(list ? { [list.id]: list } : {}) };
+        for (const hook of this.webhooks.values()) {
+            const model = models[hook.idModel];
+            if (!hook.active || !model) continue;
+            const body = JSON.stringify({ action, model });
+            const headers: Record<string, string> = {
+                "Content-Type": "application/json",
+                ...(this.opts.appSecret ? { "X-Trello-Webhook": trelloSignature(this.opts.appSecret, body, hook.callbackURL) } : {}),
+            };
+            const sending: Promise<void> = postEvent(hook.callbackURL, headers, body).then((d) => {
+                this.webhookDeliveries.push({ ...d, webhookId: hook.id, actionType: type });
+                this.inFlight.delete(sending);
+            });
+            this.inFlight.add(sending);
+        }
+        return action;
+    }
+
+    /** The card fields an action's data carries. */
+    private cardRef(card: Obj, extra: Obj = {}): Obj {
+        return { id: card.id, name: card.name, idShort: card.idShort, shortLink: card.shortLink, ...extra };
+    }
+
+    private listRef(id: string): Obj | undefined {
+        const list = this.lists.get(id);
+        return list && { id: list.id, name: list.name };
+    }
+
+    /** The routes of rest/api-group-cards a relay uses, each citing its operation. */
+    private cardRoutes(): Route[] {
+        return [
+            {
+                // "Create a new Card": idList required; name, desc (0-16384), pos (top, bottom, a
+                // positive float). Answers the card; a createCard action goes to the webhooks.
+                method: "POST",
+                path: "/1/cards",
+                handle: this.handle((req) => {
+                    const q = this.paramsOf(req);
+                    const idList = q.get("idList") ?? "";
+                    if (!/^[0-9a-f]{24}$/.test(idList)) throw failure(400, "invalid value for idList");
+                    const list = this.onBoard(req, this.lists, idList);
+                    const desc = q.get("desc") ?? "";
+                    if (desc.length > 16384) throw failure(400, "invalid value for desc");
+                    const id = this.newId();
+                    const idShort = [...this.cards.values()].filter((c) => c.idBoard === list.idBoard).length + 1;
+                    const shortLink = randomBytes(4).toString("hex");
+                    const name = q.get("name") ?? "";
+                    const card = {
+                        id,
+                        name,
+                        desc,
+                        closed: false,
+                        idBoard: list.idBoard,
+                        idList,
+                        idShort,
+                        shortLink,
+                        shortUrl: `https://trello.example/c/${shortLink}`,
+                        url: `https://trello.example/c/${shortLink}/${idShort}-${name.toLowerCase().replace(/\W+/g, "-")}`,
+                        pos: this.position(q.get("pos"), idList),
+                        idLabels: [],
+                        idMembers: [],
+                        labels: [],
+                        due: null,
+                        start: null,
+                        dateLastActivity: new Date(this.opts.clock.now()).toISOString(),
+                    };
+                    this.cards.set(id, card);
+                    this.announce(req, "createCard", card, { card: this.cardRef(card), list: this.listRef(idList) });
+                    return card;
+                }),
+            },
+            // "Get a Card": fields.
+            { method: "GET", path: "/1/cards/:id", handle: this.handle((req, q) => this.pick(q, this.card(req))) },
+            {
+                // "Update a Card": name, desc, closed, idList (a move: listBefore and listAfter), pos.
+                // One updateCard action whose data.old holds the fields' previous values.
+                method: "PUT",
+                path: "/1/cards/:id",
+                handle: this.handle((req) => {
+                    const card = this.card(req);
+                    const q = this.paramsOf(req);
+                    const old: Obj = {};
+                    const set = (field: string, value: unknown) => {
+                        if (value === card[field]) return;
+                        old[field] = card[field];
+                        card[field] = value;
+                    };
+                    if (q.get("name") !== null) set("name", q.get("name"));
+                    if (q.get("desc") !== null) {
+                        if (q.get("desc")!.length > 16384) throw failure(400, "invalid value for desc");
+                        set("desc", q.get("desc"));
+                    }
+                    if (q.get("closed") !== null) set("closed", q.get("closed") === "true");
+                    const idList = q.get("idList");
+                    if (idList !== null && idList !== card.idList) {
+                        const list = this.onBoard(req, this.lists, idList);
+                        if (list.idBoard !== card.idBoard) set("idBoard", list.idBoard);
+                        set("idList", idList);
+                        set("pos", this.position(q.get("pos"), idList, card.id));
+                    } else if (q.get("pos") !== null) set("pos", this.position(q.get("pos"), card.idList, card.id));
+                    if (Object.keys(old).length === 0) return card;
+                    card.dateLastActivity = new Date(this.opts.clock.now()).toISOString();
+                    const changed = Object.fromEntries(Object.keys(old).map((f) => [f, card[f]]));
+                    const moved = "idList" in old;
+                    this.announce(req, "updateCard", card, {
+                        card: this.cardRef(card, changed),
+                        old,
+                        ...(moved ? { listBefore: this.listRef(old.idList as string), listAfter: this.listRef(card.idList) } : { list: this.listRef(card.idList) }),
+                    });
+                    return card;
+                }),
+            },
+            {
+                // "Delete a Card": 200 {"limits": {}}; a deleteCard action.
+                method: "DELETE",
+                path: "/1/cards/:id",
+                handle: this.handle((req) => {
+                    const card = this.card(req);
+                    this.announce(req, "deleteCard", card, { card: { id: card.id, idShort: card.idShort, shortLink: card.shortLink }, list: this.listRef(card.idList) });
+                    this.cards.delete(card.id);
+                    return { limits: {} };
+                }),
+            },
+            {
+                // "Add a new comment to a Card" (POST /1/cards/{id}/actions/comments, text 1-16384): answers the commentCard action.
+                method: "POST",
+                path: "/1/cards/:id/actions/comments",
+                handle: this.handle((req) => {
+                    const card = this.card(req);
+                    const text = this.paramsOf(req).get("text") ?? "";
+                    if (text.length === 0 || text.length > 16384) throw failure(400, "invalid value for text");
+                    return this.announce(req, "commentCard", card, { text, card: this.cardRef(card), list: this.listRef(card.idList) });
+                }),
+            },
+            {
+                // rest/api-group-boards "Get Cards on a Board" (the open cards; `/cards/{filter}` is
+                // another route): fields.
+                method: "GET",
+                path: "/1/boards/:id/cards",
+                handle: this.handle((req, q) => {
+                    const board = this.board(req, req.params.id);
+                    return [...this.cards.values()].filter((c) => c.idBoard === board.id && !c.closed).sort((a, b) => a.pos - b.pos).map((c) => this.pick(q, c));
                 }),
             },
         ];

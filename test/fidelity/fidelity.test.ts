@@ -31,10 +31,18 @@ async function lifecycle(s: KindScenario): Promise<void> {
 }
 
 /**
- * Routes only function code calls (an execution, a document the Stripe relay writes): no resource
- * lifecycle uses them; test/providers/appwrite-functions.test.ts checks them against the contract.
+ * Routes only function code or event receivers call (an execution, a document, an email, an
+ * event read back): no resource lifecycle uses them; their own tests check them against the contract.
  */
-const CALLED_BY_FUNCTION_CODE = ["POST /v1/functions/:fn/executions", "POST /v1/databases/:db/collections/:coll/documents"];
+const CALLED_BY_FUNCTION_CODE = [
+    "POST /v1/functions/:fn/executions",
+    "POST /v1/databases/:db/collections/:coll/documents",
+    // What a receiver reads and what the relay sends: test/providers/emulator-events.test.ts checks them against the contracts.
+    "GET /v1/events",
+    "GET /v1/events/:id",
+    "POST /emails",
+    "GET /emails/:id",
+];
 const vendors = Object.keys(FIDELITY_VENDORS).filter((vendor) => allScenarios().some((s) => s.rig.vendor === vendor));
 
 describe.each(vendors)("%s against its published spec", (vendor) => {

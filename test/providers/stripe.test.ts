@@ -582,9 +582,9 @@ describe("the emulator behaves as Stripe does", () => {
         expect(fetched.tiers_mode).toBeNull();
     });
 
-    it("answers only the routes the providers use (lists are not emulated)", async () => {
-        // GET /v1/account is the key's own account, not a list.
-        expect(emulator.routeKeys().filter((key) => key.startsWith("GET") && !key.endsWith("/:id"))).toEqual(["GET /v1/account"]);
+    it("answers only the lists the providers and receivers use", async () => {
+        // GET /v1/account is the key's own account, not a list; GET /v1/events is what a receiver reads back.
+        expect(emulator.routeKeys().filter((key) => key.startsWith("GET") && !key.endsWith("/:id"))).toEqual(["GET /v1/account", "GET /v1/events"]);
     });
 });
 
