@@ -32,6 +32,8 @@ import { priceDefinition } from "./stripe/price";
 import { productDefinition } from "./stripe/product";
 import { webhookEndpointDefinition } from "./stripe/webhook-endpoint";
 import { bucketDefinition } from "./supabase/bucket";
+import { authSmtpDefinition } from "./supabase/auth-smtp";
+import { edgeFunctionDefinition } from "./supabase/edge-function";
 import { secretSetDefinition } from "./supabase/secrets";
 import { boardDefinition, labelDefinition, listDefinition } from "./trello/board";
 import { trelloWebhookDefinition } from "./trello/webhook";
@@ -68,6 +70,8 @@ export const DEFINITIONS: readonly AnyDefinition[] = [
     migrationsDefinition,
     appwriteFunctionDefinition,
     resendProviderDefinition,
+    edgeFunctionDefinition,
+    authSmtpDefinition,
 ];
 
 export const kindOf = (definition: Pick<AnyDefinition, "module" | "type">) => `${definition.module}:${definition.type}`;

@@ -82,3 +82,75 @@ export function secretSetInputSchema() {
 }
 
 export type SecretSetInputs = z.output<ReturnType<typeof secretSetInputSchema>>;
+
+/**
+ * An Edge Function's slug, as the deploy endpoint takes it (api_v1_openapi.json, v1-deploy-a-function,
+ * query `slug`: `^[A-Za-z][A-Za-z0-9_-]*$`); it is also the last segment of the function's URL.
+ */
+export const FUNCTION_SLUG_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** What an Edge Function's sources may weigh in all: they are kept in the state with its inputs. */
+export const FUNCTION_SOURCES_MAX_BYTES = 1024 * 1024;
+
+/** A file's path inside the function: relative, `/`-separated, no `.` or `..` segment. */
+function functionFilePath() {
+    return z
+        .string()
+        .min(1, "must not be empty")
+        .refine((p) => !p.startsWith("/") && !p.includes("\\"), "must be a relative path with / separators")
+        .refine((p) => p.split("/").every((s) => s !== "" && s !== "." && s !== ".."), "must not hold empty, . or .. segments");
+}
+
+export function edgeFunctionInputSchema() {
+    return z
+        .object({
+            managementUrl: baseUrlSchema(SUPABASE_MANAGEMENT_URL),
+            projectRef: projectRefSchema(),
+            /** The project's URL (https://<ref>.supabase.co), from which the function's URL is made. */
+            projectUrl: projectUrlSchema(),
+            slug: z.string().regex(FUNCTION_SLUG_PATTERN, "must start with a letter and hold only letters, digits, _ and - (Supabase's slug rule)"),
+            /** Shown in the dashboard. @default the slug */
+            name: z.string().min(1, "must not be empty").max(256, "must be at most 256 characters").optional(),
+            /** The function's sources: path relative to its root → text. */
+            files: z
+                .record(functionFilePath(), z.string())
+                .refine((f) => Object.keys(f).length > 0, "must hold at least one file")
+                .refine((f) => Object.values(f).reduce((n, text) => n + Buffer.byteLength(text, "utf8"), 0) <= FUNCTION_SOURCES_MAX_BYTES, `must weigh at most ${FUNCTION_SOURCES_MAX_BYTES} bytes in all (they are kept in the state)`),
+            /** The file that starts the function. */
+            entrypoint: functionFilePath().default("index.ts"),
+            /** A deno.json or import map among `files`. */
+            importMap: functionFilePath().nullable().default(null),
+            /** Whether Supabase's gateway demands a project JWT; off for receivers of other platforms' webhooks. */
+            verifyJwt: z.boolean().default(false),
+            resourceUrn: z.string().min(1, "is set by the resource class"),
+        })
+        .superRefine((i, issues) => {
+            if (!(i.entrypoint in i.files)) issues.addIssue({ code: "custom", path: ["entrypoint"], message: `must be one of the files (${Object.keys(i.files).join(", ")})` });
+            if (i.importMap !== null && !(i.importMap in i.files)) issues.addIssue({ code: "custom", path: ["importMap"], message: "must be one of the files" });
+        });
+}
+
+export type EdgeFunctionInputs = z.output<ReturnType<typeof edgeFunctionInputSchema>>;
+
+/** A host name (RFC 1123 labels). */
+const HOST_NAME_PATTERN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+/** UpdateAuthConfigBody.rate_limit_email_sent: 1 to 2147483647 (api_v1_openapi.json). */
+export const EMAILS_PER_HOUR_MAX = 2147483647;
+
+export function authSmtpInputSchema() {
+    return z.object({
+        managementUrl: baseUrlSchema(SUPABASE_MANAGEMENT_URL),
+        projectRef: projectRefSchema(),
+        host: z.string().regex(HOST_NAME_PATTERN, "must be a host name such as smtp.resend.com").default("smtp.resend.com"),
+        port: z.number().int("must be a whole number").min(1, "must be a TCP port, 1 to 65535").max(65535, "must be a TCP port, 1 to 65535").default(465),
+        user: z.string().min(1, "must not be empty").default("resend"),
+        /** The SMTP password: for Resend, a sending-only API key. Secret. */
+        password: z.string().min(1, "must not be empty"),
+        /** The address Auth's emails come from. */
+        adminEmail: z.email("must be an email address such as no-reply@example.com"),
+        senderName: z.string().min(1, "must not be empty").max(256, "must be at most 256 characters"),
+        /** Auth's email rate limit with custom SMTP (rate_limit_email_sent). @default 30, Supabase's own default once custom SMTP is on */
+        emailsPerHour: z.number().int("must be a whole number").min(1, "must be at least 1").max(EMAILS_PER_HOUR_MAX, `must be at most ${EMAILS_PER_HOUR_MAX}`).default(30),
+    });
+}
+
+export type AuthSmtpInputs = z.output<ReturnType<typeof authSmtpInputSchema>>;

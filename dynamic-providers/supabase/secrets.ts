@@ -17,12 +17,11 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { confirmGone, segment, type WhereItLives } from "../core/gone";
+import { confirmGone, segment } from "../core/gone";
 import type { HttpCall } from "../core/http";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { joinUrl, rest, restError, type RestError } from "../core/rest";
-import { supabaseAccessToken } from "./client";
+import { managementApi, theAccount } from "./client";
 import { secretSetInputSchema, type SecretSetInputs } from "./schema";
 
 /** The digest the Management API lists for a value: SHA-256 of its UTF-8 bytes, lower-case hex. */
@@ -30,74 +29,23 @@ export const digestOf = (value: string) => createHash("sha256").update(value, "u
 
 type Project = Pick<SecretSetInputs, "managementUrl" | "projectRef">;
 
-/** Why the Management API refused the token, saying which setting to look at. */
-function refusal(status: number, ref: string): string {
-    const setting = `${supabaseAccessToken.configKey} (or ${supabaseAccessToken.envVars.join(" / ")})`;
-    return status === 401
-        ? `${setting} is not a valid personal access token`
-        : `${setting} may not reach project ${ref}: its account is not a member of the project's organisation, or lacks the permission for Edge Function secrets`;
-}
-
-/**
- * One operation's calls on a project. A 404 comes back as `undefined` where `gone` allows it
- * (the caller then confirms it); 401 and 403 fail naming the token's setting.
- */
+/** One operation's calls on a project's secrets (the shared Management API client, client.ts). */
 function api(ctx: OperationContext, p: Project, operation: string) {
-    const call = ctx.http(operation);
-    const headers = { authorization: `Bearer ${ctx.credential(supabaseAccessToken)}` };
+    const calls = managementApi(ctx, p, operation, "Edge Function secrets");
     const secretsPath = `/v1/projects/${segment(p.projectRef)}/secrets`;
-    async function send<T>(method: "GET" | "POST" | "DELETE", path: string, body: unknown, gone: "may be gone" | "must exist"): Promise<{ body: T } | undefined> {
-        try {
-            return { body: (await rest<T>(call, { method, url: joinUrl(p.managementUrl, path), headers, body })).body };
-        } catch (err) {
-            const status = (err as RestError).status;
-            if (status === 404 && gone === "may be gone") return undefined;
-            if (status === 401 || status === 403) throw ctx.error(call, { status, apiMessage: `${(err as RestError).apiMessage}: ${refusal(status, p.projectRef)}` });
-            throw restError(ctx, call, err);
-        }
-    }
     return {
-        call,
-        list: () => send<unknown>("GET", secretsPath, undefined, "may be gone"),
-        upsert: (secrets: Record<string, string>) => send("POST", secretsPath, Object.entries(secrets).map(([name, value]) => ({ name, value })), "must exist"),
-        remove: (names: string[], gone: "may be gone" | "must exist") => send("DELETE", secretsPath, names, gone),
-        /** Every project the token's account may see (GET /v1/projects). */
-        projects: () => send<unknown>("GET", "/v1/projects", undefined, "may be gone"),
+        ...calls,
+        list: () => calls.send<unknown>("GET", secretsPath, undefined, "may be gone"),
+        upsert: (secrets: Record<string, string>) => calls.send("POST", secretsPath, Object.entries(secrets).map(([name, value]) => ({ name, value })), "must exist"),
+        remove: (names: string[], gone: "may be gone" | "must exist") => calls.send("DELETE", secretsPath, names, gone),
     };
 }
-
-type Api = ReturnType<typeof api>;
 
 /** The list is a secret list (SecretResponse[]) before any of it becomes state. */
 function secretList(ctx: OperationContext, call: HttpCall, ref: string, listed: unknown): Map<string, string> {
     const ok = Array.isArray(listed) && listed.every((s) => typeof (s as { name?: unknown })?.name === "string" && typeof (s as { value?: unknown })?.value === "string");
     if (!ok) throw ctx.error(call, { apiMessage: `asked for the secrets of project ${ref} and was answered with something that is not a secret list: managementUrl may not be the Management API; nothing was changed in state` });
     return new Map((listed as { name: string; value: string }[]).map((s) => [s.name, s.value]));
-}
-
-/**
- * Where a set lives is its project, among the projects of the token's account. Visible when the
- * Management API lists that account's projects and the project is not among them (or is listed as
- * REMOVED): then the 404 means the project, and its secrets, are gone.
- */
-function theAccount(ctx: OperationContext, calls: Api, p: Project): WhereItLives {
-    return {
-        name: `the project list of the account behind ${supabaseAccessToken.configKey}`,
-        credential: supabaseAccessToken,
-        visible: async () => {
-            const answer = await calls.projects();
-            const listed = answer?.body;
-            if (!Array.isArray(listed) || !listed.every((x) => typeof (x as { ref?: unknown })?.ref === "string")) {
-                return `got no project list from ${joinUrl(p.managementUrl, "/v1/projects")} (${answer === undefined ? "404" : "not a list"}): managementUrl may not be the Management API`;
-            }
-            const project = (listed as { ref: string; status?: string }[]).find((x) => x.ref === p.projectRef);
-            if (project === undefined || project.status === "REMOVED") return true;
-            throw ctx.error(calls.call, {
-                status: 404,
-                apiMessage: `project ${p.projectRef} is listed (status ${String(project.status)}) yet its secrets answered 404, so they are not known to be gone: kept in state; try again once the project is reachable`,
-            });
-        },
-    };
 }
 
 export const secretSetDefinition: ResourceDefinition<ReturnType<typeof secretSetInputSchema>> = {
@@ -117,7 +65,7 @@ export const secretSetDefinition: ResourceDefinition<ReturnType<typeof secretSet
         const calls = api(ctx, state, `list secrets of project ${state.projectRef}`);
         const answer = await calls.list();
         if (answer === undefined) {
-            await confirmGone(ctx, calls.call, `the secrets of project ${state.projectRef}`, theAccount(ctx, calls, state));
+            await confirmGone(ctx, calls.call, `the secrets of project ${state.projectRef}`, theAccount(ctx, calls, state, "its secrets"));
             return undefined;
         }
         const digests = secretList(ctx, calls.call, state.projectRef, answer.body);
@@ -144,7 +92,7 @@ export const secretSetDefinition: ResourceDefinition<ReturnType<typeof secretSet
         const calls = api(ctx, state, `remove secrets of project ${state.projectRef}`);
         // Names not set are ignored (200); a 404 is the project, and counts as done once it is known gone.
         if ((await calls.remove(Object.keys(state.secrets), "may be gone")) === undefined) {
-            await confirmGone(ctx, calls.call, `the secrets of project ${state.projectRef}`, theAccount(ctx, calls, state));
+            await confirmGone(ctx, calls.call, `the secrets of project ${state.projectRef}`, theAccount(ctx, calls, state, "its secrets"));
         }
     },
 };

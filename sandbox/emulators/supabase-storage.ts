@@ -17,6 +17,7 @@
  * - emptying a bucket is queued: objects disappear over the following requests, not at once.
  */
 import { randomUUID } from "node:crypto";
+import type { FunctionHost } from "../functions/host";
 import { ApiFailure, bearerToken, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
 /** storage@4fa61fb src/storage/limits.ts VALID_BUCKET_NAME (1 to 100 characters: isValidBucketName). */
@@ -61,7 +62,28 @@ export interface SupabaseStorageEmulatorOptions {
     emptyBatchSize?: number;
     /** The server's FILE_SIZE_LIMIT, in bytes. @default DEFAULT_UPLOAD_FILE_SIZE_LIMIT */
     uploadFileSizeLimit?: number;
+    /** Runs the project's Edge Functions, which `/functions/v1/<slug>` reaches. */
+    functionHost?: FunctionHost;
+    /**
+     * Whether a deployed function demands a project JWT (its verify_jwt), undefined when none of that
+     * slug is deployed: the Management API emulator knows (`functionOf(ref, slug)?.verify_jwt`).
+     * Without it every function the host runs is reached without a check.
+     */
+    verifiesJwt?: (slug: string) => boolean | undefined;
 }
+
+/**
+ * The Edge Functions gateway's answers (the platform's, before any function code runs):
+ * supabase/supabase apps/docs/content/troubleshooting/edge-function-404-error-response.mdx
+ * (f4ae894c) for an unknown function, edge-function-401-error-response.mdx (b0bb9a87) for a JWT
+ * the check refuses. A request with no Authorization at all gets UNAUTHORIZED_NO_AUTH_HEADER: no
+ * Supabase document shows it, so it is the live gateway's answer as projects quote it from their
+ * own calls. The 404 carries `sb-error-code`, as the live answer in supabase/supabase#47739 does.
+ */
+const FUNCTION_NOT_FOUND: EmulatorResponse = { status: 404, body: { code: "NOT_FOUND", message: "Requested function was not found" }, headers: { "sb-error-code": "NOT_FOUND" } };
+const NO_AUTH_HEADER: EmulatorResponse = { status: 401, body: { code: "UNAUTHORIZED_NO_AUTH_HEADER", message: "Missing authorization header" } };
+const INVALID_JWT: EmulatorResponse = { status: 401, body: { code: 401, message: "Invalid JWT" } };
+const FUNCTION_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 /**
  * An error a handler raises: storage@4fa61fb src/internal/errors/storage-error.ts StorageBackendError
@@ -128,7 +150,9 @@ interface Settings {
 
 export class SupabaseStorageEmulator extends Emulator {
     readonly buckets = new Map<string, EmulatedBucket>();
-    private readonly opts: Required<SupabaseStorageEmulatorOptions>;
+    private readonly opts: Required<Omit<SupabaseStorageEmulatorOptions, "functionHost" | "verifiesJwt">>;
+    private readonly functionHost?: FunctionHost;
+    private readonly verifiesJwt?: (slug: string) => boolean | undefined;
 
     constructor(options: SupabaseStorageEmulatorOptions) {
         super({
@@ -137,7 +161,10 @@ export class SupabaseStorageEmulator extends Emulator {
             errorBody: (status, message) =>
                 status === 429 ? { message: "Too many requests" } : { statusCode: String(status), code: status >= 500 ? "InternalError" : "InvalidRequest", error: status >= 500 ? "Internal" : "Error", message },
         });
-        this.opts = { emptyBatchSize: 2, uploadFileSizeLimit: DEFAULT_UPLOAD_FILE_SIZE_LIMIT, ...options };
+        const { functionHost, verifiesJwt, ...storage } = options;
+        this.opts = { emptyBatchSize: 2, uploadFileSizeLimit: DEFAULT_UPLOAD_FILE_SIZE_LIMIT, ...storage };
+        this.functionHost = functionHost;
+        this.verifiesJwt = verifiesJwt;
     }
 
     override reset(): void {
@@ -147,6 +174,8 @@ export class SupabaseStorageEmulator extends Emulator {
 
     /** The API gateway: a request without a known `apikey` never reaches the storage server. */
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
+        // Edge Functions have a gateway of their own, which demands no apikey (functionRoutes).
+        if (req.path.startsWith("/functions/v1/")) return undefined;
         const apikey = req.headers.apikey;
         if (!apikey) return { status: 401, body: { message: "No API key found in request", hint: "No `apikey` request header or url param was found." } };
         if (apikey !== this.opts.serviceRoleKey && apikey !== this.opts.anonKey) return { status: 401, body: { message: "Invalid API key", hint: "Double check your Supabase `anon` or `service_role` API key." } };
@@ -163,6 +192,35 @@ export class SupabaseStorageEmulator extends Emulator {
         if (token === this.opts.serviceRoleKey) return "service_role";
         if (token === this.opts.anonKey) return "anon";
         throw new ApiFailure(errors.accessDenied("Invalid Compact JWS"));
+    }
+
+    /**
+     * `ANY /functions/v1/:slug` and `/functions/v1/:slug/*path`: the Edge Functions gateway. A slug
+     * not deployed answers 404 NOT_FOUND; a function with verify_jwt demands `Authorization: Bearer`
+     * with one of the project's JWTs (OPTIONS passes, so CORS preflights reach the function, as
+     * supabase/cli apps/cli-go/internal/functions/serve/templates/main.ts does, 1d1e7191); the
+     * request then reaches the function with the path that follows its base.
+     */
+    private functionRoutes(): Route[] {
+        const invoke = async (req: EmulatorRequest): Promise<EmulatorResponse> => {
+            const slug = req.params.slug;
+            const verifies = this.verifiesJwt ? this.verifiesJwt(slug) : false;
+            if (!this.functionHost || verifies === undefined) return FUNCTION_NOT_FOUND;
+            if (verifies && req.method !== "OPTIONS") {
+                if (typeof req.headers.authorization !== "string") return NO_AUTH_HEADER;
+                const token = bearerToken(req);
+                if (token !== this.opts.serviceRoleKey && token !== this.opts.anonKey) return INVALID_JWT;
+            }
+            const headers = Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(", ") : v]])));
+            const query = req.query.toString();
+            const path = `/${req.params.path ?? ""}${query ? `?${query}` : ""}`;
+            const answer = await this.functionHost.invoke(slug, { method: req.method, path, headers, body: new Uint8Array(req.body) });
+            return answer ? { status: answer.status, body: Buffer.from(answer.body), headers: answer.headers } : FUNCTION_NOT_FOUND;
+        };
+        return FUNCTION_METHODS.flatMap((method) => [
+            { method, path: "/functions/v1/:slug", handle: invoke },
+            { method, path: "/functions/v1/:slug/*path", handle: invoke },
+        ]);
     }
 
     /** The queued empty job deletes a batch each time the bucket is touched. */
@@ -434,6 +492,7 @@ export class SupabaseStorageEmulator extends Emulator {
                     return { status: 200, body: { Id: id, Key: `${bucket.id}/${key}` } };
                 },
             },
+            ...this.functionRoutes(),
         ];
     }
 

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import type { Exchange } from "../../sandbox/emulators/frame";
-import { parseMultipart } from "../../sandbox/emulators/multipart";
+import { multipartParts } from "../../sandbox/emulators/multipart";
 import { parseStripeForm } from "../../sandbox/emulators/stripe-form";
 
 export interface ContractParameter {
@@ -84,6 +84,12 @@ export const KNOWN_DEPARTURES: Record<string, { route: string; status: number; e
         // The spec lists 200/401/403/429/500 only; a deleted project answers 404 "Project not found".
         { route: "GET /v1/projects/:ref/secrets", status: 404, evidence: "supabase/terraform-provider-supabase edge_function_secrets_resource.go (9ea5f96d) reads 404 as not found; supabase/supabase#44032" },
         { route: "DELETE /v1/projects/:ref/secrets", status: 404, evidence: "supabase/terraform-provider-supabase edge_function_secrets_resource.go (9ea5f96d) reads 404 on delete as already deleted" },
+        // The spec lists 200/401/403/429/500 only; a function that does not exist answers 404 "Function not found".
+        { route: "GET /v1/projects/:ref/functions/:slug", status: 404, evidence: "supabase/cli apps/cli-go/internal/functions/download/download.go (1d1e7191) handles 404 from v1-get-a-function; download_test.go mocks its body" },
+        { route: "DELETE /v1/projects/:ref/functions/:slug", status: 404, evidence: "supabase/cli apps/cli-go/internal/functions/delete/delete.go (1d1e7191) handles 404 from v1-delete-a-function; delete_test.go mocks its body" },
+        // A deleted project answers 404 on its Auth config as on its other routes.
+        { route: "GET /v1/projects/:ref/config/auth", status: 404, evidence: "as the project's secrets routes: a deleted project answers 404 (supabase/supabase#44032)" },
+        { route: "PATCH /v1/projects/:ref/config/auth", status: 404, evidence: "as the project's secrets routes: a deleted project answers 404 (supabase/supabase#44032)" },
     ],
 };
 
@@ -155,10 +161,9 @@ export class ContractChecker {
             if (route.requestBody.required) problems.push("a body is required");
             return problems;
         }
-        // A multipart upload: its fields as the schema's properties, each file part as a binary value.
-        const multipart = parseMultipart(exchange.requestHeaders["content-type"], exchange.requestBody);
+        const multipart = multipartFields(exchange.requestHeaders["content-type"], exchange.requestBody, route.requestBody.schema, this.contract.schemas);
         const body = multipart
-            ? { ...multipart.fields, ...Object.fromEntries(Object.keys(multipart.files).map((field) => [field, "(binary)"])) }
+            ? multipart
             : this.contract.bodyEncoding === "stripe-form"
               ? parseStripeForm(exchange.requestBody.toString("utf8"))
               : parseJson(exchange.requestBody);
@@ -197,6 +202,29 @@ export class ContractChecker {
 }
 
 const PARSE_FAILED = Symbol("parse failed");
+
+/**
+ * A multipart upload as the schema's properties: each part by its name, a file part as a binary
+ * value. As OpenAPI 3.0's Encoding Object has it, a property typed as an object travels as JSON
+ * (its default content type), and one typed as an array repeats its part (Supabase's function
+ * deploy: a `metadata` part of JSON and one `file` part per source).
+ */
+function multipartFields(contentType: string | undefined, body: Buffer, schema: unknown, schemas: Record<string, unknown>): Record<string, unknown> | typeof PARSE_FAILED | undefined {
+    const parts = multipartParts(contentType, body);
+    if (!parts) return undefined;
+    const properties = (resolve(schema, schemas).properties ?? {}) as Record<string, unknown>;
+    const fields: Record<string, unknown> = {};
+    for (const part of parts) {
+        const declared = resolve(properties[part.name], schemas);
+        let value: unknown = part.filename !== undefined ? "(binary)" : part.data.toString("utf8");
+        if (part.filename === undefined && declared.type === "object") {
+            value = parseJson(part.data);
+            if (value === PARSE_FAILED) return PARSE_FAILED;
+        }
+        fields[part.name] = declared.type === "array" ? [...((fields[part.name] as unknown[] | undefined) ?? []), value] : value;
+    }
+    return fields;
+}
 
 function parseJson(body: Buffer): unknown {
     try {
