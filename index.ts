@@ -33,3 +33,5 @@ export const redisConnectionUrls = outputs.redisConnectionUrls;
 export const resendDnsRecords = outputs.resendDnsRecords;
 /** Secret: Resend API key tokens by name. */
 export const resendApiKeyTokens = outputs.resendApiKeyTokens;
+/** The relay's URL: each wired source posts to `<relayUrl>/<source>`. */
+export const relayUrl = outputs.relayUrl;

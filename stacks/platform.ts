@@ -8,10 +8,13 @@ import type { StackConfig } from "./config";
 import type { LoadedStack } from "./load";
 import type { Service } from "./service";
 import { SERVICES, type BuiltServices } from "./services";
+import { buildWires, type BuiltWires } from "./wires/build";
 
 export interface Platform extends BuiltServices {
     /** The platform keys handed to their consumers. */
     platformKeys?: PlatformKeys;
+    /** The wires between the services. */
+    wired?: BuiltWires;
 }
 
 export function buildPlatform(config: StackConfig, context: LoadedStack["context"]): Platform {
@@ -22,6 +25,7 @@ export function buildPlatform(config: StackConfig, context: LoadedStack["context
         if (plan !== undefined && service.build) built[service.key] = service.build(plan, context);
     }
     if (config.keyConsumers) platform.platformKeys = wireKeys(config, platform, context);
+    if (config.wires) platform.wired = buildWires(config.wires, config, platform, context);
     return platform;
 }
 
@@ -48,5 +52,6 @@ export function platformOutputs(platform: Platform, config: StackConfig, environ
         if (built !== undefined && service.outputs) Object.assign(outputs, service.outputs(built, plan));
     }
     outputs.platformKeyConsumers = platform.platformKeys?.consumersByKey;
+    if (platform.wired?.relay) outputs.relayUrl = platform.wired.relay.url;
     return outputs;
 }

@@ -35,6 +35,8 @@ export class ResendEmail extends pulumi.ComponentResource {
     /** DNS records to publish, by domain. */
     public readonly dnsRecords: pulumi.Output<Record<string, DnsRecord[]>>;
     public readonly domainStatus: pulumi.Output<Record<string, string>>;
+    /** Resend's id of each domain, by name: what a sending key is restricted to. */
+    public readonly domainIds: Record<string, pulumi.Output<string>>;
     /** API key tokens by logical name; secret. */
     public readonly apiKeyTokens: pulumi.Output<Record<string, string>>;
     /** Webhook signing secrets by name; secret. */
@@ -54,6 +56,7 @@ export class ResendEmail extends pulumi.ComponentResource {
         });
         const hooks = Object.entries(args.webhooks).map(([hook, w]) => [hook, new ResendWebhook(...transformed(t.webhook, `${name}-webhook-${hook}`, { ...base, ...w }, { parent: this })).signingSecret] as const);
         this.dnsRecords = pulumi.output(Object.fromEntries(Object.entries(domains).map(([d, r]) => [d, r.records])));
+        this.domainIds = Object.fromEntries(Object.entries(domains).map(([d, r]) => [d, r.id]));
         this.domainStatus = pulumi.output(Object.fromEntries(Object.entries(domains).map(([d, r]) => [d, r.status])));
         this.apiKeyTokens = pulumi.secret(pulumi.output(Object.fromEntries(keys)));
         this.webhookSecrets = pulumi.secret(pulumi.output(Object.fromEntries(hooks)));

@@ -23,6 +23,7 @@ const settings = {
     redis: { url: "redis://cache.internal:6379", services: { stripe: {} } },
     resend: { domains: { "mail.acme.test": {} }, apiKeys: { receipts: { domain: "mail.acme.test" } } },
     keyConsumers: { "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }] },
+    wires: { gitlabToTrello: { repository: "app", board: "devops", lists: { running: "issues", success: "issues", failed: "issues" } }, githubToGitlab: { repository: "app" } },
 };
 const credentials = ["supabaseServiceRoleKey", "stripeSecretKey", "appwriteApiKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "postgresPassword", "resendApiKey", "supabaseAccessToken"];
 const SECRET_OUTPUTS = ["stripeWebhookSecrets", "githubWebhookSecrets", "gitlabWebhookSecrets", "postgresConnectionUrls", "redisConnectionUrls", "resendApiKeyTokens"];
@@ -43,7 +44,7 @@ describe("the program with every service", () => {
     it("exports every stack output, secret ones as secrets", async () => {
         const { graph, program } = runProgram(settings);
         const names = Object.keys(program);
-        expect(names.length).toBe(18);
+        expect(names.length).toBe(19);
         const undefinedOutputs = names.filter((n) => program[n] === undefined);
         expect(undefinedOutputs).toEqual([]);
         for (const name of SECRET_OUTPUTS) expect(await pulumi.isSecret(pulumi.output(program[name] as never)), name).toBe(true);
@@ -71,7 +72,7 @@ describe("the program with every service", () => {
             [/dynamic\/resend:/, "baseUrl", hosted.resend.baseUrl],
             [/dynamic\/stripe:/, "apiBase", hosted.stripe.apiBase],
             [/dynamic\/appwrite:/, "endpoint", hosted.appwrite.endpoint],
-            [/dynamic\/supabase:SecretSet/, "managementUrl", hosted.supabase.managementUrl],
+            [/dynamic\/supabase:(SecretSet|EdgeFunction|AuthSmtp)/, "managementUrl", hosted.supabase.managementUrl],
             [/dynamic\/supabase:StorageBucket/, "projectUrl", hosted.supabase.url],
             [/dynamic\/redis:/, "url", hosted.redis.url],
             [/dynamic\/postgresql:/, "connectionUrl", `postgres://${hosted.postgres.host}`],
