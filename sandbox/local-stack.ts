@@ -19,6 +19,8 @@ export const SANDBOX_KEYS = {
     gitlabToken: "glpat-sandbox-token",
     trelloApiKey: "sandbox-trello-key",
     trelloToken: "sandbox-trello-token",
+    /** The Trello app's secret, which signs webhook deliveries. */
+    trelloAppSecret: "sandbox-trello-app-secret",
     resendApiKey: "re_sandboxResendKey0123456789",
     supabaseAccessToken: "sbp_sandboxAccessToken0123",
 };
@@ -109,6 +111,7 @@ export const SANDBOX_ENV: Record<string, string> = {
     APPWRITE_API_KEY: SANDBOX_KEYS.appwriteApiKey,
     TRELLO_API_KEY: SANDBOX_KEYS.trelloApiKey,
     TRELLO_TOKEN: SANDBOX_KEYS.trelloToken,
+    TRELLO_API_SECRET: SANDBOX_KEYS.trelloAppSecret,
     GITLAB_TOKEN: SANDBOX_KEYS.gitlabToken,
     RESEND_API_KEY: SANDBOX_KEYS.resendApiKey,
     SUPABASE_ACCESS_TOKEN: SANDBOX_KEYS.supabaseAccessToken,
@@ -121,7 +124,7 @@ export function sandboxEmulators() {
         stripe: new StripeEmulator({ keys: [SANDBOX_KEYS.stripeSecretKey] }),
         // Builds take time, as on a server (a real one takes seconds; the sandbox, a moment).
         appwrite: new AppwriteEmulator({ ...SANDBOX_APPWRITE, apiKey: SANDBOX_KEYS.appwriteApiKey, buildMs: 200 }),
-        trello: new TrelloEmulator({ key: SANDBOX_KEYS.trelloApiKey, token: SANDBOX_KEYS.trelloToken }),
+        trello: new TrelloEmulator({ key: SANDBOX_KEYS.trelloApiKey, token: SANDBOX_KEYS.trelloToken, appSecret: SANDBOX_KEYS.trelloAppSecret }),
         gitlab: new GitlabEmulator({ token: SANDBOX_KEYS.gitlabToken }),
         resend: new ResendEmulator({ apiKey: SANDBOX_KEYS.resendApiKey }),
         management: new SupabaseManagementEmulator({ token: SANDBOX_KEYS.supabaseAccessToken, projects: [SANDBOX_SUPABASE_REF] }),

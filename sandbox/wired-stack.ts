@@ -23,6 +23,9 @@ export const DEMO_DOMAIN = "mail.sandbox.test";
 /** The Appwrite function's domain (a proxy rule, made in the console in real life; the demo adds it to the emulator). */
 export const DEMO_FUNCTION_DOMAIN = "stripe-events.functions.sandbox.test";
 
+/** The Appwrite function's id (the wire's default). */
+export const DEMO_FUNCTION_ID = "stripe-events";
+
 export function wiredStackSettings(urls: WiredUrls) {
     return {
         supabase: { url: urls.supabase, projectRef: SANDBOX_SUPABASE_REF, managementUrl: `${urls.management}`, database: { url: urls.database } },
@@ -47,7 +50,7 @@ export function wiredStackSettings(urls: WiredUrls) {
             },
         },
         github: { owner: "acme", repositories: { app: { gitlabMirror: { direction: "push" } } } },
-        gitlab: { baseUrl: `${urls.gitlab}/api/v4` },
+        gitlab: { baseUrl: urls.gitlab },
         trello: {
             baseUrl: `${urls.trello}/1`,
             boards: { devops: { name: "DevOps", lists: ["Issues", "Done", "Pipelines running", "Pipelines passed", "Pipelines failed"] } },

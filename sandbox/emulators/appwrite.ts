@@ -331,6 +331,14 @@ export class AppwriteEmulator extends Emulator {
     }
 
     /** Test set-up, no request: the function answers at this domain (a proxy rule). */
+    /** The documents of every collection with this id (what a function wrote), for tests and the demo. */
+    documentsOf(collectionId: string): Obj[] {
+        return [...this.databases.values()].flatMap((db) => {
+            const collection = (db.collections as Map<string, Obj> | undefined)?.get(collectionId);
+            return [...((collection?.documents as Map<string, Obj> | undefined)?.values() ?? [])];
+        });
+    }
+
     addFunctionDomain(domain: string, functionId: string): void {
         this.functionDomains.set(domain.toLowerCase(), functionId);
     }

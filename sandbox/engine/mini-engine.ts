@@ -41,6 +41,11 @@ export class MiniEngine {
     readonly state = new Map<string, Managed>();
     /** What the harness answered for official providers' resources, by name. */
     private readonly official = new Map<string, Record<string, unknown>>();
+
+    /** The state of an official provider's resource (a generated password, say). */
+    officialState(name: string): Record<string, unknown> | undefined {
+        return this.official.get(name);
+    }
     /** Creation order; destroy runs it backwards. */
     private readonly order: string[] = [];
     /** What the last `up` did to each resource, by name. */

@@ -1,0 +1,217 @@
+/**
+ * The sandbox grown into a working SaaS: every emulator, the functions the stack deploys running
+ * for real (the relay under Deno, the Appwrite function under Node), the Supabase project's
+ * database on a real PostgreSQL server, and the compiled program brought up and down through the
+ * real dynamic-provider host. `npm run demo` and the engine tier's wire tests drive it.
+ */
+import { randomBytes } from "node:crypto";
+import { Client } from "pg";
+import type * as pulumi from "@pulumi/pulumi";
+import { DynamicProviderHost } from "./engine/host";
+import { MiniEngine } from "./engine/mini-engine";
+import { AppwriteEmulator } from "./emulators/appwrite";
+import type { Emulator } from "./emulators/frame";
+import { GitlabEmulator } from "./emulators/gitlab";
+import { ResendEmulator } from "./emulators/resend";
+import { StripeEmulator } from "./emulators/stripe";
+import { SupabaseManagementEmulator } from "./emulators/supabase-management";
+import { SupabaseStorageEmulator } from "./emulators/supabase-storage";
+import { TrelloEmulator } from "./emulators/trello";
+import { serveDomainAt } from "./events/deliver";
+import { DenoFunctionHost } from "./functions/deno-host";
+import { NodeFunctionHost } from "./functions/node-host";
+import { SANDBOX_APPWRITE, SANDBOX_ENV, SANDBOX_KEYS, SANDBOX_SUPABASE_REF } from "./local-stack";
+import { DEMO_DOMAIN, DEMO_FUNCTION_DOMAIN, DEMO_FUNCTION_ID, wiredStackSettings } from "./wired-stack";
+
+/** Where the demo finds a PostgreSQL server to make its throwaway database on. */
+export interface ServerAddress {
+    /** postgres://user@host:port/database of a role that may create databases (no password). */
+    url: string;
+    password: string;
+}
+
+/** The server the tests use (STACKWIRE_TEST_POSTGRES_URL), else a local one as `npm ci` on a laptop has it. */
+export function postgresServer(env: NodeJS.ProcessEnv = process.env): ServerAddress {
+    return { url: env.STACKWIRE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres", password: env.STACKWIRE_TEST_POSTGRES_PASSWORD ?? env.PGPASSWORD ?? "" };
+}
+
+const withPassword = (url: string, password: string) => {
+    const u = new URL(url);
+    u.password = password;
+    return u.toString();
+};
+
+export class WiredSandbox {
+    readonly deno = new DenoFunctionHost();
+    readonly node = new NodeFunctionHost();
+    readonly supabase: SupabaseStorageEmulator;
+    readonly management: SupabaseManagementEmulator;
+    readonly stripe = new StripeEmulator({ keys: [SANDBOX_KEYS.stripeSecretKey] });
+    readonly appwrite: AppwriteEmulator;
+    readonly trello = new TrelloEmulator({ key: SANDBOX_KEYS.trelloApiKey, token: SANDBOX_KEYS.trelloToken, appSecret: SANDBOX_KEYS.trelloAppSecret });
+    readonly gitlab = new GitlabEmulator({ token: SANDBOX_KEYS.gitlabToken });
+    readonly resend = new ResendEmulator({ apiKey: SANDBOX_KEYS.resendApiKey });
+    /** The Supabase project's database: a throwaway one, dropped by `stop`. */
+    readonly database: { name: string; url: string; password: string };
+    settings!: ReturnType<typeof wiredStackSettings>;
+    private host?: DynamicProviderHost;
+    private engine?: MiniEngine;
+    outputs: Record<string, unknown> = {};
+
+    constructor(private readonly server: ServerAddress = postgresServer()) {
+        const name = `stackwire_demo_${randomBytes(4).toString("hex")}`;
+        const url = new URL(server.url);
+        url.pathname = `/${name}`;
+        this.database = { name, url: url.toString(), password: server.password };
+        this.supabase = new SupabaseStorageEmulator({
+            serviceRoleKey: SANDBOX_KEYS.supabaseServiceRoleKey,
+            anonKey: SANDBOX_KEYS.supabaseAnonKey,
+            functionHost: this.deno,
+            verifiesJwt: (slug) => this.management.functionOf(SANDBOX_SUPABASE_REF, slug)?.verify_jwt,
+        });
+        this.management = new SupabaseManagementEmulator({
+            token: SANDBOX_KEYS.supabaseAccessToken,
+            projects: [SANDBOX_SUPABASE_REF],
+            functionHost: this.deno,
+            databaseUrl: withPassword(this.database.url, server.password),
+            serviceRoleKey: SANDBOX_KEYS.supabaseServiceRoleKey,
+            anonKey: SANDBOX_KEYS.supabaseAnonKey,
+        });
+        this.appwrite = new AppwriteEmulator({ ...SANDBOX_APPWRITE, apiKey: SANDBOX_KEYS.appwriteApiKey, buildMs: 50, functionHost: this.node });
+    }
+
+    get emulators(): Emulator[] {
+        return [this.supabase, this.management, this.stripe, this.appwrite, this.trello, this.gitlab, this.resend];
+    }
+
+    /** Creates the database and starts every emulator and the provider host. */
+    async start(): Promise<void> {
+        await this.admin((c) => c.query(`CREATE DATABASE ${this.database.name}`)).catch((err: Error) => {
+            throw new Error(`cannot make the demo's database on ${this.server.url}: ${err.message}. The relay records events in PostgreSQL: start a server, or point STACKWIRE_TEST_POSTGRES_URL (postgres://user@host:port/db) and STACKWIRE_TEST_POSTGRES_PASSWORD at one`);
+        });
+        for (const e of this.emulators) await e.start();
+        this.management.setProjectUrl(SANDBOX_SUPABASE_REF, this.supabase.url);
+        this.settings = wiredStackSettings({
+            supabase: this.supabase.url,
+            management: this.management.url,
+            stripe: this.stripe.url,
+            appwrite: this.appwrite.url,
+            trello: this.trello.url,
+            gitlab: this.gitlab.url,
+            resend: this.resend.url,
+            database: this.database.url,
+        });
+        this.host = await DynamicProviderHost.start({ ...this.credentials(), NODE_OPTIONS: `--require ${require.resolve("./engine/network-guard")}` });
+        await this.host.configure({});
+        this.engine = new MiniEngine(this.host, "stackwire", "local");
+    }
+
+    /** The stack's credentials, as `pulumi up` would read them from the environment. */
+    credentials(): Record<string, string> {
+        return { ...SANDBOX_ENV, GITHUB_TOKEN: "ghp_sandboxToken0123456789", TRELLO_API_SECRET: SANDBOX_KEYS.trelloAppSecret, SUPABASE_DB_PASSWORD: this.server.password };
+    }
+
+    /** `pulumi up` of the demo stack through the real provider host. */
+    async up(): Promise<Record<string, unknown>> {
+        const config = Object.fromEntries(Object.entries(this.settings).map(([key, value]) => [`stackwire:${key}`, JSON.stringify(value)]));
+        const saved = Object.fromEntries(Object.keys(this.credentials()).map((k) => [k, process.env[k]]));
+        Object.assign(process.env, this.credentials());
+        try {
+            const outputs: Record<string, unknown> = {};
+            await this.engine!.up(config, () => this.program(outputs));
+            this.outputs = outputs;
+        } finally {
+            for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
+        // What a user does by hand once: publish the domain's DNS records, and add the function's domain.
+        this.resend.verifyDomain(DEMO_DOMAIN);
+        serveDomainAt(DEMO_FUNCTION_DOMAIN, this.appwrite.functionsUrl);
+        this.appwrite.addFunctionDomain(DEMO_FUNCTION_DOMAIN, DEMO_FUNCTION_ID);
+        return this.outputs;
+    }
+
+    /** Another `pulumi up` with nothing changed: what it did to each resource. */
+    async upAgain(): Promise<Record<string, string>> {
+        await this.up();
+        return { ...this.engine!.steps };
+    }
+
+    private program(into: Record<string, unknown>): pulumi.Output<unknown>[] {
+        const entry = require.resolve("../index");
+        delete require.cache[entry];
+        const exported = require(entry) as Record<string, pulumi.Output<unknown> | undefined>;
+        // Outputs settle with the up; plain values (the relay's URL is known from the config) are read as they are.
+        const outputs: pulumi.Output<unknown>[] = [];
+        for (const [name, value] of Object.entries(exported)) {
+            if (value !== undefined && typeof (value as pulumi.Output<unknown>).apply === "function") outputs.push((value as pulumi.Output<unknown>).apply((v) => (into[name] = v)));
+            else if (value !== undefined) into[name] = value;
+        }
+        return outputs;
+    }
+
+    /** State the engine holds for a resource, by its name (a generated secret, say). */
+    stateOf(name: string): Record<string, unknown> | undefined {
+        return this.engine?.state.get(name)?.outputs ?? this.engine?.officialState(name);
+    }
+
+    async destroy(): Promise<void> {
+        await this.engine!.destroy();
+    }
+
+    /**
+     * What the stack left on the platforms: live objects of any kind it makes. Empty after a
+     * destroy that cleaned up. Stripe keeps archived products (they cannot be deleted once they
+     * have prices), so only active ones count.
+     */
+    leftovers(): string[] {
+        const live = <T>(what: string, items: Iterable<T>, alive: (item: T) => boolean = () => true) => [...items].filter(alive).map(() => what);
+        const management = this.management as unknown as { functions?: Map<string, Map<string, unknown>>; secrets: Map<string, Map<string, string>> };
+        return [
+            ...live("Stripe product", this.stripe.products.values(), (p) => p.active === true),
+            ...live("Stripe price", this.stripe.prices.values(), (p) => p.active === true),
+            ...live("Stripe webhook endpoint", this.stripe.webhookEndpoints.values()),
+            ...live("Supabase bucket", this.supabase.buckets.values()),
+            ...live("Supabase secret", [...management.secrets.values()].flatMap((m) => [...m.keys()])),
+            ...live("Supabase function", [...(management.functions?.values() ?? [])].flatMap((m) => [...m.keys()])),
+            ...live("Appwrite database", this.appwrite.databases.values()),
+            ...live("Appwrite function", this.appwrite.functionRecords.values()),
+            ...live("Appwrite messaging provider", this.appwrite.providers.values()),
+            ...live("Trello board", this.trello.boards.values(), (b) => b.closed !== true),
+            ...live("Trello webhook", this.trello.webhooks.values()),
+            ...live("GitLab project", this.gitlab.projects.values(), (p) => p.pending_delete !== true),
+            ...live("Resend domain", this.resend.domains.values()),
+            ...live("Resend API key", this.resend.apiKeys.values(), (k) => k.token !== SANDBOX_KEYS.resendApiKey),
+            ...live("Supabase Auth SMTP through Resend", [this.management.authConfig(SANDBOX_SUPABASE_REF) as Record<string, unknown>], (auth) => auth.smtp_host === "smtp.resend.com"),
+        ];
+    }
+
+    /** Queries the Supabase project's database. */
+    async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+        const client = new Client({ connectionString: withPassword(this.database.url, this.database.password) });
+        await client.connect();
+        try {
+            return (await client.query(sql, params)).rows as T[];
+        } finally {
+            await client.end();
+        }
+    }
+
+    private async admin<T>(run: (c: Client) => Promise<T>): Promise<T> {
+        const client = new Client({ connectionString: withPassword(this.server.url, this.server.password) });
+        await client.connect();
+        try {
+            return await run(client);
+        } finally {
+            await client.end();
+        }
+    }
+
+    async stop(): Promise<void> {
+        await this.host?.stop();
+        await this.deno.stop();
+        await this.node.stop();
+        for (const e of this.emulators) await e.stop();
+        await this.admin((c) => c.query(`DROP DATABASE IF EXISTS ${this.database.name} WITH (FORCE)`)).catch(() => undefined);
+    }
+}
