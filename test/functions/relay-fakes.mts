@@ -23,10 +23,17 @@ const newId = () => (++counter).toString(16).padStart(24, "0");
 export function fakeTrello(key: string, token: string, boardOfList: Record<string, string>) {
     const cards: FakeCard[] = [];
     const calls: string[] = [];
+    /** How many of the next requests Trello refuses for its rate limit (429, as past 100 per 10 s). */
+    const limit = { refuseNext: 0 };
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
         const url = new URL(req.url);
         const q = url.searchParams;
         if (q.get("key") !== key || q.get("token") !== token) return new Response("invalid token", { status: 401 });
+        if (limit.refuseNext > 0) {
+            limit.refuseNext -= 1;
+            calls.push(`429 ${req.method} ${url.pathname}`);
+            return Response.json({ error: "API_TOKEN_LIMIT_EXCEEDED", message: "Rate limit exceeded" }, { status: 429 });
+        }
         calls.push(`${req.method} ${url.pathname}`);
         const ok = (value: unknown) => Response.json(value);
         let m: RegExpMatchArray | null;
@@ -49,7 +56,7 @@ export function fakeTrello(key: string, token: string, boardOfList: Record<strin
         }
         return new Response("Cannot find route", { status: 404 });
     });
-    return { url: `http://127.0.0.1:${server.addr.port}/1`, cards, calls, close: () => server.shutdown() };
+    return { url: `http://127.0.0.1:${server.addr.port}/1`, cards, calls, limit, close: () => server.shutdown() };
 }
 
 export interface SentEmail {

@@ -264,6 +264,15 @@ Deno.test({ name: "relay: each source's effect, once, against PostgreSQL", ignor
             assert.equal(undelivered.status, 400);
         });
 
+        await t.step("GitLab: Trello's rate limit is waited out, within the 10 s GitLab gives a webhook", async () => {
+            trello.cards.length = 0;
+            trello.limit.refuseNext = 1;
+            const placed = await answer(await relay.handle(gitlabPost({ "idempotency-key": "gl-limited" }, pipeline(79, "running"))));
+            assert.equal(placed.body.change, "created");
+            assert.equal(trello.calls.filter((c) => c.startsWith("429 ")).length, 1);
+            assert.equal(trello.cards.length, 1);
+        });
+
         await t.step("Trello: a card action is emailed to every ALERT_TO once; other actions are ignored", async () => {
             const before = resend.posts();
             const r = await answer(await relay.handle(await trelloPost(cardAction("act-1", "createCard"))));
@@ -281,7 +290,7 @@ Deno.test({ name: "relay: each source's effect, once, against PostgreSQL", ignor
 
         await t.step("every delivery acted on is in relay_deliveries, once", async () => {
             const recorded = await rows("SELECT source || ':' || delivery_id AS d FROM relay_deliveries ORDER BY 1");
-            assert.deepEqual(recorded.map((r) => r.d), ["github:d-issue-1", "github:d-issue-1-redelivered", "github:d-issue-2", "github:d-push-1", "gitlab:gl-1", "gitlab:gl-2", "stripe:evt_cust", "stripe:evt_pay1", "stripe:evt_pay2", "trello:act-1"]);
+            assert.deepEqual(recorded.map((r) => r.d), ["github:d-issue-1", "github:d-issue-1-redelivered", "github:d-issue-2", "github:d-push-1", "gitlab:gl-1", "gitlab:gl-2", "gitlab:gl-limited", "stripe:evt_cust", "stripe:evt_pay1", "stripe:evt_pay2", "trello:act-1"]);
         });
     } finally {
         await relay.close();

@@ -20,6 +20,9 @@ export interface Card {
 
 export type CardChange = { card: string; change: "created" | "moved" | "unchanged" };
 
+/** How long to wait after each 429 before asking again: 7 s in all. */
+const RATE_LIMIT_WAITS_MS = [1_000, 2_000, 4_000];
+
 export function trelloClient(settings: TrelloSettings) {
     const base = settings.baseUrl.replace(/\/+$/, "");
 
@@ -27,10 +30,18 @@ export function trelloClient(settings: TrelloSettings) {
         const url = new URL(`${base}${path}`);
         for (const [k, v] of Object.entries({ ...params, key: settings.key, token: settings.token })) url.searchParams.set(k, v);
         let answer: Response;
-        try {
-            answer = await fetch(url, { method, headers: { accept: "application/json" } });
-        } catch {
-            throw new Error(`trello ${method} ${path}: no answer`);
+        for (let attempt = 0; ; attempt++) {
+            try {
+                answer = await fetch(url, { method, headers: { accept: "application/json" } });
+            } catch {
+                throw new Error(`trello ${method} ${path}: no answer`);
+            }
+            // Trello allows 100 requests per 10 s per token. Waits stay within the 10 s a sender
+            // such as GitLab gives a webhook; past them the sender sees the failure and may redeliver.
+            if (answer.status !== 429 || attempt >= RATE_LIMIT_WAITS_MS.length) break;
+            await answer.body?.cancel();
+            const retryAfter = Number(answer.headers.get("retry-after"));
+            await new Promise((resolve) => setTimeout(resolve, Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, RATE_LIMIT_WAITS_MS[attempt]) : RATE_LIMIT_WAITS_MS[attempt]));
         }
         const text = await answer.text();
         if (!answer.ok) throw new Error(`trello ${method} ${path} answered ${answer.status}: ${text.slice(0, 200)}`);
