@@ -65,7 +65,7 @@ export function fillForSandbox(blueprint: BlueprintName | Settings, urls: Bluepr
     if (s.redis) section("redis").url = need("redis");
     if (s.appwrite) Object.assign(section("appwrite"), { endpoint: `${need("appwrite")}/v1`, projectId: SANDBOX_APPWRITE.projectId });
     const mirrors = Object.values(((s.github as Settings | undefined)?.repositories as Record<string, Settings> | undefined) ?? {}).some((r) => r.gitlabMirror !== undefined);
-    if (s.gitlab || mirrors) s.gitlab = { ...((s.gitlab as Settings | undefined) ?? {}), baseUrl: `${need("gitlab")}/api/v4` };
+    if (s.gitlab || mirrors) s.gitlab = { ...((s.gitlab as Settings | undefined) ?? {}), baseUrl: need("gitlab") };
 
     const left = placeholdersOf(s);
     if (left.length > 0) throw new Error(`fillForSandbox: ${name} has placeholders the sandbox has no value for: ${left.join(", ")}`);

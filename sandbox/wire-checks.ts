@@ -67,8 +67,13 @@ const CHECKS: Record<WireName, Check> = {
     },
     async appwriteToResend(s) {
         const provider = [...s.appwrite.providers.values()].find((p) => p.provider === "resend");
-        const key = [...s.resend.apiKeys.values()].find((k) => k.token === (provider?.credentials as Record<string, unknown> | undefined)?.apiKey);
-        return { event: "Messaging provider created", effect: provider ? `provider ${provider.$id} sends as ${(provider.options as Record<string, unknown>)?.fromEmail} with a sending-only key` : "no provider", ok: provider !== undefined && key?.permission === "sending_access" };
+        const apiKey = String((provider?.credentials as Record<string, unknown> | undefined)?.apiKey ?? "");
+        const from = String((provider?.options as Record<string, unknown> | undefined)?.fromEmail ?? "");
+        const key = [...s.resend.apiKeys.values()].find((k) => k.token === apiKey);
+        // What Appwrite Messaging sends through the provider: an email with its key, from its sender.
+        const sent = await fetch(`${s.resend.url}/emails`, { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify({ from, to: ["user@acme.test"], subject: "Welcome", text: "Hello from Appwrite" }) });
+        const landed = s.resend.outbox.some((m) => m.from === from && m.to.includes("user@acme.test"));
+        return { event: "an email through the Messaging provider's key", effect: provider ? `provider ${provider.$id}: "${from}" sent with a sending-only key (${sent.status})` : "no provider", ok: provider !== undefined && key?.permission === "sending_access" && landed };
     },
     async githubToSupabase(s, relay) {
         const secret = generated(s, "relay-github-secret");

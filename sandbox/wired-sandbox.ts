@@ -21,7 +21,7 @@ import { serveDomainAt } from "./events/deliver";
 import { DenoFunctionHost } from "./functions/deno-host";
 import { NodeFunctionHost } from "./functions/node-host";
 import { SANDBOX_APPWRITE, SANDBOX_ENV, SANDBOX_KEYS, SANDBOX_SUPABASE_REF } from "./local-stack";
-import { DEMO_DOMAIN, DEMO_FUNCTION_DOMAIN, DEMO_FUNCTION_ID, wiredStackSettings } from "./wired-stack";
+import { DEMO_FUNCTION_DOMAIN, DEMO_FUNCTION_ID, wiredStackSettings } from "./wired-stack";
 
 /** Where the demo finds a PostgreSQL server to make its throwaway database on. */
 export interface ServerAddress {
@@ -91,16 +91,7 @@ export class WiredSandbox {
         });
         for (const e of this.emulators) await e.start();
         this.management.setProjectUrl(SANDBOX_SUPABASE_REF, this.supabase.url);
-        this.settings = wiredStackSettings({
-            supabase: this.supabase.url,
-            management: this.management.url,
-            stripe: this.stripe.url,
-            appwrite: this.appwrite.url,
-            trello: this.trello.url,
-            gitlab: this.gitlab.url,
-            resend: this.resend.url,
-            database: this.database.url,
-        });
+        this.settings = wiredStackSettings(this.urls());
         this.host = await DynamicProviderHost.start({ ...this.credentials(), NODE_OPTIONS: `--require ${require.resolve("./engine/network-guard")}` });
         await this.host.configure({});
         this.engine = new MiniEngine(this.host, "stackwire", "local");
@@ -111,21 +102,29 @@ export class WiredSandbox {
         return { ...SANDBOX_ENV, GITHUB_TOKEN: "ghp_sandboxToken0123456789", TRELLO_API_SECRET: SANDBOX_KEYS.trelloAppSecret, SUPABASE_DB_PASSWORD: this.server.password };
     }
 
-    /** `pulumi up` of the demo stack through the real provider host. */
-    async up(): Promise<Record<string, unknown>> {
-        const config = Object.fromEntries(Object.entries(this.settings).map(([key, value]) => [`stackwire:${key}`, JSON.stringify(value)]));
+    /** The URLs a blueprint is filled in with (`fillForSandbox`). */
+    urls(redis?: string) {
+        return { supabase: this.supabase.url, management: this.management.url, stripe: this.stripe.url, appwrite: this.appwrite.url, trello: this.trello.url, gitlab: this.gitlab.url, resend: this.resend.url, database: this.database.url, ...(redis ? { redis } : {}) };
+    }
+
+    /**
+     * `pulumi up` of a stack through the real provider host: the demo stack unless other settings
+     * are given (a blueprint's), with secret settings such as platformKeys set as secrets.
+     */
+    async up(settings: Record<string, unknown> = this.settings, secrets: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+        const config = Object.fromEntries(Object.entries({ ...settings, ...secrets }).map(([key, value]) => [`stackwire:${key}`, JSON.stringify(value)]));
         const saved = Object.fromEntries(Object.keys(this.credentials()).map((k) => [k, process.env[k]]));
         Object.assign(process.env, this.credentials());
         try {
             const outputs: Record<string, unknown> = {};
-            await this.engine!.up(config, () => this.program(outputs));
+            await this.engine!.up(config, () => this.program(outputs), Object.keys(secrets).map((k) => `stackwire:${k}`));
             this.outputs = outputs;
         } finally {
             for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
             else process.env[k] = v;
         }
         // What a user does by hand once: publish the domain's DNS records, and add the function's domain.
-        this.resend.verifyDomain(DEMO_DOMAIN);
+        for (const domain of this.resend.domains.values()) this.resend.verifyDomain(String(domain.name));
         serveDomainAt(DEMO_FUNCTION_DOMAIN, this.appwrite.functionsUrl);
         this.appwrite.addFunctionDomain(DEMO_FUNCTION_DOMAIN, DEMO_FUNCTION_ID);
         return this.outputs;

@@ -58,7 +58,8 @@ export class MiniEngine {
     ) {}
 
     /** Runs the program once, applying every registration; resolves when all outputs settled. */
-    async up(config: Record<string, string>, run: () => pulumi.Output<unknown>[]): Promise<void> {
+    /** @param secretKeys the config keys set as secrets (`stackwire:platformKeys`, say). */
+    async up(config: Record<string, string>, run: () => pulumi.Output<unknown>[], secretKeys: string[] = []): Promise<void> {
         this.steps = {};
         pulumi.runtime.setMocks(
             {
@@ -79,7 +80,7 @@ export class MiniEngine {
             this.stack,
             false,
         );
-        pulumi.runtime.setAllConfig(config, []);
+        pulumi.runtime.setAllConfig(config, secretKeys);
         await new Promise<void>((resolve) => pulumi.all(run()).apply(() => resolve()));
         // As the language host does at program exit: let every RPC (component outputs too) finish.
         await pulumi.runtime.disconnect();

@@ -113,7 +113,7 @@ describe("fillForSandbox", () => {
         const s = fillForSandbox("devops", urls) as Record<string, Record<string, unknown>>;
         expect(s.supabase).toMatchObject({ url: urls.supabase, managementUrl: urls.management, projectRef: "sandboxprojectrefabc" });
         expect(s.trello.baseUrl).toBe(`${urls.trello}/1`);
-        expect(s.gitlab).toEqual({ baseUrl: `${urls.gitlab}/api/v4` });
+        expect(s.gitlab).toEqual({ baseUrl: urls.gitlab });
         expect(s.resend).toMatchObject({ baseUrl: urls.resend, domains: { "mail.sandbox.test": {} } });
         expect(s.github.owner).toBe("acme");
         expect(placeholdersOf(s)).toEqual([]);
