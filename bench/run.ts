@@ -7,6 +7,7 @@ import { benchKeysAndData } from "./keys-and-data";
 import { benchNotFound, printNotFound } from "./not-found";
 import { benchStripeCatalog } from "./stripe-catalog";
 import { benchSupabaseBuckets } from "./supabase-buckets";
+import { printWireFigures } from "./wires";
 
 /** `--before <checkout>`: the previous build's compiled checkout, for the program's before figures. */
 function option(name: string): string | undefined {
@@ -36,6 +37,9 @@ async function main(): Promise<void> {
     console.log(typeof m === "string" ? `\nMigrations: ${m}` : `\nMigrations: ${m.count} applied to a real PostgreSQL server in ${m.seconds.toFixed(2)} s (each in its own transaction under the advisory lock); a second up with nothing pending took ${m.secondUpSeconds.toFixed(3)} s.`);
     console.log("Key rotation: one platform key handed to 4 consumers in the test platform (GitHub Actions secret, GitLab CI variable, Appwrite function variable, Supabase secret); rotating it changes all 4 (test/unit/platform-keys.test.ts).");
     printNotFound(await benchNotFound());
+    // The wires need the PostgreSQL server the relay records events in.
+    if (process.env.STACKWIRE_TEST_POSTGRES_URL) await printWireFigures();
+    else console.log("\nWires: skipped (set STACKWIRE_TEST_POSTGRES_URL and STACKWIRE_TEST_POSTGRES_PASSWORD to a PostgreSQL server)");
     console.log(`\nAppwrite create: ${appwrite.polls} status reads found the work in progress; the creates took ${(appwrite.waitedMs / 1000).toFixed(1)} s of the server's time, one after another, with 2 s builds.`);
 }
 
