@@ -33,15 +33,15 @@ export interface RelaySupabase {
      * The project's database, where the relay records events: its tables are migrated here. The
      * relay itself connects with SUPABASE_DB_URL, which Supabase gives every Edge Function.
      */
-    database?: { connectionUrl: string; password: pulumi.Input<string>; migrations: { name: string; sql: string }[] };
+    database: { connectionUrl: string; password: pulumi.Input<string>; migrations: { name: string; sql: string }[] };
 }
 
 export interface RelayArgs {
     supabase: RelaySupabase;
     /** Stripe events to the relay (`/stripe`): payments saved, receipts sent. */
-    stripe?: { apiBase?: string; keyModes?: KeyMode[]; secretKey: pulumi.Input<string>; events: string[]; owner?: string };
+    stripe?: { apiBase?: string; keyModes?: KeyMode[]; events: string[]; owner?: string };
     /** Sending through Resend (receipts, alerts): a sending-only key restricted to the sender's domain. */
-    resend?: { baseUrl?: string; keyName: string; domainId: pulumi.Input<string>; receiptFrom?: string; alert?: { from: string; to: string[] } };
+    resend?: { baseUrl?: string; keyName: string; domainId: pulumi.Input<string>; receipts?: { from: string; events: string[] }; alert?: { from: string; to: string[] } };
     /** GitHub repositories whose events go to `/github`, with the events each sends. */
     github?: { provider: github.Provider; repositories: Record<string, { name: pulumi.Input<string>; events: string[] }>; trelloLists?: { opened: pulumi.Input<string>; closed: pulumi.Input<string> } };
     /** The GitLab project whose pipelines go to `/gitlab`, and the Trello lists per status. */
@@ -79,11 +79,9 @@ export class Relay extends pulumi.ComponentResource {
 
         const env: Record<string, pulumi.Input<string>> = {};
         const ready: pulumi.Resource[] = [];
-        if (supabase.database) {
-            const { connectionUrl, password, migrations } = supabase.database;
-            const migrationArgs: SqlMigrationsArgs = { connectionUrl, password: pulumi.secret(password), migrations, table: "stackwire_relay_migrations" };
-            ready.push(new SqlMigrations(...transformed(t.migrations, `${name}-tables`, migrationArgs, child)));
-        }
+        const { connectionUrl, password, migrations } = supabase.database;
+        const migrationArgs: SqlMigrationsArgs = { connectionUrl, password: pulumi.secret(password), migrations, table: "stackwire_relay_migrations" };
+        ready.push(new SqlMigrations(...transformed(t.migrations, `${name}-tables`, migrationArgs, child)));
 
         if (args.stripe) {
             const s = args.stripe;
@@ -96,7 +94,7 @@ export class Relay extends pulumi.ComponentResource {
                 ...(s.owner ? { metadata: { stackwire_stack: s.owner } } : {}),
             };
             const endpoint = new StripeWebhookEndpoint(...transformed(t.stripeEndpoint, `${name}-stripe`, endpointArgs, child));
-            env.STRIPE_SECRET_KEY = s.secretKey;
+            // Verifying a delivery needs its endpoint's signing secret only: the account's API key stays out of the relay.
             env.STRIPE_WEBHOOK_SECRET = endpoint.secret;
         }
 
@@ -105,7 +103,10 @@ export class Relay extends pulumi.ComponentResource {
             const keyArgs: ResendApiKeyArgs = { ...(r.baseUrl ? { baseUrl: r.baseUrl } : {}), name: r.keyName, permission: "sending_access", domainId: r.domainId };
             env.RESEND_API_KEY = new ResendApiKey(...transformed(t.sendingKey, `${name}-sending-key`, keyArgs, child)).token;
             if (r.baseUrl) env.RESEND_BASE_URL = r.baseUrl;
-            if (r.receiptFrom) env.RECEIPT_FROM = r.receiptFrom;
+            if (r.receipts) {
+                env.RECEIPT_FROM = r.receipts.from;
+                env.RECEIPT_EVENTS = r.receipts.events.join(",");
+            }
             if (r.alert) {
                 env.ALERT_FROM = r.alert.from;
                 env.ALERT_TO = r.alert.to.join(",");

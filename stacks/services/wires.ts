@@ -16,9 +16,6 @@ export const trelloApiSecret: CredentialSpec = { configKey: "trelloApiSecret", e
 /** Wires whose events go to the stack's relay (the Supabase Edge Function). */
 export const RELAYED: readonly WireName[] = ["stripeToSupabase", "stripeToResend", "githubToSupabase", "githubToTrello", "gitlabToTrello", "trelloToResend"];
 
-/** Wires whose events the relay records in the project's database. */
-export const RECORDING: readonly WireName[] = ["stripeToSupabase", "githubToSupabase"];
-
 /** The password of the Supabase project's database, for the relay's tables. */
 export const supabaseDbPassword: CredentialSpec = { configKey: "supabaseDbPassword", envVars: ["SUPABASE_DB_PASSWORD"], label: "Supabase database password" };
 
@@ -64,7 +61,7 @@ export const wiresService = defineService({
     key: "wires",
     section: wiresSection,
     secrets: [
-        { credential: supabaseDbPassword, neededBy: (s) => RECORDING.some((w) => (s.wires as Partial<WiresSection> | undefined)?.[w] !== undefined), neededWhen: "wires.stripeToSupabase or wires.githubToSupabase is set" },
+        { credential: supabaseDbPassword, neededBy: (s) => RELAYED.some((w) => (s.wires as Partial<WiresSection> | undefined)?.[w] !== undefined), neededWhen: "a wire sends its events to the relay" },
         { credential: trelloApiSecret, neededBy: (s) => (s.wires as Partial<WiresSection> | undefined)?.trelloToResend !== undefined, neededWhen: "wires.trelloToResend is set" },
         {
             credential: supabaseAccessToken,
@@ -84,7 +81,8 @@ export const wiresService = defineService({
             const { from, to } = WIRES[wire];
             for (const end of [from, to]) requireEnd(ctx, wire, "", (s as Record<string, unknown>)[end] !== undefined || end === "gitlab", `the ${end} section (stackwire:${end})`);
             if (RELAYED.includes(wire) || wire === "supabaseToResend") requireEnd(ctx, wire, "", s.supabase?.projectRef !== undefined, "supabase.projectRef (the relay and Auth settings live in that project)");
-            if (RECORDING.includes(wire)) requireEnd(ctx, wire, "", s.supabase?.database !== undefined, "supabase.database (the project's database, where the relay records events)");
+            // The relay records every delivery it acts on (so a redelivery acts once), and payments and pushes beside them.
+            if (RELAYED.includes(wire)) requireEnd(ctx, wire, "", s.supabase?.database !== undefined, "supabase.database (the project's database, where the relay records deliveries and events)");
 
             if (typeof settings.from === "string") {
                 const domain = settings.from.split("@")[1]?.toLowerCase() ?? "";

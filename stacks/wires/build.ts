@@ -7,12 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppwriteWires, type AppwriteWiresArgs } from "../../components/wires/appwrite";
 import { AuthEmail } from "../../components/wires/auth-email";
 import { Relay, type RelayArgs } from "../../components/wires/relay";
-import { stripeSecretKey } from "../../dynamic-providers/stripe/client";
 import { trelloApiKey, trelloToken } from "../../dynamic-providers/trello/client";
 import type { StackConfig } from "../config";
 import type { BuildContext } from "../service";
 import type { BuiltServices } from "../services";
-import { RECORDING, supabaseDbPassword, trelloApiSecret, type WiresPlan } from "../services/wires";
+import { supabaseDbPassword, trelloApiSecret, type WiresPlan } from "../services/wires";
 import { functionFiles, relayCode, relayMigrations } from "./code";
 
 export interface BuiltWires {
@@ -54,20 +53,18 @@ export function buildWires(plan: WiresPlan, config: StackConfig, built: BuiltSer
             projectUrl: supabase.storage.projectUrl as string,
             slug: wires.receiver.slug,
             ...relayCode(),
-            ...(supabase.databaseUrl && RECORDING.some((w) => wires[w] !== undefined)
-                ? { database: { connectionUrl: supabase.databaseUrl, password: required(ctx, supabaseDbPassword), migrations: relayMigrations() } }
-                : {}),
+            database: { connectionUrl: supabase.databaseUrl!, password: required(ctx, supabaseDbPassword), migrations: relayMigrations() },
         },
     };
 
     const stripeEvents = [...new Set([...(wires.stripeToSupabase?.events ?? []), ...(wires.stripeToResend?.events ?? [])])].sort();
-    if (stripeEvents.length > 0) relay.stripe = { ...stripeConnection(config, ctx), events: stripeEvents };
+    if (stripeEvents.length > 0) relay.stripe = { ...stripeConnection(config), events: stripeEvents };
 
     const senderDomain = plan.senderDomains.stripeToResend ?? plan.senderDomains.trelloToResend;
     if (senderDomain !== undefined && built.resend) {
         relay.resend = {
             ...sendingKey(config, built, senderDomain, `${wires.receiver.slug}-sending`),
-            ...(wires.stripeToResend ? { receiptFrom: wires.stripeToResend.from } : {}),
+            ...(wires.stripeToResend ? { receipts: { from: wires.stripeToResend.from, events: wires.stripeToResend.events } } : {}),
             ...(wires.trelloToResend ? { alert: { from: wires.trelloToResend.from, to: wires.trelloToResend.to } } : {}),
         };
     }
@@ -114,12 +111,11 @@ export function buildWires(plan: WiresPlan, config: StackConfig, built: BuiltSer
     return result;
 }
 
-function stripeConnection(config: StackConfig, ctx: BuildContext) {
+function stripeConnection(config: StackConfig) {
     const catalog = config.stripe!.catalog;
     return {
         ...(catalog.apiBase ? { apiBase: catalog.apiBase as string } : {}),
         keyModes: catalog.keyModes,
-        secretKey: required(ctx, stripeSecretKey),
         ...(catalog.owner ? { owner: catalog.owner } : {}),
     };
 }
@@ -145,7 +141,7 @@ function buildAppwriteWires(plan: WiresPlan, config: StackConfig, built: BuiltSe
             events: events.events,
             databaseId: database.databaseId,
             collectionId: database.collectionIds.apply((ids) => ids[events.collection]),
-            stripe: stripeConnection(config, ctx),
+            stripe: stripeConnection(config),
         };
     }
     const messaging = wires.appwriteToResend;

@@ -100,7 +100,7 @@ describe("secrets by blueprint", () => {
     it.each([
         ["saas", ["supabaseServiceRoleKey", "stripeSecretKey", "resendApiKey", "platformKeys.amplitude.apiKey", "supabaseAccessToken", "supabaseDbPassword"], []],
         ["ecommerce", ["supabaseServiceRoleKey", "stripeSecretKey", "resendApiKey", "supabaseDbPassword", "supabaseAccessToken"], ["redisAdminPassword"]],
-        ["devops", ["supabaseServiceRoleKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "resendApiKey", "trelloApiSecret", "supabaseAccessToken"], []],
+        ["devops", ["supabaseServiceRoleKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "resendApiKey", "trelloApiSecret", "supabaseDbPassword", "supabaseAccessToken"], []],
     ] as const)("%s", (name, needed, optional) => {
         const secrets = secretsToSet(blueprintSettings(name));
         expect(secrets.filter((s) => !s.optional).map((s) => s.key).sort()).toEqual([...needed].sort());

@@ -13,7 +13,8 @@ const { recordGraph, settled } = load("./bin/test/unit/mock-graph") as typeof Gr
 const pulumi = load("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
 
 const settings = {
-    supabase: { url: "https://abcdefghijklmnopqrst.supabase.co", projectRef: "abcdefghijklmnopqrst", buckets: { avatars: {} } },
+    // The project's database is the PostgreSQL server the postgres section manages.
+    supabase: { url: "https://abcdefghijklmnopqrst.supabase.co", projectRef: "abcdefghijklmnopqrst", buckets: { avatars: {} }, database: { url: "postgres://postgres@db.internal:5432/postgres" } },
     stripe: { products: { pro: { name: "Pro", prices: { monthly: { currency: "eur", unitAmount: 2000 } } } }, webhooks: { app: { url: "https://app.example/stripe", enabledEvents: ["invoice.paid"] } } },
     appwrite: { endpoint: "https://cloud.appwrite.io/v1", projectId: "acme", databases: { main: { name: "Main" } }, buckets: { uploads: { name: "Uploads" } } },
     github: { owner: "acme", repositories: { app: { gitlabMirror: { direction: "pull", webhooks: { cards: { url: "https://sync.example/gitlab", events: ["pipeline"] } } } } } },
@@ -25,7 +26,7 @@ const settings = {
     keyConsumers: { "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }] },
     wires: { gitlabToTrello: { repository: "app", board: "devops", lists: { running: "issues", success: "issues", failed: "issues" } }, githubToGitlab: { repository: "app" } },
 };
-const credentials = ["supabaseServiceRoleKey", "stripeSecretKey", "appwriteApiKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "postgresPassword", "resendApiKey", "supabaseAccessToken"];
+const credentials = ["supabaseServiceRoleKey", "stripeSecretKey", "appwriteApiKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "postgresPassword", "resendApiKey", "supabaseAccessToken", "supabaseDbPassword"];
 const SECRET_OUTPUTS = ["stripeWebhookSecrets", "githubWebhookSecrets", "gitlabWebhookSecrets", "postgresConnectionUrls", "redisConnectionUrls", "resendApiKeyTokens"];
 
 /** The compiled program under mocks with these settings and every credential set. */
