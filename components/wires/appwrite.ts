@@ -26,7 +26,7 @@ export interface AppwriteWiresArgs {
         events: string[];
         databaseId: pulumi.Input<string>;
         collectionId: pulumi.Input<string>;
-        stripe: { apiBase?: string; keyModes?: KeyMode[]; secretKey: pulumi.Input<string>; owner?: string };
+        stripe: { apiBase?: string; keyModes?: KeyMode[]; owner?: string };
     };
     /** Appwrite Messaging sends through Resend. */
     messaging?: { providerId: string; from: string; fromName?: string; resend: { baseUrl?: string; keyName: string; domainId: pulumi.Input<string> } };
@@ -72,7 +72,8 @@ export class AppwriteWires extends pulumi.ComponentResource {
                 scopes: ["documents.write"],
                 domain: s.domain,
                 variables: pulumi.secret(
-                    pulumi.output({ STRIPE_SECRET_KEY: s.stripe.secretKey, STRIPE_WEBHOOK_SECRET: endpoint.secret, APPWRITE_DATABASE_ID: s.databaseId, APPWRITE_COLLECTION_ID: s.collectionId }),
+                    // The signing secret verifies deliveries; the account's API key is not needed and stays out.
+                    pulumi.output({ STRIPE_WEBHOOK_SECRET: endpoint.secret, APPWRITE_DATABASE_ID: s.databaseId, APPWRITE_COLLECTION_ID: s.collectionId }),
                 ) as AppwriteFunctionArgs["variables"],
             };
             this.functionUrl = new AppwriteFunction(...transformed(t.function, `${name}-function`, functionArgs, child)).url;

@@ -71,12 +71,14 @@ describe("the ten wires under mocks", () => {
         const names = Object.keys((secrets as { value: Record<string, string> }).value);
         expect(names.sort()).toEqual(
             [
-                "ALERT_FROM", "ALERT_TO", "GITHUB_WEBHOOK_SECRET", "GITLAB_WEBHOOK_TOKEN", "RECEIPT_FROM", "RESEND_API_KEY", "RESEND_BASE_URL",
-                "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "TRELLO_API_KEY", "TRELLO_API_SECRET", "TRELLO_BASE_URL", "TRELLO_CALLBACK_URL",
+                "ALERT_FROM", "ALERT_TO", "GITHUB_WEBHOOK_SECRET", "GITLAB_WEBHOOK_TOKEN", "RECEIPT_EVENTS", "RECEIPT_FROM", "RESEND_API_KEY", "RESEND_BASE_URL",
+                "STRIPE_WEBHOOK_SECRET", "TRELLO_API_KEY", "TRELLO_API_SECRET", "TRELLO_BASE_URL", "TRELLO_CALLBACK_URL",
                 "TRELLO_LIST_CLOSED", "TRELLO_LIST_FAILED", "TRELLO_LIST_OPENED", "TRELLO_LIST_RUNNING", "TRELLO_LIST_SUCCESS", "TRELLO_TOKEN",
             ].sort(),
         );
         expect(graph.named("relay-tables").inputs.connectionUrl).toBe(urls.database);
+        // Verifying deliveries needs the signing secret only: the Stripe account key reaches neither receiver.
+        expect(names).not.toContain("STRIPE_SECRET_KEY");
     });
 
     it("makes a sending-only key restricted to the sender's domain for every wire that sends email", async () => {
@@ -93,7 +95,7 @@ describe("the ten wires under mocks", () => {
         expect(graph.named("wires-appwrite-stripe").inputs.url).toBe(`https://${DEMO_FUNCTION_DOMAIN}/`);
         const fn = graph.named("wires-appwrite-function").inputs;
         expect(isSecretValue(fn.variables)).toBe(true);
-        expect(Object.keys((fn.variables as { value: object }).value).sort()).toEqual(["APPWRITE_COLLECTION_ID", "APPWRITE_DATABASE_ID", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]);
+        expect(Object.keys((fn.variables as { value: object }).value).sort()).toEqual(["APPWRITE_COLLECTION_ID", "APPWRITE_DATABASE_ID", "STRIPE_WEBHOOK_SECRET"]);
         expect(fn).toMatchObject({ entrypoint: "src/main.js", scopes: ["documents.write"], domain: DEMO_FUNCTION_DOMAIN });
     });
 

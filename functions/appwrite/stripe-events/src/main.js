@@ -30,8 +30,8 @@ export default async ({ req, res, log, error }) => {
     if (!signature) return res.json({ error: "missing Stripe-Signature header" }, 401);
     let event;
     try {
-        const stripe = new Stripe(process.env.STRIPE_SECRET_KEY ?? "");
-        event = await stripe.webhooks.constructEventAsync(req.bodyRaw, signature, process.env.STRIPE_WEBHOOK_SECRET ?? "");
+        // Verifying needs only the endpoint's signing secret, never the account's API key.
+        event = await Stripe.webhooks.constructEventAsync(req.bodyRaw, signature, process.env.STRIPE_WEBHOOK_SECRET ?? "");
     } catch (err) {
         error(`refused an event: ${err.message}`);
         return res.json({ error: "signature does not match" }, 401);

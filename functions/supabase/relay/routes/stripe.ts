@@ -60,7 +60,9 @@ export async function stripeRoute(ctx: RouteContext): Promise<Response> {
     }
     const describe = PAYMENT_EVENTS[event.type];
     const payment = describe ? describe(event.data.object as Obj) : undefined;
-    const from = ctx.setting("RECEIPT_FROM");
+    // Receipts go out only for the events the Stripe → Resend wire names (RECEIPT_EVENTS, comma-separated; all payment events when unset).
+    const receiptEvents = ctx.setting("RECEIPT_EVENTS")?.split(",").map((e) => e.trim()).filter(Boolean);
+    const from = receiptEvents === undefined || receiptEvents.includes(event.type) ? ctx.setting("RECEIPT_FROM") : undefined;
     const mailer = from ? ctx.mailer() : undefined;
     const done = await ctx.store().once("stripe", event.id, async (tx) => {
         if (!payment) return { recorded: false, receipt: null };
