@@ -199,6 +199,8 @@ export const appwriteFunctionDefinition: ResourceDefinition<ReturnType<typeof ap
             variables,
             // Another deployment active means the code running is not ours: shown as no code, so the next up deploys ours again.
             code: found.deploymentId === state.deploymentId ? state.code : {},
+            // ... and no hash of ours, so that up's update sees code to deploy rather than ours already live.
+            codeHash: found.deploymentId === state.deploymentId ? state.codeHash : "",
             deploymentId: found.deploymentId,
         };
     },

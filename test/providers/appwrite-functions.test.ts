@@ -121,6 +121,11 @@ describe("function", () => {
         expect(read.props).toMatchObject({ name: "renamed", timeout: 60, code: {}, deploymentId: "someone-elses", variables: { STRIPE_SECRET_KEY: STRIPE_KEY, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, EXTRA: "" } });
         const diff = await p.fn.provider.diff(made.id, read.props!, made.inputs);
         expect(diff).toMatchObject({ changes: true, replaces: [] });
+        // The next up puts our code back live, as a new deployment of its own.
+        const updated = (await p.fn.provider.update(made.id, read.props!, made.inputs)).outs!;
+        expect(updated.deploymentId).toEqual(expect.any(String));
+        expect(updated.deploymentId).not.toBe("someone-elses");
+        expect((await p.fn.provider.read(made.id, updated)).props).toMatchObject({ deploymentId: updated.deploymentId, codeHash: made.outs.codeHash });
 
         emulator.functions.delete("stripe-events");
         expect((await p.fn.provider.read(made.id, made.outs)).id).toBe("");
