@@ -40,7 +40,6 @@ export interface AuthSmtpState extends AuthSmtpInputs {
 }
 
 const PERMISSION = "Auth settings";
-const SMTP_FIELDS = ["smtp_host", "smtp_port", "smtp_user", "smtp_admin_email", "smtp_sender_name", "smtp_max_frequency", "rate_limit_email_sent"] as const;
 
 /** Custom SMTP off: what a project has before anyone sets it (supabase/cli's recorded GET config/auth). */
 const BUILT_IN_MAILER: SmtpSettings = { smtp_host: null, smtp_port: null, smtp_user: null, smtp_admin_email: null, smtp_sender_name: null, smtp_max_frequency: null, rate_limit_email_sent: null };
@@ -134,10 +133,11 @@ export const authSmtpDefinition: ResourceDefinition<ReturnType<typeof authSmtpIn
         return { ...news, previous: olds.previous ?? BUILT_IN_MAILER };
     },
     async delete(ctx, _id, state) {
-        const previous = Object.fromEntries(SMTP_FIELDS.map((k) => [k, state.previous?.[k] ?? null]));
-        const calls = managementApi(ctx, state, `restore Auth SMTP of project ${state.projectRef}`, PERMISSION);
-        // The previous password cannot be written back: custom SMTP is turned off instead (no host, no password).
-        if ((await calls.send("PATCH", configPath(state), { ...previous, smtp_host: null, smtp_pass: null }, "may be gone")) === undefined) {
+        const calls = managementApi(ctx, state, `turn off the Auth SMTP of project ${state.projectRef}`, PERMISSION);
+        // The previous password cannot be written back, so custom SMTP is turned off (no host, no
+        // password) and Auth falls back to Supabase's mailer. Only those two fields are sent: Supabase
+        // refuses the SMTP-gated ones (sender name, rate limit, frequency) once custom SMTP is off.
+        if ((await calls.send("PATCH", configPath(state), { smtp_host: null, smtp_pass: null }, "may be gone")) === undefined) {
             await confirmGone(ctx, calls.call, `the Auth config of project ${state.projectRef}`, theAccount(ctx, calls, state, "its Auth config"));
         }
     },

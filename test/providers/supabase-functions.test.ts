@@ -278,12 +278,20 @@ describe("Supabase Auth SMTP", () => {
         expect((await smtp.provider.read(id, outs)).id).toBe("");
     });
 
-    it("delete restores what was there, with custom SMTP off since a password cannot be restored", async () => {
+    it("delete turns custom SMTP off (a password cannot be restored), sending only the two fields Supabase takes then", async () => {
         management.editAuthConfig(REF, { smtp_host: "smtp.example.com", smtp_port: "587", smtp_user: "mailer", smtp_pass: "their-password", smtp_sender_name: "Before", smtp_admin_email: "before@example.com", rate_limit_email_sent: 10 });
         const { id, outs } = await smtp.provider.create(await checkedSmtp());
         expect(outs.previous).toMatchObject({ smtp_host: "smtp.example.com", smtp_sender_name: "Before", rate_limit_email_sent: 10 });
-        await smtp.provider.delete(id, outs);
-        expect(management.authConfig(REF)).toMatchObject({ smtp_host: null, smtp_pass: null, smtp_port: "587", smtp_user: "mailer", smtp_sender_name: "Before", smtp_admin_email: "before@example.com", rate_limit_email_sent: 10 });
+        const sent: string[] = [];
+        management.onExchange = (e) => void (e.method === "PATCH" && sent.push(e.requestBody.toString("utf8")));
+        try {
+            await smtp.provider.delete(id, outs);
+        } finally {
+            management.onExchange = undefined;
+        }
+        expect(management.authConfig(REF)).toMatchObject({ smtp_host: null, smtp_pass: null });
+        // The SMTP-gated fields (sender name, rate limit, frequency) are refused once custom SMTP is off.
+        expect(sent.map((body) => JSON.parse(body))).toEqual([{ smtp_host: null, smtp_pass: null }]);
     });
 
     it("a create run again after its answer was lost does not take its own settings for the previous ones", async () => {
