@@ -24,8 +24,8 @@ export function fakeTrello(key: string, token: string, boardOfList: Record<strin
     const cards: FakeCard[] = [];
     const calls: string[] = [];
     /** How many of the next requests Trello refuses for its rate limit (429, as past 100 per 10 s). */
-    const limit = { refuseNext: 0 };
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const limit = { refuseNext: 0, /** Milliseconds each card lookup takes, to open the window two deliveries race in. */ lookupMs: 0 };
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
         const url = new URL(req.url);
         const q = url.searchParams;
         if (q.get("key") !== key || q.get("token") !== token) return new Response("invalid token", { status: 401 });
@@ -40,7 +40,12 @@ export function fakeTrello(key: string, token: string, boardOfList: Record<strin
         if (req.method === "GET" && (m = url.pathname.match(/^\/1\/lists\/(\w+)$/))) {
             return boardOfList[m[1]] ? ok({ id: m[1], idBoard: boardOfList[m[1]] }) : new Response("The requested resource was not found.", { status: 404 });
         }
-        if (req.method === "GET" && (m = url.pathname.match(/^\/1\/boards\/(\w+)\/cards$/))) return ok(cards.filter((c) => c.idBoard === m![1]));
+        if (req.method === "GET" && (m = url.pathname.match(/^\/1\/boards\/(\w+)\/cards$/))) {
+            // The board as it is now, answered a little later: what a slow lookup sees.
+            const seen = cards.filter((c) => c.idBoard === m![1]).map((c) => ({ ...c }));
+            if (limit.lookupMs > 0) await new Promise((resolve) => setTimeout(resolve, limit.lookupMs));
+            return ok(seen);
+        }
         if (req.method === "POST" && url.pathname === "/1/cards") {
             const idList = q.get("idList") ?? "";
             if (!boardOfList[idList]) return new Response("invalid value for idList", { status: 400 });

@@ -273,6 +273,20 @@ Deno.test({ name: "relay: each source's effect, once, against PostgreSQL", ignor
             assert.equal(trello.cards.length, 1);
         });
 
+        await t.step("GitLab: a pipeline's statuses arriving together make one card", async () => {
+            trello.cards.length = 0;
+            trello.limit.lookupMs = 50;
+            // Two instances of the function, as Supabase runs them side by side: each its own connection.
+            const other = createRelay(env);
+            try {
+                await Promise.all([relay.handle(gitlabPost({ "idempotency-key": "gl-race-1" }, pipeline(80, "running"))), other.handle(gitlabPost({ "idempotency-key": "gl-race-2" }, pipeline(80, "success")))]);
+            } finally {
+                trello.limit.lookupMs = 0;
+                await other.close();
+            }
+            assert.equal(trello.cards.filter((c) => c.name.startsWith("Pipeline #80 ")).length, 1);
+        });
+
         await t.step("Trello: a card action is emailed to every ALERT_TO once; other actions are ignored", async () => {
             const before = resend.posts();
             const r = await answer(await relay.handle(await trelloPost(cardAction("act-1", "createCard"))));
@@ -290,7 +304,7 @@ Deno.test({ name: "relay: each source's effect, once, against PostgreSQL", ignor
 
         await t.step("every delivery acted on is in relay_deliveries, once", async () => {
             const recorded = await rows("SELECT source || ':' || delivery_id AS d FROM relay_deliveries ORDER BY 1");
-            assert.deepEqual(recorded.map((r) => r.d), ["github:d-issue-1", "github:d-issue-1-redelivered", "github:d-issue-2", "github:d-push-1", "gitlab:gl-1", "gitlab:gl-2", "gitlab:gl-limited", "stripe:evt_cust", "stripe:evt_pay1", "stripe:evt_pay2", "trello:act-1"]);
+            assert.deepEqual(recorded.map((r) => r.d), ["github:d-issue-1", "github:d-issue-1-redelivered", "github:d-issue-2", "github:d-push-1", "gitlab:gl-1", "gitlab:gl-2", "gitlab:gl-limited", "gitlab:gl-race-1", "gitlab:gl-race-2", "stripe:evt_cust", "stripe:evt_pay1", "stripe:evt_pay2", "trello:act-1"]);
         });
     } finally {
         await relay.close();

@@ -43,9 +43,11 @@ export async function githubRoute(ctx: RouteContext): Promise<Response> {
         if (!ctx.setting("TRELLO_LIST_OPENED") && !ctx.setting("TRELLO_LIST_CLOSED")) return ignored("issues: no Trello lists configured");
         if (typeof issue?.html_url !== "string" || typeof issue?.number !== "number") throw badRequest("issues payload has no issue.html_url and issue.number");
         const lists = ctx.require("TRELLO_LIST_OPENED", "TRELLO_LIST_CLOSED", "TRELLO_API_KEY", "TRELLO_TOKEN");
-        const done = await ctx.store().once("github", delivery, () =>
-            ctx.trello().placeCard(lists[target], { name: `#${issue.number} ${issue.title ?? ""}`.trim(), desc: issue.html_url }, (card) => card.desc.split("\n")[0].trim() === issue.html_url),
-        );
+        const done = await ctx.store().once("github", delivery, async (tx) => {
+            // Deliveries about one issue (opened, closed) may overlap: one at a time finds or makes its card.
+            await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`trello-card:${issue.html_url}`]);
+            return ctx.trello().placeCard(lists[target], { name: `#${issue.number} ${issue.title ?? ""}`.trim(), desc: issue.html_url }, (card) => card.desc.split("\n")[0].trim() === issue.html_url);
+        });
         return done.duplicate ? duplicate() : json(200, { issue: issue.number, ...done.value });
     }
     return ignored(event);

@@ -42,6 +42,10 @@ export async function gitlabRoute(ctx: RouteContext): Promise<Response> {
     const lists = ctx.require("TRELLO_LIST_RUNNING", "TRELLO_LIST_SUCCESS", "TRELLO_LIST_FAILED", "TRELLO_API_KEY", "TRELLO_TOKEN");
     const name = pipelineCardName(payload);
     const url = payload.project?.web_url ? `${payload.project.web_url}/-/pipelines/${attributes.id}` : "";
-    const done = await ctx.store().once("gitlab", delivery, () => ctx.trello().placeCard(lists[list], { name, desc: url }, (card) => card.name === name));
+    const done = await ctx.store().once("gitlab", delivery, async (tx) => {
+        // GitLab sends a pipeline's statuses milliseconds apart, each its own delivery: one at a time finds or makes the card.
+        await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`trello-card:${name}`]);
+        return ctx.trello().placeCard(lists[list], { name, desc: url }, (card) => card.name === name);
+    });
     return done.duplicate ? duplicate() : json(200, { pipeline: attributes.id, status: attributes.status, ...done.value });
 }
