@@ -28,6 +28,14 @@ const generated = (sandbox: WiredSandbox, name: string) => String(sandbox.stateO
 /** POSTs a body with headers; the receiver's status. */
 const post = async (url: string, body: string, headers: Record<string, string>) => (await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } })).status;
 const BUYER = "buyer@acme.test";
+/** The relay's answer to a delivery it already acted on. */
+const isDuplicate = (body: string) => {
+    try {
+        return (JSON.parse(body) as { duplicate?: unknown }).duplicate === true;
+    } catch {
+        return false;
+    }
+};
 
 const CHECKS: Record<WireName, Check> = {
     async stripeToSupabase(s, relay) {
@@ -40,12 +48,14 @@ const CHECKS: Record<WireName, Check> = {
         return { event: `checkout.session.completed ${event.id}`, effect: `payments row for ${event.id}`, ok: landed, forgedRefused: forged === 401 && forgedRows === 0, replayIgnored: (await rows()) === 1 };
     },
     async stripeToResend(s) {
-        const { event } = await s.stripe.trigger("payment_intent.succeeded", { receipt_email: BUYER });
-        const receipts = () => s.resend.outbox.filter((m) => m.to.includes(BUYER) && m.subject.startsWith("Receipt"));
-        const before = receipts().length;
+        const { event } = await s.stripe.trigger("checkout.session.completed", { customer_details: { email: BUYER, name: "Buyer" } });
+        const receiptsFor = (id: unknown) => s.resend.outbox.filter((m) => m.to.includes(BUYER) && (m.text ?? "").includes(`(${String(id)})`));
+        const sent = receiptsFor(event.id);
         await s.stripe.resend(String(event.id));
-        const sent = s.resend.outbox.find((m) => m.to.includes(BUYER));
-        return { event: `payment_intent.succeeded ${event.id}`, effect: sent ? `receipt "${sent.subject}" from ${sent.from}` : "no receipt", ok: before >= 1, replayIgnored: receipts().length === before };
+        // The wire names the events that get a receipt; a payment_intent.succeeded of the same checkout gets none.
+        const { event: other } = await s.stripe.trigger("payment_intent.succeeded", { receipt_email: BUYER });
+        const ok = sent.length === 1 && sent[0].from === s.settings.wires.stripeToResend.from && receiptsFor(other.id).length === 0;
+        return { event: `checkout.session.completed ${event.id}`, effect: sent.length > 0 ? `receipt "${sent[0].subject}" from ${sent[0].from}` : "no receipt", ok, replayIgnored: receiptsFor(event.id).length === 1 };
     },
     async supabaseToResend(s) {
         const auth = s.management.authConfig(s.settings.supabase.projectRef) as Record<string, unknown>;
@@ -93,13 +103,13 @@ const CHECKS: Record<WireName, Check> = {
         const cards = () => [...s.trello.cards.values()].filter((c) => String(c.name).startsWith("#42 "));
         const listName = (id: unknown) => String(s.trello.lists.get(String(id))?.name);
         const openedIn = cards().map((c) => listName(c.idList));
-        await deliverGithubEvent(`${relay}/github`, secret, "issues", issuesPayload("opened", issue), opened.deliveryId);
+        const replay = await deliverGithubEvent(`${relay}/github`, secret, "issues", issuesPayload("opened", issue), opened.deliveryId);
         const afterReplay = cards().length;
         const forged = await deliverGithubEvent(`${relay}/github`, "not-the-secret", "issues", issuesPayload("opened", { ...issue, number: 43, title: "Forged" }));
         const forgedCards = [...s.trello.cards.values()].filter((c) => String(c.name).startsWith("#43 ")).length;
         await deliverGithubEvent(`${relay}/github`, secret, "issues", issuesPayload("closed", issue));
         const closedIn = cards().map((c) => listName(c.idList));
-        return { event: "issues opened, then closed", effect: `card "#42" in ${openedIn.join(",") || "no list"}, then ${closedIn.join(",")}`, ok: openedIn.join() === "Issues" && closedIn.join() === "Done", forgedRefused: forged.status === 401 && forgedCards === 0, replayIgnored: afterReplay === 1 };
+        return { event: "issues opened, then closed", effect: `card "#42" in ${openedIn.join(",") || "no list"}, then ${closedIn.join(",")}`, ok: openedIn.join() === "Issues" && closedIn.join() === "Done", forgedRefused: forged.status === 401 && forgedCards === 0, replayIgnored: afterReplay === 1 && isDuplicate(replay.body) };
     },
     async gitlabToTrello(s, relay) {
         const projectId = Number(s.outputs.gitlabProjectIds && (s.outputs.gitlabProjectIds as Record<string, unknown>).app);
@@ -107,8 +117,8 @@ const CHECKS: Record<WireName, Check> = {
         const cards = () => [...s.trello.cards.values()].filter((c) => String(c.name).startsWith(`Pipeline #${pipelineId} `));
         const lists = cards().map((c) => String(s.trello.lists.get(String(c.idList))?.name));
         const forged = await post(`${relay}/gitlab`, deliveries[0].payload, { "x-gitlab-event": "Pipeline Hook", "x-gitlab-token": "not-the-token" });
-        await s.gitlab.resendHookRequest(deliveries[deliveries.length - 1]);
-        return { event: `pipeline ${pipelineId} running → success`, effect: `card in ${lists.join(",") || "no list"}`, ok: lists.join() === "Pipelines passed" && deliveries.every((d) => d.status === 200), forgedRefused: forged === 401, replayIgnored: cards().length === 1 };
+        const replay = await s.gitlab.resendHookRequest(deliveries[deliveries.length - 1]);
+        return { event: `pipeline ${pipelineId} running → success`, effect: `card in ${lists.join(",") || "no list"}`, ok: lists.join() === "Pipelines passed" && deliveries.every((d) => d.status === 200), forgedRefused: forged === 401, replayIgnored: cards().length === 1 && isDuplicate(replay.body) };
     },
     async githubToGitlab(s) {
         const projectId = Number((s.outputs.gitlabProjectIds as Record<string, unknown> | undefined)?.app);
@@ -117,18 +127,26 @@ const CHECKS: Record<WireName, Check> = {
         return { event: "push mirror", effect: project ? `${project.path_with_namespace}: ${mirrors.length} push mirror(s), enabled ${mirrors.every((m) => m.enabled)}` : "no project", ok: project !== undefined && mirrors.length === 1 && mirrors[0].enabled === true };
     },
     async trelloToResend(s) {
-        const alerts = () => s.resend.outbox.filter((m) => m.to.includes("team@acme.test"));
-        const before = alerts().length;
+        const alerts = () => s.resend.outbox.filter((m) => m.to.includes("team@acme.test")).length;
+        const before = alerts();
         const boardId = [...s.trello.boards.values()][0].id;
         const list = [...s.trello.lists.values()].find((l) => l.idBoard === boardId && l.name === "Issues")!;
         await fetch(`${s.trello.url}/1/cards?key=${SANDBOX_KEYS.trelloApiKey}&token=${SANDBOX_KEYS.trelloToken}&idList=${list.id}&name=${encodeURIComponent("Call the bank")}`, { method: "POST" });
         const deliveries = await s.trello.settled();
         const last = deliveries[deliveries.length - 1];
-        const forged = last ? await post(last.url, last.payload, { "x-trello-webhook": "Zm9yZ2Vk" }) : 0;
-        const sent = alerts().slice(before);
-        // The same delivery again, validly signed: Trello retries a delivery that got no 2xx.
-        if (last) await post(last.url, last.payload, { "x-trello-webhook": last.headers["X-Trello-Webhook"] });
-        return { event: "card created on the board", effect: sent.length > 0 ? `alert "${sent[0].subject}" to team@acme.test` : "no alert", ok: sent.length >= 1, forgedRefused: forged === 401, replayIgnored: alerts().length === before + sent.length };
+        const sent = s.resend.outbox.filter((m) => m.to.includes("team@acme.test")).slice(before);
+        const afterEvent = alerts();
+        // A forged delivery of a new action (so no idempotency record could hide it), then the real one again, validly signed.
+        const forged = last ? await post(last.url, last.payload.replace(/"id":\s*"[0-9a-f]{24}"/, `"id": "${"f".repeat(24)}"`), { "x-trello-webhook": "Zm9yZ2Vk" }) : 0;
+        const afterForged = alerts();
+        const replay = last ? await fetch(last.url, { method: "POST", body: last.payload, headers: { "content-type": "application/json", "x-trello-webhook": last.headers["X-Trello-Webhook"] } }) : undefined;
+        return {
+            event: "card created on the board",
+            effect: sent.length > 0 ? `alert "${sent[0].subject}" to team@acme.test` : "no alert",
+            ok: sent.length === 1,
+            forgedRefused: forged === 401 && afterForged === afterEvent,
+            replayIgnored: replay !== undefined && isDuplicate(await replay.text()) && alerts() === afterEvent,
+        };
     },
 };
 
