@@ -2,7 +2,13 @@
  * Just enough of `pulumi up` and `pulumi destroy` to run the compiled program against the
  * emulators without the CLI: the program runs under Pulumi mocks whose resource registrations
  * go to the real dynamic-provider host (check, then create, or diff then update or replace), so
- * dependents receive real ids exactly as they would under the engine.
+ * dependents receive real ids exactly as they would under the engine. Like the engine, an `up`
+ * deletes what left the program (dependents first), refuses to delete a protected resource, and
+ * only forgets one marked retainOnDelete; secret inputs reach the provider unwrapped.
+ *
+ * Unlike `pulumi up`: no preview, no parallelism limit, official providers' resources (GitHub,
+ * PostgreSQL roles, random) are answered here instead of by their plugins, and a replacement's
+ * old object is deleted right after the new one is made rather than at the end of the update.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "node:crypto";
@@ -29,13 +35,37 @@ function officialOutputs(type: string, inputs: Record<string, unknown>, old: Rec
     return inputs;
 }
 
+/** The resource options the engine acts on when a resource leaves the program. */
+interface Options {
+    protect: boolean;
+    retainOnDelete: boolean;
+    /** URNs this resource depends on (dependsOn and the inputs' resources). */
+    dependencies: string[];
+}
+
 interface Managed {
     urn: string;
     id: string;
     outputs: Record<string, unknown>;
+    options?: Options;
 }
 
-export type Step = "create" | "update" | "replace" | "same";
+export type Step = "create" | "update" | "replace" | "same" | "delete" | "retain";
+
+interface RegisterRequest {
+    getName(): string;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getDependenciesList(): string[];
+}
+
+/** Pulumi's refusal, as `pulumi up` and `pulumi destroy` give it. */
+export class ProtectedResourceError extends Error {
+    constructor(readonly urn: string) {
+        super(`unable to delete resource "${urn}": it is protected. To delete it, first set protect: false and run up, or run pulumi state unprotect "${urn}"`);
+        this.name = "ProtectedResourceError";
+    }
+}
 
 export class MiniEngine {
     readonly state = new Map<string, Managed>();
@@ -80,10 +110,45 @@ export class MiniEngine {
             this.stack,
             false,
         );
+        this.recordOptions();
         pulumi.runtime.setAllConfig(config, secretKeys);
         await new Promise<void>((resolve) => pulumi.all(run()).apply(() => resolve()));
         // As the language host does at program exit: let every RPC (component outputs too) finish.
         await pulumi.runtime.disconnect();
+        // What the program no longer registers leaves the stack.
+        await this.remove([...this.state.keys()].filter((name) => !(name in this.steps)));
+    }
+
+    /** Each registration's options, read from the request the program sends the engine. */
+    private readonly registered = new Map<string, Options>();
+    private recordOptions(): void {
+        this.registered.clear();
+        const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): void };
+        const original = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, callback) => {
+            this.registered.set(req.getName(), { protect: req.getProtect() ?? false, retainOnDelete: req.getRetainondelete() ?? false, dependencies: req.getDependenciesList() });
+            original(req, callback);
+        };
+    }
+
+    /** Deletes these resources, each after every resource that depends on it. */
+    private async remove(names: string[]): Promise<void> {
+        const left = new Set(names);
+        while (left.size > 0) {
+            const dependedOn = new Set([...left].flatMap((name) => this.state.get(name)?.options?.dependencies ?? []));
+            // Dependents first; among the rest, the newest first (as creation order would undo them).
+            const next = [...this.order].reverse().find((name) => left.has(name) && !dependedOn.has(this.state.get(name)!.urn)) ?? [...left][0];
+            left.delete(next);
+            const managed = this.state.get(next)!;
+            if (managed.options?.protect) throw new ProtectedResourceError(managed.urn);
+            if (managed.options?.retainOnDelete) this.steps[next] = "retain";
+            else {
+                await this.host.delete(managed.id, managed.urn, managed.outputs);
+                this.steps[next] = "delete";
+            }
+            this.state.delete(next);
+            this.order.splice(this.order.indexOf(next), 1);
+        }
     }
 
     private async apply(type: string, name: string, inputs: Record<string, unknown>): Promise<Managed> {
@@ -99,7 +164,8 @@ export class MiniEngine {
         const diff = await this.host.diff(old.id, urn, old.outputs, checked.inputs);
         if (diff.changes === "none") {
             this.steps[name] = "same";
-            return old;
+            // Options change without a diff (protect set or lifted): the state keeps the latest.
+            return this.keep(name, old, false);
         }
         if (diff.replaces.length === 0) {
             const outputs = await this.host.update(old.id, urn, old.outputs, checked.inputs);
@@ -114,17 +180,14 @@ export class MiniEngine {
     }
 
     private keep(name: string, managed: Managed, isNew: boolean): Managed {
-        this.state.set(name, managed);
+        this.state.set(name, { ...managed, options: this.registered.get(name) });
         if (isNew) this.order.push(name);
         return managed;
     }
 
+    /** `pulumi destroy`: every resource, dependents first; a protected one stops it, a retained one is only forgotten. */
     async destroy(): Promise<void> {
-        for (const name of [...this.order].reverse()) {
-            const managed = this.state.get(name)!;
-            await this.host.delete(managed.id, managed.urn, managed.outputs);
-            this.state.delete(name);
-        }
-        this.order.length = 0;
+        this.steps = {};
+        await this.remove([...this.state.keys()]);
     }
 }

@@ -1,0 +1,101 @@
+/**
+ * The engine harness does what `pulumi up` does when a resource leaves the program: deletes it,
+ * dependents first; refuses when it is protected; only forgets it when it is retainOnDelete. And
+ * secret inputs reach the provider unwrapped. Through the real provider host, against the Trello
+ * emulator.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { TrelloBoardResource, TrelloList } from "../../dynamic-providers/trello/board";
+import { DynamicProviderHost } from "../../sandbox/engine/host";
+import { MiniEngine, ProtectedResourceError } from "../../sandbox/engine/mini-engine";
+import { TrelloEmulator } from "../../sandbox/emulators/trello";
+
+const KEY = "harness-trello-key";
+const TOKEN = "harness-trello-token";
+const trello = new TrelloEmulator({ key: KEY, token: TOKEN });
+let host: DynamicProviderHost;
+
+before(async () => {
+    await trello.start();
+    host = await DynamicProviderHost.start({ TRELLO_API_KEY: KEY, TRELLO_TOKEN: TOKEN });
+    await host.configure({});
+});
+after(async () => {
+    await host.stop();
+    await trello.stop();
+});
+
+interface Shape {
+    /** Boards by name, each with its lists (by name); options per board. */
+    boards: Record<string, { lists: string[]; protect?: boolean; retainOnDelete?: boolean; secretDescription?: boolean }>;
+}
+
+/** A program of boards and their lists: each list depends on its board through its input. */
+function program(shape: Shape): () => pulumi.Output<unknown>[] {
+    return () =>
+        Object.entries(shape.boards).flatMap(([name, b]) => {
+            const description = b.secretDescription ? pulumi.secret(`about ${name}`) : `about ${name}`;
+            const board = new TrelloBoardResource(`board-${name}`, { baseUrl: `${trello.url}/1`, name, description }, { protect: b.protect, retainOnDelete: b.retainOnDelete });
+            const lists = b.lists.map((list) => new TrelloList(`list-${name}-${list}`, { baseUrl: `${trello.url}/1`, boardId: board.id, name: list }));
+            return [board.id, ...lists.map((l) => l.id)];
+        });
+}
+
+const liveBoards = () => [...trello.boards.values()].filter((b) => b.closed !== true).map((b) => String(b.name)).sort();
+const openLists = () => [...trello.lists.values()].filter((l) => l.closed !== true).map((l) => String(l.name)).sort();
+
+test("a resource that leaves the program is deleted, its dependents first", async () => {
+    trello.reset();
+    const engine = new MiniEngine(host, "stackwire", "local");
+    await engine.up({}, program({ boards: { ops: { lists: ["todo", "done"] }, dev: { lists: ["backlog"] } } }));
+    assert.deepEqual(liveBoards(), ["dev", "ops"]);
+
+    const order: string[] = [];
+    trello.onRequest = (line) => void (/ (DELETE|PUT) /.test(line) && order.push(line));
+    await engine.up({}, program({ boards: { ops: { lists: ["todo", "done"] } } }));
+    trello.onRequest = undefined;
+    assert.deepEqual(engine.steps["board-dev"], "delete");
+    assert.deepEqual(engine.steps["list-dev-backlog"], "delete");
+    assert.deepEqual(liveBoards(), ["ops"]);
+    assert.deepEqual(openLists(), ["done", "todo"]);
+    // The list (archived with PUT) went before its board (DELETE).
+    const listAt = order.findIndex((l) => l.includes(" PUT /1/lists/"));
+    const boardAt = order.findIndex((l) => l.includes(" DELETE /1/boards/"));
+    assert.ok(listAt >= 0 && boardAt > listAt, `list first, then board: ${order.join(" | ")}`);
+    await engine.destroy();
+    assert.deepEqual(liveBoards(), []);
+});
+
+test("a protected resource is not deleted: the up fails and the board stays", async () => {
+    trello.reset();
+    const engine = new MiniEngine(host, "stackwire", "local");
+    await engine.up({}, program({ boards: { ops: { lists: [], protect: true } } }));
+    await assert.rejects(engine.up({}, program({ boards: {} })), ProtectedResourceError);
+    assert.deepEqual(liveBoards(), ["ops"]);
+    await assert.rejects(engine.destroy(), /protected/);
+    // Lifting protect (one up with protect: false) lets it go.
+    await engine.up({}, program({ boards: { ops: { lists: [], protect: false } } }));
+    await engine.destroy();
+    assert.deepEqual(liveBoards(), []);
+});
+
+test("a retainOnDelete resource leaves the state but stays on the platform", async () => {
+    trello.reset();
+    const engine = new MiniEngine(host, "stackwire", "local");
+    await engine.up({}, program({ boards: { archive: { lists: [], retainOnDelete: true } } }));
+    await engine.up({}, program({ boards: {} }));
+    assert.equal(engine.steps["board-archive"], "retain");
+    assert.equal(engine.state.size, 0);
+    assert.deepEqual(liveBoards(), ["archive"]);
+});
+
+test("secret inputs reach the provider unwrapped, as the engine hands them over", async () => {
+    trello.reset();
+    const engine = new MiniEngine(host, "stackwire", "local");
+    await engine.up({}, program({ boards: { vault: { lists: [], secretDescription: true } } }));
+    // The description as written (the provider adds its ownership mark below it), not a wrapped secret.
+    assert.match(String([...trello.boards.values()][0].desc), /^about vault\n/);
+    await engine.destroy();
+});
