@@ -20,6 +20,13 @@ import { transformed, type Transform } from "../component";
 
 export const RELAY_TYPE = "stackwire:wires:Relay";
 
+/** Every function secret the relay may be given: the project's other secret sets must not take these names. */
+export const RELAY_SECRET_NAMES: readonly string[] = [
+    "STRIPE_WEBHOOK_SECRET", "RESEND_API_KEY", "RESEND_BASE_URL", "RECEIPT_FROM", "RECEIPT_EVENTS", "ALERT_FROM", "ALERT_TO",
+    "GITHUB_WEBHOOK_SECRET", "GITLAB_WEBHOOK_TOKEN", "TRELLO_API_KEY", "TRELLO_TOKEN", "TRELLO_BASE_URL", "TRELLO_API_SECRET", "TRELLO_CALLBACK_URL",
+    "TRELLO_LIST_OPENED", "TRELLO_LIST_CLOSED", "TRELLO_LIST_RUNNING", "TRELLO_LIST_SUCCESS", "TRELLO_LIST_FAILED",
+];
+
 export interface RelaySupabase {
     projectRef: string;
     /** The project URL; the relay answers at `<url>/functions/v1/<slug>`. */

@@ -6,7 +6,9 @@
  */
 import type { CredentialSpec } from "../../dynamic-providers/core/credentials";
 import { supabaseAccessToken } from "../../dynamic-providers/supabase/client";
+import { RELAY_SECRET_NAMES } from "../../components/wires/relay";
 import { keyOf } from "../naming";
+import { defaultVariableName } from "./keys";
 import { defineService, type PlanContext } from "../service";
 import { WIRES, wiresSection, type WireName, type WiresSection } from "../wires/catalog";
 
@@ -110,6 +112,16 @@ export const wiresService = defineService({
                 if (requireEnd(ctx, wire, ".database", db !== undefined, `a database of appwrite.databases ("${database}" is not one)`)) {
                     requireEnd(ctx, wire, ".collection", db!.collections?.[collection] !== undefined, `a collection of appwrite.databases.${database}.collections ("${collection}" is not one)`);
                 }
+            }
+        }
+        // The relay's secrets and the platform keys handed to Supabase share the project's secrets: one owner per name.
+        if (relay) {
+            const consumers = (ctx.settings.keyConsumers as Record<string, { kind: string; name?: string }[]> | undefined) ?? {};
+            for (const [reference, list] of Object.entries(consumers)) {
+                list.forEach((c, i) => {
+                    const name = c.name ?? defaultVariableName(reference);
+                    if (c.kind === "supabaseSecret" && RELAY_SECRET_NAMES.includes(name)) ctx.problem(`keyConsumers.${reference}[${i}].name`, `"${name}" is a function secret of the wires' relay: give this key another name`);
+                });
             }
         }
         // One sending key serves the relay, restricted to one domain.

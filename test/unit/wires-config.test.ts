@@ -66,6 +66,7 @@ describe("the wires section", () => {
         ["recording events without the project's database", { ...ends, supabase: { ...ends.supabase, database: undefined }, wires: { githubToSupabase: { repository: "app" } } }, /^wires\.githubToSupabase: needs supabase\.database/],
         ["a database URL with its password", { ...ends, supabase: { ...ends.supabase, database: { url: "postgres://postgres:hunter2@db.x:5432/postgres" } } }, /^supabase\.database\.url: must not contain a password/],
         ["receipts and alerts from two domains", { ...ends, resend: { domains: { "mail.acme.test": {}, "alerts.acme.test": {} } }, wires: { stripeToResend: { from: "a@mail.acme.test" }, trelloToResend: { board: "devops", from: "b@alerts.acme.test", to: ["c@acme.test"] } } }, /^wires\.trelloToResend\.from: must be at mail\.acme\.test/],
+        ["a platform key handed to Supabase under a relay secret's name", { ...ends, keyConsumers: { "resend.apiKey": [{ kind: "supabaseSecret" }] }, wires: { stripeToSupabase: {} } }, /^keyConsumers\.resend\.apiKey\[0\]\.name: "RESEND_API_KEY" is a function secret of the wires' relay/],
         ["an event Stripe does not send", { ...ends, wires: { stripeToSupabase: { events: ["payment.made"] } } }, /^wires\.stripeToSupabase\.events\[0\]: must be a Stripe event type/],
     ])("refuses %s", (_, settings, expected) => {
         expect(problemsOf(settings)).toContainEqual(expect.stringMatching(expected));

@@ -13,6 +13,7 @@ const load = createRequire(join(process.cwd(), "package.json"));
 const { recordGraph, settled, isSecretValue, plainStrings, officialOutputs } = load("./bin/test/unit/mock-graph") as typeof Graph;
 const { wiredStackSettings, DEMO_FUNCTION_DOMAIN } = load("./bin/sandbox/wired-stack") as typeof WiredStack;
 const pulumi = load("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+const { RELAY_SECRET_NAMES } = load("./bin/components/wires/relay") as typeof import("../../components/wires/relay");
 
 const urls = { supabase: "https://abcd.supabase.test", management: "https://api.supabase.test", stripe: "https://stripe.test", appwrite: "https://appwrite.test", trello: "https://trello.test", gitlab: "https://gitlab.test", resend: "https://resend.test", database: "postgres://postgres@db.abcd.supabase.test:5432/postgres" };
 const SECRETS: Record<string, string> = {
@@ -77,6 +78,8 @@ describe("the ten wires under mocks", () => {
             ].sort(),
         );
         expect(graph.named("relay-tables").inputs.connectionUrl).toBe(urls.database);
+        // The names config keeps other secret sets away from: the list covers every secret the relay gets.
+        expect(names.filter((n) => !RELAY_SECRET_NAMES.includes(n))).toEqual([]);
         // Verifying deliveries needs the signing secret only: the Stripe account key reaches neither receiver.
         expect(names).not.toContain("STRIPE_SECRET_KEY");
     });
