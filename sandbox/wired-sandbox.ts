@@ -58,7 +58,14 @@ export class WiredSandbox {
     private engine?: MiniEngine;
     outputs: Record<string, unknown> = {};
 
-    constructor(private readonly server: ServerAddress = postgresServer()) {
+    /**
+     * @param stack the stack's name, which decides its environment: "local" (the demo), or
+     * "pr-<n>" for a review stack (fully destroyable, buckets emptied on delete).
+     */
+    constructor(
+        private readonly server: ServerAddress = postgresServer(),
+        private readonly stack = "local",
+    ) {
         const name = `stackwire_demo_${randomBytes(4).toString("hex")}`;
         const url = new URL(server.url);
         url.pathname = `/${name}`;
@@ -94,7 +101,7 @@ export class WiredSandbox {
         this.settings = wiredStackSettings(this.urls());
         this.host = await DynamicProviderHost.start({ ...this.credentials(), NODE_OPTIONS: `--require ${require.resolve("./engine/network-guard")}` });
         await this.host.configure({});
-        this.engine = new MiniEngine(this.host, "stackwire", "local");
+        this.engine = new MiniEngine(this.host, "stackwire", this.stack);
     }
 
     /** The stack's credentials, as `pulumi up` would read them from the environment. */

@@ -44,6 +44,8 @@ export function wiredStackSettings(urls: WiredUrls) {
                                 type: { type: "string", size: 64, required: true },
                                 payload: { type: "string", size: 100000, required: true },
                             },
+                            // One document per event, whatever reaches the function twice.
+                            indexes: { by_event: { type: "unique", attributes: ["eventId"] } },
                         },
                     },
                 },
