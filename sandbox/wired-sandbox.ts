@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import type * as pulumi from "@pulumi/pulumi";
 import { DynamicProviderHost } from "./engine/host";
-import { MiniEngine } from "./engine/mini-engine";
+import { MiniEngine, type PlannedStep } from "./engine/mini-engine";
 import { AppwriteEmulator } from "./emulators/appwrite";
 import type { Emulator } from "./emulators/frame";
 import { GitlabEmulator } from "./emulators/gitlab";
@@ -120,21 +120,32 @@ export class WiredSandbox {
      */
     async up(settings: Record<string, unknown> = this.settings, secrets: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
         const config = Object.fromEntries(Object.entries({ ...settings, ...secrets }).map(([key, value]) => [`stackwire:${key}`, JSON.stringify(value)]));
-        const saved = Object.fromEntries(Object.keys(this.credentials()).map((k) => [k, process.env[k]]));
-        Object.assign(process.env, this.credentials());
-        try {
-            const outputs: Record<string, unknown> = {};
-            await this.engine!.up(config, () => this.program(outputs), Object.keys(secrets).map((k) => `stackwire:${k}`));
-            this.outputs = outputs;
-        } finally {
-            for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-            else process.env[k] = v;
-        }
+        const outputs: Record<string, unknown> = {};
+        await this.withCredentials(() => this.engine!.up(config, () => this.program(outputs), Object.keys(secrets).map((k) => `stackwire:${k}`)));
+        this.outputs = outputs;
         // What a user does by hand once: publish the domain's DNS records, and add the function's domain.
         for (const domain of this.resend.domains.values()) this.resend.verifyDomain(String(domain.name));
         serveDomainAt(DEMO_FUNCTION_DOMAIN, this.appwrite.functionsUrl);
         this.appwrite.addFunctionDomain(DEMO_FUNCTION_DOMAIN, DEMO_FUNCTION_ID);
         return this.outputs;
+    }
+
+    /** `pulumi preview` of a stack: what up would do to each resource (no API call is made). */
+    async preview(settings: Record<string, unknown> = this.settings): Promise<Record<string, PlannedStep>> {
+        const config = Object.fromEntries(Object.entries(settings).map(([key, value]) => [`stackwire:${key}`, JSON.stringify(value)]));
+        return this.withCredentials(() => this.engine!.preview(config, () => this.program({})));
+    }
+
+    /** Runs with the stack's credentials in the environment, as `pulumi` reads them, then puts it back. */
+    private async withCredentials<T>(run: () => Promise<T>): Promise<T> {
+        const saved = Object.fromEntries(Object.keys(this.credentials()).map((k) => [k, process.env[k]]));
+        Object.assign(process.env, this.credentials());
+        try {
+            return await run();
+        } finally {
+            for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
     }
 
     /** Another `pulumi up` with nothing changed: what it did to each resource. */

@@ -6,7 +6,8 @@
  * deletes what left the program (dependents first), refuses to delete a protected resource, and
  * only forgets one marked retainOnDelete; secret inputs reach the provider unwrapped.
  *
- * Unlike `pulumi up`: no preview, no parallelism limit, official providers' resources (GitHub,
+ * `preview` is `pulumi preview`: check and diff only, unknowns sent as the engine sends them, a
+ * plan per resource. Unlike `pulumi up`: no parallelism limit, official providers' resources (GitHub,
  * PostgreSQL roles, random) are answered here instead of by their plugins, and a replacement's
  * old object is deleted right after the new one is made rather than at the end of the update.
  */
@@ -27,10 +28,15 @@ function unwrapSecrets(value: unknown): unknown {
  * The official providers' resources this harness answers itself (their plugins cannot run
  * here): a random password gets a real random value, kept across `up`s as its state is.
  */
-function officialOutputs(type: string, inputs: Record<string, unknown>, old: Record<string, unknown> | undefined): Record<string, unknown> {
+function officialOutputs(type: string, inputs: Record<string, unknown>, old: Record<string, unknown> | undefined, githubOwner: string): Record<string, unknown> {
     if (type === "random:index/randomPassword:RandomPassword") {
         const length = Number(inputs.length ?? 32);
         return { ...inputs, result: old?.result ?? randomBytes(length).toString("base64url").slice(0, length) };
+    }
+    if (type === "github:index/repository:Repository") {
+        // What GitHub answers for a repository, so that values built from it (a mirror's description) are known.
+        const fullName = `${githubOwner}/${String(inputs.name)}`;
+        return { ...inputs, fullName, htmlUrl: `https://github.com/${fullName}`, httpCloneUrl: `https://github.com/${fullName}.git` };
     }
     return inputs;
 }
@@ -52,6 +58,24 @@ interface Managed {
 
 export type Step = "create" | "update" | "replace" | "same" | "delete" | "retain";
 
+/** What a preview says `up` will do to one resource. */
+export interface PlannedStep {
+    step: Step;
+    /** The properties that change (update, replace). */
+    changed?: string[];
+    /** Those of them that force a replacement. */
+    replaces?: string[];
+}
+
+/** Values the program does not know yet, as the engine sends them to a provider during a preview. */
+function sentinelUnknowns(value: unknown): unknown {
+    if (pulumi.isUnknown(value)) return UNKNOWN;
+    if (Array.isArray(value)) return value.map(sentinelUnknowns);
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sentinelUnknowns(v)]));
+}
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 interface RegisterRequest {
     getName(): string;
     getProtect(): boolean | undefined;
@@ -71,6 +95,8 @@ export class MiniEngine {
     readonly state = new Map<string, Managed>();
     /** What the harness answered for official providers' resources, by name. */
     private readonly official = new Map<string, Record<string, unknown>>();
+    /** The owner the program's GitHub provider is configured with. */
+    private githubOwner = "owner";
 
     /** The state of an official provider's resource (a generated password, say). */
     officialState(name: string): Record<string, unknown> | undefined {
@@ -95,7 +121,8 @@ export class MiniEngine {
             {
                 newResource: async (args) => {
                     if (typeof args.inputs.__provider !== "string") {
-                        const state = officialOutputs(args.type, args.inputs, this.official.get(args.name));
+                        if (args.type === "pulumi:providers:github" && typeof args.inputs.owner === "string") this.githubOwner = args.inputs.owner;
+                        const state = officialOutputs(args.type, args.inputs, this.official.get(args.name), this.githubOwner);
                         this.official.set(args.name, state);
                         return { id: `${args.name}-id`, state };
                     }
@@ -117,6 +144,67 @@ export class MiniEngine {
         await pulumi.runtime.disconnect();
         // What the program no longer registers leaves the stack.
         await this.remove([...this.state.keys()].filter((name) => !(name in this.steps)));
+    }
+
+    /**
+     * `pulumi preview`: the program runs as a dry run, each resource is checked and diffed
+     * against the state (never created, updated or deleted: no API call), values not known until
+     * apply reach the provider as the engine's unknown, and the plan says what `up` would do.
+     */
+    async preview(config: Record<string, string>, run: () => pulumi.Output<unknown>[], secretKeys: string[] = []): Promise<Record<string, PlannedStep>> {
+        const plan: Record<string, PlannedStep> = {};
+        pulumi.runtime.setMocks(
+            {
+                newResource: async (args) => {
+                    if (typeof args.inputs.__provider !== "string") {
+                        // An official resource not made yet has no outputs: they stay unknown.
+                        const known = this.official.get(args.name);
+                        return { id: known ? `${args.name}-id` : "", state: known ?? args.inputs };
+                    }
+                    return this.plan(plan, args.type, args.name, unwrapSecrets(sentinelUnknowns(args.inputs)) as Record<string, unknown>);
+                },
+                call: (args) => {
+                    throw new Error(`unmocked call ${args.token}`);
+                },
+            },
+            this.project,
+            this.stack,
+            true,
+        );
+        this.recordOptions();
+        pulumi.runtime.setAllConfig(config, secretKeys);
+        // A dry run never resolves unknown outputs: wait for every registration instead of the outputs.
+        run();
+        await pulumi.runtime.disconnect();
+        for (const name of this.state.keys()) {
+            if (name in plan) continue;
+            const managed = this.state.get(name)!;
+            if (managed.options?.protect) throw new ProtectedResourceError(managed.urn);
+            plan[name] = { step: managed.options?.retainOnDelete ? "retain" : "delete" };
+        }
+        return plan;
+    }
+
+    private async plan(plan: Record<string, PlannedStep>, type: string, name: string, inputs: Record<string, unknown>): Promise<{ id: string; state: Record<string, unknown> }> {
+        const urn = `urn:pulumi:${this.stack}::${this.project}::${type}::${name}`;
+        const old = this.state.get(name);
+        const checked = await this.host.check(urn, old?.outputs ?? {}, inputs);
+        if (checked.failures.length > 0) throw new Error(`${name}: ${checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
+        if (!old) {
+            plan[name] = { step: "create" };
+            return { id: "", state: checked.inputs };
+        }
+        const diff = await this.host.diff(old.id, urn, old.outputs, checked.inputs);
+        if (diff.changes === "none") {
+            plan[name] = { step: "same" };
+            return { id: old.id, state: old.outputs };
+        }
+        const replaces = diff.replaces;
+        // The dynamic-provider host sends no property diff: the engine compares old and new inputs itself.
+        const changed = Object.keys(checked.inputs).filter((k) => k !== "__provider" && JSON.stringify(old.outputs[k]) !== JSON.stringify(checked.inputs[k]));
+        plan[name] = { step: replaces.length > 0 ? "replace" : "update", changed: [...changed].sort(), ...(replaces.length > 0 ? { replaces: [...replaces].sort() } : {}) };
+        // What the provider computes on apply is unknown until then.
+        return { id: replaces.length > 0 ? "" : old.id, state: checked.inputs };
     }
 
     /** Each registration's options, read from the request the program sends the engine. */

@@ -99,3 +99,50 @@ test("secret inputs reach the provider unwrapped, as the engine hands them over"
     assert.match(String([...trello.boards.values()][0].desc), /^about vault\n/);
     await engine.destroy();
 });
+
+const stepsOf = (plan: Record<string, { step: string }>) => Object.fromEntries(Object.entries(plan).map(([name, p]) => [name, p.step]));
+
+test("preview says what up then does, resource for resource, and calls no API", async () => {
+    trello.reset();
+    const engine = new MiniEngine(host, "stackwire", "local");
+    const first = program({ boards: { ops: { lists: ["todo", "done"] }, dev: { lists: ["backlog"] } } });
+
+    trello.resetCounts();
+    const fresh = await engine.preview({}, first);
+    assert.equal(trello.totalRequests(), 0, "a preview makes no request");
+    // The lists' boardId is unknown until their board is made: check and diff take it as the engine sends it.
+    assert.deepEqual(stepsOf(fresh), { "board-ops": "create", "board-dev": "create", "list-ops-todo": "create", "list-ops-done": "create", "list-dev-backlog": "create" });
+    await engine.up({}, first);
+    assert.deepEqual(engine.steps, stepsOf(fresh));
+
+    trello.resetCounts();
+    const again = await engine.preview({}, first);
+    assert.ok(Object.values(again).every((p) => p.step === "same"), JSON.stringify(again));
+    assert.equal(trello.totalRequests(), 0);
+
+    // A list added, a board and its list removed (in-place changes and replacements: the next test).
+    const next = program({ boards: { ops: { lists: ["todo", "done", "later"] } } });
+    const plan = await engine.preview({}, next);
+    assert.deepEqual(stepsOf(plan), { "board-ops": "same", "list-ops-todo": "same", "list-ops-done": "same", "list-ops-later": "create", "board-dev": "delete", "list-dev-backlog": "delete" });
+    await engine.up({}, next);
+    assert.deepEqual(engine.steps, stepsOf(plan));
+    await engine.destroy();
+});
+
+test("preview names the changed properties, and which of them replace", async () => {
+    trello.reset();
+    const engine = new MiniEngine(host, "stackwire", "local");
+    const withName = (name: string, boardOf: string) => () => {
+        const boards = ["a", "b"].map((b) => new TrelloBoardResource(`board-${b}`, { baseUrl: `${trello.url}/1`, name: b }));
+        const list = new TrelloList("list", { baseUrl: `${trello.url}/1`, boardId: boards[boardOf === "a" ? 0 : 1].id, name });
+        return [...boards.map((b) => b.id), list.id];
+    };
+    await engine.up({}, withName("todo", "a"));
+    const rename = await engine.preview({}, withName("to do", "a"));
+    assert.deepEqual(rename.list, { step: "update", changed: ["name"] });
+    const move = await engine.preview({}, withName("todo", "b"));
+    assert.deepEqual(move.list, { step: "replace", changed: ["boardId"], replaces: ["boardId"] });
+    await engine.up({}, withName("todo", "b"));
+    assert.equal(engine.steps.list, "replace");
+    await engine.destroy();
+});

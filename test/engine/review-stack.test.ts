@@ -26,7 +26,14 @@ after(async () => {
 
 test("a review stack full of data destroys to nothing on every platform", { skip }, async () => {
     const settings = { ...sandbox.settings, supabase: { ...sandbox.settings.supabase, buckets: { uploads: {} } } };
+    // The pull request's preview first: every resource to create, with the values not known yet as unknowns, and no API call.
+    const plan = await sandbox.preview(settings);
+    assert.ok(Object.keys(plan).length > 30, `${Object.keys(plan).length} resources planned`);
+    assert.deepEqual(Object.entries(plan).filter(([, p]) => p.step !== "create"), []);
+    assert.deepEqual(sandbox.emulators.filter((e) => e.totalRequests() > 0).map((e) => e.name), []);
     await sandbox.up(settings);
+    const again = await sandbox.preview(settings);
+    assert.deepEqual(Object.entries(again).filter(([, p]) => p.step !== "same"), []);
     // Data a review stack gathers: objects uploaded, and every wire's effect (cards, documents, rows, emails).
     const [bucket] = [...sandbox.supabase.buckets.keys()];
     for (const file of ["a.txt", "b/c.txt"]) {
