@@ -117,28 +117,16 @@ export class MiniEngine {
     /** @param secretKeys the config keys set as secrets (`stackwire:platformKeys`, say). */
     async up(config: Record<string, string>, run: () => pulumi.Output<unknown>[], secretKeys: string[] = []): Promise<void> {
         this.steps = {};
-        pulumi.runtime.setMocks(
-            {
-                newResource: async (args) => {
-                    if (typeof args.inputs.__provider !== "string") {
-                        if (args.type === "pulumi:providers:github" && typeof args.inputs.owner === "string") this.githubOwner = args.inputs.owner;
-                        const state = officialOutputs(args.type, args.inputs, this.official.get(args.name), this.githubOwner);
-                        this.official.set(args.name, state);
-                        return { id: `${args.name}-id`, state };
-                    }
-                    const { id, outputs } = await this.apply(args.type, args.name, unwrapSecrets(args.inputs) as Record<string, unknown>);
-                    return { id, state: outputs };
-                },
-                call: (args) => {
-                    throw new Error(`unmocked call ${args.token}`);
-                },
-            },
-            this.project,
-            this.stack,
-            false,
-        );
-        this.recordOptions();
-        pulumi.runtime.setAllConfig(config, secretKeys);
+        this.runAs(false, config, secretKeys, async (args) => {
+            if (typeof args.inputs.__provider !== "string") {
+                if (args.type === "pulumi:providers:github" && typeof args.inputs.owner === "string") this.githubOwner = args.inputs.owner;
+                const state = officialOutputs(args.type, args.inputs, this.official.get(args.name), this.githubOwner);
+                this.official.set(args.name, state);
+                return { id: `${args.name}-id`, state };
+            }
+            const { id, outputs } = await this.apply(args.type, args.name, unwrapSecrets(args.inputs) as Record<string, unknown>);
+            return { id, state: outputs };
+        });
         await new Promise<void>((resolve) => pulumi.all(run()).apply(() => resolve()));
         // As the language host does at program exit: let every RPC (component outputs too) finish.
         await pulumi.runtime.disconnect();
@@ -153,26 +141,14 @@ export class MiniEngine {
      */
     async preview(config: Record<string, string>, run: () => pulumi.Output<unknown>[], secretKeys: string[] = []): Promise<Record<string, PlannedStep>> {
         const plan: Record<string, PlannedStep> = {};
-        pulumi.runtime.setMocks(
-            {
-                newResource: async (args) => {
-                    if (typeof args.inputs.__provider !== "string") {
-                        // An official resource not made yet has no outputs: they stay unknown.
-                        const known = this.official.get(args.name);
-                        return { id: known ? `${args.name}-id` : "", state: known ?? args.inputs };
-                    }
-                    return this.plan(plan, args.type, args.name, unwrapSecrets(sentinelUnknowns(args.inputs)) as Record<string, unknown>);
-                },
-                call: (args) => {
-                    throw new Error(`unmocked call ${args.token}`);
-                },
-            },
-            this.project,
-            this.stack,
-            true,
-        );
-        this.recordOptions();
-        pulumi.runtime.setAllConfig(config, secretKeys);
+        this.runAs(true, config, secretKeys, async (args) => {
+            if (typeof args.inputs.__provider !== "string") {
+                // An official resource not made yet has no outputs: they stay unknown.
+                const known = this.official.get(args.name);
+                return { id: known ? `${args.name}-id` : "", state: known ?? args.inputs };
+            }
+            return this.plan(plan, args.type, args.name, unwrapSecrets(sentinelUnknowns(args.inputs)) as Record<string, unknown>);
+        });
         // A dry run never resolves unknown outputs: wait for every registration instead of the outputs.
         run();
         await pulumi.runtime.disconnect();
@@ -205,6 +181,23 @@ export class MiniEngine {
         plan[name] = { step: replaces.length > 0 ? "replace" : "update", changed: [...changed].sort(), ...(replaces.length > 0 ? { replaces: [...replaces].sort() } : {}) };
         // What the provider computes on apply is unknown until then.
         return { id: replaces.length > 0 ? "" : old.id, state: checked.inputs };
+    }
+
+    /** Sets up a run of the program: registrations answered by `register`, the stack's config, and each registration's options recorded. */
+    private runAs(dryRun: boolean, config: Record<string, string>, secretKeys: string[], register: (args: pulumi.runtime.MockResourceArgs) => Promise<{ id: string | undefined; state: Record<string, unknown> }>): void {
+        pulumi.runtime.setMocks(
+            {
+                newResource: register,
+                call: (args) => {
+                    throw new Error(`unmocked call ${args.token}`);
+                },
+            },
+            this.project,
+            this.stack,
+            dryRun,
+        );
+        this.recordOptions();
+        pulumi.runtime.setAllConfig(config, secretKeys);
     }
 
     /** Each registration's options, read from the request the program sends the engine. */
