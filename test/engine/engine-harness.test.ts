@@ -5,27 +5,13 @@
  * emulator.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { TrelloBoardResource, TrelloList } from "../../dynamic-providers/trello/board";
-import { DynamicProviderHost } from "../../sandbox/engine/host";
 import { MiniEngine, ProtectedResourceError } from "../../sandbox/engine/mini-engine";
-import { TrelloEmulator } from "../../sandbox/emulators/trello";
+import { trelloRig } from "./trello-rig";
 
-const KEY = "harness-trello-key";
-const TOKEN = "harness-trello-token";
-const trello = new TrelloEmulator({ key: KEY, token: TOKEN });
-let host: DynamicProviderHost;
-
-before(async () => {
-    await trello.start();
-    host = await DynamicProviderHost.start({ TRELLO_API_KEY: KEY, TRELLO_TOKEN: TOKEN });
-    await host.configure({});
-});
-after(async () => {
-    await host.stop();
-    await trello.stop();
-});
+const { trello, host: rigHost } = trelloRig();
 
 interface Shape {
     /** Boards by name, each with its lists (by name); options per board. */
@@ -48,7 +34,7 @@ const openLists = () => [...trello.lists.values()].filter((l) => l.closed !== tr
 
 test("a resource that leaves the program is deleted, its dependents first", async () => {
     trello.reset();
-    const engine = new MiniEngine(host, "stackwire", "local");
+    const engine = new MiniEngine(rigHost(), "stackwire", "local");
     await engine.up({}, program({ boards: { ops: { lists: ["todo", "done"] }, dev: { lists: ["backlog"] } } }));
     assert.deepEqual(liveBoards(), ["dev", "ops"]);
 
@@ -70,7 +56,7 @@ test("a resource that leaves the program is deleted, its dependents first", asyn
 
 test("a protected resource is not deleted: the up fails and the board stays", async () => {
     trello.reset();
-    const engine = new MiniEngine(host, "stackwire", "local");
+    const engine = new MiniEngine(rigHost(), "stackwire", "local");
     await engine.up({}, program({ boards: { ops: { lists: [], protect: true } } }));
     await assert.rejects(engine.up({}, program({ boards: {} })), ProtectedResourceError);
     assert.deepEqual(liveBoards(), ["ops"]);
@@ -83,7 +69,7 @@ test("a protected resource is not deleted: the up fails and the board stays", as
 
 test("a retainOnDelete resource leaves the state but stays on the platform", async () => {
     trello.reset();
-    const engine = new MiniEngine(host, "stackwire", "local");
+    const engine = new MiniEngine(rigHost(), "stackwire", "local");
     await engine.up({}, program({ boards: { archive: { lists: [], retainOnDelete: true } } }));
     await engine.up({}, program({ boards: {} }));
     assert.equal(engine.steps["board-archive"], "retain");
@@ -93,7 +79,7 @@ test("a retainOnDelete resource leaves the state but stays on the platform", asy
 
 test("secret inputs reach the provider unwrapped, as the engine hands them over", async () => {
     trello.reset();
-    const engine = new MiniEngine(host, "stackwire", "local");
+    const engine = new MiniEngine(rigHost(), "stackwire", "local");
     await engine.up({}, program({ boards: { vault: { lists: [], secretDescription: true } } }));
     // The description as written (the provider adds its ownership mark below it), not a wrapped secret.
     assert.match(String([...trello.boards.values()][0].desc), /^about vault\n/);
@@ -104,7 +90,7 @@ const stepsOf = (plan: Record<string, { step: string }>) => Object.fromEntries(O
 
 test("preview says what up then does, resource for resource, and calls no API", async () => {
     trello.reset();
-    const engine = new MiniEngine(host, "stackwire", "local");
+    const engine = new MiniEngine(rigHost(), "stackwire", "local");
     const first = program({ boards: { ops: { lists: ["todo", "done"] }, dev: { lists: ["backlog"] } } });
 
     trello.resetCounts();
@@ -131,7 +117,7 @@ test("preview says what up then does, resource for resource, and calls no API", 
 
 test("preview names the changed properties, and which of them replace", async () => {
     trello.reset();
-    const engine = new MiniEngine(host, "stackwire", "local");
+    const engine = new MiniEngine(rigHost(), "stackwire", "local");
     const withName = (name: string, boardOf: string) => () => {
         const boards = ["a", "b"].map((b) => new TrelloBoardResource(`board-${b}`, { baseUrl: `${trello.url}/1`, name: b }));
         const list = new TrelloList("list", { baseUrl: `${trello.url}/1`, boardId: boards[boardOf === "a" ? 0 : 1].id, name });

@@ -5,30 +5,16 @@
  * nothing is live on the emulator. Fixed seed; a failure prints the seed and the shrunk case.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { TrelloBoardResource, TrelloList } from "../../dynamic-providers/trello/board";
-import { DynamicProviderHost } from "../../sandbox/engine/host";
 import { MiniEngine } from "../../sandbox/engine/mini-engine";
-import { TrelloEmulator } from "../../sandbox/emulators/trello";
+import { trelloRig } from "./trello-rig";
 
-const KEY = "preview-trello-key";
-const TOKEN = "preview-trello-token";
 const SEED = Number(process.env.STACKWIRE_PROPERTY_SEED ?? 20261125);
 // Many runs in a row: Trello's rate limit is not what this test is about.
-const trello = new TrelloEmulator({ key: KEY, token: TOKEN, rate: { requests: 100_000, windowMs: 10_000 } });
-let host: DynamicProviderHost;
-
-before(async () => {
-    await trello.start();
-    host = await DynamicProviderHost.start({ TRELLO_API_KEY: KEY, TRELLO_TOKEN: TOKEN });
-    await host.configure({});
-});
-after(async () => {
-    await host.stop();
-    await trello.stop();
-});
+const { trello, host: rigHost } = trelloRig({ rate: { requests: 100_000, windowMs: 10_000 } });
 
 /** Boards by key with a display name; lists by key with the board they sit on and a name. */
 interface Shape {
@@ -61,7 +47,7 @@ test("a preview's plan is what up then does, for random programs and edits", asy
     await fc.assert(
         fc.asyncProperty(fc.array(shape, { minLength: 2, maxLength: 3 }), async (versions) => {
             trello.reset();
-            const engine = new MiniEngine(host, "stackwire", "pr-7");
+            const engine = new MiniEngine(rigHost(), "stackwire", "pr-7");
             try {
                 for (const version of versions) {
                     trello.resetCounts();
