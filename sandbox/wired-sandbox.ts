@@ -41,6 +41,9 @@ const withPassword = (url: string, password: string) => {
     return u.toString();
 };
 
+/** The GitHub token the demo's program is given: GitHub itself is not in the sandbox, so it is never sent anywhere. */
+const SANDBOX_GITHUB_TOKEN = "sandbox-github-token";
+
 export class WiredSandbox {
     readonly deno = new DenoFunctionHost();
     readonly node = new NodeFunctionHost();
@@ -106,7 +109,7 @@ export class WiredSandbox {
 
     /** The stack's credentials, as `pulumi up` would read them from the environment. */
     credentials(): Record<string, string> {
-        return { ...SANDBOX_ENV, GITHUB_TOKEN: "ghp_sandboxToken0123456789", TRELLO_API_SECRET: SANDBOX_KEYS.trelloAppSecret, SUPABASE_DB_PASSWORD: this.server.password };
+        return { ...SANDBOX_ENV, GITHUB_TOKEN: SANDBOX_GITHUB_TOKEN, TRELLO_API_SECRET: SANDBOX_KEYS.trelloAppSecret, SUPABASE_DB_PASSWORD: this.server.password };
     }
 
     /** The URLs a blueprint is filled in with (`fillForSandbox`). */

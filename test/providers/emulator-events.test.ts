@@ -18,6 +18,7 @@ import { ResendEmulator } from "../../sandbox/emulators/resend";
 import { StripeEmulator } from "../../sandbox/emulators/stripe";
 import { TrelloEmulator } from "../../sandbox/emulators/trello";
 import { ContractChecker, loadContract } from "../fidelity/contract";
+import { fakeCredential } from "../fake-credential";
 
 interface Received {
     method: string;
@@ -163,7 +164,7 @@ describe("GitHub deliveries", () => {
 });
 
 describe("GitLab pipeline hooks", () => {
-    const TOKEN = "glpat-eventsEmulatorToken01";
+    const TOKEN = fakeCredential("glpat-", "eventsEmulatorToken01");
     const emulator = new GitlabEmulator({ token: TOKEN });
     beforeAll(() => emulator.start());
     afterAll(() => emulator.stop());

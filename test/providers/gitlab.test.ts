@@ -179,8 +179,10 @@ describe("default branch, as GitLab sets it (issue 11)", () => {
 });
 
 describe("mirror URLs as GitLab masks them (issue 11)", () => {
-    const tokenAsUser = "https://ghp_tokenAsUser0123456789@github.com/acme/app.git";
-    const gitUser = "https://git:ghp_secretPassword987654@github.com/acme/app.git";
+    const tokenUser = fakeCredential("ghp_", "tokenAsUser0123456789");
+    const gitPassword = fakeCredential("ghp_", "secretPassword987654");
+    const tokenAsUser = `https://${tokenUser}@github.com/acme/app.git`;
+    const gitUser = `https://git:${gitPassword}@github.com/acme/app.git`;
 
     it("a push mirror with a token as its user shows as https://*****@…, causes no diff and is never replaced", async () => {
         const proj = await project();
@@ -209,7 +211,7 @@ describe("mirror URLs as GitLab masks them (issue 11)", () => {
     it("a new push mirror URL removes the old mirror before the new one is made, so it is never taken for it", async () => {
         const proj = await project();
         const push = await make("push", { projectId: proj.id, url: tokenAsUser });
-        const rotated = await checked("push", { ...push.inputs, url: "https://ghp_rotatedToken0000000000@github.com/acme/app.git" });
+        const rotated = await checked("push", { ...push.inputs, url: `https://${fakeCredential("ghp_", "rotatedToken0000000000")}@github.com/acme/app.git` });
         expect(await p.push.provider.diff(push.id, push.outs, rotated)).toMatchObject({ replaces: ["url"], deleteBeforeReplace: true });
     });
 
@@ -218,7 +220,7 @@ describe("mirror URLs as GitLab masks them (issue 11)", () => {
         const pull = await make("pull", { projectId: proj.id, importUrl: tokenAsUser });
         expect(emulator.count("PUT /api/v4/projects/:id/mirror/pull")).toBe(1);
         expect(emulator.count("PUT /api/v4/projects/:id")).toBe(0);
-        expect(emulator.projects.get(Number(proj.id))).toMatchObject({ mirror: true, import_url: "https://github.com/acme/app.git", import_credentials: { user: "ghp_tokenAsUser0123456789" } });
+        expect(emulator.projects.get(Number(proj.id))).toMatchObject({ mirror: true, import_url: "https://github.com/acme/app.git", import_credentials: { user: tokenUser } });
         expect((await secondUp("pull", pull.id, pull.outs, pull.inputs)).changes).toBe(false);
         expect(emulator.count("GET /api/v4/projects/:id/mirror/pull")).toBeGreaterThan(0);
         await p.pull.provider.delete(pull.id, pull.outs);
@@ -249,7 +251,7 @@ describe("mirror URLs as GitLab masks them (issue 11)", () => {
         emulator.inject({ kind: "echo-reject", route: "PUT /api/v4/projects/:id/mirror/pull" });
         const error = await make("pull", { projectId: proj.id, importUrl: gitUser }).catch((e) => e);
         expect(error.message).toContain("Invalid request");
-        expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain("ghp_secretPassword987654");
+        expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain(gitPassword);
     });
 });
 

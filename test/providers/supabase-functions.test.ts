@@ -10,9 +10,10 @@ import type { DeployedCode, FunctionHost } from "../../sandbox/functions/host";
 import { SupabaseManagementEmulator } from "../../sandbox/emulators/supabase-management";
 import { SupabaseStorageEmulator } from "../../sandbox/emulators/supabase-storage";
 import { configuredProvider, type ProviderUnderTest } from "./harness";
+import { fakeCredential } from "../fake-credential";
 
-const TOKEN = "sbp_functionsToken0123456789abcdef";
-const OTHER_TOKEN = "sbp_otherOrganisation0123456789abcdef";
+const TOKEN = fakeCredential("sbp_", "functionsToken0123456789abcdef");
+const OTHER_TOKEN = fakeCredential("sbp_", "otherOrganisation0123456789abcdef");
 const REF = "abcdefghijklmnopqrst";
 const URN = "urn:pulumi:dev::stackwire::supabase:EdgeFunction::relay";
 const SERVICE_ROLE_KEY = "service-role-key-of-the-test-project";

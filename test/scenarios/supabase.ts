@@ -11,14 +11,15 @@ import { secretSetDefinition } from "../../dynamic-providers/supabase/secrets";
 import { SupabaseManagementEmulator } from "../../sandbox/emulators/supabase-management";
 import { SupabaseStorageEmulator } from "../../sandbox/emulators/supabase-storage";
 import type { KindScenario, VendorRig } from "./scenario";
+import { fakeCredential } from "../fake-credential";
 
 /** Keys shaped as Supabase issues them: JWTs whose `role` claim says what they may do. */
 const jwt = (role: string) => ["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", Buffer.from(JSON.stringify({ iss: "supabase", ref: "scenario", role })).toString("base64url"), "c2lnbmF0dXJl"].join(".");
 const SERVICE_ROLE_KEY = jwt("service_role");
 const ANON_KEY = jwt("anon");
-const ACCESS_TOKEN = "sbp_scenarioAccessToken0123456789abcdef";
+const ACCESS_TOKEN = fakeCredential("sbp_", "scenarioAccessToken0123456789abcdef");
 /** A valid token of an account in another organisation: it may reach none of REF's routes. */
-const OTHER_ACCOUNT_TOKEN = "sbp_scenarioOtherAccount0123456789abcd";
+const OTHER_ACCOUNT_TOKEN = fakeCredential("sbp_", "scenarioOtherAccount0123456789abcd");
 /** A project reference as the Management API spells them: 20 lower-case letters. */
 const REF = "scenarioprojectrefab";
 const SECRET_NAMES = ["OPENAI_API_KEY", "RESEND_API_KEY"];

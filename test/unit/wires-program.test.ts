@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type * as Graph from "./mock-graph";
 import type * as WiredStack from "../../sandbox/wired-stack";
+import { fakeCredential } from "../fake-credential";
 
 const load = createRequire(join(process.cwd(), "package.json"));
 const { recordGraph, settled, isSecretValue, plainStrings, officialOutputs } = load("./bin/test/unit/mock-graph") as typeof Graph;
@@ -18,12 +19,12 @@ const { RELAY_SECRET_NAMES } = load("./bin/components/wires/relay") as typeof im
 const urls = { supabase: "https://abcd.supabase.test", management: "https://api.supabase.test", stripe: "https://stripe.test", appwrite: "https://appwrite.test", trello: "https://trello.test", gitlab: "https://gitlab.test", resend: "https://resend.test", database: "postgres://postgres@db.abcd.supabase.test:5432/postgres" };
 const SECRETS: Record<string, string> = {
     supabaseServiceRoleKey: "service-role-key-0123456789",
-    supabaseAccessToken: "sbp_0123456789abcdef0123",
+    supabaseAccessToken: fakeCredential("sbp_", "0123456789abcdef0123"),
     supabaseDbPassword: "db-password-0123456789",
     stripeSecretKey: "sk_test_wiresProgram0123456789",
     appwriteApiKey: "appwrite-key-0123456789",
-    githubToken: "ghp_wiresProgram0123456789",
-    gitlabToken: "glpat-wiresProgram0123456789",
+    githubToken: fakeCredential("ghp_", "wiresProgram0123456789"),
+    gitlabToken: fakeCredential("glpat-", "wiresProgram0123456789"),
     trelloApiKey: "trello-key-0123456789",
     trelloToken: "trello-token-0123456789",
     trelloApiSecret: "trello-app-secret-0123456789",
