@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { Client } from "pg";
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { RELAY_MIGRATION_SQL } from "../../functions/supabase/relay/schema";
+import { relayMigrations } from "../../stacks/wires/code";
 import { DenoFunctionHost } from "../../sandbox/functions/deno-host";
 import { relayCode } from "../../stacks/wires/code";
 import { missingServer } from "../providers/real-servers";
@@ -128,7 +128,8 @@ describe("the relay under DenoFunctionHost", () => {
         unavailable = await missingServer("PostgreSQL", SERVER, "STACKWIRE_TEST_POSTGRES_URL", () => sql("SELECT 1"));
         if (unavailable) return;
         await sql(`CREATE DATABASE ${database}`);
-        await sql(RELAY_MIGRATION_SQL, database);
+        // The tables as the stack makes them: the relay's migrations, in order.
+        for (const migration of relayMigrations()) await sql(migration.sql, database);
         const t = await listen(trelloFake);
         const r = await listen(resendFake);
         servers.push(t.server, r.server);
