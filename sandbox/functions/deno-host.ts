@@ -11,11 +11,10 @@
  * A child exits when its stdin closes, so it dies with the process that started it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { DeployedCode, FunctionHost } from "./host";
+import type { DeployedCode } from "./host";
+import { ProcessFunctionHost } from "./process-host";
 
 /** Runs in Deno before the function: `Deno.args` are the entrypoint's URL. */
 const BOOTSTRAP = String.raw`
@@ -48,111 +47,19 @@ export function denoBinary(): string {
     return path.join(path.dirname(path.dirname(pkg)), ".bin", "deno");
 }
 
-/** This project's node_modules, where the functions' `npm:` imports resolve. */
-function projectNodeModules(): string {
-    return path.dirname(path.dirname(require.resolve("deno/package.json")));
-}
-
-interface Running {
-    child: ChildProcess;
-    port: number;
-    dir: string;
-    /** What the function printed (console.log and console.error lines, and any crash). */
-    output: string[];
-}
-
-const HOP_BY_HOP = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive"]);
 /** What Deno itself needs from the parent's environment; nothing else of the parent's leaks in. */
 const DENO_NEEDS = ["PATH", "HOME", "DENO_DIR", "TMPDIR"];
 
-export class DenoFunctionHost implements FunctionHost {
-    private readonly running = new Map<string, Running>();
-    private readonly killAll = () => {
-        for (const r of this.running.values()) r.child.kill("SIGKILL");
-    };
+export class DenoFunctionHost extends ProcessFunctionHost {
+    protected readonly bootstrap = { file: "bootstrap.mjs", text: BOOTSTRAP };
 
-    /** What a function printed so far. */
-    output(name: string): string[] {
-        return this.running.get(name)?.output ?? [];
-    }
-
-    async deploy(code: DeployedCode): Promise<void> {
-        await this.remove(code.name);
-        const dir = mkdtempSync(path.join(tmpdir(), `stackwire-edge-${code.name.replace(/[^\w.-]/g, "_")}-`));
-        try {
-            this.running.set(code.name, await this.start(code, dir));
-        } catch (err) {
-            rmSync(dir, { recursive: true, force: true });
-            throw err;
-        }
-        if (this.running.size === 1) process.once("exit", this.killAll);
-    }
-
-    private async start(code: DeployedCode, dir: string): Promise<Running> {
-        const root = path.join(dir, "code");
-        for (const [file, bytes] of code.files) {
-            const target = path.resolve(root, file);
-            if (!target.startsWith(root + path.sep)) throw new Error(`file ${file} lies outside the function's code`);
-            mkdirSync(path.dirname(target), { recursive: true });
-            writeFileSync(target, bytes);
-        }
-        symlinkSync(projectNodeModules(), path.join(root, "node_modules"), "dir");
-        const bootstrap = path.join(dir, "bootstrap.mjs");
-        writeFileSync(bootstrap, BOOTSTRAP);
+    protected spawn(code: DeployedCode, root: string, bootstrap: string): ChildProcess {
         const inherited = Object.fromEntries(DENO_NEEDS.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
-        const child = spawn(
+        // stdin stays open: the bootstrap exits when it closes, so the function dies with the host.
+        return spawn(
             denoBinary(),
             ["run", "--allow-net", "--allow-env", "--allow-read", "--node-modules-dir=manual", "--cached-only", "--no-prompt", "--quiet", bootstrap, pathToFileURL(path.join(root, code.entrypoint)).href],
             { cwd: root, env: { ...inherited, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...code.env }, stdio: ["pipe", "pipe", "pipe"] },
         );
-        const output: string[] = [];
-        const port = await new Promise<number>((resolve, reject) => {
-            let buffered = "";
-            child.stdout!.on("data", (chunk: Buffer) => {
-                buffered += chunk.toString("utf8");
-                const lines = buffered.split("\n");
-                buffered = lines.pop() ?? "";
-                for (const line of lines) {
-                    const listening = /^stackwire-function-listening (\d+)$/.exec(line);
-                    if (listening) resolve(Number(listening[1]));
-                    else output.push(line);
-                }
-            });
-            child.stderr!.on("data", (chunk: Buffer) => output.push(...chunk.toString("utf8").split("\n").filter(Boolean)));
-            child.once("error", reject);
-            child.once("exit", (status) => reject(new Error(`function ${code.name} exited (${status}) before it listened: ${output.join("\n")}`)));
-        });
-        return { child, port, dir, output };
-    }
-
-    async invoke(name: string, request: { method: string; path: string; headers: Record<string, string>; body: Uint8Array }) {
-        const running = this.running.get(name);
-        if (!running) return undefined;
-        const headers = Object.fromEntries(Object.entries(request.headers).filter(([k]) => !HOP_BY_HOP.has(k.toLowerCase())));
-        const hasBody = !["GET", "HEAD"].includes(request.method.toUpperCase());
-        const url = `http://127.0.0.1:${running.port}${request.path.startsWith("/") ? request.path : `/${request.path}`}`;
-        const answer = await fetch(url, { method: request.method, headers, body: hasBody ? Buffer.from(request.body) : undefined });
-        const responseHeaders: Record<string, string> = {};
-        answer.headers.forEach((value, key) => {
-            if (!HOP_BY_HOP.has(key)) responseHeaders[key] = value;
-        });
-        return { status: answer.status, headers: responseHeaders, body: new Uint8Array(await answer.arrayBuffer()) };
-    }
-
-    async remove(name: string): Promise<void> {
-        const running = this.running.get(name);
-        if (!running) return;
-        this.running.delete(name);
-        if (running.child.exitCode === null && running.child.signalCode === null) {
-            const exited = new Promise<void>((resolve) => running.child.once("exit", () => resolve()));
-            running.child.kill("SIGTERM");
-            await exited;
-        }
-        rmSync(running.dir, { recursive: true, force: true });
-        if (this.running.size === 0) process.off("exit", this.killAll);
-    }
-
-    async stop(): Promise<void> {
-        await Promise.all([...this.running.keys()].map((name) => this.remove(name)));
     }
 }

@@ -9,10 +9,9 @@
  * the function's imports (stripe, node-appwrite) resolve with nothing downloaded.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
-import type { DeployedCode, FunctionHost } from "./host";
+import type { DeployedCode } from "./host";
+import { ProcessFunctionHost } from "./process-host";
 
 /** The runtime's side of the contract, in plain Node (open-runtimes/open-runtimes runtimes/node/versions/latest/src/server.js, v5). */
 const BOOTSTRAP = String.raw`
@@ -83,93 +82,14 @@ server.listen(0, "127.0.0.1", () => process.stdout.write("stackwire-function-lis
 `;
 
 /** This project's node_modules, where the functions' imports resolve. */
-function projectNodeModules(): string {
-    const resolved = require.resolve("stripe");
-    const marker = `${path.sep}node_modules${path.sep}`;
-    return resolved.slice(0, resolved.lastIndexOf(marker) + marker.length - 1);
-}
+export class NodeFunctionHost extends ProcessFunctionHost {
+    protected readonly bootstrap = { file: "bootstrap.mjs", text: BOOTSTRAP };
 
-interface Running {
-    child: ChildProcess;
-    port: number;
-    dir: string;
-    /** What the function printed (its log and error calls, and any crash). */
-    output: string[];
-}
-
-const HOP_BY_HOP = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive"]);
-
-export class NodeFunctionHost implements FunctionHost {
-    private readonly running = new Map<string, Running>();
-
-    /** What a function printed so far (its `log` and `error` lines). */
-    output(name: string): string[] {
-        return this.running.get(name)?.output ?? [];
-    }
-
-    async deploy(code: DeployedCode): Promise<void> {
-        await this.remove(code.name);
-        const dir = mkdtempSync(path.join(tmpdir(), `stackwire-fn-${code.name.replace(/[^\w.-]/g, "_")}-`));
-        const root = path.join(dir, "code");
-        for (const [file, bytes] of code.files) {
-            const target = path.resolve(root, file);
-            if (!target.startsWith(root + path.sep)) throw new Error(`file ${file} lies outside the function's code`);
-            mkdirSync(path.dirname(target), { recursive: true });
-            writeFileSync(target, bytes);
-        }
-        symlinkSync(projectNodeModules(), path.join(root, "node_modules"), "dir");
-        const bootstrap = path.join(dir, "bootstrap.mjs");
-        writeFileSync(bootstrap, BOOTSTRAP);
-        const child = spawn(process.execPath, [bootstrap], {
+    protected spawn(code: DeployedCode, root: string, bootstrap: string): ChildProcess {
+        return spawn(process.execPath, [bootstrap], {
             cwd: root,
             env: { PATH: process.env.PATH ?? "", ...code.env, STACKWIRE_ENTRYPOINT: path.join(root, code.entrypoint) },
             stdio: ["ignore", "pipe", "pipe"],
         });
-        const output: string[] = [];
-        const port = await new Promise<number>((resolve, reject) => {
-            let buffered = "";
-            child.stdout!.on("data", (chunk: Buffer) => {
-                buffered += chunk.toString("utf8");
-                const lines = buffered.split("\n");
-                buffered = lines.pop() ?? "";
-                for (const line of lines) {
-                    const started = /^stackwire-function-listening (\d+)$/.exec(line);
-                    if (started) resolve(Number(started[1]));
-                    else output.push(line);
-                }
-            });
-            child.stderr!.on("data", (chunk: Buffer) => output.push(...chunk.toString("utf8").split("\n").filter(Boolean)));
-            child.once("exit", (status) => reject(new Error(`function ${code.name} exited (${status}) before it listened: ${output.join("\n")}`)));
-        });
-        this.running.set(code.name, { child, port, dir, output });
-    }
-
-    async invoke(name: string, request: { method: string; path: string; headers: Record<string, string>; body: Uint8Array }) {
-        const running = this.running.get(name);
-        if (!running) return undefined;
-        const headers = Object.fromEntries(Object.entries(request.headers).filter(([k]) => !HOP_BY_HOP.has(k.toLowerCase())));
-        const hasBody = !["GET", "HEAD"].includes(request.method.toUpperCase());
-        const answer = await fetch(`http://127.0.0.1:${running.port}${request.path.startsWith("/") ? request.path : `/${request.path}`}`, { method: request.method, headers, body: hasBody ? Buffer.from(request.body) : undefined });
-        const responseHeaders: Record<string, string> = {};
-        answer.headers.forEach((value, key) => {
-            if (!HOP_BY_HOP.has(key)) responseHeaders[key] = value;
-        });
-        return { status: answer.status, headers: responseHeaders, body: new Uint8Array(await answer.arrayBuffer()) };
-    }
-
-    async remove(name: string): Promise<void> {
-        const running = this.running.get(name);
-        if (!running) return;
-        this.running.delete(name);
-        if (running.child.exitCode === null) {
-            const exited = new Promise<void>((resolve) => running.child.once("exit", () => resolve()));
-            running.child.kill("SIGTERM");
-            await exited;
-        }
-        rmSync(running.dir, { recursive: true, force: true });
-    }
-
-    async stop(): Promise<void> {
-        for (const name of [...this.running.keys()]) await this.remove(name);
     }
 }
