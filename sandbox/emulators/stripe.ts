@@ -142,6 +142,37 @@ function refuseEmpty(params: Params, unsettable: readonly string[], at = ""): vo
     }
 }
 
+/** A `created` filter: a timestamp, or a range of gt, gte, lt and lte. */
+function createdWithin(t: number, created: FormValue): boolean {
+    if (typeof created === "string") return t === int(created, "created");
+    if (typeof created !== "object" || Array.isArray(created)) throw invalid("Invalid integer or hash", "created");
+    const range = created as Params;
+    const bound = (k: string) => int(range[k], `created[${k}]`);
+    return (bound("gt") === undefined || t > bound("gt")!) && (bound("gte") === undefined || t >= bound("gte")!) && (bound("lt") === undefined || t < bound("lt")!) && (bound("lte") === undefined || t <= bound("lte")!);
+}
+
+/**
+ * Stripe's cursor pagination over a newest-first list: `starting_after` pages towards older
+ * objects, `ending_before` towards newer ones; an unknown cursor gives an empty page.
+ */
+function cursorPage(newestFirst: Obj[], p: Params, limit: number, url: string): Obj {
+    const after = str(p, "starting_after");
+    const before = str(p, "ending_before");
+    let page: Obj[];
+    let hasMore: boolean;
+    if (before !== undefined) {
+        const end = newestFirst.findIndex((e) => e.id === before);
+        const start = Math.max(0, end - limit);
+        page = end < 0 ? [] : newestFirst.slice(start, end);
+        hasMore = start > 0;
+    } else {
+        const start = after === undefined ? 0 : newestFirst.findIndex((e) => e.id === after) + 1;
+        page = after !== undefined && start === 0 ? [] : newestFirst.slice(start, start + limit);
+        hasMore = start + limit < newestFirst.length;
+    }
+    return { object: "list", data: page, has_more: hasMore, url };
+}
+
 /**
  * The secret key a request authenticates with. Stripe takes it as a bearer token, or as the basic
  * auth user with an empty password (`curl -u sk_test_…:`), or bare after `Basic`: the spec's
@@ -619,35 +650,30 @@ export class StripeEmulator extends Emulator {
         const typeMatches = type === undefined ? () => true : (t: string) => new RegExp(`^${type.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(t);
         const types = list(p.types, "types");
         const deliverySuccess = bool(p.delivery_success, "delivery_success");
-        const created = p.created;
-        const inCreated = (t: number) => {
-            if (created === undefined) return true;
-            if (typeof created === "string") return t === int(created, "created");
-            const range = created as Params;
-            const bound = (k: string) => int(range[k], `created[${k}]`);
-            return (bound("gt") === undefined || t > bound("gt")!) && (bound("gte") === undefined || t >= bound("gte")!) && (bound("lt") === undefined || t < bound("lt")!) && (bound("lte") === undefined || t <= bound("lte")!);
-        };
         const newestFirst = [...this.events.values()]
             .reverse()
             .filter((e) => this.visible(req, e.id as string, e))
             .filter((e) => typeMatches(e.type as string) && (types === undefined || types.includes(e.type as string)))
             .filter((e) => deliverySuccess === undefined || (e.pending_webhooks === 0) === deliverySuccess)
-            .filter((e) => inCreated(e.created as number));
-        const after = str(p, "starting_after");
-        const before = str(p, "ending_before");
-        let page: Obj[];
-        let hasMore: boolean;
-        if (before !== undefined) {
-            const end = newestFirst.findIndex((e) => e.id === before);
-            const start = Math.max(0, end - limit);
-            page = end < 0 ? [] : newestFirst.slice(start, end);
-            hasMore = start > 0;
-        } else {
-            const start = after === undefined ? 0 : newestFirst.findIndex((e) => e.id === after) + 1;
-            page = after !== undefined && start === 0 ? [] : newestFirst.slice(start, start + limit);
-            hasMore = start + limit < newestFirst.length;
-        }
-        return { object: "list", data: page, has_more: hasMore, url: "/v1/events" };
+            .filter((e) => p.created === undefined || createdWithin(e.created as number, p.created));
+        return cursorPage(newestFirst, p, limit, "/v1/events");
+    }
+
+    /**
+     * A list route of the caller's own objects (account and mode), newest first as Stripe lists,
+     * with the filters each operation documents and its cursor pagination.
+     */
+    private listOf(req: EmulatorRequest, p: Params, objects: Map<string, Obj>, url: string, filters: Record<string, (object: Obj, value: FormValue) => boolean>): Obj {
+        allowOnly(p, ["ending_before", "expand", "limit", "starting_after", ...Object.keys(filters)]);
+        // Expansions of a list name its items (`data.product`); only the prices list expands one (`data.tiers`).
+        list(p.expand, "expand");
+        const limit = int(p.limit, "limit") ?? 10;
+        if (limit < 1 || limit > 100) throw invalid(`This value must be ${limit < 1 ? "greater than or equal to 1" : "less than or equal to 100"}.`, "limit");
+        const newestFirst = [...objects.values()]
+            .reverse()
+            .filter((o) => this.visible(req, o.id as string, o))
+            .filter((o) => Object.entries(filters).every(([name, matches]) => p[name] === undefined || matches(o, p[name])));
+        return cursorPage(newestFirst, p, limit, url);
     }
 
     /** Lookup keys are unique per account and mode; another price's key moves only with transfer_lookup_key. */
@@ -722,6 +748,19 @@ export class StripeEmulator extends Emulator {
             }),
             // GetProductsId
             route("GET", "/v1/products/:id", (req) => product(req)),
+            // GetProducts (stripe/openapi 19be337d): active, created, ids, shippable, url and the
+            // cursor; "ids … cannot be used with starting_after or ending_before".
+            route("GET", "/v1/products", (req, p) => {
+                if (p.ids !== undefined && (p.starting_after !== undefined || p.ending_before !== undefined)) throw invalid("You cannot use `ids` with `starting_after` or `ending_before`.", "ids");
+                return this.listOf(req, p, this.products, "/v1/products", {
+                    active: (o, v) => o.active === bool(v, "active"),
+                    ids: (o, v) => (list(v, "ids") ?? []).includes(o.id as string),
+                    // An unset `shippable` is null: it is not shippable.
+                    shippable: (o, v) => (o.shippable === true) === bool(v, "shippable"),
+                    url: (o, v) => o.url === v,
+                    created: (o, v) => createdWithin(o.created as number, v),
+                });
+            }),
             // PostProductsId: description, images, marketing_features, metadata, package_dimensions,
             // tax_code, unit_label and url take "" (anyOf ... enum [""]); statement_descriptor does not.
             route("POST", "/v1/products/:id", (req, p) => {
@@ -744,6 +783,34 @@ export class StripeEmulator extends Emulator {
             route("POST", "/v1/prices", (req, p) => {
                 refuseEmpty(p, []);
                 return this.createPrice(req, p);
+            }),
+            // GetPrices (stripe/openapi 19be337d): active, created, currency, lookup_keys (at most
+            // 10), product, recurring {interval, meter, usage_type}, type and the cursor. "Returns a
+            // list of your active prices … For the list of inactive prices, set active to false."
+            route("GET", "/v1/prices", (req, p) => {
+                const wanted = { ...p, active: p.active ?? "true" };
+                if ((list(p.lookup_keys, "lookup_keys") ?? []).length > 10) throw invalid("You may pass at most 10 lookup keys.", "lookup_keys");
+                if (p.type !== undefined && !["one_time", "recurring"].includes(str(p, "type") ?? "")) throw invalid(`Invalid type: must be one of one_time or recurring`, "type");
+                const recurring = p.recurring;
+                if (recurring !== undefined && (typeof recurring !== "object" || Array.isArray(recurring))) throw invalid("Invalid hash", "recurring");
+                const r = (recurring ?? {}) as Params;
+                if (r.interval !== undefined && !["day", "week", "month", "year"].includes(str(r, "interval") ?? "")) throw invalid("Invalid recurring[interval]: must be one of day, month, week, or year", "recurring[interval]");
+                if (r.usage_type !== undefined && !["licensed", "metered"].includes(str(r, "usage_type") ?? "")) throw invalid("Invalid recurring[usage_type]: must be one of licensed or metered", "recurring[usage_type]");
+                const listed = this.listOf(req, wanted, this.prices, "/v1/prices", {
+                    active: (o, v) => o.active === bool(v, "active"),
+                    currency: (o, v) => o.currency === String(v).toLowerCase(),
+                    lookup_keys: (o, v) => (list(v, "lookup_keys") ?? []).includes(o.lookup_key as string),
+                    product: (o, v) => o.product === v,
+                    recurring: (o) => {
+                        const has = o.recurring as Obj | null;
+                        return has !== null && Object.entries(r).every(([k, v]) => (k === "meter" ? has.meter : has[k] ?? (k === "usage_type" ? "licensed" : undefined)) === v);
+                    },
+                    type: (o, v) => o.type === v,
+                    created: (o, v) => createdWithin(o.created as number, v),
+                });
+                // As a retrieve answers: tiers only for a tiered price, and only when expanded (`data.tiers`).
+                const expand = (list(p.expand, "expand") ?? []).filter((e) => e.startsWith("data.")).map((e) => e.slice("data.".length));
+                return { ...listed, data: (listed.data as Obj[]).map((price) => this.withExpand(price, { expand })) };
             }),
             // GetPricesPrice
             route("GET", "/v1/prices/:id", (req, p) => this.withExpand(price(req), p)),
@@ -794,6 +861,11 @@ export class StripeEmulator extends Emulator {
                 this.settle(created.id as string, req);
                 this.webhookEndpoints.set(created.id as string, created);
                 return created;
+            }),
+            // GetWebhookEndpoints: only the cursor (WebhookEndpointListParams); secrets are never listed.
+            route("GET", "/v1/webhook_endpoints", (req, p) => {
+                const listed = this.listOf(req, p, this.webhookEndpoints, "/v1/webhook_endpoints", {});
+                return { ...listed, data: (listed.data as Obj[]).map(withoutSecret) };
             }),
             // GetWebhookEndpointsWebhookEndpoint: the secret is "Only returned at creation".
             route("GET", "/v1/webhook_endpoints/:id", (req) => withoutSecret(endpoint(req))),

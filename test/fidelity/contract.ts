@@ -241,10 +241,15 @@ function pathParamFor(route: ContractRoute, exchange: Exchange, specName: string
     return emulatorNames[specNames.indexOf(specName)] ?? specName;
 }
 
-/** A query parameter's value: one string, a list for repeated or `name[]` keys, undefined when absent. */
+/**
+ * A query parameter's value: one string, a list for repeated, `name[]` or `name[0]` keys, an
+ * object for a deepObject's `name[field]` keys (`recurring[interval]=month`), undefined when absent.
+ */
 function queryValues(query: URLSearchParams, name: string): unknown {
     const values = [...query.getAll(name), ...query.getAll(`${name}[]`)];
     const indexed = [...query.entries()].filter(([k]) => k.startsWith(`${name}[`) && k !== `${name}[]`);
+    const fields = indexed.map(([k]) => /^\[([^\]]+)\]$/.exec(k.slice(name.length))?.[1]);
+    if (indexed.length > 0 && fields.every((f) => f !== undefined && !/^\d+$/.test(f))) return Object.fromEntries(indexed.map(([, v], i) => [fields[i], v]));
     if (indexed.length > 0) return indexed.map(([, v]) => v);
     if (values.length === 0) return undefined;
     return values.length === 1 && !query.has(`${name}[]`) ? values[0] : values;

@@ -4,7 +4,9 @@
  * extracted from it). Emulators and providers written from the same assumptions agree with each
  * other; only the spec can say that both are right.
  */
+import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findOwned } from "../../stacks/sweep";
 import type { Exchange } from "../../sandbox/emulators/frame";
 import { configuredProvider } from "../providers/harness";
 import { allScenarios } from "../scenarios";
@@ -97,6 +99,29 @@ describe.each(vendors)("%s against its published spec", (vendor) => {
             expect(exchanges.slice(from).flatMap((e) => checker.check(e))).toEqual([]);
         },
     );
+
+    // What `npm run sweep` reads and deletes (stacks/sweep.ts), on a stack's leftovers: lists paged two at a time.
+    if (vendor === "stripe") {
+        it("the sweep's listings and deletions conform", async () => {
+            const from = exchanges.length;
+            const stripe = new Stripe(rig.credentials.stripeSecretKey, { host: new URL(rig.emulator.url).hostname, port: Number(new URL(rig.emulator.url).port), protocol: "http" });
+            const owned = { metadata: { stackwire_stack: "stackwire/pr-3" } };
+            for (const name of ["A", "B", "C"]) {
+                const product = await stripe.products.create({ name, ...owned });
+                if (name !== "C") await stripe.prices.create({ product: product.id, currency: "eur", unit_amount: 100, recurring: { interval: "month" } });
+            }
+            await stripe.webhookEndpoints.create({ url: "https://pr-3.example.com/stripe", enabled_events: ["invoice.paid"], ...owned });
+            const target = { env: { project: "stackwire", stack: "pr-3" }, settings: { stripe: { apiBase: rig.emulator.url } } as never, credentials: { get: (key: string) => rig.credentials[key.replace(/^stackwire:/, "")] } };
+            const { found, unreachable } = await findOwned(target);
+            expect(unreachable).toEqual([]);
+            expect(found.map((o) => o.kind).sort()).toEqual(["product", "product", "product", "webhook endpoint"]);
+            for (const o of found) await o.remove();
+            expect((await findOwned(target)).found).toEqual([]);
+            await stripe.products.list({ limit: 2, active: false });
+            await stripe.prices.list({ limit: 1, active: false, recurring: { interval: "month" }, expand: ["data.tiers"] });
+            expect(exchanges.slice(from).flatMap((e) => checker.check(e))).toEqual([]);
+        });
+    }
 
     it("the lifecycles used every route of the contract", () => {
         const used = new Set(exchanges.map((e) => e.route));

@@ -582,9 +582,10 @@ describe("the emulator behaves as Stripe does", () => {
         expect(fetched.tiers_mode).toBeNull();
     });
 
-    it("answers only the lists the providers and receivers use", async () => {
-        // GET /v1/account is the key's own account, not a list; GET /v1/events is what a receiver reads back.
-        expect(emulator.routeKeys().filter((key) => key.startsWith("GET") && !key.endsWith("/:id"))).toEqual(["GET /v1/account", "GET /v1/events"]);
+    it("answers only the lists the providers, receivers and the sweep use", async () => {
+        // GET /v1/account is the key's own account, not a list; GET /v1/events is what a receiver
+        // reads back; products, prices and endpoints are what `npm run sweep` lists.
+        expect(emulator.routeKeys().filter((key) => key.startsWith("GET") && !key.endsWith("/:id"))).toEqual(["GET /v1/account", "GET /v1/products", "GET /v1/prices", "GET /v1/webhook_endpoints", "GET /v1/events"]);
     });
 });
 
