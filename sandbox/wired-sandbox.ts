@@ -175,8 +175,13 @@ export class WiredSandbox {
         return this.engine?.state.get(name)?.outputs ?? this.engine?.officialState(name);
     }
 
-    async destroy(): Promise<void> {
-        await this.engine!.destroy();
+    async destroy(options: { stopAfter?: number } = {}): Promise<void> {
+        await this.engine!.destroy(options);
+    }
+
+    /** The engine behind the stack: its state, to export or forget. */
+    get stackEngine(): MiniEngine {
+        return this.engine!;
     }
 
     /**

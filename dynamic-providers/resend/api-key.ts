@@ -34,7 +34,8 @@ interface ApiKeyListItem {
     last_used_at?: string | null;
 }
 
-const MARK = / #[0-9a-f]{8}$/;
+/** The generation mark stackwire appends to a key's name: ` #<8 hex>`. */
+export const API_KEY_MARK = / #[0-9a-f]{8}$/;
 
 /** The mark of this key and generation; none for a key made outside a resource (no URN). */
 function markOf(i: ApiKeyInputs): string {
@@ -72,7 +73,7 @@ export const apiKeyDefinition: ResourceDefinition<ReturnType<typeof apiKeyInputS
         // There is no single-key route: the list tells whether it still exists. The token is never shown again.
         const api = resend(ctx, state.baseUrl, `list API keys`);
         const found = (await listAll<ApiKeyListItem>(api, "/api-keys")).find((k) => k.id === id);
-        if (found) return { ...state, name: found.name.replace(MARK, "") };
+        if (found) return { ...state, name: found.name.replace(API_KEY_MARK, "") };
         await confirmGone(ctx, api.call, `API key ${id}`, itsOwnToken(ctx, state.baseUrl, id, state.token));
         return undefined;
     },

@@ -91,6 +91,17 @@ export class ProtectedResourceError extends Error {
     }
 }
 
+/** A destroy stopped part-way (`stopAfter`). */
+export class DestroyInterrupted extends Error {
+    constructor(
+        readonly deleted: number,
+        readonly left: number,
+    ) {
+        super(`destroy interrupted after ${deleted} deletions, ${left} resources left in the state`);
+        this.name = "DestroyInterrupted";
+    }
+}
+
 export class MiniEngine {
     readonly state = new Map<string, Managed>();
     /** What the harness answered for official providers' resources, by name. */
@@ -212,10 +223,11 @@ export class MiniEngine {
         };
     }
 
-    /** Deletes these resources, each after every resource that depends on it. */
-    private async remove(names: string[]): Promise<void> {
+    /** Deletes these resources, each after every resource that depends on it; `stopAfter` deletes, then stops as a cancelled run does. */
+    private async remove(names: string[], stopAfter = Infinity): Promise<void> {
         const left = new Set(names);
-        while (left.size > 0) {
+        for (let done = 0; left.size > 0; done++) {
+            if (done >= stopAfter) throw new DestroyInterrupted(done, left.size);
             const dependedOn = new Set([...left].flatMap((name) => this.state.get(name)?.options?.dependencies ?? []));
             // Dependents first; among the rest, the newest first (as creation order would undo them).
             const next = [...this.order].reverse().find((name) => left.has(name) && !dependedOn.has(this.state.get(name)!.urn)) ?? [...left][0];
@@ -266,9 +278,26 @@ export class MiniEngine {
         return managed;
     }
 
-    /** `pulumi destroy`: every resource, dependents first; a protected one stops it, a retained one is only forgotten. */
-    async destroy(): Promise<void> {
+    /**
+     * `pulumi destroy`: every resource, dependents first; a protected one stops it, a retained one
+     * is only forgotten. `stopAfter` interrupts it after that many deletions, as a cancelled CI
+     * job does: the state keeps what was not deleted yet.
+     */
+    async destroy(options: { stopAfter?: number } = {}): Promise<void> {
         this.steps = {};
-        await this.remove([...this.state.keys()]);
+        await this.remove([...this.state.keys()], options.stopAfter);
+    }
+
+    /** The state as `pulumi stack export` writes it (the fields a reader of it uses). */
+    exportState(): { version: 3; deployment: { resources: { urn: string; custom: true; id: string; type: string; outputs: Record<string, unknown> }[] } } {
+        const typeOf = (urn: string) => urn.split("::")[2];
+        return { version: 3, deployment: { resources: [...this.state.values()].map((m) => ({ urn: m.urn, custom: true, id: m.id, type: typeOf(m.urn), outputs: m.outputs })) } };
+    }
+
+    /** `pulumi stack rm --force`: the state is gone, whatever the platforms still hold. */
+    forgetState(): void {
+        this.state.clear();
+        this.order.length = 0;
+        this.official.clear();
     }
 }

@@ -9,6 +9,7 @@ import { AuthEmail } from "../../components/wires/auth-email";
 import { Relay, type RelayArgs } from "../../components/wires/relay";
 import { trelloApiKey, trelloToken } from "../../dynamic-providers/trello/client";
 import type { StackConfig } from "../config";
+import { NAME_RULES, stackScopedName } from "../naming";
 import type { BuildContext } from "../service";
 import type { BuiltServices } from "../services";
 import { supabaseDbPassword, trelloApiSecret, type WiresPlan } from "../services/wires";
@@ -40,7 +41,7 @@ export function buildWires(plan: WiresPlan, config: StackConfig, built: BuiltSer
             from: authEmail.adminEmail ?? authEmail.from,
             senderName: authEmail.fromName ?? authEmail.from,
             emailsPerHour: authEmail.emailsPerHour,
-            resend: sendingKey(config, built, plan.senderDomains.supabaseToResend!, "supabase-auth-smtp"),
+            resend: sendingKey(ctx, config, built, plan.senderDomains.supabaseToResend!, "supabase-auth-smtp"),
         });
     }
     if (!plan.relay) return result;
@@ -63,7 +64,7 @@ export function buildWires(plan: WiresPlan, config: StackConfig, built: BuiltSer
     const senderDomain = plan.senderDomains.stripeToResend ?? plan.senderDomains.trelloToResend;
     if (senderDomain !== undefined && built.resend) {
         relay.resend = {
-            ...sendingKey(config, built, senderDomain, `${wires.receiver.slug}-sending`),
+            ...sendingKey(ctx, config, built, senderDomain, `${wires.receiver.slug}-sending`),
             ...(wires.stripeToResend ? { receipts: { from: wires.stripeToResend.from, events: wires.stripeToResend.events } } : {}),
             ...(wires.trelloToResend ? { alert: { from: wires.trelloToResend.from, to: wires.trelloToResend.to } } : {}),
         };
@@ -120,10 +121,14 @@ function stripeConnection(config: StackConfig) {
     };
 }
 
-/** A sending-only Resend key restricted to the domain a wire's sender is at. */
-function sendingKey(config: StackConfig, built: BuiltServices, domain: string, keyName: string) {
+/**
+ * A sending-only Resend key restricted to the domain a wire's sender is at. Named within the
+ * stack, as every key of the Resend section is: stacks share a team, and a sweep finds a stack's
+ * keys by the name.
+ */
+function sendingKey(ctx: BuildContext, config: StackConfig, built: BuiltServices, domain: string, keyName: string) {
     const baseUrl = config.resend!.baseUrl as string | undefined;
-    return { ...(baseUrl ? { baseUrl } : {}), keyName, domainId: built.resend!.domainIds[domain] };
+    return { ...(baseUrl ? { baseUrl } : {}), keyName: stackScopedName(ctx.env, keyName, NAME_RULES.resendApiKey), domainId: built.resend!.domainIds[domain] };
 }
 
 function buildAppwriteWires(plan: WiresPlan, config: StackConfig, built: BuiltServices, ctx: BuildContext): AppwriteWires {
@@ -146,7 +151,7 @@ function buildAppwriteWires(plan: WiresPlan, config: StackConfig, built: BuiltSe
     }
     const messaging = wires.appwriteToResend;
     if (messaging && built.resend) {
-        args.messaging = { providerId: messaging.providerId, from: messaging.from, ...(messaging.fromName ? { fromName: messaging.fromName } : {}), resend: sendingKey(config, built, plan.senderDomains.appwriteToResend!, "appwrite-messaging") };
+        args.messaging = { providerId: messaging.providerId, from: messaging.from, ...(messaging.fromName ? { fromName: messaging.fromName } : {}), resend: sendingKey(ctx, config, built, plan.senderDomains.appwriteToResend!, "appwrite-messaging") };
     }
     return new AppwriteWires("wires-appwrite", args);
 }

@@ -1,0 +1,165 @@
+/**
+ * `npm run sweep -- --stack pr-12 [--yes | --dry-run] [--state <export.json>] [--dir <folder>]`:
+ * finds objects on the platforms marked as owned by the stack that its state does not track (a
+ * cancelled run, a failed destroy, a stack removed by force), lists them, and deletes them after
+ * confirmation (`--yes` for CI). The stack's settings come from `Pulumi.<stack>.yaml`, its
+ * credentials from the environment as `pulumi up` reads them, its state from
+ * `pulumi stack export` (none when the stack was removed). A prod stack is never swept.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { createInterface } from "node:readline/promises";
+import { parseArgs } from "node:util";
+import * as yaml from "js-yaml";
+import { CONFIG_NAMESPACE } from "../dynamic-providers/core/credentials";
+import { SECRET_KEYS, validateStackConfig } from "../stacks/config";
+import { environmentFor } from "../stacks/environment";
+import { findOwned, trackedIds, UNMARKED, type Found } from "../stacks/sweep";
+import { flagsOrUsage, runMain, STACK_NAME, UsageError, type CliIo } from "./args";
+
+export const SWEEP_USAGE = `Usage: npm run sweep -- --stack <name> [--yes | --dry-run] [--state <file>] [--dir <folder>]
+
+  --stack <name>   the stack whose leftovers to find (never a prod stack)
+  --yes            delete without asking (CI)
+  --dry-run        list only
+  --state <file>   the stack's state as \`pulumi stack export\` writes it (default: run it)
+  --dir <folder>   the project folder with Pulumi.yaml and Pulumi.<stack>.yaml (default: here)`;
+
+/** A sweep refused before anything was read (a prod stack, no settings): printed alone, exit 1. */
+export class SweepRefused extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "SweepRefused";
+    }
+}
+
+export interface SweepResult {
+    /** Left over: marked as the stack's, not tracked by its state. */
+    leftovers: Found[];
+    /** Marked as the stack's and tracked: left alone. */
+    tracked: number;
+    deleted: string[];
+    failed: { id: string; reason: string }[];
+    unreachable: { platform: string; reason: string }[];
+}
+
+interface StackFiles {
+    project: string;
+    settings: Record<string, unknown>;
+    secretness: Record<string, boolean>;
+}
+
+/** The project's name and the stack's settings, read from the files `pulumi` reads. */
+function readStackFiles(dir: string, stack: string): StackFiles {
+    const projectFile = path.join(dir, "Pulumi.yaml");
+    if (!existsSync(projectFile)) throw new SweepRefused(`no Pulumi.yaml in ${dir}: run the sweep from the project folder, or pass --dir`);
+    const project = (yaml.load(readFileSync(projectFile, "utf8")) as { name?: unknown }).name;
+    if (typeof project !== "string") throw new SweepRefused(`${projectFile} has no project name`);
+    const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
+    if (!existsSync(stackFile)) throw new SweepRefused(`no ${path.basename(stackFile)} in ${dir}: the sweep reads the stack's settings (which platforms, which URLs) from it`);
+    const config = ((yaml.load(readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {}) as Record<string, unknown>;
+    const settings: Record<string, unknown> = {};
+    const secretness: Record<string, boolean> = {};
+    for (const [fullKey, value] of Object.entries(config)) {
+        if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+        const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
+        const secure = value !== null && typeof value === "object" && "secure" in value;
+        secretness[key] = secure;
+        if (!secure && !SECRET_KEYS.has(key)) settings[key] = value;
+    }
+    return { project, settings, secretness };
+}
+
+/** The stack's state: the file given, else `pulumi stack export`; undefined when the stack is gone. */
+function readState(stack: string, dir: string, stateFile: string | undefined): unknown {
+    if (stateFile) return JSON.parse(readFileSync(path.resolve(dir, stateFile), "utf8"));
+    try {
+        return JSON.parse(execFileSync("pulumi", ["stack", "export", "--stack", stack], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+    } catch (err) {
+        const e = err as NodeJS.ErrnoException & { stderr?: string };
+        if (e.code === "ENOENT") throw new SweepRefused("reading the stack's state needs the Pulumi CLI (`pulumi stack export`): install it, or pass --state <file> with its output");
+        if (/no stack named|not found/i.test(e.stderr ?? "")) return undefined;
+        throw new SweepRefused(`pulumi stack export --stack ${stack} failed: ${(e.stderr ?? e.message).trim()}`);
+    }
+}
+
+function table(rows: string[][]): string {
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+async function askOnTerminal(question: string): Promise<boolean> {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+        return /^y(es)?$/i.test((await rl.question(question)).trim());
+    } finally {
+        rl.close();
+    }
+}
+
+export async function sweepCommand(argv: string[], io: CliIo, confirm: ((question: string) => Promise<boolean>) | undefined = process.stdin.isTTY ? askOnTerminal : undefined): Promise<SweepResult> {
+    const { values } = flagsOrUsage(() =>
+        parseArgs({ args: argv, options: { stack: { type: "string" }, yes: { type: "boolean" }, "dry-run": { type: "boolean" }, state: { type: "string" }, dir: { type: "string" } }, strict: true, allowPositionals: false }),
+    );
+    const stack = values.stack;
+    if (!stack) throw new UsageError("--stack is required");
+    if (!STACK_NAME.test(stack)) throw new UsageError(`--stack: "${stack}" is not a stack name (letters, digits, -, _ and .)`);
+    if (values.yes && values["dry-run"]) throw new UsageError("--yes and --dry-run: choose one");
+    const dir = path.resolve(io.cwd, values.dir ?? ".");
+
+    const files = readStackFiles(dir, stack);
+    const env = environmentFor(files.project, stack, typeof files.settings.environment === "string" ? files.settings.environment : undefined);
+    if (env.kind === "prod") throw new SweepRefused(`stack "${stack}" is a prod stack: a sweep deletes what the state does not track, and prod is never swept`);
+    const config = validateStackConfig({ settings: files.settings, secretness: files.secretness, env: process.env }, env);
+
+    const state = readState(stack, dir, values.state);
+    const tracked = trackedIds(state);
+    io.err(state === undefined ? `Stack ${stack} has no state (removed): everything marked as its own is left over.` : `Stack ${stack}'s state tracks ${tracked.size} resources.`);
+
+    const { found, unreachable } = await findOwned({ env, settings: config.settings }, (platform, step, count) => {
+        if (step === "looking") io.err(`  looking at ${platform}…`);
+        else if (step === "done") io.err(`  ${platform}: ${count} marked as ${stack}'s`);
+        else io.err(`  ${platform}: could not look`);
+    });
+    const leftovers = found.filter((o) => !tracked.has(o.id));
+    const result: SweepResult = { leftovers, tracked: found.length - leftovers.length, deleted: [], failed: [], unreachable };
+    for (const u of unreachable) io.err(`${u.platform} could not be read: ${u.reason}`);
+
+    if (leftovers.length === 0) {
+        io.out(`Nothing left over by stack ${stack}${result.tracked ? ` (${result.tracked} marked objects are tracked by its state and left alone)` : ""}.`);
+    } else {
+        io.out(table([["PLATFORM", "KIND", "ID", "NAME", "MARKED BY"], ...leftovers.map((o) => [o.platform, o.kind, o.id, o.label, o.mark])]));
+        io.out(`\n${leftovers.length} object${leftovers.length === 1 ? "" : "s"} marked as stack ${stack}'s that its state does not track${result.tracked ? `; ${result.tracked} tracked, left alone` : ""}.`);
+    }
+    io.out(`Never swept (nowhere to carry a mark): ${UNMARKED.join("; ")}.`);
+    if (leftovers.length === 0 || values["dry-run"]) return finish(result);
+
+    if (!values.yes) {
+        if (!confirm) throw new UsageError("deleting needs a confirmation: run in a terminal, or pass --yes (CI) or --dry-run");
+        if (!(await confirm(`Delete these ${leftovers.length} objects? [y/N] `))) {
+            io.out("Nothing deleted.");
+            return finish(result);
+        }
+    }
+    for (const [i, o] of leftovers.entries()) {
+        try {
+            await o.remove();
+            result.deleted.push(o.id);
+            io.err(`  [${i + 1}/${leftovers.length}] deleted ${o.platform} ${o.kind} ${o.id}`);
+        } catch (err) {
+            result.failed.push({ id: o.id, reason: (err as Error).message });
+            io.err(`  [${i + 1}/${leftovers.length}] ${o.platform} ${o.kind} ${o.id} was not deleted: ${(err as Error).message}`);
+        }
+    }
+    io.out(`Deleted ${result.deleted.length} of ${leftovers.length}.`);
+    return finish(result);
+}
+
+/** A sweep that could not see or delete everything exits non-zero, so CI shows it. */
+function finish(result: SweepResult): SweepResult {
+    if (result.failed.length > 0 || result.unreachable.length > 0) process.exitCode = 1;
+    return result;
+}
+
+if (require.main === module) runMain(sweepCommand, SWEEP_USAGE, (err) => err instanceof SweepRefused || (err as Error).name === "StackConfigError" || (err as Error).name === "EnvironmentError");

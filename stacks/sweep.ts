@@ -1,0 +1,263 @@
+/**
+ * What a stack left behind: objects on the platforms marked as the stack's that its state no
+ * longer tracks (a cancelled `up` whose creates landed, a destroy that failed half-way, a stack
+ * removed with `--force`). `npm run sweep` lists them and deletes them after confirmation.
+ *
+ * An object is the stack's only by a mark the stack itself wrote, never by a guess:
+ * - a mark carrying a resource URN of the stack (Trello board and webhook descriptions, GitLab
+ *   project descriptions: `stackwire:urn:pulumi:<stack>::<project>::…`),
+ * - Stripe metadata `stackwire_stack: <project>/<stack>` (products, webhook endpoints),
+ * - a physical name only this stack uses: `<project>-<stack>-…` (Supabase and Appwrite buckets,
+ *   Appwrite databases), `<stack>-…` ending in stackwire's ` #<hash>` (Resend API keys).
+ * Objects with nowhere to carry a mark (Resend domains, Supabase function secrets, Appwrite
+ * functions) are never swept: `UNMARKED` says so in the report.
+ */
+import { Query } from "node-appwrite";
+import type Stripe from "stripe";
+import { appwrite, type AppwriteConnection } from "../dynamic-providers/appwrite/client";
+import type { ConfigSource } from "../dynamic-providers/core/credentials";
+import { OperationContext } from "../dynamic-providers/core/provider";
+import { gitlab, listAll as gitlabList } from "../dynamic-providers/gitlab/client";
+import { GITLAB_BASE_URL } from "../dynamic-providers/gitlab/schema";
+import { API_KEY_MARK } from "../dynamic-providers/resend/api-key";
+import { listAll as resendList, resend } from "../dynamic-providers/resend/client";
+import { RESEND_BASE_URL } from "../dynamic-providers/resend/schema";
+import { stripeClient, stripeKey } from "../dynamic-providers/stripe/client";
+import { STRIPE_API_BASE } from "../dynamic-providers/stripe/schema";
+import { serviceRoleKey, storageClient } from "../dynamic-providers/supabase/client";
+import { trello } from "../dynamic-providers/trello/client";
+import { TRELLO_BASE_URL } from "../dynamic-providers/trello/schema";
+import type { StackSettings } from "./config";
+import type { Environment } from "./environment";
+import { ownerTag } from "./naming";
+
+/** An object a stack marked as its own. */
+export interface OwnedObject {
+    platform: string;
+    kind: string;
+    id: string;
+    /** What a person recognises it by (a name, a URL). */
+    label: string;
+    /** The mark that makes it the stack's. */
+    mark: string;
+}
+
+/** One found object and how to delete it as its provider would. */
+export interface Found extends OwnedObject {
+    remove(): Promise<void>;
+}
+
+/** A platform that could not be looked at (no credential, refused): the sweep is incomplete. */
+export interface Unreachable {
+    platform: string;
+    reason: string;
+}
+
+/** The objects a stack makes that carry no mark, so a sweep can never find them. */
+export const UNMARKED = ["Resend domains and webhooks", "Supabase Edge Functions, function secrets and Auth SMTP", "Appwrite functions and messaging providers", "PostgreSQL roles and Redis ACL users (servers, not platforms)"];
+
+export interface SweepTarget {
+    env: Pick<Environment, "project" | "stack">;
+    settings: StackSettings;
+    /** Where credentials are read besides the environment (the stack's secrets, a test's keys). */
+    credentials?: ConfigSource;
+}
+
+/** The text every URN mark of this stack starts with. */
+export function urnMarkOf(env: SweepTarget["env"]): string {
+    return `stackwire:urn:pulumi:${env.stack}::${env.project}::`;
+}
+
+/** The prefix of the physical names only this stack uses. */
+export function physicalPrefixOf(env: SweepTarget["env"]): string {
+    return `${env.project}-${env.stack}-`;
+}
+
+
+type Finder = (target: SweepTarget) => Promise<Found[]> | undefined;
+
+const context = (service: string, target: SweepTarget) => new OperationContext(service, target.credentials);
+
+const stripeFinder: Finder = (target) => {
+    const { env, settings } = target;
+    const s = settings.stripe;
+    if (!s) return undefined;
+    const ctx = context("stripe", target);
+    // Live keys belong to prod, which is never swept.
+    const open = (operation: string): Stripe => stripeClient(s.apiBase ?? STRIPE_API_BASE, stripeKey(ctx, ["test"]), ctx.http(operation));
+    const tag = ownerTag(env);
+    return (async (): Promise<Found[]> => {
+        const found: Found[] = [];
+        for await (const product of open("list products").products.list({ limit: 100, active: true })) {
+            if (product.metadata?.stackwire_stack !== tag) continue;
+            found.push({
+                platform: "Stripe",
+                kind: "product",
+                id: product.id,
+                label: product.name,
+                mark: `metadata stackwire_stack=${tag}`,
+                // As the provider destroys a product: its active prices archived, then the product deleted, or archived when Stripe keeps it for its prices.
+                remove: async () => {
+                    const stripe = open(`archive prices of product ${product.id}`);
+                    for await (const price of stripe.prices.list({ product: product.id, active: true, limit: 100 })) await stripe.prices.update(price.id, { active: false });
+                    try {
+                        await open(`delete product ${product.id}`).products.del(product.id);
+                    } catch (err) {
+                        if ((err as { statusCode?: number }).statusCode !== 400 || !/prices/.test((err as Error).message)) throw err;
+                        await open(`archive product ${product.id}`).products.update(product.id, { active: false });
+                    }
+                },
+            });
+        }
+        for await (const endpoint of open("list webhook endpoints").webhookEndpoints.list({ limit: 100 })) {
+            if (endpoint.metadata?.stackwire_stack !== tag) continue;
+            found.push({ platform: "Stripe", kind: "webhook endpoint", id: endpoint.id, label: endpoint.url, mark: `metadata stackwire_stack=${tag}`, remove: async () => void (await open(`delete webhook endpoint ${endpoint.id}`).webhookEndpoints.del(endpoint.id)) });
+        }
+        return found;
+    })();
+};
+
+const supabaseFinder: Finder = (target) => {
+    const { env, settings } = target;
+    const s = settings.supabase;
+    if (!s) return undefined;
+    const ctx = context("supabase", target);
+    const storage = (operation: string) => storageClient(s.url, ctx.credential(serviceRoleKey), ctx.http(operation));
+    const prefix = physicalPrefixOf(env);
+    return (async (): Promise<Found[]> => {
+        const { data, error } = await storage("list buckets").listBuckets();
+        if (error) throw new Error(`Supabase Storage refused to list buckets: ${error.message}`);
+        return (data ?? [])
+            .filter((b) => b.id.startsWith(prefix))
+            .map((b) => ({
+                platform: "Supabase",
+                kind: "storage bucket",
+                id: b.id,
+                label: b.name,
+                mark: `name starts with ${prefix}`,
+                remove: async () => {
+                    const emptied = await storage(`empty bucket ${b.id}`).emptyBucket(b.id);
+                    if (emptied.error) throw new Error(`Supabase Storage refused to empty bucket ${b.id}: ${emptied.error.message}`);
+                    const deleted = await storage(`delete bucket ${b.id}`).deleteBucket(b.id);
+                    if (deleted.error) throw new Error(`Supabase Storage refused to delete bucket ${b.id}: ${deleted.error.message}`);
+                },
+            }));
+    })();
+};
+
+/** Every item of an Appwrite list, 100 at a time. */
+async function appwriteAll<T>(list: (queries: string[]) => Promise<{ total: number } & Record<string, unknown>>, field: string): Promise<T[]> {
+    const all: T[] = [];
+    for (let offset = 0; ; offset += 100) {
+        const page = (await list([Query.limit(100), Query.offset(offset)]))[field] as T[];
+        all.push(...page);
+        if (page.length < 100) return all;
+    }
+}
+
+const appwriteFinder: Finder = (target) => {
+    const { env, settings } = target;
+    const s = settings.appwrite;
+    if (!s) return undefined;
+    const ctx = context("appwrite", target);
+    const connection: AppwriteConnection = { endpoint: s.endpoint, projectId: s.projectId };
+    const prefix = physicalPrefixOf(env);
+    const api = (operation: string) => appwrite(ctx, connection, operation);
+    return (async (): Promise<Found[]> => {
+        const databases = await appwriteAll<{ $id: string; name: string }>((queries) => api("list databases").databases.list({ queries }) as never, "databases");
+        const buckets = await appwriteAll<{ $id: string; name: string }>((queries) => api("list buckets").storage.listBuckets({ queries }) as never, "buckets");
+        const mark = `id starts with ${prefix}`;
+        return [
+            ...databases.filter((d) => d.$id.startsWith(prefix)).map((d) => ({ platform: "Appwrite", kind: "database", id: d.$id, label: d.name, mark, remove: async () => void (await api(`delete database ${d.$id}`).databases.delete({ databaseId: d.$id })) })),
+            ...buckets.filter((b) => b.$id.startsWith(prefix)).map((b) => ({ platform: "Appwrite", kind: "storage bucket", id: b.$id, label: b.name, mark, remove: async () => void (await api(`delete bucket ${b.$id}`).storage.deleteBucket({ bucketId: b.$id })) })),
+        ];
+    })();
+};
+
+const trelloFinder: Finder = (target) => {
+    const { env, settings } = target;
+    if (!settings.trello) return undefined;
+    const baseUrl = settings.trello.baseUrl ?? TRELLO_BASE_URL;
+    const ctx = context("trello", target);
+    const mark = urnMarkOf(env);
+    return (async (): Promise<Found[]> => {
+        const api = trello(ctx, baseUrl, "list boards");
+        const webhooks = (await trello(ctx, baseUrl, "list webhooks").get<{ id: string; description: string; callbackURL: string }[]>(`/tokens/${api.token}/webhooks`)) ?? [];
+        const boards = (await api.get<{ id: string; name: string; desc: string }[]>("/members/me/boards", { filter: "open", fields: "name,desc" })) ?? [];
+        return [
+            // Webhooks first: Trello deletes a board's webhooks with it, and a sweep deletes in this order.
+            ...webhooks.filter((w) => w.description?.includes(mark)).map((w) => ({ platform: "Trello", kind: "webhook", id: w.id, label: w.callbackURL, mark: `description holds ${mark}…`, remove: async () => void (await trello(ctx, baseUrl, `delete webhook ${w.id}`).remove(`/webhooks/${w.id}`)) })),
+            ...boards.filter((b) => b.desc?.includes(mark)).map((b) => ({ platform: "Trello", kind: "board", id: b.id, label: b.name, mark: `description holds ${mark}…`, remove: async () => void (await trello(ctx, baseUrl, `delete board ${b.id}`).remove(`/boards/${b.id}`)) })),
+        ];
+    })();
+};
+
+const gitlabFinder: Finder = (target) => {
+    const { env, settings } = target;
+    if (!settings.gitlab) return undefined;
+    const baseUrl = settings.gitlab.baseUrl ?? GITLAB_BASE_URL;
+    const ctx = context("gitlab", target);
+    const mark = urnMarkOf(env);
+    return (async (): Promise<Found[]> => {
+        // The mark is in the description (gitlab/project.ts): GitLab searches names and paths only, so every project the token is a member of is read.
+        const projects = await gitlabList<{ id: number; path_with_namespace: string; description: string | null }>(gitlab(ctx, baseUrl, "list projects"), "/projects", { membership: true, simple: false });
+        return projects
+            .filter((p) => p.description?.includes(`<!-- ${mark}`))
+            .map((p) => ({ platform: "GitLab", kind: "project", id: String(p.id), label: p.path_with_namespace, mark: `description holds ${mark}…`, remove: async () => void (await gitlab(ctx, baseUrl, `delete project ${p.id}`).remove(`/projects/${p.id}`)) }));
+    })();
+};
+
+const resendFinder: Finder = (target) => {
+    const { env, settings } = target;
+    if (!settings.resend) return undefined;
+    const baseUrl = settings.resend.baseUrl ?? RESEND_BASE_URL;
+    const ctx = context("resend", target);
+    const prefix = `${env.stack}-`;
+    return (async (): Promise<Found[]> => {
+        const keys = await resendList<{ id: string; name: string }>(resend(ctx, baseUrl, "list API keys"), "/api-keys");
+        return keys
+            .filter((k) => k.name.startsWith(prefix) && API_KEY_MARK.test(k.name))
+            .map((k) => ({ platform: "Resend", kind: "API key", id: k.id, label: k.name, mark: `name starts with ${prefix} and ends with stackwire's #<hash>`, remove: async () => void (await resend(ctx, baseUrl, `delete API key ${k.id}`).remove(`/api-keys/${k.id}`)) }));
+    })();
+};
+
+const FINDERS: Record<string, Finder> = { Stripe: stripeFinder, Supabase: supabaseFinder, Appwrite: appwriteFinder, Trello: trelloFinder, GitLab: gitlabFinder, Resend: resendFinder };
+
+/** Every object marked as the stack's on each configured platform; a platform that cannot be read is reported, not skipped silently. */
+export async function findOwned(target: SweepTarget, progress: (platform: string, state: "looking" | "done" | "failed", count?: number) => void = () => undefined): Promise<{ found: Found[]; unreachable: Unreachable[] }> {
+    const found: Found[] = [];
+    const unreachable: Unreachable[] = [];
+    await Promise.all(
+        Object.entries(FINDERS).map(async ([platform, finder]) => {
+            let pending: Promise<Found[]> | undefined;
+            try {
+                pending = finder(target);
+            } catch (err) {
+                unreachable.push({ platform, reason: (err as Error).message });
+                progress(platform, "failed");
+                return;
+            }
+            if (!pending) return;
+            progress(platform, "looking");
+            try {
+                const objects = await pending;
+                found.push(...objects);
+                progress(platform, "done", objects.length);
+            } catch (err) {
+                unreachable.push({ platform, reason: (err as Error).message });
+                progress(platform, "failed");
+            }
+        }),
+    );
+    const order = Object.keys(FINDERS);
+    found.sort((a, b) => order.indexOf(a.platform) - order.indexOf(b.platform));
+    return { found, unreachable };
+}
+
+/** The ids a stack's state tracks (a `pulumi stack export`): its resources' ids, which are the platforms' own ids. */
+export function trackedIds(exported: unknown): Set<string> {
+    const resources = (exported as { deployment?: { resources?: { id?: unknown }[] } } | undefined)?.deployment?.resources ?? [];
+    const ids = new Set<string>();
+    for (const r of resources) if (typeof r.id === "string" && r.id !== "") ids.add(r.id);
+    return ids;
+}
