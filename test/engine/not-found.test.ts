@@ -7,25 +7,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { storedProviderText } from "../../dynamic-providers/core/resource";
-import { CONFIG_NAMESPACE } from "../../dynamic-providers/core/credentials";
 import { allScenarios } from "../scenarios";
 import type { KindScenario } from "../scenarios/scenario";
-import { DynamicProviderHost, wireSecret } from "../../sandbox/engine/host";
+import { DynamicProviderHost } from "../../sandbox/engine/host";
+import { asConfig, RigHosts } from "./rig-hosts";
 
 const scenarios = allScenarios({ realClock: true }).filter((s) => s.blind || s.removeOutOfBand || s.removeParentOutOfBand);
-const rigs = [...new Set(scenarios.map((s) => s.rig))];
-/** One host per vendor, configured once with its credentials, as a `pulumi up` is. */
-const hosts = new Map<KindScenario["rig"], DynamicProviderHost>();
-const hostFor = (s: KindScenario) => hosts.get(s.rig)!;
+const rigHosts = new RigHosts([...new Set(scenarios.map((s) => s.rig))]);
+const hostFor = (s: KindScenario) => rigHosts.hostFor(s.rig);
 
-before(async () => {
-    for (const rig of rigs) {
-        await rig.emulator.start();
-        const host = await DynamicProviderHost.start();
-        await host.configure(asConfig(rig.credentials));
-        hosts.set(rig, host);
-    }
-});
+before(() => rigHosts.start());
 /** Hosts configured with a credential that may not see the objects: another run of the stack, as each `pulumi up` starts one; one per credential set. */
 const blindHosts = new Map<string, Promise<DynamicProviderHost>>();
 function blindHostFor(credentials: Record<string, string>): Promise<DynamicProviderHost> {
@@ -42,11 +33,9 @@ function blindHostFor(credentials: Record<string, string>): Promise<DynamicProvi
     return blindHosts.get(key)!;
 }
 after(async () => {
-    for (const host of [...hosts.values(), ...(await Promise.all(blindHosts.values()))]) await host.stop();
-    for (const rig of rigs) await rig.emulator.stop();
+    for (const host of await Promise.all(blindHosts.values())) await host.stop();
+    await rigHosts.stop();
 });
-
-const asConfig = (credentials: Record<string, string>) => Object.fromEntries(Object.entries(credentials).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, wireSecret(v)]));
 
 /** One object of the kind, created through a host configured with the rig's own credentials. */
 async function createdThroughHost(s: KindScenario) {
