@@ -232,6 +232,25 @@ describe("attributes", () => {
         expect(attributes.get("name").building.status).toBe("available");
     });
 
+    it("a create whose key Appwrite frees between its 409 and the read that follows is sent again", async () => {
+        // Found by the whole-stack property test: a replaced attribute (type changed) is deleted, then
+        // created at its key; Appwrite's worker may finish the deletion right after refusing the create.
+        const { id, outs, inputs } = await make("attribute", { ...where, key: "name", type: "string", size: 64 });
+        await p.attribute.provider.delete(id, outs);
+        const attributes = emulator.databases.get("main")!.collections.get("users").attributes;
+        emulator.onExchange = (e) => {
+            if (e.method === "POST" && e.status === 409) attributes.delete("name");
+        };
+        try {
+            emulator.resetCounts();
+            await expect(p.attribute.provider.create({ ...inputs, type: "email", size: undefined })).resolves.toMatchObject({ id });
+        } finally {
+            emulator.onExchange = undefined;
+        }
+        expect(attributes.get("name")).toMatchObject({ format: "email", building: { status: "available" } });
+        expect(emulator.requestCounts()).toMatchObject({ "POST /v1/databases/:db/collections/:coll/attributes/email": 2 });
+    });
+
     it("creates a two-way relationship, with its other side on the related collection", async () => {
         await make("collection", { ...where, collectionId: "orders", name: "Orders" });
         await make("attribute", { ...where, collectionId: "orders", key: "customer", type: "relationship", relatedCollectionId: "users", relationType: "manyToOne", twoWay: true, twoWayKey: "orders", onDelete: "cascade" });
