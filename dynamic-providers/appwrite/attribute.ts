@@ -70,6 +70,7 @@ function attributeDifferences(found: Record<string, any>, i: AttributeInputs): s
 export const attributeDefinition: ResourceDefinition<ReturnType<typeof attributeInputSchema>, AttributeState> = {
     module: "appwrite",
     type: "Attribute",
+    idFor: (i) => `${i.collectionId}.${i.key}`,
     service: "appwrite",
     schema: attributeInputSchema,
     outputs: ["status"],
@@ -88,7 +89,7 @@ export const attributeDefinition: ResourceDefinition<ReturnType<typeof attribute
             sameKind: (found) => kindOf(found) === i.type && (found.array ?? false) === i.array,
         });
         await awaitAttribute(ctx, i, i.databaseId, i.collectionId, i.key);
-        return { id: `${i.collectionId}.${i.key}`, outs: { ...i, status: "available" } };
+        return { id: attributeDefinition.idFor!(i), outs: { ...i, status: "available" } };
     },
 
     async read(ctx, _id, state) {
@@ -97,16 +98,19 @@ export const attributeDefinition: ResourceDefinition<ReturnType<typeof attribute
         const found = await readOrGone(ctx, call, attributeAt(state.key), place, () => schemaApi.getAttribute(databases, state.databaseId, state.collectionId, state.key));
         // Being deleted: its column and data are going, and the key frees when Appwrite is done.
         if (found === undefined || found.status === "deleting") return undefined;
+        // The type as Appwrite holds it: an object adopted, or made again out of band, may not be the one in state.
+        const type = kindOf(found);
         return {
             ...state,
+            type,
             required: found.required,
             array: found.array ?? false,
             default: found.default ?? null,
-            size: state.type === "string" ? found.size : null,
-            min: state.type === "integer" || state.type === "float" ? bound(found.min) : null,
-            max: state.type === "integer" || state.type === "float" ? bound(found.max) : null,
-            elements: state.type === "enum" ? found.elements : null,
-            onDelete: state.type === "relationship" ? found.onDelete : state.onDelete,
+            size: type === "string" ? found.size : null,
+            min: type === "integer" || type === "float" ? bound(found.min) : null,
+            max: type === "integer" || type === "float" ? bound(found.max) : null,
+            elements: type === "enum" ? found.elements : null,
+            onDelete: type === "relationship" ? found.onDelete : state.onDelete,
             status: found.status,
         };
     },

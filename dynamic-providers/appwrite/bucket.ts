@@ -29,6 +29,7 @@ const settings = (i: AppwriteBucketInputs) => ({
 export const appwriteBucketDefinition: ResourceDefinition<ReturnType<typeof appwriteBucketInputSchema>> = {
     module: "appwrite",
     type: "Bucket",
+    idFor: (i) => i.bucketId,
     service: "appwrite",
     schema: appwriteBucketInputSchema,
     replaceOnChanges: ["endpoint", "projectId", "bucketId"],
@@ -51,7 +52,7 @@ export const appwriteBucketDefinition: ResourceDefinition<ReturnType<typeof appw
         });
         // Without a maximumFileSize the server's limit applies: the state keeps null, so the next up
         // compares null with null instead of the server's figure with null (an update every time).
-        return { id: i.bucketId, outs: i };
+        return { id: appwriteBucketDefinition.idFor!(i), outs: i };
     },
     async read(ctx, id, state) {
         const { call, storage } = appwrite(ctx, state, `read bucket ${id}`);

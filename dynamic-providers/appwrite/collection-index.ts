@@ -51,6 +51,7 @@ async function explainMissing(ctx: OperationContext, i: IndexInputs): Promise<vo
 export const indexDefinition: ResourceDefinition<ReturnType<typeof indexInputSchema>> = {
     module: "appwrite",
     type: "Index",
+    idFor: (i) => `${i.collectionId}.${i.key}`,
     service: "appwrite",
     schema: indexInputSchema,
     replaceOnChanges: ["endpoint", "projectId", "databaseId", "collectionId", "key", "type", "attributes", "orders"],
@@ -90,7 +91,7 @@ export const indexDefinition: ResourceDefinition<ReturnType<typeof indexInputSch
             if (err instanceof SchemaWorkFailed) await removeFailedBuild(ctx, err, `index ${i.collectionId}.${i.key}`, remover(ctx, i), getter(ctx, i));
             throw err;
         }
-        return { id: `${i.collectionId}.${i.key}`, outs: i };
+        return { id: indexDefinition.idFor!(i), outs: i };
     },
 
     async read(ctx, _id, state) {

@@ -26,6 +26,7 @@ const settings = (i: CollectionInputs) => ({ databaseId: i.databaseId, collectio
 export const collectionDefinition: ResourceDefinition<ReturnType<typeof collectionInputSchema>> = {
     module: "appwrite",
     type: "Collection",
+    idFor: (i) => i.collectionId,
     service: "appwrite",
     schema: collectionInputSchema,
     replaceOnChanges: ["endpoint", "projectId", "databaseId", "collectionId"],
@@ -42,7 +43,7 @@ export const collectionDefinition: ResourceDefinition<ReturnType<typeof collecti
             createdAt: (c) => c.$createdAt,
             differs: (c) => differences({ ...c, permissions: [...c.$permissions].sort() }, { name: i.name, permissions: i.permissions, documentSecurity: i.documentSecurity, enabled: i.enabled }),
         });
-        return { id: i.collectionId, outs: i };
+        return { id: collectionDefinition.idFor!(i), outs: i };
     },
     async read(ctx, id, state) {
         const { call, databases } = appwrite(ctx, state, `read collection ${state.databaseId}/${id}`);

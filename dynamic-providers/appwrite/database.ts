@@ -17,6 +17,7 @@ const database = (id: string): About<{ $id: string }> => ({ kind: "database", id
 export const databaseDefinition: ResourceDefinition<ReturnType<typeof databaseInputSchema>> = {
     module: "appwrite",
     type: "Database",
+    idFor: (i) => i.databaseId,
     service: "appwrite",
     schema: databaseInputSchema,
     replaceOnChanges: ["endpoint", "projectId", "databaseId"],
@@ -33,7 +34,7 @@ export const databaseDefinition: ResourceDefinition<ReturnType<typeof databaseIn
             createdAt: (d) => d.$createdAt,
             differs: (d) => differences(d, { name: i.name, enabled: i.enabled }),
         });
-        return { id: i.databaseId, outs: i };
+        return { id: databaseDefinition.idFor!(i), outs: i };
     },
     async read(ctx, id, state) {
         const { call, databases } = appwrite(ctx, state, `read database ${id}`);

@@ -29,6 +29,7 @@ export function variableIdFor(key: string): string {
 export const functionVariableDefinition: ResourceDefinition<ReturnType<typeof functionVariableInputSchema>> = {
     module: "appwrite",
     type: "FunctionVariable",
+    idFor: (i) => i.variableId,
     service: "appwrite",
     schema: functionVariableInputSchema,
     replaceOnChanges: ["endpoint", "projectId", "functionId", "variableId", "secret"],
@@ -57,7 +58,7 @@ export const functionVariableDefinition: ResourceDefinition<ReturnType<typeof fu
             const { call, functions } = appwrite(ctx, i, `set variable ${i.variableId} of function ${i.functionId}`);
             await appwriteCall(ctx, call, () => functions.updateVariable({ functionId: i.functionId, variableId: i.variableId, key: i.key, value: i.value, secret: i.secret }));
         }
-        return { id: i.variableId, outs: i };
+        return { id: functionVariableDefinition.idFor!(i), outs: i };
     },
     async read(ctx, id, state) {
         const { call, functions } = appwrite(ctx, state, `read variable ${id} of function ${state.functionId}`);

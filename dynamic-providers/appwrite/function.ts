@@ -150,6 +150,8 @@ const redeployNeeded = (olds: AppwriteFunctionState, news: AppwriteFunctionInput
 export const appwriteFunctionDefinition: ResourceDefinition<ReturnType<typeof appwriteFunctionInputSchema>, AppwriteFunctionState> = {
     module: "appwrite",
     type: "Function",
+    unreadableInputs: ["code"],
+    idFor: (i) => i.functionId,
     service: "appwrite",
     schema: appwriteFunctionInputSchema,
     replaceOnChanges: ["endpoint", "projectId", "functionId"],
@@ -178,7 +180,7 @@ export const appwriteFunctionDefinition: ResourceDefinition<ReturnType<typeof ap
             await removeIfPresent(ctx, call, fn(i.functionId), () => functions.delete({ functionId: i.functionId })).catch(() => undefined);
             throw err;
         }
-        return { id: i.functionId, outs: { ...i, url: urlOf(i), deploymentId, codeHash: codeHash(i.code) } };
+        return { id: appwriteFunctionDefinition.idFor!(i), outs: { ...i, url: urlOf(i), deploymentId, codeHash: codeHash(i.code) } };
     },
     async read(ctx, id, state) {
         const { call, functions } = appwrite(ctx, state, `read function ${id}`);

@@ -50,6 +50,7 @@ function asInputs(p: Models.Provider): Pick<ResendProviderInputs, "name" | "enab
 export const resendProviderDefinition: ResourceDefinition<ReturnType<typeof resendProviderInputSchema>> = {
     module: "appwrite",
     type: "ResendProvider",
+    idFor: (i) => i.providerId,
     service: "appwrite",
     schema: resendProviderInputSchema,
     replaceOnChanges: ["endpoint", "projectId", "providerId"],
@@ -69,7 +70,7 @@ export const resendProviderDefinition: ResourceDefinition<ReturnType<typeof rese
             // The key is left out: the refusal message must not carry it.
             differs: (p) => differences({ ...asInputs(p), provider: p.provider }, { provider: "resend", name: i.name, fromEmail: i.fromEmail }),
         });
-        return { id: i.providerId, outs: i };
+        return { id: resendProviderDefinition.idFor!(i), outs: i };
     },
     async read(ctx, id, state) {
         const { call, messaging } = appwrite(ctx, state, `read messaging provider ${id}`);

@@ -15,6 +15,7 @@ import { systemClock, type Clock } from "./clock";
 import { HttpCall, type HttpCallOptions } from "./http";
 import { sameValue } from "./canonical";
 import { problemsFromZod } from "./validation";
+import { ADOPT_KEY, adoptShape, AdoptionError, describeDifferences, foreignOwner } from "./adopt";
 
 /** What the engine sends for a value not known until apply (preview of a dependent resource). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -127,12 +128,18 @@ export interface ResourceDefinition<S extends InputSchema, O extends InputsOf<S>
     deleteBeforeReplace: boolean;
     /** Inputs that are secret whatever their origin: wrapped as secrets and kept secret as outputs. */
     secretInputs?: readonly (keyof InputsOf<S> & string)[];
+    /** Inputs that `read` cannot see on the service (deployed code): adoption writes them, as it writes secret inputs. */
+    unreadableInputs?: readonly (keyof InputsOf<S> & string)[];
     /** Outputs that are not inputs (ids, URLs, statuses), registered so the class can expose them. */
     outputs?: readonly (Exclude<keyof O, keyof InputsOf<S>> & string)[];
     /** Outputs that are not inputs and are secret (signing secrets, key tokens). */
     secretOutputs?: readonly (Exclude<keyof O, keyof InputsOf<S>> & string)[];
-    /** Pass the resource's own URN as the `resourceUrn` input (seeds idempotency keys). */
-    urnInput?: boolean;
+    /**
+     * Pass the resource's own URN as the `resourceUrn` input (seeds idempotency keys, marks what
+     * the stack made). An adopted object gets none, so it is never marked as the stack's, unless
+     * the kind cannot work without it ("required").
+     */
+    urnInput?: boolean | "required";
     /**
      * Which of the changed inputs force a replacement, when that depends on the values (Stripe's
      * tax behaviour may be set once in place, never changed). @default changed ∩ replaceOnChanges
@@ -143,6 +150,12 @@ export interface ResourceDefinition<S extends InputSchema, O extends InputsOf<S>
      * already applied must not change). Pure: no API call.
      */
     checkTransition?(olds: Partial<O>, news: InputsOf<S>): { property: string; reason: string }[];
+    /**
+     * The id of the object these inputs name, for kinds whose objects are named by their inputs
+     * (an Appwrite attribute by its collection and key): create returns it, and adopting one
+     * takes exactly this id.
+     */
+    idFor?(inputs: InputsOf<S>): string;
     create(ctx: OperationContext, inputs: InputsOf<S>): Promise<{ id: string; outs: O }>;
     /** The object as it is now, or undefined when it no longer exists. */
     read(ctx: OperationContext, id: string, state: O): Promise<O | undefined>;
@@ -227,9 +240,37 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
     };
     // Built once: a schema costs far more to build than to parse with.
     let schema: S | undefined;
-    const schemaOf = () => (schema ??= def.schema());
-    const inputKeys = () => Object.keys(schemaOf().shape).filter((k) => k !== RESOURCE_URN_KEY);
+    // Every kind takes `adopt` (core/adopt.ts); it matters at create only, so no diff compares it.
+    const schemaOf = () => (schema ??= def.schema().extend(adoptShape()) as unknown as S);
+    const inputKeys = () => Object.keys(schemaOf().shape).filter((k) => k !== RESOURCE_URN_KEY && k !== ADOPT_KEY);
     const changedInputs = (olds: Props, news: Props) => diffInputs(inputKeys(), def.replaceOnChanges, olds, withoutProvider(news));
+    const replacesOf = (changed: string[], olds: Props, news: Props, byKey: string[]) => (def.replacesFor ? def.replacesFor(changed, olds, withoutProvider(news)) : byKey);
+
+    /**
+     * Takes over the existing object `id`: read with the wanted inputs as its state, refused when
+     * it is missing, marked as another stack's, or different in a field that replaces; otherwise
+     * updated in what differs (nothing is sent when nothing does).
+     */
+    const adoptExisting = async (ctx: OperationContext, id: string, wanted: Props): Promise<{ id: string; outs: O }> => {
+        const what = `${def.module}:${def.type} "${id}"`;
+        const named = def.idFor?.(wanted as InputsOf<S>);
+        if (named !== undefined && named !== id) throw new AdoptionError(`adopt: ${what} is not the object this config names: a ${def.module}:${def.type} is named by its settings, and these name "${named}" (set adopt: "${named}", or change the settings to the object's)`);
+        const found = (await def.read(ctx, id, wanted as O)) as Props | undefined;
+        if (found === undefined) throw new AdoptionError(`adopt: ${what} does not exist, or this credential cannot see it: check the id, or remove adopt to create a new object`);
+        const owner = foreignOwner(found, wanted);
+        if (owner) throw new AdoptionError(`adopt: ${what} belongs to stack ${owner}: a stack adopts only objects no other stack manages`);
+        const { replaces: byKey, changed: differ } = changedInputs(found, wanted);
+        const replaces = replacesOf(differ, found, wanted, byKey);
+        if (replaces.length > 0) {
+            throw new AdoptionError(`adopt: ${what} cannot be made to match the config without replacing it (${describeDifferences(replaces, found, wanted)}): change the config to what exists, or remove adopt to create a new object`);
+        }
+        // Secret settings and deployed code cannot be read back: what the object holds is unknown, so the config's is written.
+        const unreadable = [...(def.secretInputs ?? []), ...(def.unreadableInputs ?? [])].filter((key) => wanted[key] !== undefined && wanted[key] !== null && !differ.includes(key));
+        const unknownOf = (value: unknown) => (Array.isArray(value) ? [] : typeof value === "object" ? {} : null);
+        const olds = { ...found, ...Object.fromEntries(unreadable.map((key) => [key, unknownOf(wanted[key])])) };
+        const outs = differ.length + unreadable.length > 0 ? await def.update(ctx, id, olds as O, wanted as InputsOf<S>) : (found as O);
+        return { id, outs: { ...outs, [ADOPT_KEY]: id } };
+    };
     const provider: ConfigurableProvider = {
         stackConfig: undefined,
 
@@ -256,7 +297,7 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
 
         async diff(_id, olds, news) {
             const { changed, replaces: byKey } = changedInputs(olds, news);
-            const replaces = def.replacesFor ? def.replacesFor(changed, olds, withoutProvider(news)) : byKey;
+            const replaces = replacesOf(changed, olds, news, byKey);
             return {
                 changes: changed.length > 0 || storedByOtherCode(olds, news),
                 replaces,
@@ -266,7 +307,8 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
 
         async create(inputs) {
             const ctx = contextFor(this.stackConfig, inputs);
-            const { id, outs } = await guarded(ctx, () => def.create(ctx, withoutProvider(inputs) as InputsOf<S>));
+            const { [ADOPT_KEY]: adopt, ...wanted } = withoutProvider(inputs);
+            const { id, outs } = await guarded(ctx, () => (typeof adopt === "string" ? adoptExisting(ctx, adopt, wanted) : def.create(ctx, wanted as InputsOf<S>)));
             return { id, outs: engineSafe(outs) };
         },
 

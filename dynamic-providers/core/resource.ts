@@ -16,7 +16,10 @@ export type Inputs<T> = T extends string | number | boolean | null | undefined
       : { [K in keyof T]: pulumi.Input<Inputs<T[K]>> };
 
 /** A resource's args, from its schema's input type: defaulted fields are optional. */
-export type ResourceArgs<S extends InputSchema> = Omit<{ [K in keyof z.input<S>]: pulumi.Input<Inputs<z.input<S>[K]>> }, typeof RESOURCE_URN_KEY>;
+export type ResourceArgs<S extends InputSchema> = Omit<{ [K in keyof z.input<S>]: pulumi.Input<Inputs<z.input<S>[K]>> }, typeof RESOURCE_URN_KEY> & {
+    /** The id of an existing object to take over instead of creating one (core/adopt.ts). */
+    adopt?: string;
+};
 
 /**
  * The URN a dynamic resource will have, as an input: `pulumi.createUrn` with the type token that
@@ -65,7 +68,8 @@ export class DynamicResource<S extends InputSchema, O extends InputsOf<S> = Inpu
         // the program and the state for nothing.
         for (const [key, value] of Object.entries(args)) if (value !== null) props[key] = value;
         for (const key of definition.secretInputs ?? []) if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);
-        if (definition.urnInput) props[RESOURCE_URN_KEY] = resourceUrn(name, definition.module, definition.type, opts);
+        // An adopted object predates the stack: it never gets the stack's mark, so no sweep takes it.
+        if (definition.urnInput === "required" || (definition.urnInput && args.adopt === undefined)) props[RESOURCE_URN_KEY] = resourceUrn(name, definition.module, definition.type, opts);
         const secrets = [...(definition.secretInputs ?? []), ...(definition.secretOutputs ?? [])];
         const options = secrets.length > 0 ? pulumi.mergeOptions(opts, { additionalSecretOutputs: secrets }) : opts;
         props.__provider = storedProviderText(`${definition.module}:${definition.type}`);

@@ -114,6 +114,7 @@ async function configurePull(ctx: OperationContext, i: PullMirrorInputs, operati
 export const pullMirrorDefinition: ResourceDefinition<ReturnType<typeof pullMirrorInputSchema>, PullMirrorState> = {
     module: "gitlab",
     type: "PullMirror",
+    idFor: (i) => `${i.projectId}/pull-mirror`,
     service: "gitlab",
     outputs: ["projectNamespaceId"],
     schema: pullMirrorInputSchema,
@@ -133,7 +134,7 @@ export const pullMirrorDefinition: ResourceDefinition<ReturnType<typeof pullMirr
         }
         // The same repository (our own earlier attempt, or one set up by hand): configuring it is the same write.
         await configurePull(ctx, i, `set up pull mirror of project ${i.projectId}`);
-        return { id: `${i.projectId}/pull-mirror`, outs: { ...i, ...where } };
+        return { id: pullMirrorDefinition.idFor!(i), outs: { ...i, ...where } };
     },
     async read(ctx, _id, state) {
         const m = await pullMirrorOf(ctx, state.baseUrl, state.projectId, state);

@@ -79,6 +79,7 @@ async function variableAt(ctx: OperationContext, i: VariableInputs, where?: Vari
 export const variableDefinition: ResourceDefinition<ReturnType<typeof variableInputSchema>, VariableState> = {
     module: "gitlab",
     type: "Variable",
+    idFor: (i) => `${i.projectId}/${i.key}:${i.environmentScope}`,
     service: "gitlab",
     outputs: ["projectNamespaceId"],
     schema: variableInputSchema,
@@ -109,7 +110,7 @@ export const variableDefinition: ResourceDefinition<ReturnType<typeof variableIn
         });
         // An earlier attempt of ours may have sent another value (the config changed since): write ours.
         if (made.adopted) await gitlab(ctx, i.baseUrl, `update variable ${i.key}`).put(variablePath(i), body(i), scope(i));
-        return { id: `${i.projectId}/${i.key}:${i.environmentScope}`, outs: { ...i, ...where } };
+        return { id: variableDefinition.idFor!(i), outs: { ...i, ...where } };
     },
     async read(ctx, _id, state) {
         const v = await variableAt(ctx, state, state);

@@ -125,6 +125,7 @@ const summary = (list: readonly { name: string; checksum: string }[]) => list.ma
 export const migrationsDefinition: ResourceDefinition<ReturnType<typeof migrationsInputSchema>, MigrationsState> = {
     module: "postgresql",
     type: "SqlMigrations",
+    idFor: (i) => `${new URL(i.connectionUrl).pathname.slice(1)}/${i.table}`,
     service: "postgresql",
     secretInputs: ["password"],
     outputs: ["applied"],
@@ -139,7 +140,7 @@ export const migrationsDefinition: ResourceDefinition<ReturnType<typeof migratio
 
     async create(ctx, i) {
         const applied = await migrate(ctx, i);
-        return { id: `${new URL(i.connectionUrl).pathname.slice(1)}/${i.table}`, outs: { ...i, applied } };
+        return { id: migrationsDefinition.idFor!(i), outs: { ...i, applied } };
     },
     async read(ctx, _id, state) {
         let client: Client;

@@ -52,6 +52,7 @@ function field(reply: AclReply, name: string): unknown {
 export const aclUserDefinition: ResourceDefinition<ReturnType<typeof aclUserInputSchema>, AclUserState> = {
     module: "redis",
     type: "AclUser",
+    idFor: (i) => i.username,
     service: "redis",
     secretInputs: ["password"],
     secretOutputs: ["connectionUrl"],
@@ -66,7 +67,7 @@ export const aclUserDefinition: ResourceDefinition<ReturnType<typeof aclUserInpu
             await client.sendCommand(["ACL", "SETUSER", i.username, ...aclRules(i)]);
             await persist(client);
         });
-        return { id: i.username, outs: { ...i, connectionUrl: connectionUrlOf(i) } };
+        return { id: aclUserDefinition.idFor!(i), outs: { ...i, connectionUrl: connectionUrlOf(i) } };
     },
 
     async read(ctx, id, state) {

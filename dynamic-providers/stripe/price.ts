@@ -95,7 +95,7 @@ export const priceDefinition: ResourceDefinition<ReturnType<typeof priceInputSch
     type: "Price",
     service: "stripe",
     schema: priceInputSchema,
-    urnInput: true,
+    urnInput: "required",
     replaceOnChanges: [...IMMUTABLE],
     // The new price must exist first: it takes the lookup key before the old one is archived.
     deleteBeforeReplace: false,

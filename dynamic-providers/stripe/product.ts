@@ -48,7 +48,7 @@ export const productDefinition: ResourceDefinition<ReturnType<typeof productInpu
     module: "stripe",
     type: "Product",
     service: "stripe",
-    urnInput: true,
+    urnInput: "required",
     schema: productInputSchema,
     replaceOnChanges: ["apiBase"],
     deleteBeforeReplace: false,

@@ -47,7 +47,7 @@ export const webhookEndpointDefinition: ResourceDefinition<ReturnType<typeof web
     module: "stripe",
     type: "WebhookEndpoint",
     service: "stripe",
-    urnInput: true,
+    urnInput: "required",
     outputs: ["status"],
     secretOutputs: ["secret"],
     schema: webhookEndpointInputSchema,

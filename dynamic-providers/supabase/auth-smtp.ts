@@ -92,6 +92,7 @@ async function patch(ctx: OperationContext, p: ManagementProject, operation: str
 export const authSmtpDefinition: ResourceDefinition<ReturnType<typeof authSmtpInputSchema>, AuthSmtpState> = {
     module: "supabase",
     type: "AuthSmtp",
+    idFor: (i) => `${i.projectRef}/config/auth/smtp`,
     service: "supabase-management",
     schema: authSmtpInputSchema,
     replaceOnChanges: ["managementUrl", "projectRef"],
@@ -105,7 +106,7 @@ export const authSmtpDefinition: ResourceDefinition<ReturnType<typeof authSmtpIn
         const current = settingsOf(configOf(ctx, calls, i.projectRef, (await calls.send<unknown>("GET", configPath(i), undefined, "must exist"))!.body));
         const previous = isOurs(current, i) ? BUILT_IN_MAILER : current;
         await patch(ctx, i, `set Auth SMTP of project ${i.projectRef}`, ours(i));
-        return { id: `${i.projectRef}/config/auth/smtp`, outs: { ...i, previous } };
+        return { id: authSmtpDefinition.idFor!(i), outs: { ...i, previous } };
     },
     async read(ctx, _id, state) {
         const calls = managementApi(ctx, state, `read Auth config of project ${state.projectRef}`, PERMISSION);

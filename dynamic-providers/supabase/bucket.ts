@@ -126,6 +126,7 @@ async function waitUntilEmpty(ctx: OperationContext, i: BucketInputs): Promise<v
 export const bucketDefinition: ResourceDefinition<ReturnType<typeof bucketInputSchema>, BucketState> = {
     module: "supabase",
     type: "StorageBucket",
+    idFor: (i) => i.bucketId,
     service: "supabase-storage",
     schema: bucketInputSchema,
     replaceOnChanges: ["projectUrl", "bucketId"],
@@ -160,7 +161,7 @@ export const bucketDefinition: ResourceDefinition<ReturnType<typeof bucketInputS
             },
         });
         if (landed !== "created" && !sameSettings(settingsOf(landed), inputs)) await applySettings(ctx, ctx.http(`update adopted bucket "${inputs.bucketId}"`), inputs);
-        return { id: inputs.bucketId, outs: inputs };
+        return { id: bucketDefinition.idFor!(inputs), outs: inputs };
     },
 
     async read(ctx, id, state) {

@@ -110,18 +110,20 @@ async function deploy(ctx: OperationContext, i: EdgeFunctionInputs, operation: s
 export const edgeFunctionDefinition: ResourceDefinition<ReturnType<typeof edgeFunctionInputSchema>, EdgeFunctionState> = {
     module: "supabase",
     type: "EdgeFunction",
+    unreadableInputs: ["files"],
+    idFor: (i) => `${i.projectRef}/${i.slug}`,
     service: "supabase-management",
     schema: edgeFunctionInputSchema,
     // Another slug or project is another function; the old one is deleted first so a slug moving
     // between resources is never deleted after its new owner deployed it.
     replaceOnChanges: ["managementUrl", "projectRef", "slug"],
     deleteBeforeReplace: true,
-    urnInput: true,
+    urnInput: "required",
     outputs: ["url", "version", "contentHash"],
 
     async create(ctx, i) {
         const state = await deploy(ctx, i, `deploy Edge Function ${i.slug} to project ${i.projectRef}`, true);
-        return { id: `${i.projectRef}/${i.slug}`, outs: state };
+        return { id: edgeFunctionDefinition.idFor!(i), outs: state };
     },
     async read(ctx, _id, state) {
         const calls = managementApi(ctx, state, `read Edge Function ${state.slug} of project ${state.projectRef}`, PERMISSION);

@@ -51,6 +51,7 @@ function secretList(ctx: OperationContext, call: HttpCall, ref: string, listed: 
 export const secretSetDefinition: ResourceDefinition<ReturnType<typeof secretSetInputSchema>> = {
     module: "supabase",
     type: "SecretSet",
+    idFor: (i) => `${i.projectRef}/secrets`,
     service: "supabase-management",
     schema: secretSetInputSchema,
     replaceOnChanges: ["managementUrl", "projectRef"],
@@ -59,7 +60,7 @@ export const secretSetDefinition: ResourceDefinition<ReturnType<typeof secretSet
 
     async create(ctx, i) {
         await api(ctx, i, `set ${Object.keys(i.secrets).length} secrets on project ${i.projectRef}`).upsert(i.secrets);
-        return { id: `${i.projectRef}/secrets`, outs: i };
+        return { id: secretSetDefinition.idFor!(i), outs: i };
     },
     async read(ctx, _id, state) {
         const calls = api(ctx, state, `list secrets of project ${state.projectRef}`);

@@ -1,0 +1,58 @@
+/**
+ * Adoption: a resource whose inputs carry `adopt: <id>` takes over an object that already exists
+ * (made by hand, before the stack) instead of creating one. Its create reads the object, refuses
+ * when it belongs to another stack or cannot be made to match without a replacement, and
+ * otherwise updates only what differs. The component retains an adopted object on delete
+ * (it predates the stack) unless the config says otherwise.
+ */
+import { z } from "zod";
+
+/** The input naming the existing object to adopt, by the id its provider uses. */
+export const ADOPT_KEY = "adopt";
+
+export const adoptShape = () => ({
+    [ADOPT_KEY]: z.string().min(1, "adopt: must be the id of the existing object").nullable().default(null),
+});
+
+/** Adoption refused before anything was written: the message names the object and the reason. */
+export class AdoptionError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.message = message;
+        this.name = "AdoptionError";
+    }
+}
+
+const MARK = /stackwire:urn:pulumi:([^:]+)::([^:]+)::/;
+
+/** Whose stack a value's mark names: "project/stack", or undefined when it carries none. */
+function markedOwner(value: unknown): string | undefined {
+    if (typeof value === "string") {
+        const m = MARK.exec(value);
+        return m ? `${m[2]}/${m[1]}` : undefined;
+    }
+    if (Array.isArray(value)) return value.map(markedOwner).find(Boolean);
+    if (value && typeof value === "object") return Object.values(value).map(markedOwner).find(Boolean);
+    return undefined;
+}
+
+/**
+ * The stack an existing object is marked as belonging to, when that is not the adopting one:
+ * Stripe's `stackwire_stack` metadata, or a URN mark in a description another stack wrote.
+ */
+export function foreignOwner(found: Record<string, unknown>, wanted: Record<string, unknown>): string | undefined {
+    const ours = typeof wanted.resourceUrn === "string" ? markedOwner(wanted.resourceUrn.replace(/^urn:/, "stackwire:urn:")) : undefined;
+    const metadata = (found.metadata ?? {}) as Record<string, unknown>;
+    const wantedMetadata = (wanted.metadata ?? {}) as Record<string, unknown>;
+    if (typeof metadata.stackwire_stack === "string" && metadata.stackwire_stack !== wantedMetadata.stackwire_stack) return metadata.stackwire_stack;
+    const { resourceUrn: _urn, ...rest } = found;
+    const marked = markedOwner(rest);
+    return marked !== undefined && marked !== ours ? marked : undefined;
+}
+
+const shown = (value: unknown) => (value === undefined ? "unset" : JSON.stringify(value));
+
+/** "field: found X, configured Y" for each field. */
+export function describeDifferences(keys: readonly string[], found: Record<string, unknown>, wanted: Record<string, unknown>): string {
+    return keys.map((k) => `${k}: found ${shown(found[k])}, configured ${shown(wanted[k])}`).join("; ");
+}
