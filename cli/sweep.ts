@@ -7,16 +7,15 @@
  * `pulumi stack export` (none when the stack was removed). A prod stack is never swept.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
-import * as yaml from "js-yaml";
-import { CONFIG_NAMESPACE } from "../dynamic-providers/core/credentials";
-import { SECRET_KEYS, validateStackConfig } from "../stacks/config";
+import { validateStackConfig } from "../stacks/config";
 import { environmentFor } from "../stacks/environment";
 import { findOwned, trackedIds, UNMARKED, type Found } from "../stacks/sweep";
 import { flagsOrUsage, runMain, STACK_NAME, UsageError, type CliIo } from "./args";
+import { readStackFiles, StackFileError } from "./stack-files";
 
 export const SWEEP_USAGE = `Usage: npm run sweep -- --stack <name> [--yes | --dry-run] [--state <file>] [--dir <folder>]
 
@@ -26,13 +25,6 @@ export const SWEEP_USAGE = `Usage: npm run sweep -- --stack <name> [--yes | --dr
   --state <file>   the stack's state as \`pulumi stack export\` writes it (default: run it)
   --dir <folder>   the project folder with Pulumi.yaml and Pulumi.<stack>.yaml (default: here)`;
 
-/** A sweep refused before anything was read (a prod stack, no settings): printed alone, exit 1. */
-export class SweepRefused extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "SweepRefused";
-    }
-}
 
 export interface SweepResult {
     /** Left over: marked as the stack's, not tracked by its state. */
@@ -44,33 +36,6 @@ export interface SweepResult {
     unreachable: { platform: string; reason: string }[];
 }
 
-interface StackFiles {
-    project: string;
-    settings: Record<string, unknown>;
-    secretness: Record<string, boolean>;
-}
-
-/** The project's name and the stack's settings, read from the files `pulumi` reads. */
-function readStackFiles(dir: string, stack: string): StackFiles {
-    const projectFile = path.join(dir, "Pulumi.yaml");
-    if (!existsSync(projectFile)) throw new SweepRefused(`no Pulumi.yaml in ${dir}: run the sweep from the project folder, or pass --dir`);
-    const project = (yaml.load(readFileSync(projectFile, "utf8")) as { name?: unknown }).name;
-    if (typeof project !== "string") throw new SweepRefused(`${projectFile} has no project name`);
-    const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
-    if (!existsSync(stackFile)) throw new SweepRefused(`no ${path.basename(stackFile)} in ${dir}: the sweep reads the stack's settings (which platforms, which URLs) from it`);
-    const config = ((yaml.load(readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {}) as Record<string, unknown>;
-    const settings: Record<string, unknown> = {};
-    const secretness: Record<string, boolean> = {};
-    for (const [fullKey, value] of Object.entries(config)) {
-        if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
-        const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
-        const secure = value !== null && typeof value === "object" && "secure" in value;
-        secretness[key] = secure;
-        if (!secure && !SECRET_KEYS.has(key)) settings[key] = value;
-    }
-    return { project, settings, secretness };
-}
-
 /** The stack's state: the file given, else `pulumi stack export`; undefined when the stack is gone. */
 function readState(stack: string, dir: string, stateFile: string | undefined): unknown {
     if (stateFile) return JSON.parse(readFileSync(path.resolve(dir, stateFile), "utf8"));
@@ -78,9 +43,9 @@ function readState(stack: string, dir: string, stateFile: string | undefined): u
         return JSON.parse(execFileSync("pulumi", ["stack", "export", "--stack", stack], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
     } catch (err) {
         const e = err as NodeJS.ErrnoException & { stderr?: string };
-        if (e.code === "ENOENT") throw new SweepRefused("reading the stack's state needs the Pulumi CLI (`pulumi stack export`): install it, or pass --state <file> with its output");
+        if (e.code === "ENOENT") throw new StackFileError("reading the stack's state needs the Pulumi CLI (`pulumi stack export`): install it, or pass --state <file> with its output");
         if (/no stack named|not found/i.test(e.stderr ?? "")) return undefined;
-        throw new SweepRefused(`pulumi stack export --stack ${stack} failed: ${(e.stderr ?? e.message).trim()}`);
+        throw new StackFileError(`pulumi stack export --stack ${stack} failed: ${(e.stderr ?? e.message).trim()}`);
     }
 }
 
@@ -110,7 +75,7 @@ export async function sweepCommand(argv: string[], io: CliIo, confirm: ((questio
 
     const files = readStackFiles(dir, stack);
     const env = environmentFor(files.project, stack, typeof files.settings.environment === "string" ? files.settings.environment : undefined);
-    if (env.kind === "prod") throw new SweepRefused(`stack "${stack}" is a prod stack: a sweep deletes what the state does not track, and prod is never swept`);
+    if (env.kind === "prod") throw new StackFileError(`stack "${stack}" is a prod stack: a sweep deletes what the state does not track, and prod is never swept`);
     const config = validateStackConfig({ settings: files.settings, secretness: files.secretness, env: process.env }, env);
 
     const state = readState(stack, dir, values.state);
@@ -162,4 +127,4 @@ function finish(result: SweepResult): SweepResult {
     return result;
 }
 
-if (require.main === module) runMain(sweepCommand, SWEEP_USAGE, (err) => err instanceof SweepRefused || (err as Error).name === "StackConfigError" || (err as Error).name === "EnvironmentError");
+if (require.main === module) runMain(sweepCommand, SWEEP_USAGE, (err) => err instanceof StackFileError || (err as Error).name === "StackConfigError" || (err as Error).name === "EnvironmentError");

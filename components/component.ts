@@ -35,3 +35,17 @@ export function transformed<Args extends object, Opts extends pulumi.CustomResou
     }
     return [name, { ...args, ...transform }, opts];
 }
+
+/** An object of a component that may take over an existing one (`adopt`, core/adopt.ts). */
+export interface Adoptable {
+    /** The id of the existing object to take over instead of creating one. */
+    adopt?: string;
+    /** Delete the adopted object with the stack. @default false: it predates the stack, so it is retained */
+    deleteAdopted?: boolean;
+}
+
+/** The resource args of an adoptable object (without `deleteAdopted`) and its options: an adopted object is retained on delete unless told otherwise. */
+export function adoptable<T extends Adoptable>(args: T): [Omit<T, "deleteAdopted">, pulumi.CustomResourceOptions] {
+    const { deleteAdopted, ...rest } = args;
+    return [rest, args.adopt !== undefined && !deleteAdopted ? { retainOnDelete: true } : {}];
+}

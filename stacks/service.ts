@@ -80,3 +80,20 @@ export const logicalName = z
     .string()
     .max(LOGICAL_NAME_MAX, `must be at most ${LOGICAL_NAME_MAX} characters`)
     .regex(LOGICAL_NAME_PATTERN, "must be lower-case letters, digits and inner hyphens, e.g. user-avatars");
+
+/**
+ * `adopt` on an object of the config: take over an existing one instead of creating it, by its
+ * id (`adopt: prod_123`), and keep it when the stack is destroyed, unless
+ * `adopt: { id: prod_123, deleteWithStack: true }` (docs/adoption.md).
+ */
+export const adoptSetting = z
+    .union([z.string().min(1, "must be the id of the existing object"), z.object({ id: z.string().min(1, "must be the id of the existing object"), deleteWithStack: z.boolean().default(false) }).strict()])
+    .transform((a) => (typeof a === "string" ? { id: a, deleteWithStack: false } : a))
+    .optional();
+
+export type AdoptSetting = z.output<typeof adoptSetting>;
+
+/** A config object's adoption as a component takes it: the id, and whether to delete it with the stack. */
+export function adoptionOf(a: AdoptSetting): { adopt?: string; deleteAdopted?: boolean } {
+    return a ? { adopt: a.id, ...(a.deleteWithStack ? { deleteAdopted: true } : {}) } : {};
+}

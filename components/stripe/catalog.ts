@@ -8,7 +8,7 @@ import { StripePrice, type StripePriceArgs } from "../../dynamic-providers/strip
 import { StripeProduct, type StripeProductArgs } from "../../dynamic-providers/stripe/product";
 import type { KeyMode } from "../../dynamic-providers/stripe/schema";
 import { StripeWebhookEndpoint, type StripeWebhookEndpointArgs } from "../../dynamic-providers/stripe/webhook-endpoint";
-import { transformed, UNPROTECTED, type DataPolicy, type Transform } from "../component";
+import { adoptable, transformed, UNPROTECTED, type Adoptable, type DataPolicy, type Transform } from "../component";
 
 export const STRIPE_CATALOG_TYPE = "stackwire:stripe:Catalog";
 
@@ -17,8 +17,8 @@ export const OWNER_METADATA_KEY = "stackwire_stack";
 
 type Connection = "apiBase" | "keyModes";
 
-export type CatalogPrice = Omit<StripePriceArgs, Connection | "product">;
-export type CatalogProduct = Omit<StripeProductArgs, Connection> & {
+export type CatalogPrice = Omit<StripePriceArgs, Connection | "product"> & Adoptable;
+export type CatalogProduct = Omit<StripeProductArgs, Connection> & Adoptable & {
     /** Prices by logical name. */
     prices?: Record<string, CatalogPrice>;
 };
@@ -79,15 +79,17 @@ export class StripeCatalog extends pulumi.ComponentResource {
     private createProducts(name: string, args: StripeCatalogArgs): Record<string, StripeProduct> {
         const protect = (args.policy ?? UNPROTECTED).protect;
         return Object.fromEntries(
-            Object.entries(args.products).map(([logical, { prices, ...product }]) => {
+            Object.entries(args.products).map(([logical, { prices, ...settings }]) => {
+                const [product, adoption] = adoptable(settings);
                 const productArgs: StripeProductArgs = {
                     ...this.connection(args),
                     // Stripe never deletes a product with prices: archiving is the one call that ends it.
                     archiveOnDelete: Object.keys(prices ?? {}).length > 0,
                     ...product,
-                    metadata: this.ownerMetadata(args, product.metadata),
+                    // An adopted product predates the stack: it is not marked as the stack's.
+                    metadata: product.adopt ? product.metadata : this.ownerMetadata(args, product.metadata),
                 };
-                return [logical, new StripeProduct(...transformed(args.transform?.product, `${name}-${logical}`, productArgs, { parent: this, protect }))];
+                return [logical, new StripeProduct(...transformed(args.transform?.product, `${name}-${logical}`, productArgs, { parent: this, protect, ...adoption }))];
             }),
         );
     }
@@ -98,9 +100,10 @@ export class StripeCatalog extends pulumi.ComponentResource {
             Object.entries(args.products).map(([logical, product]) => [
                 logical,
                 Object.fromEntries(
-                    Object.entries(product.prices ?? {}).map(([priceName, price]) => {
+                    Object.entries(product.prices ?? {}).map(([priceName, settings]) => {
+                        const [price, adoption] = adoptable(settings);
                         const priceArgs: StripePriceArgs = { ...this.connection(args), ...price, product: products[logical].id };
-                        return [priceName, new StripePrice(...transformed(args.transform?.price, `${name}-${logical}-${priceName}`, priceArgs, { parent: products[logical], protect }))];
+                        return [priceName, new StripePrice(...transformed(args.transform?.price, `${name}-${logical}-${priceName}`, priceArgs, { parent: products[logical], protect, ...adoption }))];
                     }),
                 ),
             ]),

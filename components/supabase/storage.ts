@@ -4,12 +4,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StorageBucket, type StorageBucketArgs } from "../../dynamic-providers/supabase/bucket";
-import { transformed, UNPROTECTED, type DataPolicy, type Transform } from "../component";
+import { adoptable, transformed, UNPROTECTED, type Adoptable, type DataPolicy, type Transform } from "../component";
 
 export const SUPABASE_STORAGE_TYPE = "stackwire:supabase:Storage";
 
 /** One bucket: its physical id and settings (the project URL comes from the component). */
-export type StorageBucketSpec = Omit<StorageBucketArgs, "projectUrl">;
+export type StorageBucketSpec = Omit<StorageBucketArgs, "projectUrl"> & Adoptable;
 
 export interface SupabaseStorageArgs {
     /** The project URL, e.g. https://abcd.supabase.co. */
@@ -36,14 +36,16 @@ export class SupabaseStorage extends pulumi.ComponentResource {
     private createBuckets(name: string, args: SupabaseStorageArgs): Record<string, StorageBucket> {
         const policy = args.policy ?? UNPROTECTED;
         return Object.fromEntries(
-            Object.entries(args.buckets).map(([logical, bucket]) => {
+            Object.entries(args.buckets).map(([logical, spec]) => {
+                const [bucket, adoption] = adoptable(spec);
                 const bucketArgs: StorageBucketArgs = {
                     ...bucket,
                     projectUrl: args.projectUrl,
                     // A policy that empties data stores empties every bucket; otherwise each bucket says.
                     forceDestroy: policy.forceDestroy ? true : (bucket.forceDestroy ?? false),
                 };
-                const options = { parent: this, protect: policy.protect, retainOnDelete: policy.retainOnDelete };
+                // An adopted bucket predates the stack: kept on delete (and never emptied) unless the config says otherwise.
+                const options = { parent: this, protect: policy.protect, retainOnDelete: policy.retainOnDelete, ...adoption };
                 return [logical, new StorageBucket(...transformed(args.transform?.bucket, `${name}-${logical}`, bucketArgs, options))];
             }),
         );

@@ -26,7 +26,7 @@ function keepWritten(written: string | null, fromApi: unknown): string | null {
     return written === null || fromApi === null || fromApi === undefined ? null : normaliseDecimal(String(fromApi));
 }
 
-function fromApi(state: PriceState, p: Stripe.Price): PriceState {
+export function fromApi(state: PriceState, p: Stripe.Price): PriceState {
     return {
         ...state,
         livemode: p.livemode,

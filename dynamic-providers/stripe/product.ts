@@ -16,7 +16,7 @@ import { productInputSchema, type ProductInputs } from "./schema";
 
 export type ProductState = ProductInputs & StripeHome;
 
-function fromApi(state: ProductState, p: Stripe.Product): ProductState {
+export function fromApi(state: ProductState, p: Stripe.Product): ProductState {
     return {
         ...state,
         livemode: p.livemode,

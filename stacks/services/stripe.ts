@@ -6,15 +6,18 @@ import { checkPriceRules, keyModeOf, priceFieldsShape, productInputSchema, STRIP
 import { httpUrl } from "../../dynamic-providers/core/validation";
 import { dataPolicyOf, type Environment } from "../environment";
 import { NAME_RULES, ownerTag, physicalName } from "../naming";
-import { defineService, logicalName } from "../service";
+import { adoptionOf, adoptSetting, defineService, logicalName } from "../service";
 
 /** Inputs set by the resource or the stack rather than by the config. */
 const CONNECTION = { apiBase: true, keyModes: true, resourceUrn: true } as const;
 
-const price = z.object(priceFieldsShape()).strict().superRefine(checkPriceRules);
+const price = z
+    .object({ ...priceFieldsShape(), adopt: adoptSetting })
+    .strict()
+    .superRefine(checkPriceRules);
 const product = productInputSchema()
     .omit({ ...CONNECTION, archiveOnDelete: true })
-    .extend({ prices: z.record(logicalName, price).default({}) })
+    .extend({ prices: z.record(logicalName, price).default({}), adopt: adoptSetting })
     .strict();
 const webhook = webhookEndpointInputSchema().omit(CONNECTION).strict();
 
@@ -58,7 +61,9 @@ export const stripeService = defineService({
         const products = Object.fromEntries(
             Object.entries(s.products).map(([productName, { prices, ...settings }]): [string, CatalogProduct] => {
                 const planned = Object.fromEntries(
-                    Object.entries(prices).map(([priceName, p]): [string, CatalogPrice] => {
+                    Object.entries(prices).map(([priceName, { adopt, ...p }]): [string, CatalogPrice] => {
+                        // An adopted price keeps the lookup key it has: the config names it as found.
+                        if (adopt) return [priceName, { ...p, lookupKey: p.lookupKey ?? null, ...adoptionOf(adopt) }];
                         const written = p.lookupKey ?? `${productName}-${priceName}`;
                         const path = `stripe.products.${productName}.prices.${priceName}.lookupKey`;
                         const holder = lookupKeys[written];
@@ -69,7 +74,8 @@ export const stripeService = defineService({
                         return [priceName, { ...p, lookupKey: physical }];
                     }),
                 );
-                return [productName, { ...settings, prices: planned }];
+                const { adopt, ...own } = settings;
+                return [productName, { ...own, ...adoptionOf(adopt), prices: planned }];
             }),
         );
         return {

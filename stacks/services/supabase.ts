@@ -7,7 +7,7 @@ import { httpUrl } from "../../dynamic-providers/core/validation";
 import { migrationsInputSchema } from "../../dynamic-providers/postgres/schema";
 import { dataPolicyOf } from "../environment";
 import { NAME_RULES, physicalName } from "../naming";
-import { defineService, logicalName } from "../service";
+import { adoptionOf, adoptSetting, defineService, logicalName } from "../service";
 
 const SIZE_UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 };
 
@@ -40,6 +40,8 @@ const bucketSettings = z
             .optional(),
         /** Empty the bucket when it is destroyed; preview stacks always do. */
         forceDestroy: z.boolean().optional(),
+        /** Take over an existing bucket by its id (docs/adoption.md). */
+        adopt: adoptSetting,
     })
     .strict();
 
@@ -79,7 +81,9 @@ export const supabaseService = defineService({
             Object.entries(s.buckets).map(([name, b]) => [
                 name,
                 {
-                    bucketId: ctx.name(`supabase.buckets.${name}`, () => physicalName(ctx.env, name, NAME_RULES.supabaseBucket)),
+                    // An adopted bucket keeps its id; a new one gets the stack's name.
+                    bucketId: b.adopt ? b.adopt.id : ctx.name(`supabase.buckets.${name}`, () => physicalName(ctx.env, name, NAME_RULES.supabaseBucket)),
+                    ...adoptionOf(b.adopt),
                     public: b.public,
                     fileSizeLimit: b.fileSizeLimit ?? null,
                     allowedMimeTypes: b.allowedMimeTypes ?? null,

@@ -11,11 +11,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import fc from "fast-check";
-import type * as pulumi from "@pulumi/pulumi";
 import { DynamicProviderHost } from "../../sandbox/engine/host";
 import { MiniEngine } from "../../sandbox/engine/mini-engine";
 import { AppwriteEmulator } from "../../sandbox/emulators/appwrite";
 import { SANDBOX_APPWRITE, SANDBOX_ENV, SANDBOX_KEYS, sandboxEmulators } from "../../sandbox/local-stack";
+import { stackProgram } from "./processes";
 
 const SEED = Number(process.env.STACKWIRE_PROPERTY_SEED ?? 20261126);
 const RUNS = Number(process.env.STACKWIRE_PROPERTY_RUNS ?? 6);
@@ -67,13 +67,6 @@ function configOf(s: Settings): Record<string, string> {
     return Object.fromEntries(Object.entries(sections).map(([k, v]) => [`stackwire:${k}`, JSON.stringify(v)]));
 }
 
-/** The compiled program, loaded afresh as each `pulumi up` runs it. */
-function program(): pulumi.Output<unknown>[] {
-    const entry = require.resolve("../../index");
-    delete require.cache[entry];
-    const exported = require(entry) as Record<string, unknown>;
-    return Object.values(exported).filter((v): v is pulumi.Output<unknown> => v !== undefined && typeof (v as pulumi.Output<unknown>).apply === "function");
-}
 
 const requests = () => emulators.reduce((n, e) => n + e.totalRequests(), 0);
 const stepsOf = (plan: Record<string, { step: string }>) => Object.fromEntries(Object.entries(plan).map(([name, p]) => [name, p.step]));
@@ -107,13 +100,13 @@ test("a preview's plan is what up then does, for random stacks and edits through
                         versionsRun++;
                         const config = configOf(version);
                         const before = requests();
-                        const plan = await engine.preview(config, program);
+                        const plan = await engine.preview(config, stackProgram);
                         assert.equal(requests(), before, "a preview calls no API");
                         resourcesPlanned += Object.keys(plan).length;
-                        await engine.up(config, program);
+                        await engine.up(config, stackProgram);
                         assert.deepEqual(engine.steps, stepsOf(plan), "the plan is what up did");
                         const settled = requests();
-                        const again = await engine.preview(config, program);
+                        const again = await engine.preview(config, stackProgram);
                         assert.deepEqual(Object.entries(again).filter(([, p]) => p.step !== "same"), [], "after up, a preview plans nothing");
                         assert.equal(requests(), settled, "and calls no API");
                     }

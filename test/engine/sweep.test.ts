@@ -5,8 +5,6 @@
  * another stack's or nothing unmarked. The compiled command runs in its own process, as CI runs it.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -15,6 +13,7 @@ import * as yaml from "js-yaml";
 import { DestroyInterrupted } from "../../sandbox/engine/mini-engine";
 import { SANDBOX_KEYS } from "../../sandbox/local-stack";
 import { WiredSandbox } from "../../sandbox/wired-sandbox";
+import { runScript } from "./processes";
 
 const servers = process.env.STACKWIRE_TEST_POSTGRES_URL !== undefined;
 const skip = servers ? false : "needs PostgreSQL (STACKWIRE_TEST_POSTGRES_URL): the review stack's relay records events in the project's database";
@@ -31,16 +30,8 @@ function writeStackFiles(stack: string, settings: Record<string, unknown>): void
     writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), yaml.dump({ config }));
 }
 
-/** The compiled command in its own process; asynchronously, since the emulators answer from this one. */
-async function sweep(...args: string[]): Promise<{ status: number | null; out: string; err: string }> {
-    const child = spawn(process.execPath, [SWEEP, ...args], { cwd: dir, env: { ...process.env, ...sandbox.credentials() }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    const [status] = (await once(child, "close")) as [number | null];
-    return { status, out, err };
-}
+/** The compiled command in its own process, with the sandbox's credentials. */
+const sweep = (...args: string[]) => runScript(SWEEP, args, { cwd: dir, env: sandbox.credentials() });
 
 function writeState(state: unknown): string {
     const file = path.join(dir, "state.json");

@@ -1,0 +1,46 @@
+/**
+ * The files `pulumi` reads for a stack, read by the commands that work on a stack without the
+ * engine (`sweep`, `adopt`): the project's name from Pulumi.yaml and the stack's non-secret
+ * settings from Pulumi.<stack>.yaml.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { CONFIG_NAMESPACE } from "../dynamic-providers/core/credentials";
+import { SECRET_KEYS } from "../stacks/config";
+
+/** A command refused before any API call (a prod stack, no settings): printed alone, exit 1. */
+export class StackFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackFileError";
+    }
+}
+
+export interface StackFiles {
+    project: string;
+    settings: Record<string, unknown>;
+    secretness: Record<string, boolean>;
+}
+
+/** The project's name and the stack's settings, read from the files `pulumi` reads. */
+export function readStackFiles(dir: string, stack: string): StackFiles {
+    const projectFile = path.join(dir, "Pulumi.yaml");
+    if (!existsSync(projectFile)) throw new StackFileError(`no Pulumi.yaml in ${dir}: run it from the project folder, or pass --dir`);
+    const project = (yaml.load(readFileSync(projectFile, "utf8")) as { name?: unknown }).name;
+    if (typeof project !== "string") throw new StackFileError(`${projectFile} has no project name`);
+    const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
+    if (!existsSync(stackFile)) throw new StackFileError(`no ${path.basename(stackFile)} in ${dir}: the stack's settings (which platforms, which URLs) are read from it`);
+    const config = ((yaml.load(readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {}) as Record<string, unknown>;
+    const settings: Record<string, unknown> = {};
+    const secretness: Record<string, boolean> = {};
+    for (const [fullKey, value] of Object.entries(config)) {
+        if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+        const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
+        const secure = value !== null && typeof value === "object" && "secure" in value;
+        secretness[key] = secure;
+        if (!secure && !SECRET_KEYS.has(key)) settings[key] = value;
+    }
+    return { project, settings, secretness };
+}
+

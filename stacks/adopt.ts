@@ -1,0 +1,217 @@
+/**
+ * What `npm run adopt` finds: the objects each configured platform holds, read with the stack's
+ * credentials, written as config sections whose every object carries `adopt: <id>`, so that the
+ * first `pulumi up` takes them over without a change. Each object's settings come from the same
+ * conversion its provider's refresh uses, so the config says exactly what the object is.
+ *
+ * Objects a stack marked as its own (Stripe metadata, URN marks, the stack names
+ * `<project>-<stack>-…`) are skipped and reported: they are managed already.
+ */
+import type Stripe from "stripe";
+import { OperationContext } from "../dynamic-providers/core/provider";
+import type { ConfigSource } from "../dynamic-providers/core/credentials";
+import { stripeClient, stripeKey } from "../dynamic-providers/stripe/client";
+import { fromApi as priceFromApi } from "../dynamic-providers/stripe/price";
+import { fromApi as productFromApi } from "../dynamic-providers/stripe/product";
+import { STRIPE_API_BASE } from "../dynamic-providers/stripe/schema";
+import { serviceRoleKey, storageClient } from "../dynamic-providers/supabase/client";
+import { trello } from "../dynamic-providers/trello/client";
+import { TRELLO_BASE_URL } from "../dynamic-providers/trello/schema";
+import type { StackSettings } from "./config";
+import type { Environment } from "./environment";
+import { keyOf, LOGICAL_NAME_MAX } from "./naming";
+import { stripeKeyModes } from "./services/stripe";
+
+/** One object found, as the table shows it. */
+export interface FoundObject {
+    service: string;
+    kind: string;
+    id: string;
+    name: string;
+    /** Where it goes in the config (`stripe.products.pro`), or why it was left out. */
+    placed: string;
+    skipped?: boolean;
+}
+
+export interface Discovery {
+    /** Config sections to merge: each object under its logical name, with `adopt`. */
+    sections: Record<string, Record<string, unknown>>;
+    found: FoundObject[];
+    /** Settings that cannot be read back (secrets, tokens): to set or rotate by hand. */
+    toProvide: string[];
+}
+
+export interface AdoptTarget {
+    env: Environment;
+    settings: StackSettings;
+    /** Only these services (config keys). @default every configured one that adopt knows */
+    services?: string[];
+    /** Only objects whose name matches. */
+    match?: RegExp;
+    credentials?: ConfigSource;
+    /** Called as listings advance: a platform, what it is reading, how many so far. */
+    progress?(service: string, what: string, count: number): void;
+}
+
+/** A logical name from an object's name, unique among `taken`: "Pro Plan" → "pro-plan", then "pro-plan-2". */
+export function logicalFrom(name: string, taken: Set<string>, fallback: string): string {
+    const base = (keyOf(name).replace(/^[^a-z0-9]+/, "") || fallback).slice(0, LOGICAL_NAME_MAX - 3).replace(/-+$/, "") || fallback;
+    let logical = base;
+    for (let n = 2; taken.has(logical); n++) logical = `${base}-${n}`;
+    taken.add(logical);
+    return logical;
+}
+
+/** The settings worth writing: nulls, empty lists and maps, and the listed defaults left out. */
+function written(state: Record<string, unknown>, keys: readonly string[], defaults: Record<string, unknown> = {}): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const key of keys) {
+        const value = state[key];
+        if (value === null || value === undefined) continue;
+        if (Array.isArray(value) && value.length === 0) continue;
+        if (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0) continue;
+        if (key in defaults && JSON.stringify(defaults[key]) === JSON.stringify(value)) continue;
+        out[key] = value;
+    }
+    return out;
+}
+
+const PRODUCT_KEYS = ["name", "description", "active", "metadata", "images", "taxCode", "statementDescriptor", "unitLabel", "url"] as const;
+const PRICE_KEYS = ["currency", "unitAmount", "unitAmountDecimal", "billingScheme", "tiersMode", "tiers", "recurring", "transformQuantity", "lookupKey", "nickname", "taxBehavior", "metadata", "active"] as const;
+
+type Discoverer = (target: AdoptTarget) => Promise<Discovery>;
+
+const discoverStripe: Discoverer = async (target) => {
+    const s = target.settings.stripe!;
+    const ctx = new OperationContext("stripe", target.credentials);
+    const keyModes = stripeKeyModes(target.env, s.allowTestKeyInProd);
+    const apiBase = s.apiBase ?? STRIPE_API_BASE;
+    const stripe = (operation: string): Stripe => {
+        return stripeClient(apiBase, stripeKey(ctx, keyModes), ctx.http(operation));
+    };
+    const home: Record<string, unknown> = { apiBase, keyModes, resourceUrn: "", account: null, livemode: target.env.allowLiveKeys };
+    const found: FoundObject[] = [];
+    // Every active price of the account, 100 a page, grouped by product: one listing, not one per product.
+    const pricesOf = new Map<string, Stripe.Price[]>();
+    let listed = 0;
+    for await (const price of stripe("list prices").prices.list({ limit: 100, active: true })) {
+        const product = typeof price.product === "string" ? price.product : price.product.id;
+        pricesOf.set(product, [...(pricesOf.get(product) ?? []), price]);
+        if (++listed % 100 === 0) target.progress?.("Stripe", "prices", listed);
+    }
+    target.progress?.("Stripe", "prices", listed);
+    const products: Record<string, unknown> = {};
+    const taken = new Set(Object.keys(s.products));
+    let seen = 0;
+    for await (const p of stripe("list products").products.list({ limit: 100, active: true })) {
+        seen++;
+        const owner = p.metadata?.stackwire_stack;
+        if (owner) {
+            found.push({ service: "stripe", kind: "product", id: p.id, name: p.name, placed: `skipped: managed by stack ${owner}`, skipped: true });
+            continue;
+        }
+        if (target.match && !target.match.test(p.name)) continue;
+        const logical = logicalFrom(p.name, taken, "product");
+        const priceTaken = new Set<string>();
+        const prices = Object.fromEntries(
+            (pricesOf.get(p.id) ?? []).map((price) => {
+                const state = priceFromApi({ ...home, product: p.id, unitAmountDecimal: null, tiers: null } as never, price) as unknown as Record<string, unknown>;
+                const label = price.nickname ?? price.lookup_key ?? (price.recurring ? `${price.recurring.interval}ly` : "one-time");
+                const priceLogical = logicalFrom(label, priceTaken, "price");
+                found.push({ service: "stripe", kind: "price", id: price.id, name: `${p.name} ${label}`, placed: `stripe.products.${logical}.prices.${priceLogical}` });
+                return [priceLogical, { ...written(state, PRICE_KEYS, { active: true, billingScheme: "per_unit" }), adopt: price.id }];
+            }),
+        );
+        const state = productFromApi(home as never, p) as unknown as Record<string, unknown>;
+        products[logical] = { ...written(state, PRODUCT_KEYS, { active: true }), ...(Object.keys(prices).length > 0 ? { prices } : {}), adopt: p.id };
+        found.push({ service: "stripe", kind: "product", id: p.id, name: p.name, placed: `stripe.products.${logical}` });
+    }
+    target.progress?.("Stripe", "products", seen);
+    return { sections: { stripe: { products } }, found, toProvide: [] };
+};
+
+const discoverSupabase: Discoverer = async (target) => {
+    const s = target.settings.supabase!;
+    const ctx = new OperationContext("supabase", target.credentials);
+    const { data, error } = await storageClient(s.url, ctx.credential(serviceRoleKey), ctx.http("list buckets")).listBuckets();
+    if (error) throw new Error(`Supabase Storage refused to list buckets: ${error.message}`);
+    const found: FoundObject[] = [];
+    const buckets: Record<string, unknown> = {};
+    const taken = new Set(Object.keys(s.buckets));
+    const stackNames = `${target.env.project}-`;
+    for (const b of data ?? []) {
+        if (b.id.startsWith(stackNames)) {
+            found.push({ service: "supabase", kind: "bucket", id: b.id, name: b.name, placed: `skipped: named like a ${target.env.project} stack's bucket`, skipped: true });
+            continue;
+        }
+        if (target.match && !target.match.test(b.name)) continue;
+        const logical = logicalFrom(b.name, taken, "bucket");
+        buckets[logical] = { ...written({ public: b.public, fileSizeLimit: b.file_size_limit ?? null, allowedMimeTypes: b.allowed_mime_types ?? null }, ["public", "fileSizeLimit", "allowedMimeTypes"], { public: false }), adopt: b.id };
+        found.push({ service: "supabase", kind: "bucket", id: b.id, name: b.name, placed: `supabase.buckets.${logical}` });
+    }
+    target.progress?.("Supabase", "buckets", found.length);
+    return { sections: { supabase: { buckets } }, found, toProvide: [] };
+};
+
+interface ApiBoard {
+    id: string;
+    name: string;
+    desc: string;
+    prefs?: { permissionLevel?: string };
+}
+
+const discoverTrello: Discoverer = async (target) => {
+    const s = target.settings.trello!;
+    const baseUrl = s.baseUrl ?? TRELLO_BASE_URL;
+    const ctx = new OperationContext("trello", target.credentials);
+    const get = async <T>(operation: string, path: string, query?: Record<string, string>) => ((await trello(ctx, baseUrl, operation).get<T>(path, query)) ?? []) as T;
+    const found: FoundObject[] = [];
+    const boards: Record<string, unknown> = {};
+    const taken = new Set(Object.keys(s.boards));
+    for (const b of await get<ApiBoard[]>("list boards", "/members/me/boards", { filter: "open", fields: "name,desc,prefs" })) {
+        if (/stackwire:urn:pulumi:/.test(b.desc ?? "")) {
+            found.push({ service: "trello", kind: "board", id: b.id, name: b.name, placed: "skipped: marked as a stack's", skipped: true });
+            continue;
+        }
+        if (target.match && !target.match.test(b.name)) continue;
+        const logical = logicalFrom(b.name, taken, "board");
+        const lists = await get<{ id: string; name: string; pos: number }[]>(`list lists of board ${b.id}`, `/boards/${b.id}/lists`, { filter: "open" });
+        const labels = await get<{ id: string; name: string; color: string | null }[]>(`list labels of board ${b.id}`, `/boards/${b.id}/labels`);
+        const listKeys = new Set<string>();
+        const named = labels.filter((l) => l.name !== "");
+        boards[logical] = {
+            name: b.name,
+            ...(b.desc ? { description: b.desc } : {}),
+            ...(b.prefs?.permissionLevel && b.prefs.permissionLevel !== "private" ? { permissionLevel: b.prefs.permissionLevel } : {}),
+            lists: [...lists].sort((x, y) => x.pos - y.pos).map((l) => ({ key: logicalFrom(l.name, listKeys, "list").replace(/^(?=[0-9])/, "list-"), name: l.name, adopt: l.id })),
+            ...(named.length > 0 ? { labels: Object.fromEntries(named.map((l) => [l.name, { color: l.color, adopt: l.id }])) } : {}),
+            adopt: b.id,
+        };
+        found.push({ service: "trello", kind: "board", id: b.id, name: b.name, placed: `trello.boards.${logical}` });
+        for (const l of lists) found.push({ service: "trello", kind: "list", id: l.id, name: l.name, placed: `trello.boards.${logical}.lists` });
+        for (const l of named) found.push({ service: "trello", kind: "label", id: l.id, name: l.name, placed: `trello.boards.${logical}.labels` });
+        for (const l of labels.filter((x) => x.name === "")) found.push({ service: "trello", kind: "label", id: l.id, name: `(${l.color ?? "no colour"}, unnamed)`, placed: "skipped: a label needs a name in the config", skipped: true });
+        target.progress?.("Trello", "boards", Object.keys(boards).length);
+    }
+    return { sections: { trello: { boards } }, found, toProvide: [] };
+};
+
+/** The services `adopt` reads, in the order it reads them. */
+export const DISCOVERERS: Record<string, Discoverer> = { stripe: discoverStripe, supabase: discoverSupabase, trello: discoverTrello };
+
+/** Reads every configured service adopt knows (or those asked for) and returns what it found. */
+export async function discover(target: AdoptTarget): Promise<Discovery> {
+    const wanted = target.services ?? Object.keys(DISCOVERERS);
+    const unknown = wanted.filter((s) => !(s in DISCOVERERS));
+    if (unknown.length > 0) throw new Error(`--services: ${unknown.join(", ")} cannot be adopted yet (adopt reads ${Object.keys(DISCOVERERS).join(", ")})`);
+    const notConfigured = wanted.filter((s) => (target.settings as Record<string, unknown>)[s] === undefined);
+    if (target.services && notConfigured.length > 0) throw new Error(`--services: ${notConfigured.join(", ")} ${notConfigured.length === 1 ? "is" : "are"} not configured in the stack: add the section (its URL and credentials) first`);
+    const result: Discovery = { sections: {}, found: [], toProvide: [] };
+    for (const service of wanted.filter((s) => !notConfigured.includes(s))) {
+        const part = await DISCOVERERS[service](target);
+        Object.assign(result.sections, part.sections);
+        result.found.push(...part.found);
+        result.toProvide.push(...part.toProvide);
+    }
+    return result;
+}

@@ -1,0 +1,129 @@
+/**
+ * Issue 14 through the real program and provider host: platforms set up by hand (names and
+ * settings stackwire would never choose) → `npm run adopt` writes the stack file → the first
+ * `up` adopts every object with no write; a second `up` does nothing; an edit updates the adopted
+ * object in place; destroy leaves adopted objects where they were.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { after, before, test } from "node:test";
+import * as yaml from "js-yaml";
+import { DynamicProviderHost } from "../../sandbox/engine/host";
+import { MiniEngine } from "../../sandbox/engine/mini-engine";
+import type { Emulator } from "../../sandbox/emulators/frame";
+import { SANDBOX_ENV, SANDBOX_KEYS, sandboxEmulators } from "../../sandbox/local-stack";
+import { runScript, stackProgram } from "./processes";
+
+const ADOPT = path.resolve(__dirname, "../../cli/adopt.js");
+const { supabase, stripe, trello } = sandboxEmulators();
+const emulators: Emulator[] = [supabase, stripe, trello];
+let host: DynamicProviderHost;
+let dir: string;
+
+before(async () => {
+    for (const e of emulators) await e.start();
+    host = await DynamicProviderHost.start(SANDBOX_ENV);
+    await host.configure({});
+    dir = mkdtempSync(path.join(tmpdir(), "stackwire-adopt-"));
+});
+after(async () => {
+    await host.stop();
+    for (const e of emulators) await e.stop();
+    rmSync(dir, { recursive: true, force: true });
+});
+
+async function api(url: string, init: RequestInit & { form?: Record<string, string> }): Promise<Record<string, unknown>> {
+    const body = init.form ? new URLSearchParams(init.form).toString() : init.body;
+    const headers = init.form ? { ...(init.headers as Record<string, string>), "content-type": "application/x-www-form-urlencoded" } : init.headers;
+    const answer = await fetch(url, { ...init, headers, body });
+    const json = (await answer.json()) as Record<string, unknown>;
+    assert.ok(answer.ok, `${url}: ${JSON.stringify(json)}`);
+    return json;
+}
+
+/** What a team made by hand before stackwire: odd names, settings the stack would not choose. */
+async function handMadePlatforms(): Promise<{ productId: string; priceIds: string[]; boardId: string }> {
+    const stripeAuth = { authorization: `Bearer ${SANDBOX_KEYS.stripeSecretKey}` };
+    const product = await api(`${stripe.url}/v1/products`, { method: "POST", headers: stripeAuth, form: { name: "Pro Plan (2021)", description: "Legacy tier", "metadata[team]": "growth", unit_label: "seat" } });
+    const monthly = await api(`${stripe.url}/v1/prices`, { method: "POST", headers: stripeAuth, form: { product: String(product.id), currency: "usd", unit_amount: "1999", "recurring[interval]": "month", nickname: "Monthly", lookup_key: "pro_monthly_2021" } });
+    const once = await api(`${stripe.url}/v1/prices`, { method: "POST", headers: stripeAuth, form: { product: String(product.id), currency: "usd", unit_amount: "9900" } });
+    await api(`${stripe.url}/v1/products`, { method: "POST", headers: stripeAuth, form: { name: "Theirs", "metadata[stackwire_stack]": "stackwire/staging" } });
+    const storage = { apikey: SANDBOX_KEYS.supabaseServiceRoleKey, authorization: `Bearer ${SANDBOX_KEYS.supabaseServiceRoleKey}`, "content-type": "application/json" };
+    await api(`${supabase.url}/storage/v1/bucket`, { method: "POST", headers: storage, body: JSON.stringify({ id: "User_Avatars", name: "User_Avatars", public: true, file_size_limit: 2_000_000, allowed_mime_types: ["image/png"] }) });
+    await api(`${supabase.url}/storage/v1/bucket`, { method: "POST", headers: storage, body: JSON.stringify({ id: "exports", name: "exports" }) });
+    const trelloAuth = { key: SANDBOX_KEYS.trelloApiKey, token: SANDBOX_KEYS.trelloToken };
+    const board = await api(`${trello.url}/1/boards?${new URLSearchParams({ ...trelloAuth, name: "Ops & On-call", desc: "Made by hand in 2020", defaultLists: "false", defaultLabels: "false" })}`, { method: "POST" });
+    for (const [name, pos] of [["Inbox", "1"], ["Doing", "2.5"], ["2024 Archive", "9"]]) await api(`${trello.url}/1/lists?${new URLSearchParams({ ...trelloAuth, name, idBoard: String(board.id), pos })}`, { method: "POST" });
+    await api(`${trello.url}/1/labels?${new URLSearchParams({ ...trelloAuth, name: "P1 🔥", color: "red", idBoard: String(board.id) })}`, { method: "POST" });
+    return { productId: String(product.id), priceIds: [String(monthly.id), String(once.id)], boardId: String(board.id) };
+}
+
+
+/** The stack file's settings as `pulumi up` hands them to the program. */
+function configOf(file: string): Record<string, string> {
+    const config = (yaml.load(readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
+    return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, JSON.stringify(v)]));
+}
+
+
+const writes = () => emulators.reduce((n, e) => n + Object.entries(e.requestCounts()).filter(([route]) => !route.startsWith("GET ")).reduce((m, [, c]) => m + c, 0), 0);
+const requests = () => emulators.reduce((n, e) => n + e.totalRequests(), 0);
+
+test("hand-made platforms are adopted with zero writes, kept in step, and kept on destroy", async () => {
+    const made = await handMadePlatforms();
+    writeFileSync(path.join(dir, "Pulumi.yaml"), "name: stackwire\nruntime: nodejs\n");
+    const file = path.join(dir, "Pulumi.dev.yaml");
+    writeFileSync(file, `# The team's dev stack.\nconfig:\n  stackwire:stripe:\n    apiBase: ${stripe.url}\n  stackwire:supabase:\n    url: ${supabase.url} # the project\n  stackwire:trello:\n    baseUrl: ${trello.url}/1\n`);
+
+    for (const e of emulators) e.resetCounts();
+    const adopted = await runScript(ADOPT, ["--stack", "dev"], { cwd: dir, env: SANDBOX_ENV });
+    assert.equal(adopted.status, 0, adopted.err);
+    assert.equal(writes(), 0, "adopt only reads");
+    const adoptCalls = requests();
+    assert.match(adopted.out, /(\d+) objects to adopt, 1 skipped\./);
+    const text = readFileSync(file, "utf8");
+    assert.match(text, /# The team's dev stack\./, "the file's comments are kept");
+    assert.match(text, /# the project/);
+    const count = Number(/(\d+) objects to adopt/.exec(adopted.out)![1]);
+    assert.equal(count, 1 + 2 + 2 + 1 + 3 + 1, "a product with 2 prices, 2 buckets, a board with 3 lists and a label");
+    assert.match(adopted.out, /skipped: managed by stack stackwire\/staging/);
+
+    const engine = new MiniEngine(host, "stackwire", "dev");
+    const saved = Object.fromEntries(Object.keys(SANDBOX_ENV).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, SANDBOX_ENV);
+    try {
+        for (const e of emulators) e.resetCounts();
+        await engine.up(configOf(file), stackProgram);
+        assert.deepEqual(Object.values(engine.steps).filter((s) => s !== "create"), []);
+        assert.equal(writes(), 0, "the first up adopts everything with no write");
+        const firstUpCalls = requests();
+        assert.equal(engine.state.size, count);
+        assert.ok([...engine.state.values()].some((m) => m.id === made.productId) && made.priceIds.every((id) => [...engine.state.values()].some((m) => m.id === id)));
+
+        for (const e of emulators) e.resetCounts();
+        await engine.up(configOf(file), stackProgram);
+        assert.deepEqual(Object.values(engine.steps).filter((s) => s !== "same"), [], "a second up changes nothing");
+        assert.equal(requests(), 0);
+
+        // An edit: the product's description, the board's name. Updated in place, same objects.
+        writeFileSync(file, readFileSync(file, "utf8").replace("description: Legacy tier", "description: Legacy tier, kept for 2021 customers").replace("name: Ops & On-call", "name: Ops and On-call"));
+        await engine.up(configOf(file), stackProgram);
+        assert.deepEqual(Object.entries(engine.steps).filter(([, s]) => s !== "same").map(([, s]) => s), ["update", "update"]);
+        assert.equal(stripe.products.get(made.productId)?.description, "Legacy tier, kept for 2021 customers");
+        assert.equal(trello.boards.get(made.boardId)?.name, "Ops and On-call");
+
+        await engine.destroy();
+        assert.ok(Object.values(engine.steps).every((s) => s === "retain"), "every adopted object is retained");
+        assert.equal(stripe.products.get(made.productId)?.active, true);
+        assert.ok(made.priceIds.every((id) => stripe.prices.get(id)?.active === true));
+        assert.ok(supabase.buckets.has("User_Avatars") && supabase.buckets.has("exports"));
+        assert.equal(trello.boards.get(made.boardId)?.closed, false);
+        assert.equal([...trello.lists.values()].filter((l) => l.idBoard === made.boardId && l.closed !== true).length, 3);
+        console.log(`adopt: ${count} objects found and adopted; API calls: adopt ${adoptCalls}, first up ${firstUpCalls} (0 writes), second up 0`);
+    } finally {
+        for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+    }
+});
