@@ -8,6 +8,9 @@
  * `<project>-<stack>-…`) are skipped and reported: they are managed already.
  */
 import type Stripe from "stripe";
+import { appwrite, listAllPages } from "../dynamic-providers/appwrite/client";
+import { attributeFromApi } from "../dynamic-providers/appwrite/attribute";
+import { schemaApi } from "../dynamic-providers/appwrite/schema-api";
 import { OperationContext } from "../dynamic-providers/core/provider";
 import type { ConfigSource } from "../dynamic-providers/core/credentials";
 import { stripeClient, stripeKey } from "../dynamic-providers/stripe/client";
@@ -196,8 +199,73 @@ const discoverTrello: Discoverer = async (target) => {
     return { sections: { trello: { boards } }, found, toProvide: [] };
 };
 
+type Listed = Record<string, any> & { $id: string; name: string };
+
+const discoverAppwrite: Discoverer = async (target) => {
+    const s = target.settings.appwrite!;
+    const ctx = new OperationContext("appwrite", target.credentials);
+    const api = (operation: string) => appwrite(ctx, { endpoint: s.endpoint, projectId: s.projectId }, operation);
+    const stackNames = `${target.env.project}-`;
+    const found: FoundObject[] = [];
+    const databases: Record<string, unknown> = {};
+    const taken = new Set(Object.keys(s.databases));
+    const matches = (name: string) => !target.match || target.match.test(name);
+    for (const db of await listAllPages<Listed>((queries) => schemaApi.listDatabases(api("list databases").databases, queries) as never, "databases")) {
+        if (db.$id.startsWith(stackNames)) {
+            found.push({ service: "appwrite", kind: "database", id: db.$id, name: db.name, placed: `skipped: named like a ${target.env.project} stack's database`, skipped: true });
+            continue;
+        }
+        if (!matches(db.name)) continue;
+        const logical = logicalFrom(db.name, taken, "database");
+        const collections: Record<string, unknown> = {};
+        for (const c of await listAllPages<Listed>((queries) => api(`list collections of ${db.$id}`).databases.listCollections({ databaseId: db.$id, queries }) as never, "collections")) {
+            const at = `appwrite.databases.${logical}.collections.${c.$id}`;
+            const attributes: Record<string, unknown> = {};
+            for (const a of c.attributes as Record<string, any>[]) {
+                // The other side of a two-way relationship is made with its parent: adopted with it, never on its own.
+                if (a.type === "relationship" && a.side === "child") continue;
+                const relationship = a.type === "relationship" ? { relatedCollection: a.relatedCollection, relationType: a.relationType, twoWay: a.twoWay, ...(a.twoWay ? { twoWayKey: a.twoWayKey } : {}), onDelete: a.onDelete } : {};
+                attributes[a.key] = { ...written({ ...attributeFromApi(a), ...relationship }, [...ATTRIBUTE_KEYS, "relatedCollection"], { required: false, array: false, twoWay: false }), adopt: `${c.$id}.${a.key}` };
+                found.push({ service: "appwrite", kind: "attribute", id: `${c.$id}.${a.key}`, name: a.key, placed: `${at}.attributes` });
+            }
+            const indexes = Object.fromEntries(
+                (c.indexes as Record<string, any>[]).map((i) => {
+                    found.push({ service: "appwrite", kind: "index", id: `${c.$id}.${i.key}`, name: i.key, placed: `${at}.indexes` });
+                    return [i.key, { type: i.type, attributes: i.attributes, adopt: `${c.$id}.${i.key}` }];
+                }),
+            );
+            collections[c.$id] = {
+                ...written({ name: c.name, permissions: [...c.$permissions].sort(), documentSecurity: c.documentSecurity, enabled: c.enabled }, ["name", "permissions", "documentSecurity", "enabled"], { documentSecurity: false, enabled: true }),
+                ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+                ...(Object.keys(indexes).length > 0 ? { indexes } : {}),
+                adopt: c.$id,
+            };
+            found.push({ service: "appwrite", kind: "collection", id: c.$id, name: c.name, placed: at });
+        }
+        databases[logical] = { name: db.name, ...(db.enabled === false ? { enabled: false } : {}), ...(Object.keys(collections).length > 0 ? { collections } : {}), adopt: db.$id };
+        found.push({ service: "appwrite", kind: "database", id: db.$id, name: db.name, placed: `appwrite.databases.${logical}` });
+        target.progress?.("Appwrite", "databases", Object.keys(databases).length);
+    }
+    const buckets: Record<string, unknown> = {};
+    const bucketNames = new Set(Object.keys(s.buckets));
+    for (const b of await listAllPages<Listed>((queries) => api("list buckets").storage.listBuckets({ queries }) as never, "buckets")) {
+        if (b.$id.startsWith(stackNames)) {
+            found.push({ service: "appwrite", kind: "bucket", id: b.$id, name: b.name, placed: `skipped: named like a ${target.env.project} stack's bucket`, skipped: true });
+            continue;
+        }
+        if (!matches(b.name)) continue;
+        const logical = logicalFrom(b.name, bucketNames, "bucket");
+        const settings = { name: b.name, permissions: [...b.$permissions].sort(), fileSecurity: b.fileSecurity, enabled: b.enabled, maximumFileSize: b.maximumFileSize, allowedFileExtensions: [...b.allowedFileExtensions].sort(), compression: b.compression, encryption: b.encryption, antivirus: b.antivirus };
+        buckets[logical] = { ...written(settings, Object.keys(settings)), adopt: b.$id };
+        found.push({ service: "appwrite", kind: "bucket", id: b.$id, name: b.name, placed: `appwrite.buckets.${logical}` });
+    }
+    return { sections: { appwrite: { databases, buckets } }, found, toProvide: [] };
+};
+
+const ATTRIBUTE_KEYS = ["type", "required", "array", "default", "size", "min", "max", "elements", "relationType", "twoWay", "twoWayKey", "onDelete"] as const;
+
 /** The services `adopt` reads, in the order it reads them. */
-export const DISCOVERERS: Record<string, Discoverer> = { stripe: discoverStripe, supabase: discoverSupabase, trello: discoverTrello };
+export const DISCOVERERS: Record<string, Discoverer> = { stripe: discoverStripe, supabase: discoverSupabase, appwrite: discoverAppwrite, trello: discoverTrello };
 
 /** Reads every configured service adopt knows (or those asked for) and returns what it found. */
 export async function discover(target: AdoptTarget): Promise<Discovery> {

@@ -12,9 +12,8 @@
  * Objects with nowhere to carry a mark (Resend domains, Supabase function secrets, Appwrite
  * functions) are never swept: `UNMARKED` says so in the report.
  */
-import { Query } from "node-appwrite";
 import type Stripe from "stripe";
-import { appwrite, type AppwriteConnection } from "../dynamic-providers/appwrite/client";
+import { appwrite, listAllPages, type AppwriteConnection } from "../dynamic-providers/appwrite/client";
 import type { ConfigSource } from "../dynamic-providers/core/credentials";
 import { OperationContext } from "../dynamic-providers/core/provider";
 import { gitlab, listAll as gitlabList } from "../dynamic-providers/gitlab/client";
@@ -145,15 +144,6 @@ const supabaseFinder: Finder = (target) => {
     })();
 };
 
-/** Every item of an Appwrite list, 100 at a time. */
-async function appwriteAll<T>(list: (queries: string[]) => Promise<{ total: number } & Record<string, unknown>>, field: string): Promise<T[]> {
-    const all: T[] = [];
-    for (let offset = 0; ; offset += 100) {
-        const page = (await list([Query.limit(100), Query.offset(offset)]))[field] as T[];
-        all.push(...page);
-        if (page.length < 100) return all;
-    }
-}
 
 const appwriteFinder: Finder = (target) => {
     const { env, settings } = target;
@@ -164,8 +154,8 @@ const appwriteFinder: Finder = (target) => {
     const prefix = physicalPrefixOf(env);
     const api = (operation: string) => appwrite(ctx, connection, operation);
     return (async (): Promise<Found[]> => {
-        const databases = await appwriteAll<{ $id: string; name: string }>((queries) => api("list databases").databases.list({ queries }) as never, "databases");
-        const buckets = await appwriteAll<{ $id: string; name: string }>((queries) => api("list buckets").storage.listBuckets({ queries }) as never, "buckets");
+        const databases = await listAllPages<{ $id: string; name: string }>((queries) => api("list databases").databases.list({ queries }) as never, "databases");
+        const buckets = await listAllPages<{ $id: string; name: string }>((queries) => api("list buckets").storage.listBuckets({ queries }) as never, "buckets");
         const mark = `id starts with ${prefix}`;
         return [
             ...databases.filter((d) => d.$id.startsWith(prefix)).map((d) => ({ platform: "Appwrite", kind: "database", id: d.$id, label: d.name, mark, remove: async () => void (await api(`delete database ${d.$id}`).databases.delete({ databaseId: d.$id })) })),

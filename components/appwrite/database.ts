@@ -9,28 +9,28 @@ import { AppwriteAttribute, type AppwriteAttributeArgs } from "../../dynamic-pro
 import { AppwriteCollection, type AppwriteCollectionArgs } from "../../dynamic-providers/appwrite/collection";
 import { AppwriteIndex, type AppwriteIndexArgs } from "../../dynamic-providers/appwrite/collection-index";
 import { AppwriteDatabaseResource, type AppwriteDatabaseResourceArgs } from "../../dynamic-providers/appwrite/database";
-import { transformed, UNPROTECTED, type DataPolicy, type Transform } from "../component";
+import { adoptable, transformed, UNPROTECTED, type Adoptable, type DataPolicy, type Transform } from "../component";
 
 export const APPWRITE_DATABASE_TYPE = "stackwire:appwrite:Database";
 
 type Placed = "endpoint" | "projectId" | "databaseId" | "collectionId";
 
-export type DatabaseAttribute = Omit<AppwriteAttributeArgs, Placed | "key" | "relatedCollectionId"> & {
+export type DatabaseAttribute = Omit<AppwriteAttributeArgs, Placed | "key" | "relatedCollectionId"> & Adoptable & {
     /** The related collection's id in the same database (relationships only). */
     relatedCollection?: string;
 };
-export type DatabaseIndex = Omit<AppwriteIndexArgs, Placed | "key" | "attributes"> & {
+export type DatabaseIndex = Omit<AppwriteIndexArgs, Placed | "key" | "attributes"> & Adoptable & {
     /** Keys of attributes of the same collection. */
     attributes: string[];
 };
-export type DatabaseCollection = Omit<AppwriteCollectionArgs, Placed> & {
+export type DatabaseCollection = Omit<AppwriteCollectionArgs, Placed> & Adoptable & {
     /** Attributes by key. */
     attributes?: Record<string, DatabaseAttribute>;
     /** Indexes by key. */
     indexes?: Record<string, DatabaseIndex>;
 };
 
-export interface AppwriteDatabaseArgs {
+export interface AppwriteDatabaseArgs extends Adoptable {
     /** e.g. https://cloud.appwrite.io/v1 */
     endpoint: pulumi.Input<string>;
     projectId: pulumi.Input<string>;
@@ -65,8 +65,9 @@ export class AppwriteDatabase extends pulumi.ComponentResource {
     constructor(name: string, args: AppwriteDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super(APPWRITE_DATABASE_TYPE, name, {}, opts);
         const policy = args.policy ?? UNPROTECTED;
-        const databaseArgs: AppwriteDatabaseResourceArgs = { endpoint: args.endpoint, projectId: args.projectId, databaseId: args.databaseId, name: args.name, enabled: args.enabled };
-        const database = new AppwriteDatabaseResource(...transformed(args.transform?.database, `${name}-db`, databaseArgs, { parent: this, protect: policy.protect, retainOnDelete: policy.retainOnDelete }));
+        const [{ adopt }, adoption] = adoptable({ adopt: args.adopt, deleteAdopted: args.deleteAdopted });
+        const databaseArgs: AppwriteDatabaseResourceArgs = { endpoint: args.endpoint, projectId: args.projectId, databaseId: args.databaseId, name: args.name, enabled: args.enabled, ...(adopt ? { adopt } : {}) };
+        const database = new AppwriteDatabaseResource(...transformed(args.transform?.database, `${name}-db`, databaseArgs, { parent: this, protect: policy.protect, retainOnDelete: policy.retainOnDelete, ...adoption }));
         this.databaseId = database.databaseId;
         this.collections = this.createCollections(name, args, database);
         this.attributes = this.createAttributes(name, args);
@@ -78,9 +79,10 @@ export class AppwriteDatabase extends pulumi.ComponentResource {
     private createCollections(name: string, args: AppwriteDatabaseArgs, database: AppwriteDatabaseResource): Record<string, AppwriteCollection> {
         const protect = (args.policy ?? UNPROTECTED).protect;
         return Object.fromEntries(
-            Object.entries(args.collections).map(([collectionId, { attributes: _a, indexes: _i, ...collection }]) => {
+            Object.entries(args.collections).map(([collectionId, { attributes: _a, indexes: _i, ...spec }]) => {
+                const [collection, adoption] = adoptable(spec);
                 const collectionArgs: AppwriteCollectionArgs = { ...collection, endpoint: args.endpoint, projectId: args.projectId, databaseId: database.databaseId, collectionId };
-                return [collectionId, new AppwriteCollection(...transformed(args.transform?.collection, `${name}-${collectionId}`, collectionArgs, { parent: this, protect }))];
+                return [collectionId, new AppwriteCollection(...transformed(args.transform?.collection, `${name}-${collectionId}`, collectionArgs, { parent: this, protect, ...adoption }))];
             }),
         );
     }
@@ -89,7 +91,8 @@ export class AppwriteDatabase extends pulumi.ComponentResource {
         const attributes: Record<string, AppwriteAttribute> = {};
         for (const [collectionId, c] of Object.entries(args.collections)) {
             const collection = this.collections[collectionId];
-            for (const [key, { relatedCollection, ...fields }] of Object.entries(c.attributes ?? {})) {
+            for (const [key, { relatedCollection, ...spec }] of Object.entries(c.attributes ?? {})) {
+                const [fields, adoption] = adoptable(spec);
                 const attributeArgs: AppwriteAttributeArgs = {
                     ...fields,
                     endpoint: args.endpoint,
@@ -101,7 +104,7 @@ export class AppwriteDatabase extends pulumi.ComponentResource {
                 };
                 // A relationship needs its related collection to exist first.
                 const dependsOn = relatedCollection ? [this.collections[relatedCollection]] : [];
-                attributes[`${collectionId}.${key}`] = new AppwriteAttribute(...transformed(args.transform?.attribute, `${name}-${collectionId}-${key}`, attributeArgs, { parent: collection, dependsOn }));
+                attributes[`${collectionId}.${key}`] = new AppwriteAttribute(...transformed(args.transform?.attribute, `${name}-${collectionId}-${key}`, attributeArgs, { parent: collection, dependsOn, ...adoption }));
             }
         }
         return attributes;
@@ -111,10 +114,11 @@ export class AppwriteDatabase extends pulumi.ComponentResource {
         const indexes: Record<string, AppwriteIndex> = {};
         for (const [collectionId, c] of Object.entries(args.collections)) {
             const collection = this.collections[collectionId];
-            for (const [key, index] of Object.entries(c.indexes ?? {})) {
+            for (const [key, spec] of Object.entries(c.indexes ?? {})) {
+                const [index, adoption] = adoptable(spec);
                 const indexArgs: AppwriteIndexArgs = { ...index, endpoint: args.endpoint, projectId: args.projectId, databaseId: args.databaseId, collectionId: collection.collectionId, key };
                 const dependsOn = index.attributes.map((a) => this.attributes[`${collectionId}.${a}`]);
-                indexes[`${collectionId}.${key}`] = new AppwriteIndex(...transformed(args.transform?.index, `${name}-${collectionId}-index-${key}`, indexArgs, { parent: collection, dependsOn }));
+                indexes[`${collectionId}.${key}`] = new AppwriteIndex(...transformed(args.transform?.index, `${name}-${collectionId}-index-${key}`, indexArgs, { parent: collection, dependsOn, ...adoption }));
             }
         }
         return indexes;

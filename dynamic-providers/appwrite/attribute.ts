@@ -55,6 +55,24 @@ function kindOf(found: Record<string, any>): AttributeType {
     return found.type === "double" ? "float" : found.type;
 }
 
+/**
+ * An attribute's settings as Appwrite reports them (its type as ours: an object adopted, or made
+ * again out of band, may not be the one in state). Refresh and `npm run adopt` read them alike.
+ */
+export function attributeFromApi(found: Record<string, any>) {
+    const type = kindOf(found);
+    return {
+        type,
+        required: found.required as boolean,
+        array: (found.array ?? false) as boolean,
+        default: (found.default ?? null) as string | number | boolean | null,
+        size: type === "string" ? (found.size as number) : null,
+        min: type === "integer" || type === "float" ? bound(found.min) : null,
+        max: type === "integer" || type === "float" ? bound(found.max) : null,
+        elements: type === "enum" ? (found.elements as string[]) : null,
+    };
+}
+
 /** How an attribute Appwrite holds differs from the one we ask for; undefined when it does not. */
 function attributeDifferences(found: Record<string, any>, i: AttributeInputs): string | undefined {
     const actual = { ...found, type: kindOf(found), array: found.array ?? false, default: found.default ?? null, min: bound(found.min), max: bound(found.max), relatedCollectionId: found.relatedCollection };
@@ -98,21 +116,7 @@ export const attributeDefinition: ResourceDefinition<ReturnType<typeof attribute
         const found = await readOrGone(ctx, call, attributeAt(state.key), place, () => schemaApi.getAttribute(databases, state.databaseId, state.collectionId, state.key));
         // Being deleted: its column and data are going, and the key frees when Appwrite is done.
         if (found === undefined || found.status === "deleting") return undefined;
-        // The type as Appwrite holds it: an object adopted, or made again out of band, may not be the one in state.
-        const type = kindOf(found);
-        return {
-            ...state,
-            type,
-            required: found.required,
-            array: found.array ?? false,
-            default: found.default ?? null,
-            size: type === "string" ? found.size : null,
-            min: type === "integer" || type === "float" ? bound(found.min) : null,
-            max: type === "integer" || type === "float" ? bound(found.max) : null,
-            elements: type === "enum" ? found.elements : null,
-            onDelete: type === "relationship" ? found.onDelete : state.onDelete,
-            status: found.status,
-        };
+        return { ...state, ...attributeFromApi(found), onDelete: found.type === "relationship" ? found.onDelete : state.onDelete, status: found.status };
     },
 
     async update(ctx, _id, _olds, news) {

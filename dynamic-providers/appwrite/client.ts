@@ -4,7 +4,7 @@
  * (headers, encoding) and sends it through the shared HTTP layer instead, parsing answers as the
  * SDK does.
  */
-import { AppwriteException, Client, Databases, Functions, Messaging, Storage } from "node-appwrite";
+import { AppwriteException, Client, Databases, Functions, Messaging, Query, Storage } from "node-appwrite";
 import { callApi, type ApiErrors } from "../core/api-calls";
 import type { CredentialSpec } from "../core/credentials";
 import { answerIsAbout, confirmGone, type WhereItLives } from "../core/gone";
@@ -230,4 +230,14 @@ export async function createOwn<T>(ctx: OperationContext, operation: string, wha
 export function differences(found: Record<string, unknown>, wanted: Record<string, unknown>): string | undefined {
     const unequal = Object.entries(wanted).filter(([key, value]) => JSON.stringify(found[key]) !== JSON.stringify(value));
     return unequal.length === 0 ? undefined : unequal.map(([key, value]) => `${key} ${JSON.stringify(found[key])}, we asked for ${JSON.stringify(value)}`).join("; ");
+}
+
+/** Every item of an Appwrite list, 100 at a time. */
+export async function listAllPages<T>(list: (queries: string[]) => Promise<{ total: number } & Record<string, unknown>>, field: string): Promise<T[]> {
+    const all: T[] = [];
+    for (let offset = 0; ; offset += 100) {
+        const page = (await list([Query.limit(100), Query.offset(offset)]))[field] as T[];
+        all.push(...page);
+        if (page.length < 100) return all;
+    }
 }

@@ -755,6 +755,16 @@ export class AppwriteEmulator extends Emulator {
                     return this.publicCollection(created);
                 }, 201),
             },
+            // GET /databases/{databaseId}/collections (databasesListCollections): src Databases/Http/Databases/Collections/XList.php;
+            // queries may filter on name, enabled and documentSecurity (Queries/Collections.php) and $id; search and total; 200 collectionList.
+            {
+                method: "GET",
+                path: `${db}/collections`,
+                handle: this.handle((req) => {
+                    const { total, items } = listed(req, ["name", "enabled", "documentSecurity"], [...this.database(req.params.db).collections.values()]);
+                    return { total, collections: items.map((c) => this.publicCollection(c)) };
+                }),
+            },
             { method: "GET", path: coll, handle: this.handle((req) => this.publicCollection(this.collection(req.params.db, req.params.coll))) },
             // PUT collection: src Databases/Http/Databases/Collections/Update.php: name optional, permissions
             // inherited when absent, documentSecurity and enabled back to their defaults when absent.

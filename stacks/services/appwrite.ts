@@ -8,7 +8,7 @@ import { appwriteBucketInputSchema, attributeFieldsShape, checkAttributeRules, c
 import { httpUrl } from "../../dynamic-providers/core/validation";
 import { dataPolicyOf } from "../environment";
 import { NAME_RULES, physicalName } from "../naming";
-import { defineService, logicalName, type PlanContext } from "../service";
+import { adoptionOf, adoptSetting, defineService, logicalName, type PlanContext } from "../service";
 
 const key = idSchema("key");
 
@@ -17,6 +17,7 @@ const attribute = z
     .extend({
         /** The related collection's id in the same database. */
         relatedCollection: logicalName.optional(),
+        adopt: adoptSetting,
     })
     .omit({ relatedCollectionId: true })
     .strict()
@@ -29,18 +30,19 @@ const collection = z
         documentSecurity: z.boolean().default(false),
         enabled: z.boolean().default(true),
         attributes: z.record(key, attribute).default({}),
-        indexes: z.record(key, z.object(indexFieldsShape()).strict().superRefine(checkIndexRules)).default({}),
+        indexes: z.record(key, z.object({ ...indexFieldsShape(), adopt: adoptSetting }).strict().superRefine(checkIndexRules)).default({}),
+        adopt: adoptSetting,
     })
     .strict();
 
-const database = z.object({ name: z.string().min(1).max(128), enabled: z.boolean().default(true), collections: z.record(key, collection).default({}) }).strict();
+const database = z.object({ name: z.string().min(1).max(128), enabled: z.boolean().default(true), collections: z.record(key, collection).default({}), adopt: adoptSetting }).strict();
 
 const section = z
     .object({
         endpoint: httpUrl("must be the Appwrite endpoint, e.g. https://cloud.appwrite.io/v1"),
         projectId: idSchema("projectId"),
         databases: z.record(logicalName, database).default({}),
-        buckets: z.record(logicalName, appwriteBucketInputSchema().omit({ endpoint: true, projectId: true, bucketId: true }).strict()).default({}),
+        buckets: z.record(logicalName, appwriteBucketInputSchema().omit({ endpoint: true, projectId: true, bucketId: true }).extend({ adopt: adoptSetting }).strict()).default({}),
     })
     .strict();
 
@@ -79,12 +81,24 @@ export const appwriteService = defineService({
         const databases = Object.fromEntries(
             Object.entries(s.databases).map(([name, db]): [string, AppwriteDatabaseArgs] => {
                 checkReferences(name, db, ctx);
-                const databaseId = ctx.name(`appwrite.databases.${name}`, () => physicalName(ctx.env, name, NAME_RULES.appwriteId));
-                return [name, { ...connection, databaseId, name: db.name, enabled: db.enabled, collections: db.collections, policy }];
+                // An adopted database (or bucket) keeps its id; a new one gets the stack's name.
+                const databaseId = db.adopt ? db.adopt.id : ctx.name(`appwrite.databases.${name}`, () => physicalName(ctx.env, name, NAME_RULES.appwriteId));
+                const collections = Object.fromEntries(
+                    Object.entries(db.collections).map(([id, { adopt, attributes, indexes, ...c }]) => [
+                        id,
+                        {
+                            ...c,
+                            ...adoptionOf(adopt),
+                            attributes: Object.fromEntries(Object.entries(attributes).map(([k, { adopt: a, ...attribute }]) => [k, { ...attribute, ...adoptionOf(a) }])),
+                            indexes: Object.fromEntries(Object.entries(indexes).map(([k, { adopt: a, ...index }]) => [k, { ...index, ...adoptionOf(a) }])),
+                        },
+                    ]),
+                );
+                return [name, { ...connection, databaseId, name: db.name, enabled: db.enabled, collections, policy, ...adoptionOf(db.adopt) }];
             }),
         );
         const buckets = Object.fromEntries(
-            Object.entries(s.buckets).map(([name, b]) => [name, { ...b, bucketId: ctx.name(`appwrite.buckets.${name}`, () => physicalName(ctx.env, name, NAME_RULES.appwriteId)) }]),
+            Object.entries(s.buckets).map(([name, { adopt, ...b }]) => [name, { ...b, bucketId: adopt ? adopt.id : ctx.name(`appwrite.buckets.${name}`, () => physicalName(ctx.env, name, NAME_RULES.appwriteId)), ...adoptionOf(adopt) }]),
         );
         return { ...connection, databases, ...(Object.keys(buckets).length > 0 ? { storage: { ...connection, buckets, policy } } : {}) };
     },

@@ -13,12 +13,13 @@ import * as yaml from "js-yaml";
 import { DynamicProviderHost } from "../../sandbox/engine/host";
 import { MiniEngine } from "../../sandbox/engine/mini-engine";
 import type { Emulator } from "../../sandbox/emulators/frame";
-import { SANDBOX_ENV, SANDBOX_KEYS, sandboxEmulators } from "../../sandbox/local-stack";
+import { Client, Databases, Storage } from "node-appwrite";
+import { SANDBOX_APPWRITE, SANDBOX_ENV, SANDBOX_KEYS, sandboxEmulators } from "../../sandbox/local-stack";
 import { runScript, stackProgram } from "./processes";
 
 const ADOPT = path.resolve(__dirname, "../../cli/adopt.js");
-const { supabase, stripe, trello } = sandboxEmulators();
-const emulators: Emulator[] = [supabase, stripe, trello];
+const { supabase, stripe, trello, appwrite } = sandboxEmulators();
+const emulators: Emulator[] = [supabase, stripe, trello, appwrite];
 let host: DynamicProviderHost;
 let dir: string;
 
@@ -57,6 +58,18 @@ async function handMadePlatforms(): Promise<{ productId: string; priceIds: strin
     const board = await api(`${trello.url}/1/boards?${new URLSearchParams({ ...trelloAuth, name: "Ops & On-call", desc: "Made by hand in 2020", defaultLists: "false", defaultLabels: "false" })}`, { method: "POST" });
     for (const [name, pos] of [["Inbox", "1"], ["Doing", "2.5"], ["2024 Archive", "9"]]) await api(`${trello.url}/1/lists?${new URLSearchParams({ ...trelloAuth, name, idBoard: String(board.id), pos })}`, { method: "POST" });
     await api(`${trello.url}/1/labels?${new URLSearchParams({ ...trelloAuth, name: "P1 🔥", color: "red", idBoard: String(board.id) })}`, { method: "POST" });
+    const client = new Client().setEndpoint(`${appwrite.url}/v1`).setProject(SANDBOX_APPWRITE.projectId).setKey(SANDBOX_KEYS.appwriteApiKey);
+    const databases = new Databases(client);
+    await databases.create({ databaseId: "crm", name: "Legacy CRM" });
+    await databases.createCollection({ databaseId: "crm", collectionId: "contacts", name: "Contacts", permissions: ['read("any")'], documentSecurity: true });
+    await databases.createEmailAttribute({ databaseId: "crm", collectionId: "contacts", key: "email", required: true });
+    await databases.createIntegerAttribute({ databaseId: "crm", collectionId: "contacts", key: "score", required: false, min: 0, max: 100 });
+    await databases.createEnumAttribute({ databaseId: "crm", collectionId: "contacts", key: "stage", elements: ["lead", "customer"], required: false, xdefault: "lead" });
+    // Attributes build in the background; an index waits for them, as on a server.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await databases.createIndex({ databaseId: "crm", collectionId: "contacts", key: "by_email", type: "unique" as never, attributes: ["email"] });
+    await new Storage(client).createBucket({ bucketId: "uploads_2020", name: "Uploads 2020", permissions: ['read("users")'], maximumFileSize: 5_000_000, allowedFileExtensions: ["pdf"] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
     return { productId: String(product.id), priceIds: [String(monthly.id), String(once.id)], boardId: String(board.id) };
 }
 
@@ -75,7 +88,10 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
     const made = await handMadePlatforms();
     writeFileSync(path.join(dir, "Pulumi.yaml"), "name: stackwire\nruntime: nodejs\n");
     const file = path.join(dir, "Pulumi.dev.yaml");
-    writeFileSync(file, `# The team's dev stack.\nconfig:\n  stackwire:stripe:\n    apiBase: ${stripe.url}\n  stackwire:supabase:\n    url: ${supabase.url} # the project\n  stackwire:trello:\n    baseUrl: ${trello.url}/1\n`);
+    writeFileSync(
+        file,
+        `# The team's dev stack.\nconfig:\n  stackwire:stripe:\n    apiBase: ${stripe.url}\n  stackwire:supabase:\n    url: ${supabase.url} # the project\n  stackwire:trello:\n    baseUrl: ${trello.url}/1\n  stackwire:appwrite:\n    endpoint: ${appwrite.url}/v1\n    projectId: ${SANDBOX_APPWRITE.projectId}\n`,
+    );
 
     for (const e of emulators) e.resetCounts();
     const adopted = await runScript(ADOPT, ["--stack", "dev"], { cwd: dir, env: SANDBOX_ENV });
@@ -87,7 +103,7 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
     assert.match(text, /# The team's dev stack\./, "the file's comments are kept");
     assert.match(text, /# the project/);
     const count = Number(/(\d+) objects to adopt/.exec(adopted.out)![1]);
-    assert.equal(count, 1 + 2 + 2 + 1 + 3 + 1, "a product with 2 prices, 2 buckets, a board with 3 lists and a label");
+    assert.equal(count, 1 + 2 + 2 + 1 + 3 + 1 + 1 + 1 + 3 + 1 + 1, "a product with 2 prices, 2 buckets, a board with 3 lists and a label, a database with a collection, 3 attributes and an index, an Appwrite bucket");
     assert.match(adopted.out, /skipped: managed by stack stackwire\/staging/);
 
     const engine = new MiniEngine(host, "stackwire", "dev");
@@ -119,6 +135,8 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
         assert.equal(stripe.products.get(made.productId)?.active, true);
         assert.ok(made.priceIds.every((id) => stripe.prices.get(id)?.active === true));
         assert.ok(supabase.buckets.has("User_Avatars") && supabase.buckets.has("exports"));
+        assert.equal(appwrite.databases.get("crm")?.collections.get("contacts")?.attributes.size, 3);
+        assert.ok(appwrite.buckets.has("uploads_2020"));
         assert.equal(trello.boards.get(made.boardId)?.closed, false);
         assert.equal([...trello.lists.values()].filter((l) => l.idBoard === made.boardId && l.closed !== true).length, 3);
         console.log(`adopt: ${count} objects found and adopted; API calls: adopt ${adoptCalls}, first up ${firstUpCalls} (0 writes), second up 0`);

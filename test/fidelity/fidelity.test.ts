@@ -6,6 +6,8 @@
  */
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { discover } from "../../stacks/adopt";
+import { environmentFor } from "../../stacks/environment";
 import { findOwned } from "../../stacks/sweep";
 import type { Exchange } from "../../sandbox/emulators/frame";
 import { configuredProvider } from "../providers/harness";
@@ -119,6 +121,21 @@ describe.each(vendors)("%s against its published spec", (vendor) => {
             expect((await findOwned(target)).found).toEqual([]);
             await stripe.products.list({ limit: 2, active: false });
             await stripe.prices.list({ limit: 1, active: false, recurring: { interval: "month" }, expand: ["data.tiers"] });
+            expect(exchanges.slice(from).flatMap((e) => checker.check(e))).toEqual([]);
+        });
+    }
+
+    // What `npm run adopt` reads (stacks/adopt.ts): every database, its collections with their attributes and indexes, buckets.
+    if (vendor === "appwrite") {
+        it("adopt's listings conform", async () => {
+            const from = exchanges.length;
+            for (const s of scenarios.filter((x) => x.kind === "appwrite:Index" || x.kind === "appwrite:Bucket")) {
+                const { provider } = await configuredProvider(s.definition, s.rig.credentials);
+                await provider.create((await provider.check({}, { ...s.rig.connection(), ...(await s.inputs()) })).inputs);
+            }
+            const connection = rig.connection() as { endpoint: string; projectId: string };
+            const { found } = await discover({ env: environmentFor("stackwire", "dev"), settings: { appwrite: { ...connection, databases: {}, buckets: {} } } as never, credentials: { get: (key: string) => rig.credentials[key.replace(/^stackwire:/, "")] } });
+            expect(found.map((f) => f.kind)).toEqual(expect.arrayContaining(["database", "collection", "attribute", "index", "bucket"]));
             expect(exchanges.slice(from).flatMap((e) => checker.check(e))).toEqual([]);
         });
     }
