@@ -12,6 +12,9 @@ import { appwrite, listAllPages } from "../dynamic-providers/appwrite/client";
 import { attributeFromApi } from "../dynamic-providers/appwrite/attribute";
 import { schemaApi } from "../dynamic-providers/appwrite/schema-api";
 import { OperationContext } from "../dynamic-providers/core/provider";
+import { API_KEY_MARK } from "../dynamic-providers/resend/api-key";
+import { listAll as resendList, resend } from "../dynamic-providers/resend/client";
+import { RESEND_BASE_URL } from "../dynamic-providers/resend/schema";
 import type { ConfigSource } from "../dynamic-providers/core/credentials";
 import { stripeClient, stripeKey } from "../dynamic-providers/stripe/client";
 import { fromApi as priceFromApi } from "../dynamic-providers/stripe/price";
@@ -262,10 +265,43 @@ const discoverAppwrite: Discoverer = async (target) => {
     return { sections: { appwrite: { databases, buckets } }, found, toProvide: [] };
 };
 
+const discoverResend: Discoverer = async (target) => {
+    const s = target.settings.resend!;
+    const ctx = new OperationContext("resend", target.credentials);
+    const baseUrl = s.baseUrl ?? RESEND_BASE_URL;
+    const list = <T extends { id: string }>(what: string, path: string) => resendList<T>(resend(ctx, baseUrl, `list ${what}`), path);
+    const found: FoundObject[] = [];
+    const toProvide: string[] = [];
+    const matches = (name: string) => !target.match || target.match.test(name);
+    const domains: Record<string, unknown> = {};
+    for (const d of await list<{ id: string; name: string; region: string }>("domains", "/domains")) {
+        if (!matches(d.name) || d.name in s.domains) continue;
+        domains[d.name] = { region: d.region, adopt: d.id };
+        found.push({ service: "resend", kind: "domain", id: d.id, name: d.name, placed: `resend.domains.${d.name}` });
+    }
+    const webhooks: Record<string, unknown> = {};
+    const taken = new Set(Object.keys(s.webhooks));
+    for (const w of await list<{ id: string; endpoint: string; events: string[] | null }>("webhooks", "/webhooks")) {
+        if (!matches(w.endpoint)) continue;
+        const logical = logicalFrom(new URL(w.endpoint).hostname, taken, "webhook");
+        webhooks[logical] = { endpoint: w.endpoint, events: [...(w.events ?? [])].sort(), adopt: w.id };
+        found.push({ service: "resend", kind: "webhook", id: w.id, name: w.endpoint, placed: `resend.webhooks.${logical}` });
+        toProvide.push(`resend.webhooks.${logical}: its signing secret cannot be read back: the stack's output for it stays empty until the webhook is made again (remove adopt)`);
+    }
+    // A key's token is shown once, at creation: an existing key cannot hand it to the stack's consumers.
+    for (const k of await list<{ id: string; name: string }>("API keys", "/api-keys")) {
+        if (API_KEY_MARK.test(k.name) || !matches(k.name)) continue;
+        found.push({ service: "resend", kind: "API key", id: k.id, name: k.name, placed: "not adopted: its token cannot be read back", skipped: true });
+        toProvide.push(`Resend API key "${k.name}" (${k.id}): its token cannot be read back; declare it in resend.apiKeys so the stack makes a new one, switch its users to that, then delete this one`);
+    }
+    target.progress?.("Resend", "domains, webhooks and keys", found.length);
+    return { sections: { resend: { domains, webhooks } }, found, toProvide };
+};
+
 const ATTRIBUTE_KEYS = ["type", "required", "array", "default", "size", "min", "max", "elements", "relationType", "twoWay", "twoWayKey", "onDelete"] as const;
 
 /** The services `adopt` reads, in the order it reads them. */
-export const DISCOVERERS: Record<string, Discoverer> = { stripe: discoverStripe, supabase: discoverSupabase, appwrite: discoverAppwrite, trello: discoverTrello };
+export const DISCOVERERS: Record<string, Discoverer> = { stripe: discoverStripe, supabase: discoverSupabase, appwrite: discoverAppwrite, trello: discoverTrello, resend: discoverResend };
 
 /** Reads every configured service adopt knows (or those asked for) and returns what it found. */
 export async function discover(target: AdoptTarget): Promise<Discovery> {

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResendApiKey, type ResendApiKeyArgs } from "../../dynamic-providers/resend/api-key";
 import { ResendDomain, type DnsRecord, type ResendDomainArgs } from "../../dynamic-providers/resend/domain";
 import { ResendWebhook, type ResendWebhookArgs } from "../../dynamic-providers/resend/webhook";
-import { transformed, type Transform } from "../component";
+import { adoptable, transformed, type Adoptable, type Transform } from "../component";
 
 export const RESEND_EMAIL_TYPE = "stackwire:resend:Email";
 
@@ -23,11 +23,11 @@ export interface ResendEmailArgs {
     /** @default https://api.resend.com */
     baseUrl?: pulumi.Input<string>;
     /** Domains by name, with their region. */
-    domains: Record<string, { region?: ResendDomainArgs["region"] }>;
+    domains: Record<string, { region?: ResendDomainArgs["region"] } & Adoptable>;
     /** API keys by logical name. */
     apiKeys: Record<string, EmailApiKey>;
     /** Webhooks by logical name. */
-    webhooks: Record<string, Omit<ResendWebhookArgs, "baseUrl">>;
+    webhooks: Record<string, Omit<ResendWebhookArgs, "baseUrl"> & Adoptable>;
     transform?: { domain?: Transform<ResendDomainArgs>; apiKey?: Transform<ResendApiKeyArgs>; webhook?: Transform<ResendWebhookArgs> };
 }
 
@@ -47,14 +47,20 @@ export class ResendEmail extends pulumi.ComponentResource {
         const base = args.baseUrl ? { baseUrl: args.baseUrl } : {};
         const t = args.transform ?? {};
         const domains = Object.fromEntries(
-            Object.entries(args.domains).map(([domain, d]) => [domain, new ResendDomain(...transformed(t.domain, `${name}-domain-${domain}`, { ...base, name: domain, region: d.region }, { parent: this }))]),
+            Object.entries(args.domains).map(([domain, spec]) => {
+                const [d, adoption] = adoptable(spec);
+                return [domain, new ResendDomain(...transformed(t.domain, `${name}-domain-${domain}`, { ...base, name: domain, region: d.region, ...(d.adopt ? { adopt: d.adopt } : {}) }, { parent: this, ...adoption }))];
+            }),
         );
         const keys = Object.entries(args.apiKeys).map(([key, k]) => {
             const domain = k.domain ? domains[k.domain] : undefined;
             const keyArgs: ResendApiKeyArgs = { ...base, name: k.name, permission: k.permission ?? "sending_access", ...(domain ? { domainId: domain.id } : {}) };
             return [key, new ResendApiKey(...transformed(t.apiKey, `${name}-key-${key}`, keyArgs, { parent: this })).token] as const;
         });
-        const hooks = Object.entries(args.webhooks).map(([hook, w]) => [hook, new ResendWebhook(...transformed(t.webhook, `${name}-webhook-${hook}`, { ...base, ...w }, { parent: this })).signingSecret] as const);
+        const hooks = Object.entries(args.webhooks).map(([hook, spec]) => {
+            const [w, adoption] = adoptable(spec);
+            return [hook, new ResendWebhook(...transformed(t.webhook, `${name}-webhook-${hook}`, { ...base, ...w }, { parent: this, ...adoption })).signingSecret] as const;
+        });
         this.dnsRecords = pulumi.output(Object.fromEntries(Object.entries(domains).map(([d, r]) => [d, r.records])));
         this.domainIds = Object.fromEntries(Object.entries(domains).map(([d, r]) => [d, r.id]));
         this.domainStatus = pulumi.output(Object.fromEntries(Object.entries(domains).map(([d, r]) => [d, r.status])));

@@ -10,8 +10,11 @@ import { z } from "zod";
 /** The input naming the existing object to adopt, by the id its provider uses. */
 export const ADOPT_KEY = "adopt";
 
+/** The input a create's check adds for the preview: each difference `up` will apply to the adopted object. */
+export const ADOPT_CHANGES_KEY = "adoptChanges";
+
 export const adoptShape = () => ({
-    [ADOPT_KEY]: z.string().min(1, "adopt: must be the id of the existing object").nullable().default(null),
+    [ADOPT_KEY]: z.string().min(1, "adopt: must be the id of the existing object").optional(),
 });
 
 /** Adoption refused before anything was written: the message names the object and the reason. */

@@ -15,7 +15,7 @@ import { systemClock, type Clock } from "./clock";
 import { HttpCall, type HttpCallOptions } from "./http";
 import { sameValue } from "./canonical";
 import { problemsFromZod } from "./validation";
-import { ADOPT_KEY, adoptShape, AdoptionError, describeDifferences, foreignOwner } from "./adopt";
+import { ADOPT_CHANGES_KEY, ADOPT_KEY, adoptShape, AdoptionError, describeDifferences, foreignOwner } from "./adopt";
 
 /** What the engine sends for a value not known until apply (preview of a dependent resource). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -247,11 +247,12 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
     const replacesOf = (changed: string[], olds: Props, news: Props, byKey: string[]) => (def.replacesFor ? def.replacesFor(changed, olds, withoutProvider(news)) : byKey);
 
     /**
-     * Takes over the existing object `id`: read with the wanted inputs as its state, refused when
-     * it is missing, marked as another stack's, or different in a field that replaces; otherwise
-     * updated in what differs (nothing is sent when nothing does).
+     * What taking over the existing object `id` means: it is read with the wanted inputs as its
+     * state and refused when it is missing, marked as another stack's, not the object the settings
+     * name, or different in a field that replaces. Otherwise: the fields that differ, and those
+     * written because they cannot be read back (secrets, deployed code).
      */
-    const adoptExisting = async (ctx: OperationContext, id: string, wanted: Props): Promise<{ id: string; outs: O }> => {
+    const planAdoption = async (ctx: OperationContext, id: string, wanted: Props) => {
         const what = `${def.module}:${def.type} "${id}"`;
         const named = def.idFor?.(wanted as InputsOf<S>);
         if (named !== undefined && named !== id) throw new AdoptionError(`adopt: ${what} is not the object this config names: a ${def.module}:${def.type} is named by its settings, and these name "${named}" (set adopt: "${named}", or change the settings to the object's)`);
@@ -264,12 +265,29 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
         if (replaces.length > 0) {
             throw new AdoptionError(`adopt: ${what} cannot be made to match the config without replacing it (${describeDifferences(replaces, found, wanted)}): change the config to what exists, or remove adopt to create a new object`);
         }
-        // Secret settings and deployed code cannot be read back: what the object holds is unknown, so the config's is written.
         const unreadable = [...(def.secretInputs ?? []), ...(def.unreadableInputs ?? [])].filter((key) => wanted[key] !== undefined && wanted[key] !== null && !differ.includes(key));
+        return { found, differ, unreadable };
+    };
+
+    /** Takes over the existing object `id`, updating only what differs (nothing is sent when nothing does). */
+    const adoptExisting = async (ctx: OperationContext, id: string, wanted: Props): Promise<{ id: string; outs: O }> => {
+        const { found, differ, unreadable } = await planAdoption(ctx, id, wanted);
+        // What cannot be read back is unknown: the config's is written.
         const unknownOf = (value: unknown) => (Array.isArray(value) ? [] : typeof value === "object" ? {} : null);
         const olds = { ...found, ...Object.fromEntries(unreadable.map((key) => [key, unknownOf(wanted[key])])) };
         const outs = differ.length + unreadable.length > 0 ? await def.update(ctx, id, olds as O, wanted as InputsOf<S>) : (found as O);
         return { id, outs: { ...outs, [ADOPT_KEY]: id } };
+    };
+
+    /** The adoption a preview shows, as an input of the create: what `up` will change on the existing object, field by field. */
+    const adoptionPreview = async (config: ConfigSource | undefined, id: string, wanted: Props): Promise<{ changes: string[] } | { failure: string }> => {
+        const ctx = contextFor(config, wanted);
+        try {
+            const { found, differ, unreadable } = await guarded(ctx, () => planAdoption(ctx, id, wanted));
+            return { changes: [...differ.map((key) => describeDifferences([key], found, wanted)), ...unreadable.map((key) => `${key}: cannot be read back, the config's is written`)] };
+        } catch (err) {
+            return { failure: (err as Error).message };
+        }
     };
     const provider: ConfigurableProvider = {
         stackConfig: undefined,
@@ -278,7 +296,7 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
             this.stackConfig = req.config;
         },
 
-        async check(_olds, news) {
+        async check(this: ConfigurableProvider, _olds, news) {
             const raw = withoutProvider(news);
             const unknownKeys = Object.keys(raw).filter((k) => raw[k] === UNKNOWN);
             const known = Object.fromEntries(Object.entries(raw).filter(([k]) => !unknownKeys.includes(k)));
@@ -287,6 +305,13 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
                 const unknowns = Object.fromEntries(unknownKeys.map((k) => [k, UNKNOWN]));
                 const transition = unknownKeys.length === 0 && def.checkTransition ? def.checkTransition(_olds as Partial<O>, parsed.data) : [];
                 if (transition.length > 0) return { inputs: news, failures: transition };
+                // A create that adopts: the preview (and up) read the object first, so differences show and refusals come before any write.
+                const { [ADOPT_KEY]: adopt, ...wanted } = parsed.data as Props;
+                if (typeof adopt === "string" && unknownKeys.length === 0 && Object.keys(_olds ?? {}).length === 0) {
+                    const preview = await adoptionPreview(this.stackConfig, adopt, wanted);
+                    if ("failure" in preview) return { inputs: news, failures: [{ property: ADOPT_KEY, reason: preview.failure }] };
+                    return { inputs: { ...parsed.data, [ADOPT_CHANGES_KEY]: preview.changes } };
+                }
                 return { inputs: { ...parsed.data, ...unknowns } };
             }
             const failures = problemsFromZod(parsed.error)
@@ -307,7 +332,7 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
 
         async create(inputs) {
             const ctx = contextFor(this.stackConfig, inputs);
-            const { [ADOPT_KEY]: adopt, ...wanted } = withoutProvider(inputs);
+            const { [ADOPT_KEY]: adopt, [ADOPT_CHANGES_KEY]: _shown, ...wanted } = withoutProvider(inputs);
             const { id, outs } = await guarded(ctx, () => (typeof adopt === "string" ? adoptExisting(ctx, adopt, wanted) : def.create(ctx, wanted as InputsOf<S>)));
             return { id, outs: engineSafe(outs) };
         },

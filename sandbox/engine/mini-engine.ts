@@ -65,6 +65,8 @@ export interface PlannedStep {
     changed?: string[];
     /** Those of them that force a replacement. */
     replaces?: string[];
+    /** A create that takes over an existing object: its id, and each difference `up` applies to it. */
+    adopts?: { id: string; changes: string[] };
 }
 
 /** Values the program does not know yet, as the engine sends them to a provider during a preview. */
@@ -178,7 +180,8 @@ export class MiniEngine {
         const checked = await this.host.check(urn, old?.outputs ?? {}, inputs);
         if (checked.failures.length > 0) throw new Error(`${name}: ${checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
         if (!old) {
-            plan[name] = { step: "create" };
+            const adopt = checked.inputs.adopt;
+            plan[name] = { step: "create", ...(typeof adopt === "string" ? { adopts: { id: adopt, changes: (checked.inputs.adoptChanges as string[] | undefined) ?? [] } } : {}) };
             return { id: "", state: checked.inputs };
         }
         const diff = await this.host.diff(old.id, urn, old.outputs, checked.inputs);

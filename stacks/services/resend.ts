@@ -5,14 +5,14 @@ import { httpUrl } from "../../dynamic-providers/core/validation";
 import { resendApiKey } from "../../dynamic-providers/resend/client";
 import { DOMAIN_NAME_PATTERN, RESEND_REGIONS, resendWebhookInputSchema } from "../../dynamic-providers/resend/schema";
 import { NAME_RULES, stackScopedName } from "../naming";
-import { defineService, logicalName } from "../service";
+import { adoptionOf, adoptSetting, defineService, logicalName } from "../service";
 
 const section = z
     .object({
         baseUrl: httpUrl().optional(),
-        domains: z.record(z.string().refine((d) => DOMAIN_NAME_PATTERN.test(d.toLowerCase()), "must be a domain name such as mail.example.com"), z.object({ region: z.enum(RESEND_REGIONS).optional() }).strict()).default({}),
+        domains: z.record(z.string().refine((d) => DOMAIN_NAME_PATTERN.test(d.toLowerCase()), "must be a domain name such as mail.example.com"), z.object({ region: z.enum(RESEND_REGIONS).optional(), adopt: adoptSetting }).strict()).default({}),
         apiKeys: z.record(logicalName, z.object({ permission: z.enum(["full_access", "sending_access"]).default("sending_access"), domain: z.string().optional() }).strict()).default({}),
-        webhooks: z.record(logicalName, resendWebhookInputSchema().pick({ endpoint: true, events: true }).strict()).default({}),
+        webhooks: z.record(logicalName, resendWebhookInputSchema().pick({ endpoint: true, events: true }).extend({ adopt: adoptSetting }).strict()).default({}),
     })
     .strict();
 
@@ -35,7 +35,9 @@ export const resendService = defineService({
             if (holder) ctx.problem(`resend.webhooks.${key}.endpoint`, `is already the endpoint of resend.webhooks.${holder}: list every event in one webhook`);
             else byEndpoint.set(w.endpoint, key);
         }
-        return { ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}), domains: s.domains, apiKeys, webhooks: s.webhooks };
+        const domains = Object.fromEntries(Object.entries(s.domains).map(([domain, { adopt, ...d }]) => [domain, { ...d, ...adoptionOf(adopt) }]));
+        const webhooks = Object.fromEntries(Object.entries(s.webhooks).map(([key, { adopt, ...w }]) => [key, { ...w, ...adoptionOf(adopt) }]));
+        return { ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}), domains, apiKeys, webhooks };
     },
 
     build: (plan) => new ResendEmail("resend", plan),

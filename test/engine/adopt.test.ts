@@ -110,6 +110,13 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
     const saved = Object.fromEntries(Object.keys(SANDBOX_ENV).map((k) => [k, process.env[k]]));
     Object.assign(process.env, SANDBOX_ENV);
     try {
+        // The preview: every resource a create that adopts, with nothing to change.
+        for (const e of emulators) e.resetCounts();
+        const plan = await engine.preview(configOf(file), stackProgram);
+        assert.equal(Object.keys(plan).length, count);
+        assert.deepEqual(Object.entries(plan).filter(([, p]) => p.step !== "create" || p.adopts === undefined || p.adopts.changes.length > 0), []);
+        assert.equal(writes(), 0);
+
         for (const e of emulators) e.resetCounts();
         await engine.up(configOf(file), stackProgram);
         assert.deepEqual(Object.values(engine.steps).filter((s) => s !== "create"), []);
@@ -139,7 +146,38 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
         assert.ok(appwrite.buckets.has("uploads_2020"));
         assert.equal(trello.boards.get(made.boardId)?.closed, false);
         assert.equal([...trello.lists.values()].filter((l) => l.idBoard === made.boardId && l.closed !== true).length, 3);
-        console.log(`adopt: ${count} objects found and adopted; API calls: adopt ${adoptCalls}, first up ${firstUpCalls} (0 writes), second up 0`);
+        console.log(`adopt: ${count} objects found and adopted; API calls: adopt ${adoptCalls}, first up ${firstUpCalls} (0 writes; each object read by check, then by create), second up 0`);
+    } finally {
+        for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+    }
+});
+
+test("config that differs from what exists: the preview lists exactly the differences, and up applies them as updates", async () => {
+    const stripeAuth = { authorization: `Bearer ${SANDBOX_KEYS.stripeSecretKey}` };
+    const product = await api(`${stripe.url}/v1/products`, { method: "POST", headers: stripeAuth, form: { name: "Team", description: "Old words" } });
+    const board = await api(`${trello.url}/1/boards?${new URLSearchParams({ key: SANDBOX_KEYS.trelloApiKey, token: SANDBOX_KEYS.trelloToken, name: "Support", defaultLists: "false", defaultLabels: "false" })}`, { method: "POST" });
+    const config = {
+        "stackwire:stripe": JSON.stringify({ apiBase: stripe.url, products: { team: { name: "Team", description: "New words", metadata: { tier: "b" }, adopt: product.id } } }),
+        "stackwire:trello": JSON.stringify({ baseUrl: `${trello.url}/1`, boards: { support: { name: "Support desk", permissionLevel: "private", adopt: board.id } } }),
+    };
+    const engine = new MiniEngine(host, "stackwire", "staging");
+    const saved = Object.fromEntries(Object.keys(SANDBOX_ENV).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, SANDBOX_ENV);
+    try {
+        const plan = await engine.preview(config, stackProgram);
+        const adopted = Object.values(plan).filter((p) => p.adopts);
+        assert.deepEqual(adopted.map((p) => p.adopts!.changes).sort(), [['name: found "Support", configured "Support desk"'], ['description: found "Old words", configured "New words"', 'metadata: found {}, configured {"tier":"b"}']].sort());
+        for (const e of emulators) e.resetCounts();
+        await engine.up(config, stackProgram);
+        assert.deepEqual(Object.entries(stripe.requestCounts()).filter(([r]) => !r.startsWith("GET ")), [["POST /v1/products/:id", 1]], "one update of the product, nothing created");
+        assert.equal(stripe.products.get(String(product.id))?.description, "New words");
+        assert.deepEqual(stripe.products.get(String(product.id))?.metadata, { tier: "b" });
+        assert.equal(trello.boards.get(String(board.id))?.name, "Support desk");
+        await engine.up(config, stackProgram);
+        assert.deepEqual(Object.values(engine.steps).filter((s) => s !== "same"), []);
+        await engine.destroy();
+        assert.equal(stripe.products.get(String(product.id))?.active, true, "retained");
     } finally {
         for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
         else process.env[k] = v;
