@@ -18,8 +18,8 @@ import { SANDBOX_APPWRITE, SANDBOX_ENV, SANDBOX_KEYS, sandboxEmulators } from ".
 import { runScript, stackProgram } from "./processes";
 
 const ADOPT = path.resolve(__dirname, "../../cli/adopt.js");
-const { supabase, stripe, trello, appwrite } = sandboxEmulators();
-const emulators: Emulator[] = [supabase, stripe, trello, appwrite];
+const { supabase, stripe, trello, appwrite, resend } = sandboxEmulators();
+const emulators: Emulator[] = [supabase, stripe, trello, appwrite, resend];
 let host: DynamicProviderHost;
 let dir: string;
 
@@ -70,6 +70,10 @@ async function handMadePlatforms(): Promise<{ productId: string; priceIds: strin
     await databases.createIndex({ databaseId: "crm", collectionId: "contacts", key: "by_email", type: "unique" as never, attributes: ["email"] });
     await new Storage(client).createBucket({ bucketId: "uploads_2020", name: "Uploads 2020", permissions: ['read("users")'], maximumFileSize: 5_000_000, allowedFileExtensions: ["pdf"] });
     await new Promise((resolve) => setTimeout(resolve, 300));
+    const resendAuth = { authorization: `Bearer ${SANDBOX_KEYS.resendApiKey}`, "content-type": "application/json" };
+    await api(`${resend.url}/domains`, { method: "POST", headers: resendAuth, body: JSON.stringify({ name: "news.acme.test", region: "eu-west-1" }) });
+    await api(`${resend.url}/webhooks`, { method: "POST", headers: resendAuth, body: JSON.stringify({ endpoint: "https://hooks.acme.test/resend", events: ["email.sent", "email.bounced"] }) });
+    await api(`${resend.url}/api-keys`, { method: "POST", headers: resendAuth, body: JSON.stringify({ name: "Production", permission: "sending_access" }) });
     return { productId: String(product.id), priceIds: [String(monthly.id), String(once.id)], boardId: String(board.id) };
 }
 
@@ -90,7 +94,7 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
     const file = path.join(dir, "Pulumi.dev.yaml");
     writeFileSync(
         file,
-        `# The team's dev stack.\nconfig:\n  stackwire:stripe:\n    apiBase: ${stripe.url}\n  stackwire:supabase:\n    url: ${supabase.url} # the project\n  stackwire:trello:\n    baseUrl: ${trello.url}/1\n  stackwire:appwrite:\n    endpoint: ${appwrite.url}/v1\n    projectId: ${SANDBOX_APPWRITE.projectId}\n`,
+        `# The team's dev stack.\nconfig:\n  stackwire:stripe:\n    apiBase: ${stripe.url}\n  stackwire:supabase:\n    url: ${supabase.url} # the project\n  stackwire:trello:\n    baseUrl: ${trello.url}/1\n  stackwire:appwrite:\n    endpoint: ${appwrite.url}/v1\n    projectId: ${SANDBOX_APPWRITE.projectId}\n  stackwire:resend:\n    baseUrl: ${resend.url}\n`,
     );
 
     for (const e of emulators) e.resetCounts();
@@ -98,12 +102,16 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
     assert.equal(adopted.status, 0, adopted.err);
     assert.equal(writes(), 0, "adopt only reads");
     const adoptCalls = requests();
-    assert.match(adopted.out, /(\d+) objects to adopt, 1 skipped\./);
+    // Skipped: another stack's product, and two API keys (the hand-made one and the key adopt itself reads with).
+    assert.match(adopted.out, /(\d+) objects to adopt, 3 skipped\./);
+    // What cannot be read back is listed for the user: the webhook's signing secret, the key's token.
+    assert.match(adopted.out, /To provide or rotate \(cannot be read back\): resend\.webhooks\.hooks-acme-test: its signing secret cannot be read back/);
+    assert.match(adopted.out, /To provide or rotate \(cannot be read back\): Resend API key "Production" \([^)]+\): its token cannot be read back/);
     const text = readFileSync(file, "utf8");
     assert.match(text, /# The team's dev stack\./, "the file's comments are kept");
     assert.match(text, /# the project/);
     const count = Number(/(\d+) objects to adopt/.exec(adopted.out)![1]);
-    assert.equal(count, 1 + 2 + 2 + 1 + 3 + 1 + 1 + 1 + 3 + 1 + 1, "a product with 2 prices, 2 buckets, a board with 3 lists and a label, a database with a collection, 3 attributes and an index, an Appwrite bucket");
+    assert.equal(count, 1 + 2 + 2 + 1 + 3 + 1 + 1 + 1 + 3 + 1 + 1 + 2, "a product with 2 prices, 2 buckets, a board with 3 lists and a label, a database with a collection, 3 attributes and an index, an Appwrite bucket, a Resend domain and webhook");
     assert.match(adopted.out, /skipped: managed by stack stackwire\/staging/);
 
     const engine = new MiniEngine(host, "stackwire", "dev");
@@ -144,6 +152,8 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
         assert.ok(supabase.buckets.has("User_Avatars") && supabase.buckets.has("exports"));
         assert.equal(appwrite.databases.get("crm")?.collections.get("contacts")?.attributes.size, 3);
         assert.ok(appwrite.buckets.has("uploads_2020"));
+        assert.equal(resend.domains.size, 1);
+        assert.equal(resend.webhooks.size, 1);
         assert.equal(trello.boards.get(made.boardId)?.closed, false);
         assert.equal([...trello.lists.values()].filter((l) => l.idBoard === made.boardId && l.closed !== true).length, 3);
         console.log(`adopt: ${count} objects found and adopted; API calls: adopt ${adoptCalls}, first up ${firstUpCalls} (0 writes; each object read by check, then by create), second up 0`);
