@@ -20,7 +20,9 @@ import { stripeClient, stripeKey } from "../dynamic-providers/stripe/client";
 import { fromApi as priceFromApi } from "../dynamic-providers/stripe/price";
 import { fromApi as productFromApi } from "../dynamic-providers/stripe/product";
 import { STRIPE_API_BASE } from "../dynamic-providers/stripe/schema";
-import { serviceRoleKey, storageClient } from "../dynamic-providers/supabase/client";
+import { segment } from "../dynamic-providers/core/gone";
+import { managementApi, serviceRoleKey, storageClient } from "../dynamic-providers/supabase/client";
+import { SUPABASE_MANAGEMENT_URL } from "../dynamic-providers/supabase/schema";
 import { trello } from "../dynamic-providers/trello/client";
 import { TRELLO_BASE_URL } from "../dynamic-providers/trello/schema";
 import type { StackSettings } from "./config";
@@ -156,7 +158,19 @@ const discoverSupabase: Discoverer = async (target) => {
         found.push({ service: "supabase", kind: "bucket", id: b.id, name: b.name, placed: `supabase.buckets.${logical}` });
     }
     target.progress?.("Supabase", "buckets", found.length);
-    return { sections: { supabase: { buckets } }, found, toProvide: [] };
+    // Edge Function secrets list names and digests, never values: named here for the user to hand on.
+    const toProvide: string[] = [];
+    if (s.projectRef) {
+        const project = { projectRef: s.projectRef, managementUrl: s.managementUrl ?? SUPABASE_MANAGEMENT_URL };
+        const listed = await managementApi(ctx, project, "list Edge Function secrets", "Edge Function secrets").send<{ name: string }[]>("GET", `/v1/projects/${segment(s.projectRef)}/secrets`, undefined, "must exist");
+        for (const { name } of listed?.body ?? []) {
+            // Supabase's own (SUPABASE_URL, SUPABASE_ANON_KEY, …) come with every project.
+            if (name.startsWith("SUPABASE_") || (target.match && !target.match.test(name))) continue;
+            found.push({ service: "supabase", kind: "function secret", id: name, name, placed: "not adopted: its value cannot be read back", skipped: true });
+            toProvide.push(`Supabase function secret ${name}: its value cannot be read back; declare where it comes from (platformKeys and keyConsumers, docs/configuration.md) and the stack writes it from then on`);
+        }
+    }
+    return { sections: { supabase: { buckets } }, found, toProvide };
 };
 
 interface ApiBoard {

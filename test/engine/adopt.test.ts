@@ -14,12 +14,12 @@ import { DynamicProviderHost } from "../../sandbox/engine/host";
 import { MiniEngine } from "../../sandbox/engine/mini-engine";
 import type { Emulator } from "../../sandbox/emulators/frame";
 import { Client, Databases, Storage } from "node-appwrite";
-import { SANDBOX_APPWRITE, SANDBOX_ENV, SANDBOX_KEYS, sandboxEmulators } from "../../sandbox/local-stack";
+import { SANDBOX_APPWRITE, SANDBOX_ENV, SANDBOX_KEYS, SANDBOX_SUPABASE_REF, sandboxEmulators } from "../../sandbox/local-stack";
 import { runScript, stackProgram } from "./processes";
 
 const ADOPT = path.resolve(__dirname, "../../cli/adopt.js");
-const { supabase, stripe, trello, appwrite, resend } = sandboxEmulators();
-const emulators: Emulator[] = [supabase, stripe, trello, appwrite, resend];
+const { supabase, stripe, trello, appwrite, resend, management } = sandboxEmulators();
+const emulators: Emulator[] = [supabase, stripe, trello, appwrite, resend, management];
 let host: DynamicProviderHost;
 let dir: string;
 
@@ -74,6 +74,8 @@ async function handMadePlatforms(): Promise<{ productId: string; priceIds: strin
     await api(`${resend.url}/domains`, { method: "POST", headers: resendAuth, body: JSON.stringify({ name: "news.acme.test", region: "eu-west-1" }) });
     await api(`${resend.url}/webhooks`, { method: "POST", headers: resendAuth, body: JSON.stringify({ endpoint: "https://hooks.acme.test/resend", events: ["email.sent", "email.bounced"] }) });
     await api(`${resend.url}/api-keys`, { method: "POST", headers: resendAuth, body: JSON.stringify({ name: "Production", permission: "sending_access" }) });
+    const secrets = await fetch(`${management.url}/v1/projects/${SANDBOX_SUPABASE_REF}/secrets`, { method: "POST", headers: { authorization: `Bearer ${SANDBOX_KEYS.supabaseAccessToken}`, "content-type": "application/json" }, body: JSON.stringify([{ name: "OPENAI_API_KEY", value: "set-by-hand" }]) });
+    assert.equal(secrets.status, 201, await secrets.text());
     return { productId: String(product.id), priceIds: [String(monthly.id), String(once.id)], boardId: String(board.id) };
 }
 
@@ -94,7 +96,7 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
     const file = path.join(dir, "Pulumi.dev.yaml");
     writeFileSync(
         file,
-        `# The team's dev stack.\nconfig:\n  stackwire:stripe:\n    apiBase: ${stripe.url}\n  stackwire:supabase:\n    url: ${supabase.url} # the project\n  stackwire:trello:\n    baseUrl: ${trello.url}/1\n  stackwire:appwrite:\n    endpoint: ${appwrite.url}/v1\n    projectId: ${SANDBOX_APPWRITE.projectId}\n  stackwire:resend:\n    baseUrl: ${resend.url}\n`,
+        `# The team's dev stack.\nconfig:\n  stackwire:stripe:\n    apiBase: ${stripe.url}\n  stackwire:supabase:\n    url: ${supabase.url} # the project\n    projectRef: ${SANDBOX_SUPABASE_REF}\n    managementUrl: ${management.url}\n  stackwire:trello:\n    baseUrl: ${trello.url}/1\n  stackwire:appwrite:\n    endpoint: ${appwrite.url}/v1\n    projectId: ${SANDBOX_APPWRITE.projectId}\n  stackwire:resend:\n    baseUrl: ${resend.url}\n`,
     );
 
     for (const e of emulators) e.resetCounts();
@@ -102,8 +104,9 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
     assert.equal(adopted.status, 0, adopted.err);
     assert.equal(writes(), 0, "adopt only reads");
     const adoptCalls = requests();
-    // Skipped: another stack's product, and two API keys (the hand-made one and the key adopt itself reads with).
-    assert.match(adopted.out, /(\d+) objects to adopt, 3 skipped\./);
+    // Skipped: another stack's product, two API keys (the hand-made one and the key adopt itself reads with), a function secret.
+    assert.match(adopted.out, /(\d+) objects to adopt, 4 skipped\./);
+    assert.match(adopted.out, /To provide or rotate \(cannot be read back\): Supabase function secret OPENAI_API_KEY: its value cannot be read back/);
     // What cannot be read back is listed for the user: the webhook's signing secret, the key's token.
     assert.match(adopted.out, /To provide or rotate \(cannot be read back\): resend\.webhooks\.hooks-acme-test: its signing secret cannot be read back/);
     assert.match(adopted.out, /To provide or rotate \(cannot be read back\): Resend API key "Production" \([^)]+\): its token cannot be read back/);
