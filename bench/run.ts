@@ -1,4 +1,5 @@
 /** `npm run bench`: prints the figures quoted in issue notes. Not a test: it asserts nothing timed. */
+import { benchAdoptStripe, printAdoptFigures } from "./adopt";
 import { benchAppwriteSchema } from "./appwrite-schema";
 import { benchCodeHosting } from "./code-hosting";
 import { benchAppwriteWaits, benchHost, benchProgram, benchProviderSizes } from "./engine-path";
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     console.log(typeof m === "string" ? `\nMigrations: ${m}` : `\nMigrations: ${m.count} applied to a real PostgreSQL server in ${m.seconds.toFixed(2)} s (each in its own transaction under the advisory lock); a second up with nothing pending took ${m.secondUpSeconds.toFixed(3)} s.`);
     console.log("Key rotation: one platform key handed to 4 consumers in the test platform (GitHub Actions secret, GitLab CI variable, Appwrite function variable, Supabase secret); rotating it changes all 4 (test/unit/platform-keys.test.ts).");
     printNotFound(await benchNotFound());
+    printAdoptFigures(await benchAdoptStripe());
     // The wires need the PostgreSQL server the relay records events in.
     if (process.env.STACKWIRE_TEST_POSTGRES_URL) await printWireFigures();
     else console.log("\nWires: skipped (set STACKWIRE_TEST_POSTGRES_URL and STACKWIRE_TEST_POSTGRES_PASSWORD to a PostgreSQL server)");
