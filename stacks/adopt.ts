@@ -12,6 +12,9 @@ import { appwrite, listAllPages } from "../dynamic-providers/appwrite/client";
 import { attributeFromApi } from "../dynamic-providers/appwrite/attribute";
 import { schemaApi } from "../dynamic-providers/appwrite/schema-api";
 import { OperationContext } from "../dynamic-providers/core/provider";
+import { gitlab, listAll as gitlabList } from "../dynamic-providers/gitlab/client";
+import { eventsOf } from "../dynamic-providers/gitlab/hook";
+import { GITLAB_BASE_URL } from "../dynamic-providers/gitlab/schema";
 import { API_KEY_MARK } from "../dynamic-providers/resend/api-key";
 import { listAll as resendList, resend } from "../dynamic-providers/resend/client";
 import { RESEND_BASE_URL } from "../dynamic-providers/resend/schema";
@@ -28,7 +31,11 @@ import { TRELLO_BASE_URL } from "../dynamic-providers/trello/schema";
 import type { StackSettings } from "./config";
 import type { Environment } from "./environment";
 import { keyOf, LOGICAL_NAME_MAX } from "./naming";
+import { githubToken } from "./services/github";
 import { stripeKeyModes } from "./services/stripe";
+
+/** GitHub's API, unless github.baseUrl names a GitHub Enterprise Server. */
+const GITHUB_API_URL = "https://api.github.com";
 
 /** One object found, as the table shows it. */
 export interface FoundObject {
@@ -312,10 +319,114 @@ const discoverResend: Discoverer = async (target) => {
     return { sections: { resend: { domains, webhooks } }, found, toProvide };
 };
 
+interface GithubRepository {
+    name: string;
+    owner: { login: string };
+    description: string | null;
+    visibility: "public" | "private" | "internal";
+    topics?: string[];
+    default_branch: string;
+    archived: boolean;
+}
+
+/** Every page of a GitHub list, following the Link header's rel="next". */
+async function githubPages<T>(ctx: OperationContext, token: string, first: string): Promise<{ status: number; items: T[] }> {
+    const items: T[] = [];
+    for (let url: string | undefined = first; url; ) {
+        const answer = await ctx.http(`list ${new URL(url).pathname}`).fetch(url, { headers: { authorization: `Bearer ${token}`, accept: "application/vnd.github+json" } });
+        if (!answer.ok) return { status: answer.status, items };
+        items.push(...((await answer.json()) as T[]));
+        url = /<([^>]+)>;\s*rel="next"/.exec(answer.headers.get("link") ?? "")?.[1];
+    }
+    return { status: 200, items };
+}
+
+/**
+ * GitHub repositories, and the GitLab project mirroring each (same path): a repository comes in
+ * through Pulumi's import, its mirror project, push mirror and hooks by adopt. CI variables are
+ * listed for the user: their values are secrets the stack file should not hold in plain text.
+ */
+const discoverGithub: Discoverer = async (target) => {
+    const s = target.settings.github!;
+    const ctx = new OperationContext("github", target.credentials);
+    const token = ctx.credential(githubToken);
+    const api = (s.baseUrl ?? GITHUB_API_URL).replace(/\/+$/, "");
+    let listed = await githubPages<GithubRepository>(ctx, token, `${api}/orgs/${encodeURIComponent(s.owner)}/repos?type=all&per_page=100`);
+    // Not an organization: the token's own repositories.
+    if (listed.status === 404) listed = await githubPages<GithubRepository>(ctx, token, `${api}/user/repos?affiliation=owner&per_page=100`);
+    if (listed.status !== 200) throw new Error(`GitHub refused to list the repositories of ${s.owner} (${listed.status}): check githubToken (GITHUB_TOKEN) and github.owner`);
+    const found: FoundObject[] = [];
+    const toProvide: string[] = [];
+    const repositories: Record<string, unknown> = {};
+    const taken = new Set(Object.keys(s.repositories));
+    const stackNames = `${target.env.project}-`;
+    const gitlabBase = target.settings.gitlab ? (target.settings.gitlab.baseUrl ?? GITLAB_BASE_URL) : undefined;
+    const gitlabCtx = new OperationContext("gitlab", target.credentials);
+    const projects = gitlabBase ? await gitlabList<Record<string, any>>(gitlab(gitlabCtx, gitlabBase, "list projects"), "/projects", { membership: true, simple: false }) : [];
+    for (const r of listed.items.filter((x) => x.owner.login.toLowerCase() === s.owner.toLowerCase())) {
+        if (r.archived || r.name.startsWith(stackNames)) {
+            found.push({ service: "github", kind: "repository", id: r.name, name: r.name, placed: r.archived ? "skipped: archived" : `skipped: named like a ${target.env.project} stack's repository`, skipped: true });
+            continue;
+        }
+        if (target.match && !target.match.test(r.name)) continue;
+        const logical = logicalFrom(r.name, taken, "repository");
+        const repository: Record<string, unknown> = { ...(r.description ? { description: r.description } : {}), visibility: r.visibility, ...(r.topics && r.topics.length > 0 ? { topics: r.topics } : {}), defaultBranch: r.default_branch, adopt: r.name };
+        found.push({ service: "github", kind: "repository", id: r.name, name: `${r.owner.login}/${r.name}`, placed: `github.repositories.${logical}` });
+        const project = projects.find((p) => p.path === r.name && !/stackwire:(urn|sha256):/.test(p.description ?? ""));
+        if (project && gitlabBase) {
+            const at = `github.repositories.${logical}.gitlabMirror`;
+            const projectApi = (operation: string) => gitlab(gitlabCtx, gitlabBase, operation);
+            const githubPath = `github.com/${r.owner.login}/${r.name}`;
+            const pull = project.mirror === true ? await projectApi(`read pull mirror of ${project.id}`).get<Record<string, any>>(`/projects/${project.id}/mirror/pull`) : undefined;
+            const pushes = await gitlabList<Record<string, any>>(projectApi(`list push mirrors of ${project.id}`), `/projects/${project.id}/remote_mirrors`);
+            const push = pushes.find((m) => String(m.url).includes(githubPath));
+            const direction = pull && push ? "both" : pull ? "pull" : push ? "push" : undefined;
+            if (direction === undefined) {
+                found.push({ service: "gitlab", kind: "project", id: String(project.id), name: project.path_with_namespace, placed: `skipped: not a mirror of ${githubPath}`, skipped: true });
+            } else {
+                const hooks = await gitlabList<Record<string, any>>(projectApi(`list hooks of ${project.id}`), `/projects/${project.id}/hooks`);
+                const hookNames = new Set<string>();
+                const webhooks = Object.fromEntries(
+                    hooks.map((h) => {
+                        const key = logicalFrom(new URL(h.url).hostname, hookNames, "hook");
+                        found.push({ service: "gitlab", kind: "hook", id: String(h.id), name: h.url, placed: `${at}.webhooks.${key}` });
+                        toProvide.push(`${at}.webhooks.${key}: its secret token cannot be read back; the first up sets the stack's (gitlabWebhookSecrets), so update the receiver with it`);
+                        return [key, { url: h.url, events: eventsOf(h), adopt: String(h.id) }];
+                    }),
+                );
+                for (const v of await gitlabList<Record<string, any>>(projectApi(`list variables of ${project.id}`), `/projects/${project.id}/variables`)) {
+                    found.push({ service: "gitlab", kind: "variable", id: `${project.id}/${v.key}:${v.environment_scope}`, name: v.key, placed: "not adopted: a value belongs in a secret, not in the stack file", skipped: true });
+                    toProvide.push(`GitLab CI variable ${v.key} of ${project.path_with_namespace}: declare it under ${at}.variables (from platformKeys for a secret) to manage it`);
+                }
+                repository.gitlabMirror = {
+                    direction,
+                    ...(project.name !== r.name ? { name: project.name } : {}),
+                    description: project.description ?? "",
+                    ...(project.visibility !== "private" ? { visibility: project.visibility } : {}),
+                    ...(project.namespace?.kind === "group" ? { namespaceId: project.namespace.id } : {}),
+                    ...(pull?.mirror_trigger_builds ? { triggerBuilds: true } : {}),
+                    ...((pull?.only_mirror_protected_branches ?? push?.only_protected_branches) ? { onlyProtectedBranches: true } : {}),
+                    ...(Object.keys(webhooks).length > 0 ? { webhooks } : {}),
+                    adopt: String(project.id),
+                    ...(push ? { adoptPushMirror: String(push.id) } : {}),
+                };
+                found.push({ service: "gitlab", kind: "project", id: String(project.id), name: project.path_with_namespace, placed: at });
+                if (pull) found.push({ service: "gitlab", kind: "pull mirror", id: `${project.id}/pull-mirror`, name: githubPath, placed: at });
+                if (push) found.push({ service: "gitlab", kind: "push mirror", id: String(push.id), name: githubPath, placed: at });
+                // The mirror URLs hold the GitHub token, which GitLab never shows: the first up writes the stack's.
+                toProvide.push(`${at}: the mirror's GitHub credentials cannot be read back; the first up writes them from githubToken`);
+            }
+        }
+        repositories[logical] = repository;
+        target.progress?.("GitHub", "repositories", Object.keys(repositories).length);
+    }
+    return { sections: { github: { repositories } }, found, toProvide };
+};
+
 const ATTRIBUTE_KEYS = ["type", "required", "array", "default", "size", "min", "max", "elements", "relationType", "twoWay", "twoWayKey", "onDelete"] as const;
 
 /** The services `adopt` reads, in the order it reads them. */
-export const DISCOVERERS: Record<string, Discoverer> = { stripe: discoverStripe, supabase: discoverSupabase, appwrite: discoverAppwrite, trello: discoverTrello, resend: discoverResend };
+export const DISCOVERERS: Record<string, Discoverer> = { stripe: discoverStripe, supabase: discoverSupabase, appwrite: discoverAppwrite, trello: discoverTrello, resend: discoverResend, github: discoverGithub };
 
 /** Reads every configured service adopt knows (or those asked for) and returns what it found. */
 export async function discover(target: AdoptTarget): Promise<Discovery> {

@@ -13,7 +13,7 @@ import { GitlabPullMirror, GitlabPushMirror, type GitlabPullMirrorArgs, type Git
 import { GitlabProject, type GitlabProjectArgs } from "../../dynamic-providers/gitlab/project";
 import type { GitlabHookEvent } from "../../dynamic-providers/gitlab/schema";
 import { GitlabVariable, type GitlabVariableArgs } from "../../dynamic-providers/gitlab/variable";
-import { transformed, UNPROTECTED, type DataPolicy, type Transform } from "../component";
+import { adoptable, transformed, UNPROTECTED, type Adoptable, type DataPolicy, type Transform } from "../component";
 
 export const CODE_REPOSITORY_TYPE = "stackwire:github:CodeRepository";
 
@@ -26,7 +26,15 @@ export interface BranchProtection {
     dismissStaleReviews?: boolean;
 }
 
-export interface GitlabMirrorArgs {
+export interface GitlabMirrorArgs extends Adoptable {
+    /** The project's name. @default the repository's name */
+    name?: pulumi.Input<string>;
+    /** @default "Mirror of <the repository's URL>" */
+    description?: pulumi.Input<string>;
+    /** @default "private" */
+    visibility?: pulumi.Input<"private" | "internal" | "public">;
+    /** The id of an existing push mirror to GitHub to take over (with an adopted project). */
+    adoptPushMirror?: string;
     /** @default https://gitlab.com */
     baseUrl?: pulumi.Input<string>;
     namespaceId?: pulumi.Input<number>;
@@ -39,10 +47,10 @@ export interface GitlabMirrorArgs {
     /** CI/CD variables of the GitLab project (values secret). */
     variables?: Record<string, { value: pulumi.Input<string>; masked?: boolean; protected?: boolean; raw?: boolean }>;
     /** Project webhooks by name; GitLab sends a generated secret token in X-Gitlab-Token. */
-    webhooks?: Record<string, { url: pulumi.Input<string>; events: GitlabHookEvent[] }>;
+    webhooks?: Record<string, { url: pulumi.Input<string>; events: GitlabHookEvent[] } & Adoptable>;
 }
 
-export interface CodeRepositoryArgs {
+export interface CodeRepositoryArgs extends Adoptable {
     /** Repository name on GitHub. */
     repositoryName: string;
     /** The owner (user or organisation) the GitHub provider acts for. */
@@ -139,7 +147,13 @@ export class CodeRepository extends pulumi.ComponentResource {
             // A protected repository is archived by a destroy: its history is never deleted.
             archiveOnDestroy: protect,
         };
-        return new github.Repository(...transformed(this.transforms.repository, `${name}-repo`, repositoryArgs, { ...child, protect }));
+        if (args.adopt === undefined) return new github.Repository(...transformed(this.transforms.repository, `${name}-repo`, repositoryArgs, { ...child, protect }));
+        // An existing repository comes in through Pulumi's import: the engine reads it and refuses a
+        // difference in what the config sets; what the config does not set is left as it is.
+        const { autoInit: _made, ...existing } = repositoryArgs;
+        const [, adoption] = adoptable({ adopt: args.adopt, deleteAdopted: args.deleteAdopted });
+        const options = { ...child, protect, ...adoption, import: args.adopt, ignoreChanges: ["autoInit", "allowSquashMerge", "allowMergeCommit", "allowRebaseMerge", "deleteBranchOnMerge", "vulnerabilityAlerts", "archiveOnDestroy"] };
+        return new github.Repository(...transformed(this.transforms.repository, `${name}-repo`, existing, options));
     }
 
     private createProtection(name: string, p: BranchProtection, child: pulumi.CustomResourceOptions): void {
@@ -185,24 +199,29 @@ export class CodeRepository extends pulumi.ComponentResource {
 
     private createGitlabMirror(name: string, args: CodeRepositoryArgs, mirror: GitlabMirrorArgs): GitlabProject {
         const connection = mirror.baseUrl ? { baseUrl: mirror.baseUrl } : {};
+        const [{ adopt }, adoption] = adoptable({ adopt: mirror.adopt, deleteAdopted: mirror.deleteAdopted });
         const projectArgs: GitlabProjectArgs = {
             ...connection,
             path: args.repositoryName,
-            name: args.repositoryName,
-            description: pulumi.interpolate`Mirror of ${this.repository.htmlUrl}`,
+            name: mirror.name ?? args.repositoryName,
+            description: mirror.description ?? pulumi.interpolate`Mirror of ${this.repository.htmlUrl}`,
             defaultBranch: args.defaultBranch ?? "main",
+            ...(mirror.visibility !== undefined ? { visibility: mirror.visibility } : {}),
             ...(mirror.namespaceId !== undefined ? { namespaceId: mirror.namespaceId } : {}),
+            ...(adopt ? { adopt } : {}),
         };
-        const project = new GitlabProject(...transformed(this.transforms.gitlabProject, `${name}-gitlab`, projectArgs, { parent: this, protect: (args.policy ?? UNPROTECTED).protect }));
+        const project = new GitlabProject(...transformed(this.transforms.gitlabProject, `${name}-gitlab`, projectArgs, { parent: this, protect: (args.policy ?? UNPROTECTED).protect, ...adoption }));
         const projectId = project.id;
         // GitHub over https with the token as password; secret, and never shown back by GitLab.
         const githubUrl = pulumi.secret(pulumi.interpolate`https://x-access-token:${args.githubToken ?? ""}@github.com/${args.owner}/${this.repository.name}.git`);
         const common = { ...connection, projectId, onlyProtectedBranches: mirror.onlyProtectedBranches ?? false };
+        // An adopted project's mirrors are adopted with it: the pull mirror is a setting of the project, the push mirror named by its id.
         if (mirror.direction !== "push") {
-            new GitlabPullMirror(...transformed(this.transforms.pullMirror, `${name}-gitlab-pull`, { ...common, importUrl: githubUrl, triggerBuilds: mirror.triggerBuilds ?? false }, { parent: project }));
+            new GitlabPullMirror(...transformed(this.transforms.pullMirror, `${name}-gitlab-pull`, { ...common, importUrl: githubUrl, triggerBuilds: mirror.triggerBuilds ?? false, ...(adopt ? { adopt: `${adopt}/pull-mirror` } : {}) }, { parent: project, ...adoption }));
         }
         if (mirror.direction !== "pull") {
-            new GitlabPushMirror(...transformed(this.transforms.pushMirror, `${name}-gitlab-push`, { ...common, url: githubUrl, enabled: true }, { parent: project }));
+            const pushAdopt = adopt && mirror.adoptPushMirror ? { adopt: mirror.adoptPushMirror } : {};
+            new GitlabPushMirror(...transformed(this.transforms.pushMirror, `${name}-gitlab-push`, { ...common, url: githubUrl, enabled: true, ...pushAdopt }, { parent: project, ...(pushAdopt.adopt ? adoption : {}) }));
         }
         for (const [key, v] of Object.entries(mirror.variables ?? {})) {
             const variableArgs: GitlabVariableArgs = { ...connection, projectId, key, value: v.value, masked: v.masked ?? true, protected: v.protected ?? false, raw: v.raw ?? false };
@@ -212,10 +231,12 @@ export class CodeRepository extends pulumi.ComponentResource {
     }
 
     private createGitlabWebhooks(name: string, mirror: GitlabMirrorArgs, project: GitlabProject): pulumi.Output<Record<string, string>> {
-        const tokens = Object.entries(mirror.webhooks ?? {}).map(([hook, spec]) => {
+        const tokens = Object.entries(mirror.webhooks ?? {}).map(([hook, settings]) => {
+            const [spec, adoption] = adoptable(settings);
             const token = this.generatedSecret(`${name}-gitlab-webhook-${hook}-secret`);
-            const hookArgs: GitlabProjectHookArgs = { ...(mirror.baseUrl ? { baseUrl: mirror.baseUrl } : {}), projectId: project.id, url: spec.url, events: spec.events, token };
-            new GitlabProjectHook(...transformed(this.transforms.gitlabWebhook, `${name}-gitlab-webhook-${hook}`, hookArgs, { parent: project }));
+            // An adopted hook's token cannot be read back: adoption writes the stack's (core/adopt.ts).
+            const hookArgs: GitlabProjectHookArgs = { ...(mirror.baseUrl ? { baseUrl: mirror.baseUrl } : {}), projectId: project.id, url: spec.url, events: spec.events, token, ...(spec.adopt ? { adopt: spec.adopt } : {}) };
+            new GitlabProjectHook(...transformed(this.transforms.gitlabWebhook, `${name}-gitlab-webhook-${hook}`, hookArgs, { parent: project, ...adoption }));
             return [hook, token] as const;
         });
         return pulumi.secret(pulumi.output(Object.fromEntries(tokens)));

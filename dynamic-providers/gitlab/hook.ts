@@ -34,7 +34,7 @@ interface ApiHook extends Record<string, unknown> {
     created_at?: string;
 }
 
-function eventsOf(h: ApiHook) {
+export function eventsOf(h: Record<string, unknown>) {
     return GITLAB_HOOK_EVENT_NAMES.filter((e) => h[GITLAB_HOOK_EVENTS[e]] === true).sort();
 }
 

@@ -673,6 +673,13 @@ export class GitlabEmulator extends Emulator {
                     return variable;
                 }, 201),
             },
+            {
+                // doc/api/project_level_variables.md "List project variables": paginated, every attribute shown
+                // (a hidden variable's value is null, which the emulator does not model).
+                method: "GET",
+                path: `${base}/:id/variables`,
+                handle: (req) => this.paged(req, [...this.managed(req).variables]),
+            },
             // doc/api/project_level_variables.md "Get a single variable": `filter[environment_scope]` picks one of several.
             { method: "GET", path: `${base}/:id/variables/:key`, handle: this.handle((req) => this.variable(req)) },
             {

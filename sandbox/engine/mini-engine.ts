@@ -47,6 +47,10 @@ interface Options {
     retainOnDelete: boolean;
     /** URNs this resource depends on (dependsOn and the inputs' resources). */
     dependencies: string[];
+    /** The id Pulumi's `import` option names: the engine reads that object instead of creating one. */
+    importId?: string;
+    /** Properties whose changes the engine ignores. */
+    ignoreChanges?: string[];
 }
 
 interface Managed {
@@ -83,6 +87,8 @@ interface RegisterRequest {
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
     getDependenciesList(): string[];
+    getImportid(): string;
+    getIgnorechangesList(): string[];
 }
 
 /** Pulumi's refusal, as `pulumi up` and `pulumi destroy` give it. */
@@ -110,6 +116,11 @@ export class MiniEngine {
     private readonly official = new Map<string, Record<string, unknown>>();
     /** The owner the program's GitHub provider is configured with. */
     private githubOwner = "owner";
+
+    /** The options the program registered a resource with, by name (import, retainOnDelete, …). */
+    optionsOf(name: string): Options | undefined {
+        return this.registered.get(name);
+    }
 
     /** The state of an official provider's resource (a generated password, say). */
     officialState(name: string): Record<string, unknown> | undefined {
@@ -221,7 +232,9 @@ export class MiniEngine {
         const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): void };
         const original = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req, callback) => {
-            this.registered.set(req.getName(), { protect: req.getProtect() ?? false, retainOnDelete: req.getRetainondelete() ?? false, dependencies: req.getDependenciesList() });
+            const importId = req.getImportid();
+            const ignoreChanges = req.getIgnorechangesList();
+            this.registered.set(req.getName(), { protect: req.getProtect() ?? false, retainOnDelete: req.getRetainondelete() ?? false, dependencies: req.getDependenciesList(), ...(importId ? { importId } : {}), ...(ignoreChanges.length > 0 ? { ignoreChanges } : {}) });
             original(req, callback);
         };
     }

@@ -8,7 +8,7 @@ import { httpUrl } from "../../dynamic-providers/core/validation";
 import { hookInputSchema, maskingProblem, VARIABLE_KEY_PATTERN } from "../../dynamic-providers/gitlab/schema";
 import { dataPolicyOf } from "../environment";
 import { GITHUB_REPOSITORY_NAME, NAME_RULES, physicalName } from "../naming";
-import { defineService, logicalName, sectionOf } from "../service";
+import { adoptionOf, adoptSetting, defineService, logicalName, sectionOf } from "../service";
 import type { gitlabService } from "./gitlab";
 
 /** The GitHub token, for the GitHub provider and the mirrors' URLs. */
@@ -57,20 +57,32 @@ const repository = z
                 triggerBuilds: z.boolean().default(false),
                 onlyProtectedBranches: z.boolean().default(false),
                 variables: z.record(z.string().regex(VARIABLE_KEY_PATTERN, "must be letters, digits and _ only, at most 255 characters"), gitlabVariable).default({}),
-                webhooks: z.record(logicalName, hookInputSchema().pick({ url: true, events: true }).strict()).default({}),
+                webhooks: z.record(logicalName, hookInputSchema().pick({ url: true, events: true }).extend({ adopt: adoptSetting }).strict()).default({}),
+                /** The GitLab project as it is named and described; new mirrors take the repository's name. */
+                name: z.string().min(1).max(255).optional(),
+                description: z.string().max(2000).optional(),
+                visibility: z.enum(["private", "internal", "public"]).optional(),
+                /** Take over an existing GitLab project by its id (docs/adoption.md). */
+                adopt: adoptSetting,
+                /** Take over the project's existing push mirror to GitHub by its id. */
+                adoptPushMirror: z.string().regex(/^\d+$/, "must be the push mirror's id").optional(),
             })
             .strict()
             .optional(),
+        /** Take over an existing repository by its name, with Pulumi's import (docs/adoption.md). */
+        adopt: adoptSetting,
     })
     .strict();
 
-const section = z.object({ owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, "must be a GitHub user or organization name: letters, digits and single inner hyphens, at most 39 characters"), repositories: z.record(logicalName, repository).default({}) }).strict();
+const section = z.object({ baseUrl: httpUrl().optional(), owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, "must be a GitHub user or organization name: letters, digits and single inner hyphens, at most 39 characters"), repositories: z.record(logicalName, repository).default({}) }).strict();
 
 /** A repository as planned: everything but the token and the provider, which the program reads. */
 export type PlannedRepository = Omit<CodeRepositoryArgs, "githubToken" | "provider">;
 
 export interface GithubPlan {
     owner: string;
+    /** GitHub Enterprise Server's API. @default https://api.github.com */
+    baseUrl?: string;
     repositories: Record<string, PlannedRepository>;
 }
 
@@ -90,7 +102,8 @@ export const githubService = defineService({
         const policy = dataPolicyOf(ctx.env);
         const repositories = Object.fromEntries(
             Object.entries(s.repositories).map(([name, r]): [string, PlannedRepository] => {
-                const repositoryName = r.name ?? ctx.name(`github.repositories.${name}`, () => physicalName(ctx.env, name, NAME_RULES.githubRepository));
+                if (r.adopt && r.name !== undefined && r.name !== r.adopt.id) ctx.problem(`github.repositories.${name}.adopt`, `adopts repository "${r.adopt.id}" but name says "${r.name}": an adopted repository keeps its name`);
+                const repositoryName = r.adopt?.id ?? r.name ?? ctx.name(`github.repositories.${name}`, () => physicalName(ctx.env, name, NAME_RULES.githubRepository));
                 return [
                     name,
                     {
@@ -103,18 +116,19 @@ export const githubService = defineService({
                         protection: r.protection,
                         webhooks: r.webhooks,
                         actionsVariables: r.variables,
-                        gitlabMirror: r.gitlabMirror && { ...r.gitlabMirror, ...(gitlabBaseUrl ? { baseUrl: gitlabBaseUrl } : {}) },
+                        gitlabMirror: r.gitlabMirror && (({ adopt, webhooks, ...mirror }) => ({ ...mirror, ...adoptionOf(adopt), webhooks: Object.fromEntries(Object.entries(webhooks).map(([k, { adopt: a, ...hook }]) => [k, { ...hook, ...adoptionOf(a) }])), ...(gitlabBaseUrl ? { baseUrl: gitlabBaseUrl } : {}) }))(r.gitlabMirror),
                         policy,
+                        ...adoptionOf(r.adopt),
                     },
                 ];
             }),
         );
-        return { owner: s.owner, repositories };
+        return { owner: s.owner, ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}), repositories };
     },
 
     build(plan, ctx): GithubPlatform {
         const token = ctx.secret(githubToken);
-        const provider = new github.Provider("github", { owner: plan.owner, ...(token ? { token } : {}) });
+        const provider = new github.Provider("github", { owner: plan.owner, ...(plan.baseUrl ? { baseUrl: plan.baseUrl } : {}), ...(token ? { token } : {}) });
         const repositories = Object.fromEntries(Object.entries(plan.repositories).map(([name, args]) => [name, new CodeRepository(`github-${name}`, { ...args, githubToken: token, provider })]));
         return { provider, repositories };
     },

