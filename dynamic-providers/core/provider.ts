@@ -309,7 +309,8 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
                 const { [ADOPT_KEY]: adopt, ...wanted } = parsed.data as Props;
                 if (typeof adopt === "string" && unknownKeys.length === 0 && Object.keys(_olds ?? {}).length === 0) {
                     const preview = await adoptionPreview(this.stackConfig, adopt, wanted);
-                    if ("failure" in preview) return { inputs: news, failures: [{ property: ADOPT_KEY, reason: preview.failure }] };
+                    // The engine prints a failure after its property: the reason does not repeat it.
+                    if ("failure" in preview) return { inputs: news, failures: [{ property: ADOPT_KEY, reason: preview.failure.replace(/^adopt: /, "") }] };
                     return { inputs: { ...parsed.data, [ADOPT_CHANGES_KEY]: preview.changes } };
                 }
                 return { inputs: { ...parsed.data, ...unknowns } };

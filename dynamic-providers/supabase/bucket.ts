@@ -156,7 +156,7 @@ export const bucketDefinition: ResourceDefinition<ReturnType<typeof bucketInputS
                     apiMessage:
                         `bucket "${inputs.bucketId}" already exists and this stack did not create it ` +
                         `(a bucket this stack's own lost create left would be under ${LOST_CREATE_WINDOW_MS / 60_000} minutes old and hold exactly these settings); ` +
-                        "choose another name, or set adoptExisting: true to manage the existing bucket",
+                        `choose another name, or take it over: adopt: ${inputs.bucketId} on the bucket in the stack config (docs/adoption.md)`,
                 });
             },
         });

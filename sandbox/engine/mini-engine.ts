@@ -62,6 +62,9 @@ interface Managed {
 
 export type Step = "create" | "update" | "replace" | "same" | "delete" | "retain";
 
+/** The id the harness gives a resource whose create failed, so the program runs to its end and its dependents are skipped. */
+const FAILED = "stackwire-harness-failed:";
+
 /** What a preview says `up` will do to one resource. */
 export interface PlannedStep {
     step: Step;
@@ -148,12 +151,22 @@ export class MiniEngine {
                 this.official.set(args.name, state);
                 return { id: `${args.name}-id`, state };
             }
-            const { id, outputs } = await this.apply(args.type, args.name, unwrapSecrets(args.inputs) as Record<string, unknown>);
-            return { id, state: outputs };
+            // A resource that depends on one that failed is not sent, as the engine skips it.
+            if (JSON.stringify(args.inputs).includes(FAILED)) return { id: `${FAILED}${args.name}`, state: args.inputs };
+            try {
+                const { id, outputs } = await this.apply(args.type, args.name, unwrapSecrets(args.inputs) as Record<string, unknown>);
+                return { id, state: outputs };
+            } catch (err) {
+                // As `pulumi up` does: the failure is reported when the run ends, and nothing is deleted after it.
+                failures.push(err as Error);
+                return { id: `${FAILED}${args.name}`, state: args.inputs };
+            }
         });
+        const failures: Error[] = [];
         await new Promise<void>((resolve) => pulumi.all(run()).apply(() => resolve()));
         // As the language host does at program exit: let every RPC (component outputs too) finish.
         await pulumi.runtime.disconnect();
+        if (failures.length > 0) throw failures[0];
         // What the program no longer registers leaves the stack.
         await this.remove([...this.state.keys()].filter((name) => !(name in this.steps)));
     }
@@ -165,17 +178,24 @@ export class MiniEngine {
      */
     async preview(config: Record<string, string>, run: () => pulumi.Output<unknown>[], secretKeys: string[] = []): Promise<Record<string, PlannedStep>> {
         const plan: Record<string, PlannedStep> = {};
+        const failures: Error[] = [];
         this.runAs(true, config, secretKeys, async (args) => {
             if (typeof args.inputs.__provider !== "string") {
                 // An official resource not made yet has no outputs: they stay unknown.
                 const known = this.official.get(args.name);
                 return { id: known ? `${args.name}-id` : "", state: known ?? args.inputs };
             }
-            return this.plan(plan, args.type, args.name, unwrapSecrets(sentinelUnknowns(args.inputs)) as Record<string, unknown>);
+            // A refused check fails the preview once it has run, as `pulumi preview` reports it;
+            // the program goes on with the resource unknown, so nothing else fails for it.
+            return this.plan(plan, args.type, args.name, unwrapSecrets(sentinelUnknowns(args.inputs)) as Record<string, unknown>).catch((err: Error) => {
+                failures.push(err);
+                return { id: "", state: args.inputs };
+            });
         });
         // A dry run never resolves unknown outputs: wait for every registration instead of the outputs.
         run();
         await pulumi.runtime.disconnect();
+        if (failures.length > 0) throw failures[0];
         for (const name of this.state.keys()) {
             if (name in plan) continue;
             const managed = this.state.get(name)!;

@@ -106,6 +106,7 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
     const adopted = await runScript(ADOPT, ["--stack", "dev"], { cwd: dir, env: SANDBOX_ENV });
     assert.equal(adopted.status, 0, adopted.err);
     assert.equal(writes(), 0, "adopt only reads");
+    assert.match(adopted.err, /Stripe: 2 prices read/, "a progress line per listing");
     const adoptCalls = requests();
     // Skipped: another stack's product, two API keys (the hand-made one and the key adopt itself reads with), a function secret.
     assert.match(adopted.out, /(\d+) objects to adopt, 4 skipped\./);
@@ -175,7 +176,8 @@ test("config that differs from what exists: the preview lists exactly the differ
     const board = await api(`${trello.url}/1/boards?${new URLSearchParams({ key: SANDBOX_KEYS.trelloApiKey, token: SANDBOX_KEYS.trelloToken, name: "Support", defaultLists: "false", defaultLabels: "false" })}`, { method: "POST" });
     const config = {
         "stackwire:stripe": JSON.stringify({ apiBase: stripe.url, products: { team: { name: "Team", description: "New words", metadata: { tier: "b" }, adopt: product.id } } }),
-        "stackwire:trello": JSON.stringify({ baseUrl: `${trello.url}/1`, boards: { support: { name: "Support desk", permissionLevel: "private", adopt: board.id } } }),
+        // This one goes with the stack when it is destroyed.
+        "stackwire:trello": JSON.stringify({ baseUrl: `${trello.url}/1`, boards: { support: { name: "Support desk", permissionLevel: "private", adopt: { id: board.id, deleteWithStack: true } } } }),
     };
     const engine = new MiniEngine(host, "stackwire", "staging");
     const saved = Object.fromEntries(Object.keys(SANDBOX_ENV).map((k) => [k, process.env[k]]));
@@ -194,6 +196,22 @@ test("config that differs from what exists: the preview lists exactly the differ
         assert.deepEqual(Object.values(engine.steps).filter((s) => s !== "same"), []);
         await engine.destroy();
         assert.equal(stripe.products.get(String(product.id))?.active, true, "retained");
+        assert.equal(trello.boards.has(String(board.id)), false, "deleteWithStack: destroyed with the stack");
+
+        // Refused in the preview, before any write: another stack's product.
+        const theirs = [...stripe.products.values()].find((p) => p.name === "Theirs")!;
+        const price = await api(`${stripe.url}/v1/prices`, { method: "POST", headers: stripeAuth, form: { product: String(product.id), currency: "eur", unit_amount: "500" } });
+        for (const e of emulators) e.resetCounts();
+        const refusals = { "stackwire:stripe": JSON.stringify({ apiBase: stripe.url, products: { theirs: { name: "Theirs", adopt: theirs.id } } }) };
+        await assert.rejects(new MiniEngine(host, "stackwire", "staging").preview(refusals, stackProgram), (err: Error) => {
+            assert.match(err.message, new RegExp(`adopt: stripe:Product "${String(theirs.id)}" belongs to stack stackwire/staging`));
+            return true;
+        });
+        assert.equal(writes(), 0);
+        // A price under an adopted product: its product's id is unknown until up, so up refuses it, before writing it.
+        const priceConfig = { "stackwire:stripe": JSON.stringify({ apiBase: stripe.url, products: { team: { name: "Team", description: "New words", metadata: { tier: "b" }, adopt: product.id, prices: { base: { currency: "eur", unitAmount: 700, adopt: price.id } } } } }) };
+        await assert.rejects(new MiniEngine(host, "stackwire", "staging").up(priceConfig, stackProgram), /stripe:Price "[^"]+" cannot be made to match the config without replacing it \(unitAmount: found 500, configured 700\)/);
+        assert.equal(writes(), 0, "the product matched; nothing was written");
     } finally {
         for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
         else process.env[k] = v;
@@ -220,7 +238,10 @@ test("GitHub repositories come in through Pulumi's import, their GitLab mirror p
         const file = path.join(stackDir, "Pulumi.dev.yaml");
         writeFileSync(file, `config:\n  stackwire:github:\n    owner: acme\n    baseUrl: ${github.url}\n  stackwire:gitlab:\n    baseUrl: ${gitlab.url}\n`);
         const env = { ...SANDBOX_ENV, GITHUB_TOKEN };
+        github.resetCounts();
+        gitlab.resetCounts();
         const adopted = await runScript(ADOPT, ["--stack", "dev"], { cwd: stackDir, env });
+        const adoptCalls = { github: github.totalRequests(), gitlab: gitlab.totalRequests() };
         assert.equal(adopted.status, 0, adopted.err);
         assert.match(adopted.out, /github\s+repository\s+web-app\s+acme\/web-app\s+github\.repositories\.web-app/);
         assert.match(adopted.out, /skipped: archived/);
@@ -244,6 +265,7 @@ test("GitHub repositories come in through Pulumi's import, their GitLab mirror p
             // Nothing created on GitLab; what cannot be read back is written once: the push mirror's credentials and the hook's token.
             const gitlabWrites = Object.entries(gitlab.requestCounts()).filter(([r]) => !r.startsWith("GET "));
             assert.deepEqual(gitlabWrites.sort(), [["PUT /api/v4/projects/:id/hooks/:hid", 1], ["PUT /api/v4/projects/:id/remote_mirrors/:mid", 1]]);
+            console.log(`adopt (code hosting): 1 repository, its GitLab project, push mirror and hook adopted; API calls: adopt ${adoptCalls.github} GitHub + ${adoptCalls.gitlab} GitLab, first up ${gitlab.totalRequests()} GitLab (${gitlabWrites.length} writes: the secrets GitLab never shows)`);
             const stored = gitlab.projects.get(Number(project.id));
             assert.equal(stored?.description, "GitLab copy of the shop");
             assert.equal(stored?.visibility, "internal");

@@ -134,7 +134,7 @@ describe("create", () => {
         emulator.buckets.get("avatars")!.created_at = new Date(Date.now() - 20 * 60_000).toISOString();
         const again = await configuredProvider(bucketDefinition, { supabaseServiceRoleKey: SERVICE_KEY });
         const inputs = await checked({});
-        await expect(again.provider.create(inputs)).rejects.toThrow(/already exists and this stack did not create it.*adoptExisting/);
+        await expect(again.provider.create(inputs)).rejects.toThrow(/already exists and this stack did not create it.*take it over: adopt: /);
     });
 
     it("refuses a bucket made just now with other settings, naming what would have made it its own", async () => {
