@@ -4,11 +4,12 @@
  * table, and writes it into `Pulumi.<stack>.yaml` with `adopt` markers, comments kept, so the
  * first `pulumi up` takes every object over and changes nothing.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { parseDocument } from "yaml";
-import { validateStackConfig } from "../stacks/config";
+import * as yaml from "js-yaml";
+import { Document, isMap, isScalar, parseDocument } from "yaml";
+import { adoptedIds, validateStackConfig } from "../stacks/config";
 import { DISCOVERERS, discover, type Discovery } from "../stacks/adopt";
 import { environmentFor } from "../stacks/environment";
 import { flagsOrUsage, runMain, STACK_NAME, UsageError, type CliIo } from "./args";
@@ -33,15 +34,57 @@ function table(rows: string[][]): string {
     return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
 }
 
-/** Adds each found object under its section in the stack file, keeping the file's comments and everything else in it. */
+/**
+ * Adds each found object under its section in the stack file. Only the `stackwire:<service>`
+ * sections that receive objects are rewritten (their comments kept); every other byte of the file
+ * stays as it was, since a YAML library would respell values it never touched (`0777`, `1e3`).
+ * Checked before writing: every setting the file had reads the same after. Written atomically.
+ */
 function writeInto(file: string, sections: Discovery["sections"]): void {
-    const doc = parseDocument(readFileSync(file, "utf8"));
+    const text = readFileSync(file, "utf8");
+    const doc = parseDocument(text);
+    const config = doc.get("config", true);
+    if (!isMap(config) || config.flow || !config.range) throw new StackFileError(`${path.basename(file)}: its config is not a block mapping; add the objects by hand (--dry-run prints them)`);
+    const indentAt = (offset: number) => offset - text.lastIndexOf("\n", offset - 1) - 1;
+    const childIndent = config.items.length > 0 && isScalar(config.items[0].key) && config.items[0].key.range ? indentAt(config.items[0].key.range[0]) : 2;
+    const render = (node: unknown, indent: number) =>
+        new Document(node)
+            .toString({ lineWidth: 0 })
+            .replace(/\n$/, "")
+            .split("\n")
+            .map((line, i) => (i === 0 || line === "" ? line : " ".repeat(indent) + line))
+            .join("\n");
+    const edits: { start: number; end: number; text: string }[] = [];
+    const appended: string[] = [];
     for (const [service, section] of Object.entries(sections)) {
-        for (const [collection, objects] of Object.entries(section)) {
-            for (const [logical, value] of Object.entries(objects as Record<string, unknown>)) doc.setIn(["config", `stackwire:${service}`, collection, logical], doc.createNode(value));
+        const key = `stackwire:${service}`;
+        const additions = Object.entries(section).flatMap(([collection, objects]) => Object.entries(objects as Record<string, unknown>).map(([logical, value]) => [collection, logical, value] as const));
+        if (additions.length === 0) continue;
+        for (const [collection, logical, value] of additions) doc.setIn(["config", key, collection, logical], doc.createNode(value));
+        const pair = config.items.find((p) => isScalar(p.key) && p.key.value === key);
+        const node = doc.getIn(["config", key], true);
+        if (pair && isMap(pair.value) && !pair.value.flow && pair.value.range && pair.value.items.length > 0) {
+            const [start, , end] = pair.value.range;
+            edits.push({ start, end, text: `${render(node, indentAt(start))}\n` });
+        } else if (pair) {
+            throw new StackFileError(`${path.basename(file)}: ${key} is not a block mapping; add the objects by hand (--dry-run prints them)`);
+        } else {
+            appended.push(`${" ".repeat(childIndent)}${key}:\n${" ".repeat(childIndent + 2)}${render(node, childIndent + 2)}\n`);
         }
     }
-    writeFileSync(file, doc.toString({ lineWidth: 0 }));
+    const end = config.range[2];
+    let next = text;
+    for (const e of [...edits, { start: end, end, text: `${end > 0 && text[end - 1] !== "\n" ? "\n" : ""}${appended.join("")}` }].sort((a, b) => b.start - a.start)) next = next.slice(0, e.start) + e.text + next.slice(e.end);
+
+    // Nothing the file said may read differently now: every earlier setting, inside and outside stackwire's sections.
+    const before = (yaml.load(text) as { config?: Record<string, unknown> }).config ?? {};
+    const after = (yaml.load(next) as { config?: Record<string, unknown> }).config ?? {};
+    const kept = (was: unknown, now: unknown): boolean =>
+        was !== null && typeof was === "object" && !Array.isArray(was) && now !== null && typeof now === "object" ? Object.entries(was).every(([k, v]) => kept(v, (now as Record<string, unknown>)[k])) : JSON.stringify(was) === JSON.stringify(now);
+    if (!kept(before, after)) throw new StackFileError(`${path.basename(file)} could not take the objects without changing what it already says; nothing was written (--dry-run prints them to add by hand)`);
+    const temporary = `${file}.adopt-${process.pid}`;
+    writeFileSync(temporary, next);
+    renameSync(temporary, file);
 }
 
 export async function adoptCommand(argv: string[], io: CliIo): Promise<AdoptResult> {
@@ -69,6 +112,7 @@ export async function adoptCommand(argv: string[], io: CliIo): Promise<AdoptResu
     const discovery = await discover({
         env,
         settings: config.settings,
+        alreadyAdopted: new Set(adoptedIds(config.settings).map((a) => a.id)),
         ...(services ? { services } : {}),
         ...(match ? { match } : {}),
         progress: (service, what, count) => io.err(`  ${service}: ${count} ${what} read`),

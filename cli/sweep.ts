@@ -36,16 +36,40 @@ export interface SweepResult {
     unreachable: { platform: string; reason: string }[];
 }
 
-/** The stack's state: the file given, else `pulumi stack export`; undefined when the stack is gone. */
-function readState(stack: string, dir: string, stateFile: string | undefined): unknown {
-    if (stateFile) return JSON.parse(readFileSync(path.resolve(dir, stateFile), "utf8"));
+/**
+ * The stack's state: the file given, else `pulumi stack export`; undefined only when Pulumi says
+ * exactly that the stack does not exist (a wrong backend or a refused token is an error, never
+ * "no state", which would make everything the stack marked look left over).
+ */
+function readState(env: { project: string; stack: string }, dir: string, stateFile: string | undefined): unknown {
+    let exported: unknown;
+    if (stateFile) exported = JSON.parse(readFileSync(path.resolve(dir, stateFile), "utf8"));
+    else {
+        try {
+            exported = JSON.parse(execFileSync("pulumi", ["stack", "export", "--stack", env.stack], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+        } catch (err) {
+            const e = err as NodeJS.ErrnoException & { stderr?: string };
+            if (e.code === "ENOENT") throw new StackFileError("reading the stack's state needs the Pulumi CLI (`pulumi stack export`): install it, or pass --state <file> with its output");
+            if (new RegExp(`no stack named '${env.stack.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}' found`, "i").test(e.stderr ?? "")) return undefined;
+            throw new StackFileError(`pulumi stack export --stack ${env.stack} failed: ${(e.stderr ?? e.message).trim()}`);
+        }
+    }
+    // An export of this stack, or nothing: a checkpoint of another shape, or another stack's, would hide what it tracks.
+    const resources = (exported as { deployment?: { resources?: unknown } } | undefined)?.deployment?.resources;
+    if (!Array.isArray(resources)) throw new StackFileError("the state has no deployment.resources list: give the output of `pulumi stack export`");
+    const prefix = `urn:pulumi:${env.stack}::${env.project}::`;
+    const foreign = resources.find((r) => typeof (r as { urn?: unknown }).urn !== "string" || !(r as { urn: string }).urn.startsWith(prefix)) as { urn?: unknown } | undefined;
+    if (foreign) throw new StackFileError(`the state is not stack ${env.stack}'s of project ${env.project}: it holds ${String(foreign.urn)}`);
+    return exported;
+}
+
+/** The other stacks of the project (`pulumi stack ls`), when the CLI is there: their names decide whose a name prefix is. */
+function otherStacks(dir: string, stack: string): string[] {
     try {
-        return JSON.parse(execFileSync("pulumi", ["stack", "export", "--stack", stack], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
-    } catch (err) {
-        const e = err as NodeJS.ErrnoException & { stderr?: string };
-        if (e.code === "ENOENT") throw new StackFileError("reading the stack's state needs the Pulumi CLI (`pulumi stack export`): install it, or pass --state <file> with its output");
-        if (/no stack named|not found/i.test(e.stderr ?? "")) return undefined;
-        throw new StackFileError(`pulumi stack export --stack ${stack} failed: ${(e.stderr ?? e.message).trim()}`);
+        const listed = JSON.parse(execFileSync("pulumi", ["stack", "ls", "--json"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as { name: string }[];
+        return listed.map((s) => s.name.split("/").pop()!).filter((name) => name !== stack);
+    } catch {
+        return [];
     }
 }
 
@@ -78,15 +102,15 @@ export async function sweepCommand(argv: string[], io: CliIo, confirm: ((questio
     if (env.kind === "prod") throw new StackFileError(`stack "${stack}" is a prod stack: a sweep deletes what the state does not track, and prod is never swept`);
     const config = validateStackConfig({ settings: files.settings, secretness: files.secretness, env: process.env }, env);
 
-    const state = readState(stack, dir, values.state);
-    const tracked = trackedIds(state);
-    io.err(state === undefined ? `Stack ${stack} has no state (removed): everything marked as its own is left over.` : `Stack ${stack}'s state tracks ${tracked.size} resources.`);
-
-    const { found, unreachable } = await findOwned({ env, settings: config.settings }, (platform, step, count) => {
+    // The platforms first, the state after: an object a running up makes in between is then tracked, never swept.
+    const { found, unreachable } = await findOwned({ env, settings: config.settings, otherStacks: otherStacks(dir, stack) }, (platform, step, count) => {
         if (step === "looking") io.err(`  looking at ${platform}…`);
         else if (step === "done") io.err(`  ${platform}: ${count} marked as ${stack}'s`);
         else io.err(`  ${platform}: could not look`);
     });
+    const state = readState(env, dir, values.state);
+    const tracked = trackedIds(state);
+    io.err(state === undefined ? `Stack ${stack} has no state (removed): everything marked as its own is left over.` : `Stack ${stack}'s state tracks ${tracked.size} resources.`);
     const leftovers = found.filter((o) => !tracked.has(o.id));
     const result: SweepResult = { leftovers, tracked: found.length - leftovers.length, deleted: [], failed: [], unreachable };
     for (const u of unreachable) io.err(`${u.platform} could not be read: ${u.reason}`);

@@ -64,17 +64,56 @@ export interface AdoptTarget {
     /** Only objects whose name matches. */
     match?: RegExp;
     credentials?: ConfigSource;
+    /** Ids the config adopts already (a second run of adopt): skipped, never written twice. */
+    alreadyAdopted?: Set<string>;
     /** Called as listings advance: a platform, what it is reading, how many so far. */
     progress?(service: string, what: string, count: number): void;
 }
 
-/** A logical name from an object's name, unique among `taken`: "Pro Plan" → "pro-plan", then "pro-plan-2". */
-export function logicalFrom(name: string, taken: Set<string>, fallback: string): string {
-    const base = (keyOf(name).replace(/^[^a-z0-9]+/, "") || fallback).slice(0, LOGICAL_NAME_MAX - 3).replace(/-+$/, "") || fallback;
+/**
+ * A logical name from an object's name, unique among `taken`: "Pro Plan" → "pro-plan", then
+ * "pro-plan-2". `startWith` is put before a name that must start with a letter (a list's key).
+ */
+export function logicalFrom(name: string, taken: Set<string>, fallback: string, startWith?: string): string {
+    let base = keyOf(name).replace(/^[^a-z0-9]+/, "") || fallback;
+    if (startWith && !/^[a-z]/.test(base)) base = `${startWith}-${base}`;
+    // Room for a "-<n>" suffix within the limit.
+    base = base.slice(0, LOGICAL_NAME_MAX - 5).replace(/-+$/, "") || fallback;
     let logical = base;
     for (let n = 2; taken.has(logical); n++) logical = `${base}-${n}`;
     taken.add(logical);
     return logical;
+}
+
+/** A URL as the table shows it: without user, password or query, which may carry a credential. */
+function shownUrl(url: string): string {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname}${u.search ? "?…" : ""}`;
+    } catch {
+        return "(not a URL)";
+    }
+}
+
+/** Whether a URL carries what looks like a credential: a user or password, or a token-like query parameter. */
+function carriesCredential(url: string): boolean {
+    try {
+        const u = new URL(url);
+        return u.username !== "" || u.password !== "" || [...u.searchParams.keys()].some((k) => /token|key|secret|sig|auth|password/i.test(k));
+    } catch {
+        return false;
+    }
+}
+
+/** Whether a mirror URL (credentials masked or not) is exactly this repository's. */
+function isRepositoryUrl(url: unknown, host: string, owner: string, name: string): boolean {
+    if (typeof url !== "string") return false;
+    try {
+        const u = new URL(url);
+        return u.host.toLowerCase() === host.toLowerCase() && u.pathname.replace(/\.git$/, "").replace(/\/+$/, "").toLowerCase() === `/${owner}/${name}`.toLowerCase();
+    } catch {
+        return false;
+    }
 }
 
 /** The settings worth writing: nulls, empty lists and maps, and the listed defaults left out. */
@@ -95,6 +134,10 @@ const PRODUCT_KEYS = ["name", "description", "active", "metadata", "images", "ta
 const PRICE_KEYS = ["currency", "unitAmount", "unitAmountDecimal", "billingScheme", "tiersMode", "tiers", "recurring", "transformQuantity", "lookupKey", "nickname", "taxBehavior", "metadata", "active"] as const;
 
 type Discoverer = (target: AdoptTarget) => Promise<Discovery>;
+
+/** The row of an object the config adopts already. */
+const alreadyThere = (target: AdoptTarget, service: string, kind: string, id: string, name: string): FoundObject | undefined =>
+    target.alreadyAdopted?.has(id) ? { service, kind, id, name, placed: "skipped: the config adopts it already", skipped: true } : undefined;
 
 const discoverStripe: Discoverer = async (target) => {
     const s = target.settings.stripe!;
@@ -126,11 +169,17 @@ const discoverStripe: Discoverer = async (target) => {
             continue;
         }
         if (target.match && !target.match.test(p.name)) continue;
+        const again = alreadyThere(target, "stripe", "product", p.id, p.name);
+        if (again) {
+            found.push(again);
+            continue;
+        }
         const logical = logicalFrom(p.name, taken, "product");
         const priceTaken = new Set<string>();
         const prices = Object.fromEntries(
             (pricesOf.get(p.id) ?? []).map((price) => {
-                const state = priceFromApi({ ...home, product: p.id, unitAmountDecimal: null, tiers: null } as never, price) as unknown as Record<string, unknown>;
+                // A decimal amount is written only where the price has no integer one (Stripe answers both).
+                const state = priceFromApi({ ...home, product: p.id, unitAmountDecimal: price.unit_amount === null ? "" : null, tiers: null } as never, price) as unknown as Record<string, unknown>;
                 const label = price.nickname ?? price.lookup_key ?? (price.recurring ? `${price.recurring.interval}ly` : "one-time");
                 const priceLogical = logicalFrom(label, priceTaken, "price");
                 found.push({ service: "stripe", kind: "price", id: price.id, name: `${p.name} ${label}`, placed: `stripe.products.${logical}.prices.${priceLogical}` });
@@ -160,6 +209,11 @@ const discoverSupabase: Discoverer = async (target) => {
             continue;
         }
         if (target.match && !target.match.test(b.name)) continue;
+        const again = alreadyThere(target, "supabase", "bucket", b.id, b.name);
+        if (again) {
+            found.push(again);
+            continue;
+        }
         const logical = logicalFrom(b.name, taken, "bucket");
         buckets[logical] = { ...written({ public: b.public, fileSizeLimit: b.file_size_limit ?? null, allowedMimeTypes: b.allowed_mime_types ?? null }, ["public", "fileSizeLimit", "allowedMimeTypes"], { public: false }), adopt: b.id };
         found.push({ service: "supabase", kind: "bucket", id: b.id, name: b.name, placed: `supabase.buckets.${logical}` });
@@ -201,22 +255,30 @@ const discoverTrello: Discoverer = async (target) => {
             continue;
         }
         if (target.match && !target.match.test(b.name)) continue;
+        const again = alreadyThere(target, "trello", "board", b.id, b.name);
+        if (again) {
+            found.push(again);
+            continue;
+        }
         const logical = logicalFrom(b.name, taken, "board");
         const lists = await get<{ id: string; name: string; pos: number }[]>(`list lists of board ${b.id}`, `/boards/${b.id}/lists`, { filter: "open" });
         const labels = await get<{ id: string; name: string; color: string | null }[]>(`list labels of board ${b.id}`, `/boards/${b.id}/labels`);
         const listKeys = new Set<string>();
-        const named = labels.filter((l) => l.name !== "");
+        // A label is keyed by its name in the config: the first of a name is adopted, others listed.
+        const labelNames = new Set<string>();
+        const named = labels.filter((l) => l.name !== "" && !labelNames.has(l.name) && labelNames.add(l.name));
         boards[logical] = {
             name: b.name,
             ...(b.desc ? { description: b.desc } : {}),
             ...(b.prefs?.permissionLevel && b.prefs.permissionLevel !== "private" ? { permissionLevel: b.prefs.permissionLevel } : {}),
-            lists: [...lists].sort((x, y) => x.pos - y.pos).map((l) => ({ key: logicalFrom(l.name, listKeys, "list").replace(/^(?=[0-9])/, "list-"), name: l.name, adopt: l.id })),
+            lists: [...lists].sort((x, y) => x.pos - y.pos).map((l) => ({ key: logicalFrom(l.name, listKeys, "list", "list"), name: l.name, adopt: l.id })),
             ...(named.length > 0 ? { labels: Object.fromEntries(named.map((l) => [l.name, { color: l.color, adopt: l.id }])) } : {}),
             adopt: b.id,
         };
         found.push({ service: "trello", kind: "board", id: b.id, name: b.name, placed: `trello.boards.${logical}` });
         for (const l of lists) found.push({ service: "trello", kind: "list", id: l.id, name: l.name, placed: `trello.boards.${logical}.lists` });
         for (const l of named) found.push({ service: "trello", kind: "label", id: l.id, name: l.name, placed: `trello.boards.${logical}.labels` });
+        for (const l of labels.filter((x) => x.name !== "" && !named.includes(x))) found.push({ service: "trello", kind: "label", id: l.id, name: l.name, placed: `skipped: another label of the board is named "${l.name}"`, skipped: true });
         for (const l of labels.filter((x) => x.name === "")) found.push({ service: "trello", kind: "label", id: l.id, name: `(${l.color ?? "no colour"}, unnamed)`, placed: "skipped: a label needs a name in the config", skipped: true });
         target.progress?.("Trello", "boards", Object.keys(boards).length);
     }
@@ -240,6 +302,11 @@ const discoverAppwrite: Discoverer = async (target) => {
             continue;
         }
         if (!matches(db.name)) continue;
+        const again = alreadyThere(target, "appwrite", "database", db.$id, db.name);
+        if (again) {
+            found.push(again);
+            continue;
+        }
         const logical = logicalFrom(db.name, taken, "database");
         const collections: Record<string, unknown> = {};
         for (const c of await listAllPages<Listed>((queries) => api(`list collections of ${db.$id}`).databases.listCollections({ databaseId: db.$id, queries }) as never, "collections")) {
@@ -278,6 +345,11 @@ const discoverAppwrite: Discoverer = async (target) => {
             continue;
         }
         if (!matches(b.name)) continue;
+        const again = alreadyThere(target, "appwrite", "bucket", b.$id, b.name);
+        if (again) {
+            found.push(again);
+            continue;
+        }
         const logical = logicalFrom(b.name, bucketNames, "bucket");
         const settings = { name: b.name, permissions: [...b.$permissions].sort(), fileSecurity: b.fileSecurity, enabled: b.enabled, maximumFileSize: b.maximumFileSize, allowedFileExtensions: [...b.allowedFileExtensions].sort(), compression: b.compression, encryption: b.encryption, antivirus: b.antivirus };
         buckets[logical] = { ...written(settings, Object.keys(settings)), adopt: b.$id };
@@ -297,16 +369,36 @@ const discoverResend: Discoverer = async (target) => {
     const domains: Record<string, unknown> = {};
     for (const d of await list<{ id: string; name: string; region: string }>("domains", "/domains")) {
         if (!matches(d.name) || d.name in s.domains) continue;
+        const again = alreadyThere(target, "resend", "domain", d.id, d.name);
+        if (again) {
+            found.push(again);
+            continue;
+        }
         domains[d.name] = { region: d.region, adopt: d.id };
         found.push({ service: "resend", kind: "domain", id: d.id, name: d.name, placed: `resend.domains.${d.name}` });
     }
     const webhooks: Record<string, unknown> = {};
     const taken = new Set(Object.keys(s.webhooks));
-    for (const w of await list<{ id: string; endpoint: string; events: string[] | null }>("webhooks", "/webhooks")) {
+    for (const w of await list<{ id: string; endpoint: string; events: string[] | null; status?: string }>("webhooks", "/webhooks")) {
         if (!matches(w.endpoint)) continue;
+        const skip = (why: string) => found.push({ service: "resend", kind: "webhook", id: w.id, name: shownUrl(w.endpoint), placed: `skipped: ${why}`, skipped: true });
+        const again = alreadyThere(target, "resend", "webhook", w.id, shownUrl(w.endpoint));
+        if (again) {
+            found.push(again);
+            continue;
+        }
+        // Never written into the stack file in plain text: a URL that carries a credential is declared by hand.
+        if (carriesCredential(w.endpoint)) {
+            skip("its endpoint carries a credential (user, password or a token in the query), which the stack file would hold in plain text");
+            continue;
+        }
+        if ((w.events ?? []).length === 0) {
+            skip("it listens to no event, which the stack's webhooks must");
+            continue;
+        }
         const logical = logicalFrom(new URL(w.endpoint).hostname, taken, "webhook");
-        webhooks[logical] = { endpoint: w.endpoint, events: [...(w.events ?? [])].sort(), adopt: w.id };
-        found.push({ service: "resend", kind: "webhook", id: w.id, name: w.endpoint, placed: `resend.webhooks.${logical}` });
+        webhooks[logical] = { endpoint: w.endpoint, events: [...(w.events ?? [])].sort(), ...(w.status === "disabled" ? { enabled: false } : {}), adopt: w.id };
+        found.push({ service: "resend", kind: "webhook", id: w.id, name: shownUrl(w.endpoint), placed: `resend.webhooks.${logical}` });
         toProvide.push(`resend.webhooks.${logical}: its signing secret cannot be read back: the stack's output for it stays empty until the webhook is made again (remove adopt)`);
     }
     // A key's token is shown once, at creation: an existing key cannot hand it to the stack's consumers.
@@ -369,6 +461,11 @@ const discoverGithub: Discoverer = async (target) => {
             continue;
         }
         if (target.match && !target.match.test(r.name)) continue;
+        const again = alreadyThere(target, "github", "repository", r.name, `${r.owner.login}/${r.name}`);
+        if (again) {
+            found.push(again);
+            continue;
+        }
         const logical = logicalFrom(r.name, taken, "repository");
         const repository: Record<string, unknown> = { ...(r.description ? { description: r.description } : {}), visibility: r.visibility, ...(r.topics && r.topics.length > 0 ? { topics: r.topics } : {}), defaultBranch: r.default_branch, adopt: r.name };
         found.push({ service: "github", kind: "repository", id: r.name, name: `${r.owner.login}/${r.name}`, placed: `github.repositories.${logical}` });
@@ -376,10 +473,15 @@ const discoverGithub: Discoverer = async (target) => {
         if (project && gitlabBase) {
             const at = `github.repositories.${logical}.gitlabMirror`;
             const projectApi = (operation: string) => gitlab(gitlabCtx, gitlabBase, operation);
-            const githubPath = `github.com/${r.owner.login}/${r.name}`;
-            const pull = project.mirror === true ? await projectApi(`read pull mirror of ${project.id}`).get<Record<string, any>>(`/projects/${project.id}/mirror/pull`) : undefined;
+            // The host the stack's own mirrors use (components/github/code-repository.ts).
+            const githubHost = "github.com";
+            const githubPath = `${githubHost}/${r.owner.login}/${r.name}`;
+            const mirrors = (url: unknown) => isRepositoryUrl(url, githubHost, r.owner.login, r.name);
+            // A mirror of this repository exactly: its URL (credentials masked) names this owner and repository.
+            const pulled = project.mirror === true ? await projectApi(`read pull mirror of ${project.id}`).get<Record<string, any>>(`/projects/${project.id}/mirror/pull`) : undefined;
+            const pull = pulled && mirrors(pulled.url) ? pulled : undefined;
             const pushes = await gitlabList<Record<string, any>>(projectApi(`list push mirrors of ${project.id}`), `/projects/${project.id}/remote_mirrors`);
-            const push = pushes.find((m) => String(m.url).includes(githubPath));
+            const push = pushes.find((m) => mirrors(m.url));
             const direction = pull && push ? "both" : pull ? "pull" : push ? "push" : undefined;
             if (direction === undefined) {
                 found.push({ service: "gitlab", kind: "project", id: String(project.id), name: project.path_with_namespace, placed: `skipped: not a mirror of ${githubPath}`, skipped: true });
@@ -387,11 +489,15 @@ const discoverGithub: Discoverer = async (target) => {
                 const hooks = await gitlabList<Record<string, any>>(projectApi(`list hooks of ${project.id}`), `/projects/${project.id}/hooks`);
                 const hookNames = new Set<string>();
                 const webhooks = Object.fromEntries(
-                    hooks.map((h) => {
+                    hooks.flatMap((h) => {
+                        if (carriesCredential(h.url)) {
+                            found.push({ service: "gitlab", kind: "hook", id: String(h.id), name: shownUrl(h.url), placed: "skipped: its URL carries a credential, which the stack file would hold in plain text", skipped: true });
+                            return [];
+                        }
                         const key = logicalFrom(new URL(h.url).hostname, hookNames, "hook");
-                        found.push({ service: "gitlab", kind: "hook", id: String(h.id), name: h.url, placed: `${at}.webhooks.${key}` });
+                        found.push({ service: "gitlab", kind: "hook", id: String(h.id), name: shownUrl(h.url), placed: `${at}.webhooks.${key}` });
                         toProvide.push(`${at}.webhooks.${key}: its secret token cannot be read back; the first up sets the stack's (gitlabWebhookSecrets), so update the receiver with it`);
-                        return [key, { url: h.url, events: eventsOf(h), adopt: String(h.id) }];
+                        return [[key, { url: h.url, events: eventsOf(h), ...(h.enable_ssl_verification === false ? { enableSslVerification: false } : {}), adopt: String(h.id) }]];
                     }),
                 );
                 for (const v of await gitlabList<Record<string, any>>(projectApi(`list variables of ${project.id}`), `/projects/${project.id}/variables`)) {
@@ -408,13 +514,17 @@ const discoverGithub: Discoverer = async (target) => {
                     ...((pull?.only_mirror_protected_branches ?? push?.only_protected_branches) ? { onlyProtectedBranches: true } : {}),
                     ...(Object.keys(webhooks).length > 0 ? { webhooks } : {}),
                     adopt: String(project.id),
-                    ...(push ? { adoptPushMirror: String(push.id) } : {}),
                 };
                 found.push({ service: "gitlab", kind: "project", id: String(project.id), name: project.path_with_namespace, placed: at });
-                if (pull) found.push({ service: "gitlab", kind: "pull mirror", id: `${project.id}/pull-mirror`, name: githubPath, placed: at });
-                if (push) found.push({ service: "gitlab", kind: "push mirror", id: String(push.id), name: githubPath, placed: at });
-                // The mirror URLs hold the GitHub token, which GitLab never shows: the first up writes the stack's.
-                toProvide.push(`${at}: the mirror's GitHub credentials cannot be read back; the first up writes them from githubToken`);
+                if (pull) {
+                    found.push({ service: "gitlab", kind: "pull mirror", id: `${project.id}/pull-mirror`, name: githubPath, placed: at });
+                    // The import URL holds the GitHub token, which GitLab never shows: the first up writes the stack's.
+                    toProvide.push(`${at}: the pull mirror's GitHub credentials cannot be read back; the first up writes them from githubToken`);
+                }
+                if (push) {
+                    found.push({ service: "gitlab", kind: "push mirror", id: String(push.id), name: githubPath, placed: "not adopted: GitLab never changes a push mirror's URL, so the stack makes its own", skipped: true });
+                    toProvide.push(`GitLab push mirror ${push.id} of ${project.path_with_namespace}: delete it before the first up (Settings > Repository > Mirroring repositories); the stack makes its own push mirror to ${githubPath}, with its token`);
+                }
             }
         }
         repositories[logical] = repository;

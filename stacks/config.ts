@@ -139,6 +139,37 @@ export function validateStackConfig(raw: RawStackConfig, env: Environment): Stac
             if (malformed.size === 0) throw err;
         }
     }
+    problems.push(...duplicateAdoptions(parsedSections));
     if (problems.length > 0) throw new StackConfigError(env.stack, problems);
     return { ...(plans as PlannedServices), settings };
+}
+
+/** Every `adopt` id of the settings with where it is: `stripe.products.pro` → prod_123. */
+export function adoptedIds(settings: Record<string, unknown>): { path: string; service: string; id: string }[] {
+    const found: { path: string; service: string; id: string }[] = [];
+    const walk = (value: unknown, path: string[]) => {
+        if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, `[${i}]`]));
+        else if (value && typeof value === "object") {
+            for (const [key, v] of Object.entries(value)) {
+                if (key === "adopt" && v && typeof v === "object" && typeof (v as { id?: unknown }).id === "string") found.push({ path: path.join(".").replace(/\.\[/g, "["), service: path[0], id: (v as { id: string }).id });
+                else walk(v, [...path, key]);
+            }
+        }
+    };
+    walk(settings, []);
+    return found;
+}
+
+/** Two objects of a service adopting one existing object would both manage it. */
+function duplicateAdoptions(sections: Record<string, unknown>): Problem[] {
+    const seen = new Map<string, string>();
+    return adoptedIds(sections).flatMap(({ path, service, id }): Problem[] => {
+        const key = `${service}\u0000${id}`;
+        const first = seen.get(key);
+        if (first === undefined) {
+            seen.set(key, path);
+            return [];
+        }
+        return [{ path: `${path}.adopt`, rule: `adopts "${id}", which ${first} already adopts: one object of the config per existing object` }];
+    });
 }

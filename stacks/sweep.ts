@@ -60,6 +60,13 @@ export interface SweepTarget {
     settings: StackSettings;
     /** Where credentials are read besides the environment (the stack's secrets, a test's keys). */
     credentials?: ConfigSource;
+    /** The project's other stacks: a name that is a longer stack's (`dev-alice` beside `dev`) is not this one's. */
+    otherStacks?: string[];
+}
+
+/** Whether a name with this stack's prefix belongs to a longer stack of the project instead (`stackwire-dev-alice-x` beside `dev`). */
+function longerStackHolds(target: SweepTarget, name: string, prefixOf: (stack: string) => string): boolean {
+    return (target.otherStacks ?? []).some((other) => other.startsWith(`${target.env.stack}-`) && name.startsWith(prefixOf(other)));
 }
 
 /** The text every URN mark of this stack starts with. */
@@ -127,7 +134,7 @@ const supabaseFinder: Finder = (target) => {
         const { data, error } = await storage("list buckets").listBuckets();
         if (error) throw new Error(`Supabase Storage refused to list buckets: ${error.message}`);
         return (data ?? [])
-            .filter((b) => b.id.startsWith(prefix))
+            .filter((b) => b.id.startsWith(prefix) && !longerStackHolds(target, b.id, (stack) => physicalPrefixOf({ ...env, stack })))
             .map((b) => ({
                 platform: "Supabase",
                 kind: "storage bucket",
@@ -158,8 +165,8 @@ const appwriteFinder: Finder = (target) => {
         const buckets = await listAllPages<{ $id: string; name: string }>((queries) => api("list buckets").storage.listBuckets({ queries }) as never, "buckets");
         const mark = `id starts with ${prefix}`;
         return [
-            ...databases.filter((d) => d.$id.startsWith(prefix)).map((d) => ({ platform: "Appwrite", kind: "database", id: d.$id, label: d.name, mark, remove: async () => void (await api(`delete database ${d.$id}`).databases.delete({ databaseId: d.$id })) })),
-            ...buckets.filter((b) => b.$id.startsWith(prefix)).map((b) => ({ platform: "Appwrite", kind: "storage bucket", id: b.$id, label: b.name, mark, remove: async () => void (await api(`delete bucket ${b.$id}`).storage.deleteBucket({ bucketId: b.$id })) })),
+            ...databases.filter((d) => d.$id.startsWith(prefix) && !longerStackHolds(target, d.$id, (stack) => physicalPrefixOf({ ...env, stack }))).map((d) => ({ platform: "Appwrite", kind: "database", id: d.$id, label: d.name, mark, remove: async () => void (await api(`delete database ${d.$id}`).databases.delete({ databaseId: d.$id })) })),
+            ...buckets.filter((b) => b.$id.startsWith(prefix) && !longerStackHolds(target, b.$id, (stack) => physicalPrefixOf({ ...env, stack }))).map((b) => ({ platform: "Appwrite", kind: "storage bucket", id: b.$id, label: b.name, mark, remove: async () => void (await api(`delete bucket ${b.$id}`).storage.deleteBucket({ bucketId: b.$id })) })),
         ];
     })();
 };
@@ -206,7 +213,7 @@ const resendFinder: Finder = (target) => {
     return (async (): Promise<Found[]> => {
         const keys = await resendList<{ id: string; name: string }>(resend(ctx, baseUrl, "list API keys"), "/api-keys");
         return keys
-            .filter((k) => k.name.startsWith(prefix) && API_KEY_MARK.test(k.name))
+            .filter((k) => k.name.startsWith(prefix) && API_KEY_MARK.test(k.name) && !longerStackHolds(target, k.name, (stack) => `${stack}-`))
             .map((k) => ({ platform: "Resend", kind: "API key", id: k.id, label: k.name, mark: `name starts with ${prefix} and ends with stackwire's #<hash>`, remove: async () => void (await resend(ctx, baseUrl, `delete API key ${k.id}`).remove(`/api-keys/${k.id}`)) }));
     })();
 };

@@ -33,8 +33,6 @@ export interface GitlabMirrorArgs extends Adoptable {
     description?: pulumi.Input<string>;
     /** @default "private" */
     visibility?: pulumi.Input<"private" | "internal" | "public">;
-    /** The id of an existing push mirror to GitHub to take over (with an adopted project). */
-    adoptPushMirror?: string;
     /** @default https://gitlab.com */
     baseUrl?: pulumi.Input<string>;
     namespaceId?: pulumi.Input<number>;
@@ -47,7 +45,7 @@ export interface GitlabMirrorArgs extends Adoptable {
     /** CI/CD variables of the GitLab project (values secret). */
     variables?: Record<string, { value: pulumi.Input<string>; masked?: boolean; protected?: boolean; raw?: boolean }>;
     /** Project webhooks by name; GitLab sends a generated secret token in X-Gitlab-Token. */
-    webhooks?: Record<string, { url: pulumi.Input<string>; events: GitlabHookEvent[] } & Adoptable>;
+    webhooks?: Record<string, { url: pulumi.Input<string>; events: GitlabHookEvent[]; enableSslVerification?: boolean } & Adoptable>;
 }
 
 export interface CodeRepositoryArgs extends Adoptable {
@@ -220,8 +218,8 @@ export class CodeRepository extends pulumi.ComponentResource {
             new GitlabPullMirror(...transformed(this.transforms.pullMirror, `${name}-gitlab-pull`, { ...common, importUrl: githubUrl, triggerBuilds: mirror.triggerBuilds ?? false, ...(adopt ? { adopt: `${adopt}/pull-mirror` } : {}) }, { parent: project, ...adoption }));
         }
         if (mirror.direction !== "pull") {
-            const pushAdopt = adopt && mirror.adoptPushMirror ? { adopt: mirror.adoptPushMirror } : {};
-            new GitlabPushMirror(...transformed(this.transforms.pushMirror, `${name}-gitlab-push`, { ...common, url: githubUrl, enabled: true, ...pushAdopt }, { parent: project, ...(pushAdopt.adopt ? adoption : {}) }));
+            // A push mirror is never adopted (its URL cannot change): the stack makes its own.
+            new GitlabPushMirror(...transformed(this.transforms.pushMirror, `${name}-gitlab-push`, { ...common, url: githubUrl, enabled: true }, { parent: project }));
         }
         for (const [key, v] of Object.entries(mirror.variables ?? {})) {
             const variableArgs: GitlabVariableArgs = { ...connection, projectId, key, value: v.value, masked: v.masked ?? true, protected: v.protected ?? false, raw: v.raw ?? false };
@@ -235,7 +233,7 @@ export class CodeRepository extends pulumi.ComponentResource {
             const [spec, adoption] = adoptable(settings);
             const token = this.generatedSecret(`${name}-gitlab-webhook-${hook}-secret`);
             // An adopted hook's token cannot be read back: adoption writes the stack's (core/adopt.ts).
-            const hookArgs: GitlabProjectHookArgs = { ...(mirror.baseUrl ? { baseUrl: mirror.baseUrl } : {}), projectId: project.id, url: spec.url, events: spec.events, token, ...(spec.adopt ? { adopt: spec.adopt } : {}) };
+            const hookArgs: GitlabProjectHookArgs = { ...(mirror.baseUrl ? { baseUrl: mirror.baseUrl } : {}), projectId: project.id, url: spec.url, events: spec.events, token, ...(spec.enableSslVerification !== undefined ? { enableSslVerification: spec.enableSslVerification } : {}), ...(spec.adopt ? { adopt: spec.adopt } : {}) };
             new GitlabProjectHook(...transformed(this.transforms.gitlabWebhook, `${name}-gitlab-webhook-${hook}`, hookArgs, { parent: project, ...adoption }));
             return [hook, token] as const;
         });

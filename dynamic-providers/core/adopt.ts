@@ -55,7 +55,7 @@ export function foreignOwner(found: Record<string, unknown>, wanted: Record<stri
 
 const shown = (value: unknown) => (value === undefined ? "unset" : JSON.stringify(value));
 
-/** "field: found X, configured Y" for each field. */
-export function describeDifferences(keys: readonly string[], found: Record<string, unknown>, wanted: Record<string, unknown>): string {
-    return keys.map((k) => `${k}: found ${shown(found[k])}, configured ${shown(wanted[k])}`).join("; ");
+/** "field: found X, configured Y" for each field; a secret one says only that it differs. */
+export function describeDifferences(keys: readonly string[], found: Record<string, unknown>, wanted: Record<string, unknown>, secret: readonly string[] = []): string {
+    return keys.map((k) => (secret.includes(k) ? `${k}: differs (secret)` : `${k}: found ${shown(found[k])}, configured ${shown(wanted[k])}`)).join("; ");
 }

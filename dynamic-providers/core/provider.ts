@@ -128,6 +128,8 @@ export interface ResourceDefinition<S extends InputSchema, O extends InputsOf<S>
     deleteBeforeReplace: boolean;
     /** Inputs that are secret whatever their origin: wrapped as secrets and kept secret as outputs. */
     secretInputs?: readonly (keyof InputsOf<S> & string)[];
+    /** Why an existing object of this kind cannot be adopted (its secret output is shown only at creation); absent when it can. */
+    notAdoptable?: string;
     /** Inputs that `read` cannot see on the service (deployed code): adoption writes them, as it writes secret inputs. */
     unreadableInputs?: readonly (keyof InputsOf<S> & string)[];
     /** Outputs that are not inputs (ids, URLs, statuses), registered so the class can expose them. */
@@ -254,6 +256,7 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
      */
     const planAdoption = async (ctx: OperationContext, id: string, wanted: Props) => {
         const what = `${def.module}:${def.type} "${id}"`;
+        if (def.notAdoptable) throw new AdoptionError(`adopt: ${what} cannot be adopted: ${def.notAdoptable}`);
         const named = def.idFor?.(wanted as InputsOf<S>);
         if (named !== undefined && named !== id) throw new AdoptionError(`adopt: ${what} is not the object this config names: a ${def.module}:${def.type} is named by its settings, and these name "${named}" (set adopt: "${named}", or change the settings to the object's)`);
         const found = (await def.read(ctx, id, wanted as O)) as Props | undefined;
@@ -263,7 +266,7 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
         const { replaces: byKey, changed: differ } = changedInputs(found, wanted);
         const replaces = replacesOf(differ, found, wanted, byKey);
         if (replaces.length > 0) {
-            throw new AdoptionError(`adopt: ${what} cannot be made to match the config without replacing it (${describeDifferences(replaces, found, wanted)}): change the config to what exists, or remove adopt to create a new object`);
+            throw new AdoptionError(`adopt: ${what} cannot be made to match the config without replacing it (${describeDifferences(replaces, found, wanted, secretKeys)}): change the config to what exists, or remove adopt to create a new object`);
         }
         const unreadable = [...(def.secretInputs ?? []), ...(def.unreadableInputs ?? [])].filter((key) => wanted[key] !== undefined && wanted[key] !== null && !differ.includes(key));
         return { found, differ, unreadable };
@@ -284,7 +287,10 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
         const ctx = contextFor(config, wanted);
         try {
             const { found, differ, unreadable } = await guarded(ctx, () => planAdoption(ctx, id, wanted));
-            return { changes: [...differ.map((key) => describeDifferences([key], found, wanted)), ...unreadable.map((key) => `${key}: cannot be read back, the config's is written`)] };
+            // What the object holds may be a secret too (a mirror's URL as GitLab shows it): never shown, and redacted besides.
+            for (const key of secretKeys) ctx.keepSecret(found[key]);
+            const lines = [...differ.map((key) => describeDifferences([key], found, wanted, secretKeys)), ...unreadable.map((key) => `${key}: cannot be read back, the config's is written`)];
+            return { changes: lines.map((line) => ctx.redact(line)) };
         } catch (err) {
             return { failure: (err as Error).message };
         }
@@ -305,8 +311,16 @@ export function dynamicProvider<S extends InputSchema, O extends InputsOf<S>>(de
                 const unknowns = Object.fromEntries(unknownKeys.map((k) => [k, UNKNOWN]));
                 const transition = unknownKeys.length === 0 && def.checkTransition ? def.checkTransition(_olds as Partial<O>, parsed.data) : [];
                 if (transition.length > 0) return { inputs: news, failures: transition };
-                // A create that adopts: the preview (and up) read the object first, so differences show and refusals come before any write.
                 const { [ADOPT_KEY]: adopt, ...wanted } = parsed.data as Props;
+                const adopted = (_olds ?? {})[ADOPT_KEY];
+                if (typeof adopted === "string" && unknownKeys.length === 0) {
+                    // Adoption decides retention and marks: it stays as long as the object is in the config.
+                    if (adopt !== adopted) return { inputs: news, failures: [{ property: ADOPT_KEY, reason: `this object was adopted as "${adopted}" and stays adopted: keep adopt: ${adopted} (to let go of it, remove the object from the config; it is kept)` }] };
+                    const { changed, replaces: byKey } = changedInputs(_olds, parsed.data as Props);
+                    const replaces = replacesOf(changed, _olds, parsed.data as Props, byKey);
+                    if (replaces.length > 0) return { inputs: news, failures: [{ property: replaces[0], reason: `would replace adopted ${def.module}:${def.type} "${adopted}" (${replaces.join(", ")} cannot change in place); an object the stack did not make is never replaced: change it back, or remove the object from the config and add a new one` }] };
+                }
+                // A create that adopts: the preview (and up) read the object first, so differences show and refusals come before any write.
                 if (typeof adopt === "string" && unknownKeys.length === 0 && Object.keys(_olds ?? {}).length === 0) {
                     const preview = await adoptionPreview(this.stackConfig, adopt, wanted);
                     // The engine prints a failure after its property: the reason does not repeat it.

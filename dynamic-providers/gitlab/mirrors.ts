@@ -189,6 +189,7 @@ export const pushMirrorDefinition: ResourceDefinition<ReturnType<typeof pushMirr
     replaceOnChanges: ["baseUrl", "projectId", "url"],
     deleteBeforeReplace: true,
     secretInputs: ["url"],
+    notAdoptable: "its URL holds credentials GitLab never shows and never lets change, so the stack could not put its own there; the stack makes its own push mirror: delete the old one after the first up",
 
     async create(ctx, i) {
         const operation = `add push mirror to project ${i.projectId}`;

@@ -50,6 +50,7 @@ export const apiKeyDefinition: ResourceDefinition<ReturnType<typeof apiKeyInputS
     service: "resend",
     schema: apiKeyInputSchema,
     secretOutputs: ["token"],
+    notAdoptable: "its token is shown only when the key is made, so the stack could not hand it on; declare the key so the stack makes a new one, move its users, then delete the old one",
     urnInput: true,
     replaceOnChanges: ["baseUrl", "permission", "domainId"],
     deleteBeforeReplace: false,

@@ -15,8 +15,8 @@ const key = idSchema("key");
 const attribute = z
     .object(attributeFieldsShape())
     .extend({
-        /** The related collection's id in the same database. */
-        relatedCollection: logicalName.optional(),
+        /** The related collection's id in the same database (collections are keyed by their ids). */
+        relatedCollection: idSchema("relatedCollection").optional(),
         adopt: adoptSetting,
     })
     .omit({ relatedCollectionId: true })

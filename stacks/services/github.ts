@@ -57,15 +57,13 @@ const repository = z
                 triggerBuilds: z.boolean().default(false),
                 onlyProtectedBranches: z.boolean().default(false),
                 variables: z.record(z.string().regex(VARIABLE_KEY_PATTERN, "must be letters, digits and _ only, at most 255 characters"), gitlabVariable).default({}),
-                webhooks: z.record(logicalName, hookInputSchema().pick({ url: true, events: true }).extend({ adopt: adoptSetting }).strict()).default({}),
+                webhooks: z.record(logicalName, hookInputSchema().pick({ url: true, events: true, enableSslVerification: true }).extend({ adopt: adoptSetting }).strict()).default({}),
                 /** The GitLab project as it is named and described; new mirrors take the repository's name. */
                 name: z.string().min(1).max(255).optional(),
                 description: z.string().max(2000).optional(),
                 visibility: z.enum(["private", "internal", "public"]).optional(),
-                /** Take over an existing GitLab project by its id (docs/adoption.md). */
+                /** Take over an existing GitLab project by its id, and its pull mirror with it (docs/adoption.md). */
                 adopt: adoptSetting,
-                /** Take over the project's existing push mirror to GitHub by its id. */
-                adoptPushMirror: z.string().regex(/^\d+$/, "must be the push mirror's id").optional(),
             })
             .strict()
             .optional(),

@@ -12,7 +12,7 @@ const section = z
         baseUrl: httpUrl().optional(),
         domains: z.record(z.string().refine((d) => DOMAIN_NAME_PATTERN.test(d.toLowerCase()), "must be a domain name such as mail.example.com"), z.object({ region: z.enum(RESEND_REGIONS).optional(), adopt: adoptSetting }).strict()).default({}),
         apiKeys: z.record(logicalName, z.object({ permission: z.enum(["full_access", "sending_access"]).default("sending_access"), domain: z.string().optional() }).strict()).default({}),
-        webhooks: z.record(logicalName, resendWebhookInputSchema().pick({ endpoint: true, events: true }).extend({ adopt: adoptSetting }).strict()).default({}),
+        webhooks: z.record(logicalName, resendWebhookInputSchema().pick({ endpoint: true, events: true, enabled: true }).extend({ adopt: adoptSetting }).strict()).default({}),
     })
     .strict();
 

@@ -99,7 +99,7 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
     const file = path.join(dir, "Pulumi.dev.yaml");
     writeFileSync(
         file,
-        `# The team's dev stack.\nconfig:\n  stackwire:stripe:\n    apiBase: ${stripe.url}\n  stackwire:supabase:\n    url: ${supabase.url} # the project\n    projectRef: ${SANDBOX_SUPABASE_REF}\n    managementUrl: ${management.url}\n  stackwire:trello:\n    baseUrl: ${trello.url}/1\n  stackwire:appwrite:\n    endpoint: ${appwrite.url}/v1\n    projectId: ${SANDBOX_APPWRITE.projectId}\n  stackwire:resend:\n    baseUrl: ${resend.url}\n`,
+        `# The team's dev stack.\nconfig:\n  aws:accountId: 012345678901 # kept as written\n  stackwire:stripe:\n    apiBase: ${stripe.url}\n  stackwire:supabase:\n    url: ${supabase.url} # the project\n    projectRef: ${SANDBOX_SUPABASE_REF}\n    managementUrl: ${management.url}\n  stackwire:trello:\n    baseUrl: ${trello.url}/1\n  stackwire:appwrite:\n    endpoint: ${appwrite.url}/v1\n    projectId: ${SANDBOX_APPWRITE.projectId}\n  stackwire:resend:\n    baseUrl: ${resend.url}\n`,
     );
 
     for (const e of emulators) e.resetCounts();
@@ -117,6 +117,12 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
     const text = readFileSync(file, "utf8");
     assert.match(text, /# The team's dev stack\./, "the file's comments are kept");
     assert.match(text, /# the project/);
+    assert.ok(text.includes("  aws:accountId: 012345678901 # kept as written\n"), "settings outside stackwire's sections keep every byte");
+    // A second run adopts nothing twice: the file already names every object.
+    const again = await runScript(ADOPT, ["--stack", "dev"], { cwd: dir, env: SANDBOX_ENV });
+    assert.equal(again.status, 0, again.err);
+    assert.match(again.out, /\n0 objects to adopt, \d+ skipped\./);
+    assert.equal(readFileSync(file, "utf8"), text);
     const count = Number(/(\d+) objects to adopt/.exec(adopted.out)![1]);
     assert.equal(count, 1 + 2 + 2 + 1 + 3 + 1 + 1 + 1 + 3 + 1 + 1 + 2, "a product with 2 prices, 2 buckets, a board with 3 lists and a label, a database with a collection, 3 attributes and an index, an Appwrite bucket, a Resend domain and webhook");
     assert.match(adopted.out, /skipped: managed by stack stackwire\/staging/);
@@ -231,6 +237,8 @@ test("GitHub repositories come in through Pulumi's import, their GitLab mirror p
         const glAuth = { "private-token": SANDBOX_KEYS.gitlabToken, "content-type": "application/json" };
         const project = await api(`${gitlab.url}/api/v4/projects`, { method: "POST", headers: glAuth, body: JSON.stringify({ name: "web-app", path: "web-app", description: "GitLab copy of the shop", visibility: "internal", default_branch: "trunk" }) });
         const mirror = await api(`${gitlab.url}/api/v4/projects/${project.id}/remote_mirrors`, { method: "POST", headers: glAuth, body: JSON.stringify({ url: `https://x-access-token:${GITHUB_TOKEN}@github.com/acme/web-app.git`, enabled: true }) });
+        // A mirror that has been running for a while (a fresh one that never ran could be the stack's own lost create).
+        Object.assign(gitlab.projects.get(Number(project.id))!.mirrors.get(Number(mirror.id))!, { last_update_started_at: "2024-05-01T10:00:00Z", last_update_at: "2024-05-01T10:00:05Z", update_status: "finished" });
         const hook = await api(`${gitlab.url}/api/v4/projects/${project.id}/hooks`, { method: "POST", headers: glAuth, body: JSON.stringify({ url: "https://ci.acme.test/gitlab", push_events: true, pipeline_events: true, token: "hand-made-token" }) });
         await api(`${gitlab.url}/api/v4/projects/${project.id}/variables`, { method: "POST", headers: glAuth, body: JSON.stringify({ key: "DEPLOY_KEY", value: "hand-made-value-123", masked: true }) });
 
@@ -245,10 +253,14 @@ test("GitHub repositories come in through Pulumi's import, their GitLab mirror p
         assert.equal(adopted.status, 0, adopted.err);
         assert.match(adopted.out, /github\s+repository\s+web-app\s+acme\/web-app\s+github\.repositories\.web-app/);
         assert.match(adopted.out, /skipped: archived/);
-        assert.match(adopted.out, /gitlab\s+push mirror\s+\d+/);
+        assert.match(adopted.out, /gitlab\s+push mirror\s+\d+\s+github\.com\/acme\/web-app\s+not adopted: GitLab never changes a push mirror's URL/);
+        assert.match(adopted.out, /GitLab push mirror \d+ of [^:]+: delete it before the first up/);
         assert.match(adopted.out, /GitLab CI variable DEPLOY_KEY of [^:]+: declare it under github\.repositories\.web-app\.gitlabMirror\.variables/);
         assert.match(adopted.out, /webhooks\.ci-acme-test: its secret token cannot be read back/);
 
+        // What adopt told the user to do by hand: the old push mirror goes (GitLab keeps one per URL).
+        const removed = await fetch(`${gitlab.url}/api/v4/projects/${project.id}/remote_mirrors/${mirror.id}`, { method: "DELETE", headers: glAuth });
+        assert.equal(removed.status, 204);
         const engine = new MiniEngine(host, "stackwire", "dev");
         const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
         Object.assign(process.env, env);
@@ -261,11 +273,13 @@ test("GitHub repositories come in through Pulumi's import, their GitLab mirror p
             assert.equal(repo?.retainOnDelete, true);
             assert.ok(repo?.ignoreChanges?.includes("allowMergeCommit"));
             const ids = [...engine.state.values()].map((m) => m.id);
-            assert.ok(ids.includes(String(project.id)) && ids.includes(String(mirror.id)) && ids.includes(String(hook.id)));
-            // Nothing created on GitLab; what cannot be read back is written once: the push mirror's credentials and the hook's token.
+            assert.ok(ids.includes(String(project.id)) && ids.includes(String(hook.id)));
+            // The project and hook adopted (the hook's token, which GitLab never shows, written once); the push mirror,
+            // whose URL GitLab never lets change, made anew by the stack.
             const gitlabWrites = Object.entries(gitlab.requestCounts()).filter(([r]) => !r.startsWith("GET "));
-            assert.deepEqual(gitlabWrites.sort(), [["PUT /api/v4/projects/:id/hooks/:hid", 1], ["PUT /api/v4/projects/:id/remote_mirrors/:mid", 1]]);
-            console.log(`adopt (code hosting): 1 repository, its GitLab project, push mirror and hook adopted; API calls: adopt ${adoptCalls.github} GitHub + ${adoptCalls.gitlab} GitLab, first up ${gitlab.totalRequests()} GitLab (${gitlabWrites.length} writes: the secrets GitLab never shows)`);
+            assert.deepEqual(gitlabWrites.sort(), [["POST /api/v4/projects/:id/remote_mirrors", 1], ["PUT /api/v4/projects/:id/hooks/:hid", 1]]);
+            assert.ok(!ids.includes(String(mirror.id)));
+            console.log(`adopt (code hosting): 1 repository, its GitLab project and hook adopted; API calls: adopt ${adoptCalls.github} GitHub + ${adoptCalls.gitlab} GitLab, first up ${gitlab.totalRequests()} GitLab (writes: the hook's token, and the stack's own push mirror)`);
             const stored = gitlab.projects.get(Number(project.id));
             assert.equal(stored?.description, "GitLab copy of the shop");
             assert.equal(stored?.visibility, "internal");

@@ -119,6 +119,11 @@ test("a prod stack is never swept, and deleting needs --yes outside a terminal",
     assert.match((await sweep("--stack", "main", "--yes")).err, /stack "main" is a prod stack/);
 
     writeStackFiles("pr-12", { trello: sandbox.settings.trello });
+    // Another stack's export, or one of another shape, never stands for this stack's state.
+    const theirs = await sweep("--stack", "pr-12", "--state", writeState({ version: 3, deployment: { resources: [{ urn: "urn:pulumi:pr-13::stackwire::pulumi-nodejs:dynamic/trello:Board::b", id: "x" }] } }), "--dry-run");
+    assert.equal(theirs.status, 1);
+    assert.match(theirs.err, /the state is not stack pr-12's of project stackwire: it holds urn:pulumi:pr-13::/);
+    assert.match((await sweep("--stack", "pr-12", "--state", writeState({ checkpoint: { latest: {} } }), "--dry-run")).err, /the state has no deployment\.resources list/);
     await trelloBoard("Left", "stackwire:urn:pulumi:pr-12::stackwire::pulumi-nodejs:dynamic/trello:Board::left");
     const unconfirmed = await sweep("--stack", "pr-12", "--state", writeState({ version: 3, deployment: { resources: [] } }));
     assert.equal(unconfirmed.status, 2, `${unconfirmed.err}\n${unconfirmed.out}`);

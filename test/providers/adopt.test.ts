@@ -41,7 +41,7 @@ async function handMade(s: KindScenario) {
     return { provider, inputs, id };
 }
 
-describe.each(scenarios.map((s) => [s.kind, s] as const))("%s", (_kind, s) => {
+describe.each(scenarios.filter((s) => !s.definition.notAdoptable).map((s) => [s.kind, s] as const))("%s", (_kind, s) => {
     it("adopts an existing object with reads only, and its state diffs clean against the config", async () => {
         const { provider, inputs, id } = await handMade(s);
         s.rig.emulator.resetCounts();
@@ -124,5 +124,44 @@ describe("adoption refused before any write", () => {
         expect(checked.failures?.[0]).toMatchObject({ property: "adopt" });
         expect(checked.failures?.[0]?.reason).toContain(`trello:Board "${theirs.id}" belongs to stack stackwire/staging`);
         expect(writes(s)).toBe(0);
+    });
+});
+
+describe.each(scenarios.filter((s) => s.definition.notAdoptable).map((s) => [s.kind, s] as const))("%s, whose secret output is shown only at creation", (_kind, s) => {
+    it("is refused by name before any write", async () => {
+        const { provider, inputs, id } = await handMade(s);
+        s.rig.emulator.resetCounts();
+        const checked = await provider.check({}, { ...inputs, adopt: id });
+        expect(checked.failures?.[0]).toMatchObject({ property: "adopt" });
+        expect(checked.failures?.[0]?.reason).toContain(`cannot be adopted: ${s.definition.notAdoptable}`);
+        expect(writes(s)).toBe(0);
+    });
+});
+
+describe("an adopted object stays adopted", () => {
+    const s = scenarios.find((x) => x.kind === "stripe:Price")!;
+
+    it("refuses losing or changing adopt, and a change that would replace it, before any write", async () => {
+        const { provider, inputs, id } = await handMade(s);
+        const checked = await provider.check({}, { ...inputs, adopt: id });
+        const adopted = await provider.create(checked.inputs);
+        s.rig.emulator.resetCounts();
+        const dropped = await provider.check(adopted.outs, inputs);
+        expect(dropped.failures?.[0]).toMatchObject({ property: "adopt" });
+        expect(dropped.failures?.[0]?.reason).toContain(`stays adopted: keep adopt: ${id}`);
+        const replaced = await provider.check(adopted.outs, { ...inputs, unitAmount: 4242, adopt: id });
+        expect(replaced.failures?.[0]?.reason).toContain(`would replace adopted stripe:Price "${id}"`);
+        expect((await provider.check(adopted.outs, { ...inputs, nickname: "Renamed", adopt: id })).failures ?? []).toEqual([]);
+        expect(writes(s)).toBe(0);
+    });
+
+    it("never shows a secret's value among the differences a preview lists", async () => {
+        const variable = scenarios.find((x) => x.kind === "gitlab:Variable")!;
+        const { provider, inputs, id } = await handMade(variable);
+        const checked = await provider.check({}, { ...inputs, value: "a-new-secret-value-0123", adopt: id });
+        const changes = (checked.inputs.adoptChanges as string[]).join("\n");
+        expect(changes).toContain("value");
+        expect(changes).not.toContain("a-new-secret-value-0123");
+        expect(changes).not.toContain(String(inputs.value));
     });
 });
