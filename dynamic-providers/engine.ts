@@ -37,6 +37,8 @@ import { edgeFunctionDefinition } from "./supabase/edge-function";
 import { secretSetDefinition } from "./supabase/secrets";
 import { boardDefinition, labelDefinition, listDefinition } from "./trello/board";
 import { trelloWebhookDefinition } from "./trello/webhook";
+import { openaiProjectDefinition } from "./openai/project";
+import { serviceAccountDefinition } from "./openai/service-account";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDefinition = ResourceDefinition<InputSchema, any>;
@@ -72,6 +74,8 @@ export const DEFINITIONS: readonly AnyDefinition[] = [
     resendProviderDefinition,
     edgeFunctionDefinition,
     authSmtpDefinition,
+    openaiProjectDefinition,
+    serviceAccountDefinition,
 ];
 
 export const kindOf = (definition: Pick<AnyDefinition, "module" | "type">) => `${definition.module}:${definition.type}`;

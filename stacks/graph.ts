@@ -11,7 +11,7 @@ import { RELAYED } from "./services/wires";
 import { WIRE_NAMES, WIRES, type WireName } from "./wires/catalog";
 
 /** A cluster of the picture: a platform, or the platform keys. */
-export type GraphPlatform = "github" | "gitlab" | "trello" | "stripe" | "appwrite" | "supabase" | "postgres" | "redis" | "resend" | "keys";
+export type GraphPlatform = "github" | "gitlab" | "trello" | "stripe" | "appwrite" | "supabase" | "postgres" | "redis" | "resend" | "openai" | "keys";
 
 export interface PlatformStyle {
     label: string;
@@ -34,6 +34,7 @@ export const PLATFORM_STYLES: Record<GraphPlatform, PlatformStyle> = {
     postgres: { label: "PostgreSQL", color: "#336791", fill: "#ECF1F6", fallback: "Server" },
     redis: { label: "Redis", color: "#D82C20", fill: "#FCEDEC", fallback: "Server" },
     resend: { label: "Resend", color: "#111111", fill: "#F4F4F4", fallback: "Account" },
+    openai: { label: "OpenAI", color: "#10A37F", fill: "#E9F7F2", fallback: "Organization" },
     keys: { label: "Platform keys", color: "#B7791F", fill: "#FDF6E3", fallback: "Keys" },
 };
 
@@ -48,6 +49,7 @@ const SECTION_OF: Record<GraphPlatform, string> = {
     postgres: "postgres",
     redis: "redis",
     resend: "resend",
+    openai: "openai",
     keys: "keyConsumers",
 };
 
@@ -225,6 +227,15 @@ function addComponents(g: GraphBuilder, s: Obj): void {
     }
 }
 
+/** The OpenAI project and the service account whose key the stack makes. */
+function addOpenai(g: GraphBuilder, s: Obj): void {
+    if (s.openai === undefined) return;
+    const o = obj(s.openai);
+    const rotation = typeof o.keyRotation === "number" && o.keyRotation > 0 ? ` · rotation ${o.keyRotation}` : "";
+    g.node("openai", "project", "Project", str(obj(o.project).name) ?? "the stack's");
+    g.node("openai", "service-account", "Service account", `API key${rotation}`);
+}
+
 /** The Resend domain a wire's sender is at (its sending key is restricted to it). */
 function senderNode(g: GraphBuilder, from: unknown): string {
     const domain = str(from)?.split("@")[1]?.toLowerCase();
@@ -282,6 +293,8 @@ function addKeyConsumers(g: GraphBuilder, s: Obj): void {
     for (const [reference, consumers] of Object.entries(obj(s.keyConsumers))) {
         const list = Array.isArray(consumers) ? consumers.map(obj) : [];
         const key = g.node("keys", reference, reference, plural(list.length, "consumer"));
+        // A key the stack makes: drawn from where it is made.
+        if (reference === "openai.apiKey" && s.openai !== undefined) g.edge(g.node("openai", "service-account", "Service account", "API key"), key, "key", ["made by the stack"]);
         for (const c of list) {
             const name = str(c.name) ?? defaultVariableName(reference);
             const target = (() => {
@@ -306,6 +319,7 @@ export function stackGraph(name: string, settings: Record<string, unknown>): Sta
     checkKeys(settings);
     const g = new GraphBuilder();
     addComponents(g, settings);
+    addOpenai(g, settings);
     addWires(g, settings);
     addKeyConsumers(g, settings);
     // A configured platform with nothing drawn yet still shows up.

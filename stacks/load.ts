@@ -78,7 +78,8 @@ export function loadStack(): LoadedStack {
         context: {
             env: environment,
             secret: programSecret,
-            platformKeys: () => new pulumi.Config(CONFIG_NAMESPACE).requireSecretObject<KeyValues>(PLATFORM_KEYS_SETTING),
+            // Absent when every consumed key is one the stack makes (validation said which are needed).
+            platformKeys: () => new pulumi.Config(CONFIG_NAMESPACE).getSecretObject<KeyValues>(PLATFORM_KEYS_SETTING) ?? (pulumi.secret({}) as pulumi.Output<KeyValues>),
         },
     };
 }

@@ -33,6 +33,7 @@ export const NAME_RULES = {
     stripeLookupKey: { what: "Stripe lookup key", maxLength: LOOKUP_KEY_MAX, pattern: ANY_TEXT },
     redisUser: { what: "Redis ACL user", maxLength: 64, pattern: ACL_USERNAME_PATTERN },
     resendApiKey: { what: "Resend API key name", maxLength: API_KEY_NAME_MAX, pattern: ANY_TEXT },
+    openaiName: { what: "OpenAI project or service account name", maxLength: 255, pattern: ANY_TEXT },
 } satisfies Record<string, NameRule>;
 
 /** Logical names in the stack config: lower-case words joined by hyphens. */

@@ -2,7 +2,7 @@
  * The platform: every configured service built from its plan, in the registry's order, then
  * the wires that feed one service's outputs into another's inputs.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { PlatformKeys } from "../components/keys/platform-keys";
 import type { StackConfig } from "./config";
 import type { LoadedStack } from "./load";
@@ -32,8 +32,11 @@ export function buildPlatform(config: StackConfig, context: LoadedStack["context
 /** Platform keys → the repositories, GitLab projects, Appwrite functions and Supabase project that consume them. */
 function wireKeys(config: StackConfig, platform: Platform, context: LoadedStack["context"]): PlatformKeys {
     const appwrite = config.appwrite;
+    // A key the stack makes (the OpenAI service account's) stands where a copied one would.
+    const openaiKey = platform.openai?.apiKey;
+    const keys = openaiKey ? pulumi.secret(pulumi.all([context.platformKeys(), openaiKey]).apply(([declared, apiKey]) => ({ ...declared, openai: { ...declared.openai, apiKey } }))) : context.platformKeys();
     return new PlatformKeys("platform-keys", {
-        keys: context.platformKeys(),
+        keys,
         consumers: config.keyConsumers!,
         repositories: platform.github?.repositories,
         githubProvider: platform.github?.provider,

@@ -6,6 +6,7 @@ import { appwriteService } from "./appwrite";
 import { githubService } from "./github";
 import { gitlabService } from "./gitlab";
 import { keysService } from "./keys";
+import { openaiService } from "./openai";
 import { postgresService } from "./postgres";
 import { redisService } from "./redis";
 import { resendService } from "./resend";
@@ -14,7 +15,7 @@ import { supabaseService } from "./supabase";
 import { trelloService } from "./trello";
 import { wiresService } from "./wires";
 
-export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, keysService, wiresService] as const;
+export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, openaiService, keysService, wiresService] as const;
 
 type Services = (typeof SERVICES)[number];
 type ByKey<K extends string> = Extract<Services, { key: K }>;

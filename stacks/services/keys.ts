@@ -52,6 +52,9 @@ export const PLATFORM_KEYS = {
     expo: { accessToken: opaque },
 } satisfies Record<string, Record<string, KeyRule>>;
 
+/** The key the openai section makes (a service account's) instead of one copied into platformKeys. */
+export const PROVISIONED_OPENAI_KEY = "openai.apiKey";
+
 /** The secret setting holding every platform's keys. */
 export const PLATFORM_KEYS_SETTING = "platformKeys";
 
@@ -116,7 +119,8 @@ export const keysService = defineService({
         {
             credential: { configKey: PLATFORM_KEYS_SETTING, envVars: [], label: "platform keys" },
             howToSet: "pulumi config set --secret --path 'platformKeys.openai.apiKey' <key>",
-            neededWhen: "keyConsumers is set",
+            neededWhen: "keyConsumers names a key the stack does not make itself",
+            neededBy: (s) => Object.keys((s.keyConsumers as Record<string, unknown> | undefined) ?? {}).some((reference) => !(reference === PROVISIONED_OPENAI_KEY && s.openai !== undefined)),
         },
         {
             credential: supabaseAccessToken,
@@ -138,7 +142,10 @@ export const keysService = defineService({
         const seen = new Map<string, string>();
         for (const [reference, consumers] of Object.entries(s)) {
             const [platform, field] = reference.split(".");
-            if (ctx.platformKeys !== undefined && declared[platform]?.[field] === undefined) {
+            // openai.apiKey is made by the stack when the openai section is set (stacks/services/openai.ts).
+            const provisioned = reference === PROVISIONED_OPENAI_KEY && ctx.settings.openai !== undefined;
+            if (provisioned && declared.openai?.apiKey !== undefined) ctx.problem(`${PLATFORM_KEYS_SETTING}.openai.apiKey`, "is made by the openai section, which hands its own key to keyConsumers: remove it from platformKeys");
+            if (!provisioned && ctx.platformKeys !== undefined && declared[platform]?.[field] === undefined) {
                 ctx.problem(`keyConsumers.${reference}`, `names a key that platformKeys does not hold: set it with pulumi config set --secret --path 'platformKeys.${reference}' <value>`);
             }
             consumers.forEach((c, i) => {

@@ -1,6 +1,7 @@
 /** Every vendor's scenarios: a vendor added here joins the fault matrix, the leak check and the fidelity tier. */
 import { appwriteScenarios } from "./appwrite";
 import { gitlabScenarios } from "./gitlab";
+import { openaiScenarios } from "./openai";
 import { resendScenarios } from "./resend";
 import type { KindScenario } from "./scenario";
 import { stripeScenarios } from "./stripe";
@@ -17,5 +18,5 @@ export interface ScenarioOptions {
 }
 
 export function allScenarios(options: ScenarioOptions = {}): KindScenario[] {
-    return [...resendScenarios(), ...stripeScenarios(), ...appwriteScenarios(options), ...gitlabScenarios(), ...trelloScenarios(), ...supabaseScenarios()];
+    return [...resendScenarios(), ...stripeScenarios(), ...appwriteScenarios(options), ...gitlabScenarios(), ...trelloScenarios(), ...supabaseScenarios(), ...openaiScenarios()];
 }

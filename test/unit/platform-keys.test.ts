@@ -155,7 +155,7 @@ describe("config for keys and consumers", () => {
     it("asks for platformKeys when keyConsumers is set, saying how to set one", () => {
         const s = { ...base, ...consumers([{ kind: "githubSecret", repository: "app" }]) };
         expect(() => validateStackConfig({ settings: s, secretness: { github: false, keyConsumers: false, githubToken: true, gitlabToken: true }, env: {} }, environmentFor("stackwire", "dev"))).toThrow(
-            "platformKeys: is required when keyConsumers is set: pulumi config set --secret --path 'platformKeys.openai.apiKey' <key>",
+            "platformKeys: is required when keyConsumers names a key the stack does not make itself: pulumi config set --secret --path 'platformKeys.openai.apiKey' <key>",
         );
     });
 

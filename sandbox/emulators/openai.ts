@@ -1,0 +1,200 @@
+/**
+ * OpenAI's Admin API, the routes stackwire provisions with: organization projects and their
+ * service accounts. Shapes from openai/openai-openapi openapi.yaml @f85dbe223d40e1a31cba812ab2d755c7e98a92a3
+ * (cited per route below); where the spec is silent, what OpenAI answers in practice, said so.
+ *
+ * - Auth: `Authorization: Bearer <admin key>` (security AdminApiKeyAuth). A key OpenAI does not
+ *   know: 401 invalid_api_key. A project or service-account key on an admin route: 401 "You have
+ *   insufficient permissions for this operation. Missing scopes: api.management.read. …" (not in
+ *   the spec; the answer OpenAI gives, as reported on its community forum, threads 1345041 and 1368874).
+ * - Errors: `ErrorResponse`, {"error": {"message", "type", "param", "code"}}. The spec declares no
+ *   404 for these routes; an unknown id is answered 404 invalid_request_error, as OpenAI does for
+ *   other objects.
+ * - Lists (`ProjectListResponse`, `ProjectServiceAccountListResponse`): limit 1–100 (default 20),
+ *   after; {object: "list", data, first_id, last_id, has_more}; archived projects only with
+ *   include_archived=true.
+ * - An archived project "cannot be used or updated": modify, and service accounts' list, create
+ *   and delete answer 400 (documented for the latter three).
+ */
+import { randomBytes } from "node:crypto";
+import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
+
+type Obj = Record<string, unknown>;
+
+export interface OpenaiEmulatorOptions {
+    /** Admin keys of the organization (sk-admin-…). */
+    adminKeys: string[];
+    /** Other keys OpenAI knows (a project's), refused on admin routes. */
+    projectKeys?: string[];
+}
+
+const openaiError = (status: number, message: string, type = "invalid_request_error", code: string | null = null, param: string | null = null) => new ApiFailure({ status, body: { error: { message, type, param, code } } });
+
+const token = (length: number) => randomBytes(length).toString("base64url").replace(/[-_]/g, "").slice(0, length);
+
+interface Project extends Obj {
+    id: string;
+    status: "active" | "archived";
+    accounts: Map<string, Obj>;
+}
+
+export class OpenaiEmulator extends Emulator {
+    readonly projects = new Map<string, Project>();
+    /** Keys issued to service accounts: usable as project keys, never on admin routes. */
+    readonly issuedKeys = new Map<string, { projectId: string; accountId: string }>();
+
+    constructor(private readonly opts: OpenaiEmulatorOptions) {
+        super({ name: "openai", requestIdHeader: "x-request-id", errorBody: (status, message) => ({ error: { message, type: status === 429 ? "requests" : status >= 500 ? "server_error" : "invalid_request_error", param: null, code: null } }) });
+    }
+
+    override reset(): void {
+        super.reset();
+        this.projects.clear();
+        this.issuedKeys.clear();
+    }
+
+    protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
+        const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+        if (key && this.opts.adminKeys.includes(key)) return undefined;
+        if (key && ((this.opts.projectKeys ?? []).includes(key) || this.issuedKeys.has(key))) {
+            const scope = req.method === "GET" ? "api.management.read" : "api.management.write";
+            return { status: 401, body: { error: { message: `You have insufficient permissions for this operation. Missing scopes: ${scope}. Check that you have the correct role in your organization, and if you're using a restricted API key, that it has the necessary scopes.`, type: "invalid_request_error", param: null, code: null } } };
+        }
+        const shown = key ? `${key.slice(0, 8)}${"*".repeat(Math.max(0, key.length - 12))}${key.slice(-4)}` : "";
+        return { status: 401, body: { error: { message: key ? `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.` : "You didn't provide an API key.", type: "invalid_request_error", param: null, code: key ? "invalid_api_key" : null } } };
+    }
+
+    private publicProject(p: Project): Obj {
+        const { accounts: _accounts, ...rest } = p;
+        return rest;
+    }
+
+    private project(req: EmulatorRequest): Project {
+        const found = this.projects.get(req.params.project);
+        if (!found) throw openaiError(404, `No such project: ${req.params.project}`);
+        return found;
+    }
+
+    private active(req: EmulatorRequest): Project {
+        const p = this.project(req);
+        if (p.status === "archived") throw openaiError(400, `Project ${p.id} is archived: archived projects cannot be used or updated`);
+        return p;
+    }
+
+    private account(req: EmulatorRequest): Obj {
+        const found = this.active(req).accounts.get(req.params.account);
+        if (!found) throw openaiError(404, `No such service account: ${req.params.account}`);
+        return found;
+    }
+
+    /** A list page: limit 1–100 (default 20), after an id. */
+    private page(req: EmulatorRequest, items: Obj[]): Obj {
+        const limit = Number(req.query.get("limit") ?? 20);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw openaiError(400, "limit must be an integer between 1 and 100", "invalid_request_error", null, "limit");
+        const after = req.query.get("after");
+        const start = after === null ? 0 : items.findIndex((i) => i.id === after) + 1;
+        const data = items.slice(start, start + limit);
+        return { object: "list", data, first_id: (data[0]?.id as string | undefined) ?? null, last_id: (data[data.length - 1]?.id as string | undefined) ?? null, has_more: start + limit < items.length };
+    }
+
+    private body(req: EmulatorRequest): Obj {
+        const b = req.json<Obj>() ?? {};
+        if (typeof b !== "object" || Array.isArray(b)) throw openaiError(400, "The request body must be a JSON object");
+        return b;
+    }
+
+    private answer(run: (req: EmulatorRequest) => Obj): Route["handle"] {
+        return (req) => ({ status: 200, body: run(req) });
+    }
+
+    protected routes(): Route[] {
+        const base = "/v1/organization/projects";
+        const now = () => Math.floor(Date.now() / 1000);
+        return [
+            // list-projects (L11199): limit, after, include_archived.
+            { method: "GET", path: base, handle: this.answer((req) => this.page(req, [...this.projects.values()].filter((p) => req.query.get("include_archived") === "true" || p.status === "active").map((p) => this.publicProject(p)))) },
+            // create-project: ProjectCreateRequest {name (required), residency, external_key_id}; 200 Project.
+            {
+                method: "POST",
+                path: base,
+                handle: this.answer((req) => {
+                    const b = this.body(req);
+                    if (typeof b.name !== "string" || b.name === "") throw openaiError(400, "Missing required parameter: 'name'.", "invalid_request_error", "missing_required_parameter", "name");
+                    const p: Project = { id: `proj_${token(24)}`, object: "organization.project", name: b.name, created_at: now(), archived_at: null, status: "active", accounts: new Map() };
+                    this.projects.set(p.id, p);
+                    return this.publicProject(p);
+                }),
+            },
+            // retrieve-project: an archived project is still answered, with status "archived".
+            { method: "GET", path: `${base}/:project`, handle: this.answer((req) => this.publicProject(this.project(req))) },
+            // modify-project: ProjectUpdateRequest {name, external_key_id}.
+            {
+                method: "POST",
+                path: `${base}/:project`,
+                handle: this.answer((req) => {
+                    const p = this.active(req);
+                    const b = this.body(req);
+                    if (b.name !== undefined && b.name !== null) p.name = String(b.name);
+                    return this.publicProject(p);
+                }),
+            },
+            // archive-project: no body; the project with status "archived" and archived_at set. Final: there is no unarchive.
+            {
+                method: "POST",
+                path: `${base}/:project/archive`,
+                handle: this.answer((req) => {
+                    const p = this.project(req);
+                    if (p.status !== "archived") Object.assign(p, { status: "archived", archived_at: now() });
+                    for (const a of p.accounts.values()) for (const [key, owner] of this.issuedKeys) if (owner.accountId === a.id) this.issuedKeys.delete(key);
+                    p.accounts.clear();
+                    return this.publicProject(p);
+                }),
+            },
+            // list-project-service-accounts (L12572): 400 when the project is archived.
+            { method: "GET", path: `${base}/:project/service_accounts`, handle: this.answer((req) => this.page(req, [...this.active(req).accounts.values()])) },
+            // create-project-service-account: {name (required), create_service_account_only}; the key's value is answered here only.
+            {
+                method: "POST",
+                path: `${base}/:project/service_accounts`,
+                handle: this.answer((req) => {
+                    const p = this.active(req);
+                    const b = this.body(req);
+                    if (typeof b.name !== "string" || b.name === "") throw openaiError(400, "Missing required parameter: 'name'.", "invalid_request_error", "missing_required_parameter", "name");
+                    const onlyAccount = b.create_service_account_only === true;
+                    const account: Obj = { object: "organization.project.service_account", id: `svc_acct_${token(24)}`, name: b.name, role: onlyAccount ? "none" : "member", created_at: now() };
+                    p.accounts.set(account.id as string, account);
+                    if (onlyAccount) return { ...account, api_key: null };
+                    const value = `sk-svcacct-${token(48)}`;
+                    this.issuedKeys.set(value, { projectId: p.id, accountId: account.id as string });
+                    return { ...account, api_key: { object: "organization.project.service_account.api_key", value, name: "Secret Key", created_at: now(), id: `key_${token(16)}` } };
+                }),
+            },
+            // retrieve-project-service-account: ProjectServiceAccount (no key).
+            { method: "GET", path: `${base}/:project/service_accounts/:account`, handle: this.answer((req) => this.account(req)) },
+            // update-project-service-account: UpdateProjectServiceAccountBody {name, role (member | owner)}.
+            {
+                method: "POST",
+                path: `${base}/:project/service_accounts/:account`,
+                handle: this.answer((req) => {
+                    const account = this.account(req);
+                    const b = this.body(req);
+                    if (b.role !== undefined && !["member", "owner"].includes(String(b.role))) throw openaiError(400, "Invalid value for 'role': expected one of member, owner.", "invalid_request_error", null, "role");
+                    if (typeof b.name === "string") account.name = b.name;
+                    if (typeof b.role === "string") account.role = b.role;
+                    return account;
+                }),
+            },
+            // delete-project-service-account: {object: "...deleted", id, deleted}; its keys stop working.
+            {
+                method: "DELETE",
+                path: `${base}/:project/service_accounts/:account`,
+                handle: this.answer((req) => {
+                    const account = this.account(req);
+                    this.active(req).accounts.delete(account.id as string);
+                    for (const [key, owner] of this.issuedKeys) if (owner.accountId === account.id) this.issuedKeys.delete(key);
+                    return { object: "organization.project.service_account.deleted", id: account.id, deleted: true };
+                }),
+            },
+        ];
+    }
+}

@@ -1,0 +1,49 @@
+/** OpenAI: a project per stack, with a service account whose API key the stack makes and hands on. */
+import { z } from "zod";
+import { OpenaiPlatform, type OpenaiPlatformArgs } from "../../components/openai/project";
+import { httpUrl } from "../../dynamic-providers/core/validation";
+import { openaiAdminKey } from "../../dynamic-providers/openai/client";
+import { OPENAI_RESIDENCIES } from "../../dynamic-providers/openai/schema";
+import { dataPolicyOf } from "../environment";
+import { physicalName, NAME_RULES } from "../naming";
+import { adoptionOf, adoptSetting, defineService } from "../service";
+
+const section = z
+    .object({
+        /** Another API (the sandbox's emulator). @default https://api.openai.com/v1 */
+        baseUrl: httpUrl().optional(),
+        project: z
+            .object({
+                /** @default <project>-<stack> */
+                name: z.string().trim().min(1).max(255).optional(),
+                /** Where the project's data lives; taken at creation. */
+                residency: z.enum(OPENAI_RESIDENCIES).optional(),
+                adopt: adoptSetting,
+            })
+            .strict()
+            .default({}),
+        /** Change it (1, 2, …) to rotate the API key: a new service account and key, handed to every consumer, then the old one deleted. */
+        keyRotation: z.number().int().min(0).default(0),
+    })
+    .strict();
+
+export const openaiService = defineService({
+    key: "openai",
+    section,
+    secrets: [{ credential: openaiAdminKey }],
+
+    plan(s, ctx): OpenaiPlatformArgs {
+        return {
+            ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
+            name: s.project.name ?? ctx.name("openai.project.name", () => physicalName(ctx.env, "openai", NAME_RULES.openaiName)),
+            ...(s.project.residency ? { residency: s.project.residency } : {}),
+            serviceAccountName: ctx.name("openai", () => physicalName(ctx.env, "openai-api", NAME_RULES.openaiName)),
+            keyRotation: s.keyRotation,
+            policy: dataPolicyOf(ctx.env),
+            ...adoptionOf(s.project.adopt),
+        };
+    },
+
+    build: (plan) => new OpenaiPlatform("openai", plan),
+    outputs: (platform) => ({ openaiProjectId: platform.projectId, openaiApiKey: platform.apiKey }),
+});
