@@ -18,7 +18,9 @@ import { createThrough, PLACEHOLDER, scenariosByKind, type StateFixture } from "
 const FIXTURES = path.resolve(__dirname, "../../../test/engine/fixtures");
 const fixtures = readdirSync(FIXTURES)
     .filter((f) => /^state-[0-9a-f]{7}\.json\.gz$/.test(f))
-    .map((f) => JSON.parse(gunzipSync(readFileSync(path.join(FIXTURES, f))).toString("utf8")) as StateFixture);
+    .map((f) => JSON.parse(gunzipSync(readFileSync(path.join(FIXTURES, f))).toString("utf8")) as StateFixture)
+    // Oldest first: the newest must hold every kind.
+    .sort((a, b) => (a.recordedAt ?? "").localeCompare(b.recordedAt ?? ""));
 const scenarios = scenariosByKind();
 const rigHosts = new RigHosts([...new Set([...scenarios.values()].map((s) => s.rig))]);
 
