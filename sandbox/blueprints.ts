@@ -11,6 +11,8 @@ import { DEMO_DOMAIN, type WiredUrls } from "./wired-stack";
 export interface BlueprintUrls extends Partial<WiredUrls> {
     /** redis://host:port, without credentials. */
     redis?: string;
+    /** The OpenAI emulator. */
+    openai?: string;
 }
 
 /** The sandbox's value for each placeholder the blueprints use. */
@@ -25,6 +27,7 @@ export const SANDBOX_PLACEHOLDERS: Record<string, string> = {
 /** Platform keys for the references the blueprints hand out, each in its documented shape (fake). */
 export const SANDBOX_PLATFORM_KEYS = {
     amplitude: { apiKey: "0123456789abcdef0123456789abcdef" },
+    flowith: { apiKey: "sandbox-flowith-key-0123456789" },
 };
 
 type Settings = Record<string, unknown>;
@@ -63,6 +66,7 @@ export function fillForSandbox(blueprint: BlueprintName | Settings, urls: Bluepr
     if (s.resend) section("resend").baseUrl = need("resend");
     if (s.trello) section("trello").baseUrl = `${need("trello")}/1`;
     if (s.redis) section("redis").url = need("redis");
+    if (s.openai) section("openai").baseUrl = `${need("openai")}/v1`;
     if (s.appwrite) Object.assign(section("appwrite"), { endpoint: `${need("appwrite")}/v1`, projectId: SANDBOX_APPWRITE.projectId });
     const mirrors = Object.values(((s.github as Settings | undefined)?.repositories as Record<string, Settings> | undefined) ?? {}).some((r) => r.gitlabMirror !== undefined);
     if (s.gitlab || mirrors) s.gitlab = { ...((s.gitlab as Settings | undefined) ?? {}), baseUrl: need("gitlab") };

@@ -23,6 +23,8 @@ export const SANDBOX_KEYS = {
     trelloAppSecret: "sandbox-trello-app-secret",
     resendApiKey: "re_sandboxResendKey0123456789",
     supabaseAccessToken: "sbp_sandboxAccessToken0123",
+    /** The OpenAI organization owner's admin key (the emulator's). */
+    openaiAdminKey: "sandbox-openai-admin-key",
 };
 
 /** The sandbox's Supabase project reference, for Edge Function secrets. */
@@ -115,6 +117,7 @@ export const SANDBOX_ENV: Record<string, string> = {
     GITLAB_TOKEN: SANDBOX_KEYS.gitlabToken,
     RESEND_API_KEY: SANDBOX_KEYS.resendApiKey,
     SUPABASE_ACCESS_TOKEN: SANDBOX_KEYS.supabaseAccessToken,
+    OPENAI_ADMIN_KEY: SANDBOX_KEYS.openaiAdminKey,
 };
 
 /** Every emulator, accepting the sandbox's credentials. */

@@ -12,6 +12,7 @@ import { MiniEngine, type PlannedStep } from "./engine/mini-engine";
 import { AppwriteEmulator } from "./emulators/appwrite";
 import type { Emulator } from "./emulators/frame";
 import { GitlabEmulator } from "./emulators/gitlab";
+import { OpenaiEmulator } from "./emulators/openai";
 import { ResendEmulator } from "./emulators/resend";
 import { StripeEmulator } from "./emulators/stripe";
 import { SupabaseManagementEmulator } from "./emulators/supabase-management";
@@ -54,6 +55,7 @@ export class WiredSandbox {
     readonly trello = new TrelloEmulator({ key: SANDBOX_KEYS.trelloApiKey, token: SANDBOX_KEYS.trelloToken, appSecret: SANDBOX_KEYS.trelloAppSecret });
     readonly gitlab = new GitlabEmulator({ token: SANDBOX_KEYS.gitlabToken });
     readonly resend = new ResendEmulator({ apiKey: SANDBOX_KEYS.resendApiKey });
+    readonly openai = new OpenaiEmulator({ adminKeys: [SANDBOX_KEYS.openaiAdminKey] });
     /** The Supabase project's database: a throwaway one, dropped by `stop`. */
     readonly database: { name: string; url: string; password: string };
     settings!: ReturnType<typeof wiredStackSettings>;
@@ -91,7 +93,7 @@ export class WiredSandbox {
     }
 
     get emulators(): Emulator[] {
-        return [this.supabase, this.management, this.stripe, this.appwrite, this.trello, this.gitlab, this.resend];
+        return [this.supabase, this.management, this.stripe, this.appwrite, this.trello, this.gitlab, this.resend, this.openai];
     }
 
     /** Creates the database and starts every emulator and the provider host. */
@@ -114,7 +116,7 @@ export class WiredSandbox {
 
     /** The URLs a blueprint is filled in with (`fillForSandbox`). */
     urls(redis?: string) {
-        return { supabase: this.supabase.url, management: this.management.url, stripe: this.stripe.url, appwrite: this.appwrite.url, trello: this.trello.url, gitlab: this.gitlab.url, resend: this.resend.url, database: this.database.url, ...(redis ? { redis } : {}) };
+        return { supabase: this.supabase.url, management: this.management.url, stripe: this.stripe.url, appwrite: this.appwrite.url, trello: this.trello.url, gitlab: this.gitlab.url, resend: this.resend.url, openai: this.openai.url, database: this.database.url, ...(redis ? { redis } : {}) };
     }
 
     /**
@@ -207,6 +209,8 @@ export class WiredSandbox {
             ...live("GitLab project", this.gitlab.projects.values(), (p) => p.pending_delete !== true),
             ...live("Resend domain", this.resend.domains.values()),
             ...live("Resend API key", this.resend.apiKeys.values(), (k) => k.token !== SANDBOX_KEYS.resendApiKey),
+            ...live("OpenAI project", this.openai.projects.values(), (p) => p.status === "active"),
+            ...live("OpenAI service account", [...this.openai.projects.values()].flatMap((p) => [...p.accounts.values()])),
             ...live("Supabase Auth SMTP through Resend", [this.management.authConfig(SANDBOX_SUPABASE_REF) as Record<string, unknown>], (auth) => auth.smtp_host === "smtp.resend.com"),
         ];
     }

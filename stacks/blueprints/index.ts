@@ -14,6 +14,7 @@ export const BLUEPRINTS = {
     saas: "SaaS: Supabase, Stripe subscriptions, Resend and an analytics key",
     ecommerce: "E-commerce: Supabase, Stripe Checkout, Redis carts and sessions, Resend",
     devops: "DevOps: GitHub mirrored to GitLab, Trello board, Resend alerts",
+    ai: "AI platform: an OpenAI key made by the stack, Supabase functions and storage, a Redis cache, Flowith",
 } as const;
 
 export type BlueprintName = keyof typeof BLUEPRINTS;

@@ -19,6 +19,7 @@ const urls = {
     resend: "http://127.0.0.1:54405",
     database: "postgres://postgres@127.0.0.1:5432/stackwire_demo",
     redis: "redis://127.0.0.1:6379",
+    openai: "http://127.0.0.1:54407",
 };
 const dev = environmentFor("stackwire", "dev");
 
@@ -26,6 +27,7 @@ const WIRES_OF: Record<BlueprintName, string[]> = {
     saas: ["stripeToSupabase", "stripeToResend", "supabaseToResend"],
     ecommerce: ["stripeToSupabase", "stripeToResend", "supabaseToResend"],
     devops: ["githubToTrello", "gitlabToTrello", "githubToGitlab", "trelloToResend"],
+    ai: [],
 };
 
 /** Fields whose rules accept a placeholder as written (none: every placeholder must be refused). */
@@ -66,7 +68,7 @@ describe.each(BLUEPRINT_NAMES)("the %s blueprint", (name) => {
 
     it("is a stack file with the wires that fit, and documents its placeholders", () => {
         expect(blueprintText(name)).toMatch(/^# /);
-        expect(Object.keys(settings.wires as object).sort()).toEqual([...WIRES_OF[name]].sort());
+        expect(Object.keys((settings.wires as object | undefined) ?? {}).sort()).toEqual([...WIRES_OF[name]].sort());
         const placeholders = placeholdersOf(settings);
         expect(placeholders.length).toBeGreaterThan(0);
         for (const p of placeholders) {
@@ -83,7 +85,7 @@ describe.each(BLUEPRINT_NAMES)("the %s blueprint", (name) => {
 
     it("filled in for the sandbox, validates through the config loader with every wire planned", () => {
         const config = validateStackConfig(raw(fillForSandbox(name, urls), required), dev);
-        expect(config.wires?.wanted).toEqual(WIRES_OF[name]);
+        expect(config.wires?.wanted ?? []).toEqual(WIRES_OF[name]);
     });
 
     it("lists exactly the secrets its sections need: none missing, none extra", () => {
@@ -210,7 +212,7 @@ describe("npm run new", () => {
     });
 
     it.each([
-        ["no blueprint", ["--stack", "dev"], /^--blueprint: required, one of saas, ecommerce, devops$/],
+        ["no blueprint", ["--stack", "dev"], /^--blueprint: required, one of saas, ecommerce, devops, ai$/],
         ["an unknown blueprint", ["--blueprint", "crm", "--stack", "dev"], /^--blueprint: there is no blueprint "crm"/],
         ["no stack", ["--blueprint", "saas"], /^--stack: required/],
         ["a stack name with a slash", ["--blueprint", "saas", "--stack", "acme/dev"], /^--stack: "acme\/dev" is not a stack name/],
