@@ -32,6 +32,8 @@ export interface GithubEmulatorOptions {
     login: string;
     /** Organizations that exist (the token's user belongs to each). */
     organizations?: string[];
+    /** The token's scopes. @default repo, workflow */
+    scopes?: string[];
 }
 
 type Repository = Record<string, unknown> & { name: string; owner: { login: string; type: string }; created_at: string };
@@ -101,6 +103,8 @@ export class GithubEmulator extends Emulator {
 
     protected routes(): Route[] {
         return [
+            // "Get the authenticated user" (GET /user); a classic token's scopes come in the X-OAuth-Scopes header.
+            { method: "GET", path: "/user", handle: () => ({ status: 200, body: { login: this.opts.login, id: 1, type: "User" }, headers: { "x-oauth-scopes": (this.opts.scopes ?? ["repo", "workflow"]).join(", ") } }) },
             {
                 method: "GET",
                 path: "/orgs/:org/repos",

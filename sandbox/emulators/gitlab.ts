@@ -464,6 +464,8 @@ export class GitlabEmulator extends Emulator {
                 }),
             },
             // lib/api/projects.rb `get ':id'`: Entities::Project, with `default_branch` and `empty_repo` as has_repository.rb has them.
+            // doc/api/personal_access_tokens.md "Get single personal access token" (`self`): the token's own id, name, scopes, state.
+            { method: "GET", path: "/api/v4/personal_access_tokens/self", handle: this.handle(() => ({ id: 1, name: "stackwire", revoked: false, created_at: "2024-01-01T00:00:00.000Z", scopes: ["api"], user_id: 1, last_used_at: null, active: true, expires_at: null })) },
             { method: "GET", path: `${base}/:id`, handle: this.handle((req) => this.publicProject(this.project(req))) },
             {
                 // lib/api/projects.rb `put ':id'` + Projects::UpdateService: `default_branch` moves HEAD

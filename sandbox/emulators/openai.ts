@@ -55,6 +55,11 @@ export class OpenaiEmulator extends Emulator {
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
         const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+        // The API itself (models) takes project and service-account keys; an admin key is for administration only.
+        if (!req.path.startsWith("/v1/organization/")) {
+            if (key && ((this.opts.projectKeys ?? []).includes(key) || this.issuedKeys.has(key))) return undefined;
+            if (key && this.opts.adminKeys.includes(key)) return { status: 401, body: { error: { message: "Admin API keys cannot be used for non-administration endpoints.", type: "invalid_request_error", param: null, code: null } } };
+        }
         if (key && this.opts.adminKeys.includes(key)) return undefined;
         if (key && ((this.opts.projectKeys ?? []).includes(key) || this.issuedKeys.has(key))) {
             const scope = req.method === "GET" ? "api.management.read" : "api.management.write";
@@ -111,6 +116,8 @@ export class OpenaiEmulator extends Emulator {
         const base = "/v1/organization/projects";
         const now = () => Math.floor(Date.now() / 1000);
         return [
+            // listModels (GET /models): the cheapest call a project key can make; ListModelsResponse {object: "list", data: Model[]}.
+            { method: "GET", path: "/v1/models", handle: () => ({ status: 200, body: { object: "list", data: [{ id: "gpt-4o-mini", object: "model", created: 1721172741, owned_by: "system" }] } }) },
             // list-projects (L11199): limit, after, include_archived.
             { method: "GET", path: base, handle: this.answer((req) => this.page(req, [...this.projects.values()].filter((p) => req.query.get("include_archived") === "true" || p.status === "active").map((p) => this.publicProject(p)))) },
             // create-project: ProjectCreateRequest {name (required), residency, external_key_id}; 200 Project.

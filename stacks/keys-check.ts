@@ -1,0 +1,178 @@
+/**
+ * `npm run keys -- check`: one read-only call per declared key, to the cheapest authenticated
+ * endpoint of its platform, all platforms at once. Each key is reported valid or why not, its mode
+ * (test or live) and scopes where the platform says them. A value is never printed: answers
+ * pass through redaction before any reason is shown.
+ */
+import { createClient } from "redis";
+import { redact } from "../dynamic-providers/core/errors";
+import { GITLAB_BASE_URL } from "../dynamic-providers/gitlab/schema";
+import { OPENAI_BASE_URL } from "../dynamic-providers/openai/schema";
+import { RESEND_BASE_URL } from "../dynamic-providers/resend/schema";
+import { STRIPE_API_BASE } from "../dynamic-providers/stripe/schema";
+import { TRELLO_BASE_URL } from "../dynamic-providers/trello/schema";
+import type { StackSettings } from "./config";
+import type { Environment } from "./environment";
+import type { KeyValues } from "../components/keys/platform-keys";
+
+export interface KeyCheck {
+    platform: string;
+    /** The field in platformKeys ("secretKey"). */
+    key: string;
+    /** "valid", "invalid" or "not checked". */
+    result: "valid" | "invalid" | "not checked";
+    /** Why not, or what to know (restricted, sending only). */
+    why?: string;
+    mode?: "test" | "live";
+    scopes?: string[];
+}
+
+type Fields = Record<string, string | undefined>;
+type Checker = (fields: Fields, settings: StackSettings) => Promise<Omit<KeyCheck, "platform">[]>;
+
+const GITHUB_API_URL = "https://api.github.com";
+
+/** A GET with a bearer key: the answer's status, headers and JSON body (or text). */
+async function get(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Headers; body: unknown }> {
+    const answer = await fetch(url, { headers: { accept: "application/json", ...headers }, signal: AbortSignal.timeout(15_000) });
+    const text = await answer.text();
+    let body: unknown = text;
+    try {
+        body = JSON.parse(text);
+    } catch {
+        // A plain-text answer (Trello's) stays text.
+    }
+    return { status: answer.status, headers: answer.headers, body };
+}
+
+/** The message an API put in its error body, whatever its shape. */
+function messageOf(body: unknown): string {
+    if (typeof body === "string") return body.slice(0, 200);
+    const b = body as { error?: { message?: string } | string; message?: string | string[] } | undefined;
+    const message = typeof b?.error === "object" ? b.error?.message : (b?.error ?? b?.message);
+    // Some platforms echo a masked key (OpenAI's "sk-ab****…1234"): no part of a key is shown here.
+    return String(Array.isArray(message) ? message.join(", ") : (message ?? "refused"))
+        .replace(/\S*\*{3,}\S*/g, "[key]")
+        .slice(0, 200);
+}
+
+const refused = (key: string, status: number, body: unknown): Omit<KeyCheck, "platform"> => ({ key, result: "invalid", why: `${status}: ${messageOf(body)}` });
+
+const CHECKERS: Record<string, Checker> = {
+    // GET /v1/account: a secret key's own account; a restricted key is refused it (403) yet is a working key.
+    stripe: async (f, s) => {
+        if (!f.secretKey) return [];
+        const mode = /_live_/.test(f.secretKey) ? "live" : "test";
+        const answer = await get(`${(s.stripe?.apiBase ?? STRIPE_API_BASE).replace(/\/+$/, "")}/v1/account`, { authorization: `Bearer ${f.secretKey}` });
+        if (answer.status === 200) return [{ key: "secretKey", result: "valid", mode }];
+        if (answer.status === 403) return [{ key: "secretKey", result: "valid", mode, why: "a restricted key: it cannot read the account, its permissions are set in the dashboard" }];
+        return [{ ...refused("secretKey", answer.status, answer.body), mode }];
+    },
+    // The key's role is its own claim; Storage's bucket list answers any valid key of the project.
+    supabase: async (f, s) => {
+        const url = f.url ?? s.supabase?.url;
+        const checks: Omit<KeyCheck, "platform">[] = [];
+        for (const field of ["serviceRoleKey", "anonKey"] as const) {
+            const key = f[field];
+            if (!key || !url) continue;
+            const answer = await get(`${url.replace(/\/+$/, "")}/storage/v1/bucket`, { apikey: key, authorization: `Bearer ${key}` });
+            const role = (() => {
+                try {
+                    return (JSON.parse(Buffer.from(key.split(".")[1] ?? "", "base64url").toString("utf8")) as { role?: string }).role;
+                } catch {
+                    return undefined;
+                }
+            })();
+            checks.push(answer.status === 200 ? { key: field, result: "valid", ...(role ? { scopes: [role] } : {}) } : refused(field, answer.status, answer.body));
+        }
+        return checks;
+    },
+    // One database, at most: the cheapest listing an API key with databases.read answers.
+    appwrite: async (f, s) => {
+        if (!f.apiKey || !s.appwrite) return [];
+        const answer = await get(`${s.appwrite.endpoint.replace(/\/+$/, "")}/databases?queries[]=${encodeURIComponent(JSON.stringify({ method: "limit", values: [1] }))}`, { "x-appwrite-project": s.appwrite.projectId, "x-appwrite-key": f.apiKey });
+        return [answer.status === 200 ? { key: "apiKey", result: "valid" } : refused("apiKey", answer.status, answer.body)];
+    },
+    // GET /models: what a project or service-account key can do without spending anything.
+    openai: async (f, s) => {
+        if (!f.apiKey) return [];
+        const answer = await get(`${(s.openai?.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, "")}/models`, { authorization: `Bearer ${f.apiKey}` });
+        return [answer.status === 200 ? { key: "apiKey", result: "valid" } : refused("apiKey", answer.status, answer.body)];
+    },
+    // GET /user; a classic token's scopes come in X-OAuth-Scopes.
+    github: async (f, s) => {
+        if (!f.token) return [];
+        const answer = await get(`${(s.github?.baseUrl ?? GITHUB_API_URL).replace(/\/+$/, "")}/user`, { authorization: `Bearer ${f.token}` });
+        const scopes = answer.headers.get("x-oauth-scopes")?.split(",").map((x) => x.trim()).filter(Boolean);
+        return [answer.status === 200 ? { key: "token", result: "valid", ...(scopes && scopes.length > 0 ? { scopes } : {}) } : refused("token", answer.status, answer.body)];
+    },
+    // GET /personal_access_tokens/self: the token's own scopes and state.
+    gitlab: async (f, s) => {
+        if (!f.token) return [];
+        const answer = await get(`${(s.gitlab?.baseUrl ?? GITLAB_BASE_URL).replace(/\/+$/, "")}/api/v4/personal_access_tokens/self`, { "private-token": f.token });
+        const body = answer.body as { scopes?: string[]; active?: boolean };
+        if (answer.status === 200 && body.active === false) return [{ key: "token", result: "invalid", why: "revoked or expired" }];
+        return [answer.status === 200 ? { key: "token", result: "valid", ...(body.scopes ? { scopes: body.scopes } : {}) } : refused("token", answer.status, answer.body)];
+    },
+    // GET /members/me with key and token: both are judged by the one call.
+    trello: async (f, s) => {
+        if (!f.apiKey || !f.token) return [];
+        const query = new URLSearchParams({ key: f.apiKey, token: f.token, fields: "id" });
+        const answer = await get(`${(s.trello?.baseUrl ?? TRELLO_BASE_URL).replace(/\/+$/, "")}/members/me?${query}`, {});
+        if (answer.status === 200) return [{ key: "apiKey", result: "valid" }, { key: "token", result: "valid" }];
+        // "invalid key" judges the API key, and leaves the token unjudged; anything else is the token's.
+        if (typeof answer.body === "string" && /invalid key/.test(answer.body)) return [refused("apiKey", answer.status, answer.body), { key: "token", result: "not checked", why: "not judged: Trello refused the API key it goes with" }];
+        return [{ key: "apiKey", result: "valid" }, refused("token", answer.status, answer.body)];
+    },
+    // GET /domains: a full-access key lists them; a sending-only key is refused (restricted_api_key) yet works for sending.
+    resend: async (f, s) => {
+        if (!f.apiKey) return [];
+        const answer = await get(`${(s.resend?.baseUrl ?? RESEND_BASE_URL).replace(/\/+$/, "")}/domains`, { authorization: `Bearer ${f.apiKey}` });
+        if (answer.status === 200) return [{ key: "apiKey", result: "valid", scopes: ["full_access"] }];
+        if (answer.status === 401 && (answer.body as { name?: string }).name === "restricted_api_key") return [{ key: "apiKey", result: "valid", scopes: ["sending_access"] }];
+        return [refused("apiKey", answer.status, answer.body)];
+    },
+    // PING as the URL's user.
+    redis: async (f) => {
+        if (!f.url) return [];
+        const client = createClient({ url: f.url, socket: { connectTimeout: 5_000, reconnectStrategy: false } });
+        client.on("error", () => undefined);
+        try {
+            await client.connect();
+            await client.ping();
+            return [{ key: "url", result: "valid" }];
+        } catch (err) {
+            return [{ key: "url", result: "invalid", why: (err as Error).message }];
+        } finally {
+            await client.disconnect().catch(() => undefined);
+        }
+    },
+};
+
+/** Platforms with a read-only check here; the others' keys are checked for their format only. */
+export const CHECKED_PLATFORMS = Object.keys(CHECKERS);
+
+/** Every declared key checked at once; `progress` hears each platform as it finishes. */
+export async function checkKeys(keys: KeyValues, settings: StackSettings, env: Pick<Environment, "allowLiveKeys" | "kind">, progress: (platform: string) => void = () => undefined): Promise<KeyCheck[]> {
+    const values = Object.values(keys).flatMap((fields) => Object.values(fields ?? {})).filter((v): v is string => typeof v === "string");
+    const results = await Promise.all(
+        Object.entries(keys).map(async ([platform, fields]): Promise<KeyCheck[]> => {
+            const declared = Object.entries(fields ?? {}).filter(([, v]) => typeof v === "string");
+            const checker = CHECKERS[platform];
+            let checked: Omit<KeyCheck, "platform">[] = [];
+            if (checker) {
+                try {
+                    checked = await checker(fields ?? {}, settings);
+                } catch (err) {
+                    checked = declared.map(([key]) => ({ key, result: "invalid" as const, why: `could not reach ${platform}: ${(err as Error).message}` }));
+                }
+            }
+            progress(platform);
+            // A live key outside prod: the stack refuses it, whatever the platform says of it.
+            const judged = checked.map((c) => (c.mode === "live" && !env.allowLiveKeys ? { ...c, result: "invalid" as const, why: `a live key in the ${env.kind} environment: the stack refuses it (use a test key)` } : c));
+            const rest = declared.filter(([key]) => !judged.some((c) => c.key === key)).map(([key]): Omit<KeyCheck, "platform"> => ({ key, result: "not checked", why: checker !== undefined ? "no read-only call judges this key on its own (its format was checked)" : `no read-only check for ${platform} yet (its format was checked)` }));
+            return [...judged, ...rest].map((c) => ({ platform, ...c, ...(c.why ? { why: redact(c.why, values, []) } : {}) }));
+        }),
+    );
+    return results.flat();
+}
