@@ -47,16 +47,17 @@ async function get(url: string, headers: Record<string, string>): Promise<{ stat
 
 /** The message an API put in its error body, whatever its shape. */
 function messageOf(body: unknown): string {
-    if (typeof body === "string") return body.slice(0, 200);
     const b = body as { error?: { message?: string } | string; message?: string | string[] } | undefined;
-    const message = typeof b?.error === "object" ? b.error?.message : (b?.error ?? b?.message);
+    const message = typeof body === "string" ? body : typeof b?.error === "object" ? b.error?.message : (b?.error ?? b?.message);
     // Some platforms echo a masked key (OpenAI's "sk-ab****…1234"): no part of a key is shown here.
     return String(Array.isArray(message) ? message.join(", ") : (message ?? "refused"))
         .replace(/\S*\*{3,}\S*/g, "[key]")
         .slice(0, 200);
 }
 
-const refused = (key: string, status: number, body: unknown): Omit<KeyCheck, "platform"> => ({ key, result: "invalid", why: `${status}: ${messageOf(body)}` });
+/** A refusal judges the key; a 429 or a 5xx judges nothing (try again). */
+const refused = (key: string, status: number, body: unknown): Omit<KeyCheck, "platform"> =>
+    status === 429 || status >= 500 ? { key, result: "not checked", why: `${status}: the platform did not answer the question (${messageOf(body)})` } : { key, result: "invalid", why: `${status}: ${messageOf(body)}` };
 
 const CHECKERS: Record<string, Checker> = {
     // GET /v1/account: a secret key's own account; a restricted key is refused it (403) yet is a working key.
@@ -120,9 +121,11 @@ const CHECKERS: Record<string, Checker> = {
         const query = new URLSearchParams({ key: f.apiKey, token: f.token, fields: "id" });
         const answer = await get(`${(s.trello?.baseUrl ?? TRELLO_BASE_URL).replace(/\/+$/, "")}/members/me?${query}`, {});
         if (answer.status === 200) return [{ key: "apiKey", result: "valid" }, { key: "token", result: "valid" }];
-        // "invalid key" judges the API key, and leaves the token unjudged; anything else is the token's.
-        if (typeof answer.body === "string" && /invalid key/.test(answer.body)) return [refused("apiKey", answer.status, answer.body), { key: "token", result: "not checked", why: "not judged: Trello refused the API key it goes with" }];
-        return [{ key: "apiKey", result: "valid" }, refused("token", answer.status, answer.body)];
+        // "invalid key" judges the API key and leaves the token unjudged; "invalid token" (or another 401) judges the token.
+        const text = typeof answer.body === "string" ? answer.body : "";
+        if (answer.status === 401 && /invalid key/.test(text)) return [refused("apiKey", answer.status, answer.body), { key: "token", result: "not checked", why: "not judged: Trello refused the API key it goes with" }];
+        if (answer.status === 401) return [{ key: "apiKey", result: "valid" }, refused("token", answer.status, answer.body)];
+        return [refused("apiKey", answer.status, answer.body), refused("token", answer.status, answer.body)].map((c) => (c.result === "invalid" ? { ...c, result: "not checked" as const } : c));
     },
     // GET /domains: a full-access key lists them; a sending-only key is refused (restricted_api_key) yet works for sending.
     resend: async (f, s) => {
@@ -137,14 +140,17 @@ const CHECKERS: Record<string, Checker> = {
         if (!f.url) return [];
         const client = createClient({ url: f.url, socket: { connectTimeout: 5_000, reconnectStrategy: false } });
         client.on("error", () => undefined);
+        // A server that takes the connection and never answers (a TLS port asked in plain text) must not hold the check.
+        let timer: NodeJS.Timeout | undefined;
+        const silent = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("no answer within 15 s")), 15_000)));
         try {
-            await client.connect();
-            await client.ping();
+            await Promise.race([client.connect().then(() => client.ping()), silent]);
             return [{ key: "url", result: "valid" }];
         } catch (err) {
             return [{ key: "url", result: "invalid", why: (err as Error).message }];
         } finally {
-            await client.disconnect().catch(() => undefined);
+            clearTimeout(timer);
+            client.destroy();
         }
     },
 };

@@ -13,7 +13,8 @@ import type { OperationContext } from "../core/provider";
 export const openaiAdminKey: CredentialSpec = { configKey: "openaiAdminKey", envVars: ["OPENAI_ADMIN_KEY"], label: "OpenAI admin key" };
 
 export function openaiAdmin(ctx: OperationContext, baseUrl: string, operation: string, call: HttpCall = ctx.http(operation)) {
-    const client = new OpenAI({ adminAPIKey: ctx.credential(openaiAdminKey), baseURL: baseUrl, fetch: call.fetch, maxRetries: 0 });
+    // organization and project left unset: the SDK would otherwise send OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment.
+    const client = new OpenAI({ adminAPIKey: ctx.credential(openaiAdminKey), baseURL: baseUrl, fetch: call.fetch, maxRetries: 0, organization: null, project: null });
     return { call, projects: client.admin.organization.projects };
 }
 

@@ -23,6 +23,7 @@ interface ApiProject {
     name?: string | null;
     created_at: number;
     status?: string | null;
+    residency?: string | null;
 }
 
 /** Every project of ours' name, archived ones left out (list-projects pages, 100 at a time). */
@@ -50,7 +51,8 @@ export const openaiProjectDefinition: ResourceDefinition<ReturnType<typeof proje
             // No unique name: a retried create would make a second project.
             lookFirst: true,
             create: (call) => openaiCall(ctx, call, () => openaiAdmin(ctx, i.baseUrl, operation, call).projects.create({ name: i.name, ...(i.residency ? { residency: i.residency } : {}) }) as Promise<ApiProject>),
-            findLanded: async () => (await projectsNamed(ctx, i, i.name)).find((p) => createdRecently(ctx, p.created_at * 1000)),
+            // Ours only with our settings too: a project this one replaces (another residency) shares its name.
+            findLanded: async () => (await projectsNamed(ctx, i, i.name)).find((p) => createdRecently(ctx, p.created_at * 1000) && (p.residency ?? "GLOBAL") === (i.residency ?? "GLOBAL")),
         });
         return { id: project.id, outs: { ...i, status: project.status ?? "active" } };
     },

@@ -127,7 +127,7 @@ export class OpenaiEmulator extends Emulator {
                 handle: this.answer((req) => {
                     const b = this.body(req);
                     if (typeof b.name !== "string" || b.name === "") throw openaiError(400, "Missing required parameter: 'name'.", "invalid_request_error", "missing_required_parameter", "name");
-                    const p: Project = { id: `proj_${token(24)}`, object: "organization.project", name: b.name, created_at: now(), archived_at: null, status: "active", accounts: new Map() };
+                    const p: Project = { id: `proj_${token(24)}`, object: "organization.project", name: b.name, created_at: now(), archived_at: null, status: "active", ...(typeof b.residency === "string" ? { residency: b.residency } : {}), accounts: new Map() };
                     this.projects.set(p.id, p);
                     return this.publicProject(p);
                 }),

@@ -8,8 +8,8 @@
  *
  * `preview` is `pulumi preview`: check and diff only, unknowns sent as the engine sends them, a
  * plan per resource. Unlike `pulumi up`: no parallelism limit, official providers' resources (GitHub,
- * PostgreSQL roles, random) are answered here instead of by their plugins, and a replacement's
- * old object is deleted right after the new one is made rather than at the end of the update.
+ * PostgreSQL roles, random) are answered here instead of by their plugins. As the engine does, a
+ * replacement's old object (create before delete) is deleted at the end of the update.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "node:crypto";
@@ -129,6 +129,8 @@ export class MiniEngine {
     officialState(name: string): Record<string, unknown> | undefined {
         return this.official.get(name);
     }
+    /** Objects replaced during the current up (create before delete), deleted when it ends. */
+    private readonly replaced: { urn: string; id: string; outputs: Record<string, unknown> }[] = [];
     /** Creation order; destroy runs it backwards. */
     private readonly order: string[] = [];
     /** What the last `up` did to each resource, by name. */
@@ -167,7 +169,8 @@ export class MiniEngine {
         // As the language host does at program exit: let every RPC (component outputs too) finish.
         await pulumi.runtime.disconnect();
         if (failures.length > 0) throw failures[0];
-        // What the program no longer registers leaves the stack.
+        // Replaced objects, newest replacement first, then what the program no longer registers.
+        for (const old of this.replaced.splice(0).reverse()) await this.host.delete(old.id, old.urn, old.outputs);
         await this.remove([...this.state.keys()].filter((name) => !(name in this.steps)));
     }
 
@@ -303,7 +306,8 @@ export class MiniEngine {
         }
         if (diff.deleteBeforeReplace) await this.host.delete(old.id, urn, old.outputs);
         const created = await this.host.create(urn, checked.inputs);
-        if (!diff.deleteBeforeReplace) await this.host.delete(old.id, urn, old.outputs);
+        // As the engine does: the replaced object goes at the end of the update, once its dependents use the new one.
+        if (!diff.deleteBeforeReplace) this.replaced.push({ urn, id: old.id, outputs: old.outputs });
         this.steps[name] = "replace";
         return this.keep(name, { urn, id: created.id, outputs: created.properties }, false);
     }

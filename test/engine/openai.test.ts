@@ -59,7 +59,17 @@ test("the stack makes its OpenAI key, hands it on, rotates it and archives the p
         assert.equal(openai.totalRequests() + management.totalRequests(), 0, "a second up calls nothing");
 
         // Rotation: a new account and key, the consumer moved to it, then the old account deleted.
+        const order: string[] = [];
+        openai.onExchange = (e) => {
+            if (/service_accounts/.test(e.route) && e.method !== "GET") order.push(e.method);
+        };
+        management.onExchange = (e) => {
+            if (e.method !== "GET") order.push("secret");
+        };
         await engine.up(config(1), stackProgram);
+        openai.onExchange = undefined;
+        management.onExchange = undefined;
+        assert.deepEqual(order, ["POST", "secret", "DELETE"], "the new key exists and reaches the consumer before the old account goes");
         const keys = [...openai.issuedKeys.keys()];
         assert.equal(keys.length, 1);
         assert.notEqual(keys[0], first);
