@@ -12,7 +12,7 @@ import { Document, isMap, isScalar, parseDocument } from "yaml";
 import { adoptedIds, validateStackConfig } from "../stacks/config";
 import { DISCOVERERS, discover, type Discovery } from "../stacks/adopt";
 import { environmentFor } from "../stacks/environment";
-import { flagsOrUsage, runMain, STACK_NAME, UsageError, type CliIo } from "./args";
+import { flagsOrUsage, runMain, STACK_NAME, table, UsageError, type CliIo } from "./args";
 import { readStackFiles, StackFileError } from "./stack-files";
 
 export const ADOPT_USAGE = `Usage: npm run adopt -- --stack <name> [--services <a,b>] [--match <regex>] [--dry-run] [--dir <folder>]
@@ -27,11 +27,6 @@ export interface AdoptResult extends Discovery {
     /** The stack file written, unless --dry-run. */
     file?: string;
     adopted: number;
-}
-
-function table(rows: string[][]): string {
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
 }
 
 /**

@@ -47,3 +47,9 @@ export function runMain(command: (argv: string[], io: CliIo) => Promise<unknown>
             } else throw err;
         });
 }
+
+/** Rows as aligned columns, the first row the heading. */
+export function table(rows: string[][]): string {
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}

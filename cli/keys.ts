@@ -13,7 +13,7 @@ import { validateStackConfig } from "../stacks/config";
 import { environmentFor } from "../stacks/environment";
 import { checkKeys, CHECKED_PLATFORMS, type KeyCheck } from "../stacks/keys-check";
 import { platformKeysSchema } from "../stacks/services/keys";
-import { flagsOrUsage, runMain, STACK_NAME, UsageError, type CliIo } from "./args";
+import { flagsOrUsage, runMain, STACK_NAME, table, UsageError, type CliIo } from "./args";
 import { readStackFiles, StackFileError } from "./stack-files";
 
 export const KEYS_USAGE = `Usage: npm run keys -- check --stack <name> [--dir <folder>]
@@ -48,11 +48,6 @@ function readKeys(stack: string, dir: string): KeyValues {
     // The format's problems name the field and the rule, never the value.
     if (!checked.success) throw new StackFileError(`platformKeys: ${checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
     return checked.data as KeyValues;
-}
-
-function table(rows: string[][]): string {
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
 }
 
 export async function keysCommand(argv: string[], io: CliIo): Promise<KeyCheck[]> {

@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { validateStackConfig } from "../stacks/config";
 import { environmentFor } from "../stacks/environment";
 import { findOwned, trackedIds, UNMARKED, type Found } from "../stacks/sweep";
-import { flagsOrUsage, runMain, STACK_NAME, UsageError, type CliIo } from "./args";
+import { flagsOrUsage, runMain, STACK_NAME, table, UsageError, type CliIo } from "./args";
 import { readStackFiles, StackFileError } from "./stack-files";
 
 export const SWEEP_USAGE = `Usage: npm run sweep -- --stack <name> [--yes | --dry-run] [--state <file>] [--dir <folder>]
@@ -71,11 +71,6 @@ function otherStacks(dir: string, stack: string): string[] {
     } catch {
         return [];
     }
-}
-
-function table(rows: string[][]): string {
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
 }
 
 async function askOnTerminal(question: string): Promise<boolean> {

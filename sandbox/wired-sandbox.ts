@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import type * as pulumi from "@pulumi/pulumi";
+import { withEnvironment } from "./engine/environment";
 import { DynamicProviderHost } from "./engine/host";
 import { MiniEngine, type PlannedStep } from "./engine/mini-engine";
 import { AppwriteEmulator } from "./emulators/appwrite";
@@ -142,15 +143,8 @@ export class WiredSandbox {
     }
 
     /** Runs with the stack's credentials in the environment, as `pulumi` reads them, then puts it back. */
-    private async withCredentials<T>(run: () => Promise<T>): Promise<T> {
-        const saved = Object.fromEntries(Object.keys(this.credentials()).map((k) => [k, process.env[k]]));
-        Object.assign(process.env, this.credentials());
-        try {
-            return await run();
-        } finally {
-            for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-            else process.env[k] = v;
-        }
+    private withCredentials<T>(run: () => Promise<T>): Promise<T> {
+        return withEnvironment(this.credentials(), run);
     }
 
     /** Another `pulumi up` with nothing changed: what it did to each resource. */

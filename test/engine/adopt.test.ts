@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { after, before, test } from "node:test";
 import * as yaml from "js-yaml";
 import { DynamicProviderHost } from "../../sandbox/engine/host";
+import { withEnvironment } from "../../sandbox/engine/environment";
 import { MiniEngine } from "../../sandbox/engine/mini-engine";
 import type { Emulator } from "../../sandbox/emulators/frame";
 import { GithubEmulator } from "../../sandbox/emulators/github";
@@ -128,9 +129,7 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
     assert.match(adopted.out, /skipped: managed by stack stackwire\/staging/);
 
     const engine = new MiniEngine(host, "stackwire", "dev");
-    const saved = Object.fromEntries(Object.keys(SANDBOX_ENV).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, SANDBOX_ENV);
-    try {
+    await withEnvironment(SANDBOX_ENV, async () => {
         // The preview: every resource a create that adopts, with nothing to change.
         for (const e of emulators) e.resetCounts();
         const plan = await engine.preview(configOf(file), stackProgram);
@@ -170,10 +169,7 @@ test("hand-made platforms are adopted with zero writes, kept in step, and kept o
         assert.equal(trello.boards.get(made.boardId)?.closed, false);
         assert.equal([...trello.lists.values()].filter((l) => l.idBoard === made.boardId && l.closed !== true).length, 3);
         console.log(`adopt: ${count} objects found and adopted; API calls: adopt ${adoptCalls}, first up ${firstUpCalls} (0 writes; each object read by check, then by create), second up 0`);
-    } finally {
-        for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-    }
+    });
 });
 
 test("config that differs from what exists: the preview lists exactly the differences, and up applies them as updates", async () => {
@@ -186,9 +182,7 @@ test("config that differs from what exists: the preview lists exactly the differ
         "stackwire:trello": JSON.stringify({ baseUrl: `${trello.url}/1`, boards: { support: { name: "Support desk", permissionLevel: "private", adopt: { id: board.id, deleteWithStack: true } } } }),
     };
     const engine = new MiniEngine(host, "stackwire", "staging");
-    const saved = Object.fromEntries(Object.keys(SANDBOX_ENV).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, SANDBOX_ENV);
-    try {
+    await withEnvironment(SANDBOX_ENV, async () => {
         const plan = await engine.preview(config, stackProgram);
         const adopted = Object.values(plan).filter((p) => p.adopts);
         assert.deepEqual(adopted.map((p) => p.adopts!.changes).sort(), [['name: found "Support", configured "Support desk"'], ['description: found "Old words", configured "New words"', 'metadata: found {}, configured {"tier":"b"}']].sort());
@@ -218,10 +212,7 @@ test("config that differs from what exists: the preview lists exactly the differ
         const priceConfig = { "stackwire:stripe": JSON.stringify({ apiBase: stripe.url, products: { team: { name: "Team", description: "New words", metadata: { tier: "b" }, adopt: product.id, prices: { base: { currency: "eur", unitAmount: 700, adopt: price.id } } } } }) };
         await assert.rejects(new MiniEngine(host, "stackwire", "staging").up(priceConfig, stackProgram), /stripe:Price "[^"]+" cannot be made to match the config without replacing it \(unitAmount: found 500, configured 700\)/);
         assert.equal(writes(), 0, "the product matched; nothing was written");
-    } finally {
-        for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-    }
+    });
 });
 
 test("GitHub repositories come in through Pulumi's import, their GitLab mirror projects, push mirrors and hooks by adopt", async () => {
@@ -262,9 +253,7 @@ test("GitHub repositories come in through Pulumi's import, their GitLab mirror p
         const removed = await fetch(`${gitlab.url}/api/v4/projects/${project.id}/remote_mirrors/${mirror.id}`, { method: "DELETE", headers: glAuth });
         assert.equal(removed.status, 204);
         const engine = new MiniEngine(host, "stackwire", "dev");
-        const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-        Object.assign(process.env, env);
-        try {
+        await withEnvironment(env, async () => {
             gitlab.resetCounts();
             await engine.up(configOf(file), stackProgram);
             // The repository: Pulumi's import of the existing one, kept on destroy, the settings the config does not say left alone.
@@ -290,10 +279,7 @@ test("GitHub repositories come in through Pulumi's import, their GitLab mirror p
             await engine.destroy();
             assert.equal(gitlab.projects.get(Number(project.id))?.pending_delete ?? false, false, "the adopted project is kept");
             assert.equal(gitlab.projects.get(Number(project.id))?.hooks.size, 1);
-        } finally {
-            for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-            else process.env[k] = v;
-        }
+        });
     } finally {
         await github.stop();
         await gitlab.stop();

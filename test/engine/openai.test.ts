@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { DynamicProviderHost } from "../../sandbox/engine/host";
+import { withEnvironment } from "../../sandbox/engine/environment";
 import { MiniEngine } from "../../sandbox/engine/mini-engine";
 import { OpenaiEmulator } from "../../sandbox/emulators/openai";
 import { SANDBOX_ENV, SANDBOX_SUPABASE_REF, sandboxEmulators } from "../../sandbox/local-stack";
@@ -42,10 +43,8 @@ const accounts = () => [...openai.projects.values()].flatMap((p) => [...p.accoun
 const secret = () => management.secrets.get(SANDBOX_SUPABASE_REF)?.get("OPENAI_API_KEY");
 
 test("the stack makes its OpenAI key, hands it on, rotates it and archives the project", async () => {
-    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, env);
     const engine = new MiniEngine(host, "stackwire", "dev");
-    try {
+    await withEnvironment(env, async () => {
         await engine.up(config(0), stackProgram);
         const [project] = [...openai.projects.values()];
         assert.equal(project.name, "stackwire-dev-openai");
@@ -81,8 +80,5 @@ test("the stack makes its OpenAI key, hands it on, rotates it and archives the p
         assert.equal(project.status, "archived", "OpenAI never deletes a project: it is archived");
         assert.equal(openai.issuedKeys.size, 0);
         assert.equal(secret(), undefined);
-    } finally {
-        for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-    }
+    });
 });

@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import fc from "fast-check";
 import { DynamicProviderHost } from "../../sandbox/engine/host";
+import { withEnvironment } from "../../sandbox/engine/environment";
 import { MiniEngine } from "../../sandbox/engine/mini-engine";
 import { AppwriteEmulator } from "../../sandbox/emulators/appwrite";
 import { SANDBOX_APPWRITE, SANDBOX_ENV, SANDBOX_KEYS, sandboxEmulators } from "../../sandbox/local-stack";
@@ -87,39 +88,37 @@ let versionsRun = 0;
 let resourcesPlanned = 0;
 
 test("a preview's plan is what up then does, for random stacks and edits through the real program", async () => {
-    const saved = Object.fromEntries(Object.keys(SANDBOX_ENV).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, SANDBOX_ENV);
     try {
-        await fc.assert(
-            fc.asyncProperty(fc.array(settings, { minLength: 2, maxLength: 3 }), async (versions) => {
-                cases++;
-                for (const e of emulators) e.reset();
-                const engine = new MiniEngine(host, "stackwire", "pr-7");
-                try {
-                    for (const version of versions) {
-                        versionsRun++;
-                        const config = configOf(version);
-                        const before = requests();
-                        const plan = await engine.preview(config, stackProgram);
-                        assert.equal(requests(), before, "a preview calls no API");
-                        resourcesPlanned += Object.keys(plan).length;
-                        await engine.up(config, stackProgram);
-                        assert.deepEqual(engine.steps, stepsOf(plan), "the plan is what up did");
-                        const settled = requests();
-                        const again = await engine.preview(config, stackProgram);
-                        assert.deepEqual(Object.entries(again).filter(([, p]) => p.step !== "same"), [], "after up, a preview plans nothing");
-                        assert.equal(requests(), settled, "and calls no API");
+        await withEnvironment(SANDBOX_ENV, async () => {
+            await fc.assert(
+                fc.asyncProperty(fc.array(settings, { minLength: 2, maxLength: 3 }), async (versions) => {
+                    cases++;
+                    for (const e of emulators) e.reset();
+                    const engine = new MiniEngine(host, "stackwire", "pr-7");
+                    try {
+                        for (const version of versions) {
+                            versionsRun++;
+                            const config = configOf(version);
+                            const before = requests();
+                            const plan = await engine.preview(config, stackProgram);
+                            assert.equal(requests(), before, "a preview calls no API");
+                            resourcesPlanned += Object.keys(plan).length;
+                            await engine.up(config, stackProgram);
+                            assert.deepEqual(engine.steps, stepsOf(plan), "the plan is what up did");
+                            const settled = requests();
+                            const again = await engine.preview(config, stackProgram);
+                            assert.deepEqual(Object.entries(again).filter(([, p]) => p.step !== "same"), [], "after up, a preview plans nothing");
+                            assert.equal(requests(), settled, "and calls no API");
+                        }
+                    } finally {
+                        await engine.destroy();
                     }
-                } finally {
-                    await engine.destroy();
-                }
-                assert.deepEqual(live(), [], "after destroy nothing is live");
-            }),
-            { seed: SEED, numRuns: RUNS, endOnFailure: true, verbose: 1 },
-        );
+                    assert.deepEqual(live(), [], "after destroy nothing is live");
+                }),
+                { seed: SEED, numRuns: RUNS, endOnFailure: true, verbose: 1 },
+            );
+        });
     } finally {
-        for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
         console.log(`stack property (seed ${SEED}): ${cases} cases, ${versionsRun} versions, ${resourcesPlanned} resource plans compared with up`);
     }
 });

@@ -5,19 +5,14 @@
  * object; a missing id, an object another stack marked, and a difference that would replace the
  * object are refused before any write.
  */
-import { beforeAll, afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { allScenarios } from "../scenarios";
 import type { KindScenario } from "../scenarios/scenario";
 import { configuredProvider } from "./harness";
+import { runningRigs } from "./rigs";
 
 const scenarios = allScenarios();
-const rigs = [...new Set(scenarios.map((s) => s.rig))];
-beforeAll(async () => {
-    for (const rig of rigs) await rig.emulator.start();
-});
-afterAll(async () => {
-    for (const rig of rigs) await rig.emulator.stop();
-});
+runningRigs(scenarios);
 
 /** Writes the emulator answered since its counts were reset: every request but GET. */
 const writes = (s: KindScenario) => Object.entries(s.rig.emulator.requestCounts()).filter(([route]) => !route.startsWith("GET ")).reduce((n, [, count]) => n + count, 0);

@@ -3,22 +3,17 @@
  * delete), plus "the provider gave up and the engine runs create again": each operation ends
  * with exactly the objects it should (no duplicate, no orphan) and outputs that match the API.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FaultKind } from "../../sandbox/emulators/frame";
 import { allScenarios } from "../scenarios";
 import type { KindScenario } from "../scenarios/scenario";
 import { configuredProvider } from "./harness";
+import { runningRigs } from "./rigs";
 
 const scenarios = allScenarios();
-const rigs = [...new Set(scenarios.map((s) => s.rig))];
+runningRigs(scenarios);
 const FAULTS: FaultKind[] = ["rate-limit", "server-error", "drop-after-commit"];
 
-beforeAll(async () => {
-    for (const rig of rigs) await rig.emulator.start();
-});
-afterAll(async () => {
-    for (const rig of rigs) await rig.emulator.stop();
-});
 
 async function fresh(s: KindScenario, policy: { maxAttempts?: number } = {}) {
     s.rig.emulator.reset();

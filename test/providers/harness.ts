@@ -61,3 +61,4 @@ export function lifecycle<K extends string>(providers: Record<K, ProviderUnderTe
     }
     return { failures, checked, make, secondUp };
 }
+

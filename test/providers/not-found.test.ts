@@ -4,20 +4,15 @@
  * stays in state and in the service; an object really deleted out of band leaves the state and
  * its delete succeeds; ids that would be misrouted in a URL are refused before any request.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { allScenarios } from "../scenarios";
 import type { KindScenario } from "../scenarios/scenario";
 import { configuredProvider } from "./harness";
+import { runningRigs } from "./rigs";
 
 const scenarios = allScenarios();
-const rigs = [...new Set(scenarios.map((s) => s.rig))];
+runningRigs(scenarios);
 
-beforeAll(async () => {
-    for (const rig of rigs) await rig.emulator.start();
-});
-afterAll(async () => {
-    for (const rig of rigs) await rig.emulator.stop();
-});
 
 async function created(s: KindScenario) {
     s.rig.emulator.reset();

@@ -2,21 +2,16 @@
  * An API that echoes the whole request in its error (headers, query, body) must not carry a
  * credential or a secret input out through the provider's error: every kind, create and update.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { allScenarios } from "../scenarios";
 import { configuredProvider } from "./harness";
+import { runningRigs } from "./rigs";
 
 const scenarios = allScenarios();
-const rigs = [...new Set(scenarios.map((s) => s.rig))];
+runningRigs(scenarios);
 // Characters that change under URL, form and JSON encoding: every echoed form must be caught.
 const CANARY = 'canary 7f3a+9c1e/5b2d&4068"é';
 
-beforeAll(async () => {
-    for (const rig of rigs) await rig.emulator.start();
-});
-afterAll(async () => {
-    for (const rig of rigs) await rig.emulator.stop();
-});
 
 /** Everything an error shows: message, fields, stack. */
 function everythingIn(err: unknown): string {
