@@ -91,7 +91,9 @@ describe("Stripe events", () => {
         expect([session.object, session.amount_total, session.currency, session.customer_details?.email]).toEqual(["checkout.session", 4200, "usd", "customer@example.com"]);
         // The SDK's test helper signs the same bytes at the same time the same way.
         const t = Number(/t=(\d+)/.exec(String(got.headers["stripe-signature"]))![1]);
-        expect(got.headers["stripe-signature"]).toBe(stripe.webhooks.generateTestHeaderString({ payload: got.body, secret: listening.secret!, timestamp: t }));
+        const parts = (header: string) => Object.fromEntries(header.split(",").map((kv) => kv.split("=") as [string, string]));
+        const expected = parts(stripe.webhooks.generateTestHeaderString({ payload: got.body, secret: listening.secret!, timestamp: t }));
+        expect({ t: parts(String(got.headers["stripe-signature"])).t, v1: parts(String(got.headers["stripe-signature"])).v1 }).toEqual({ t: expected.t, v1: expected.v1 });
         expect(() => stripe.webhooks.constructEvent(got.body, String(got.headers["stripe-signature"]), everything.secret!)).toThrow(/signature/i);
         expect((await stripe.events.retrieve(event.id as string)).pending_webhooks).toBe(0);
     });
@@ -119,7 +121,11 @@ describe("Stripe events", () => {
         const all = await stripe.events.list({ limit: 2 });
         expect(all.data.map((e) => e.id)).toEqual([invoice.id, refund.id]);
         expect(all.has_more).toBe(true);
-        expect((await stripe.events.list({ starting_after: refund.id as string, limit: 100 })).data.every((e) => e.id !== refund.id && e.id !== invoice.id)).toBe(true);
+        // The page after a cursor is exactly the older events, in order (the full list says which they are).
+        const newestFirst = (await stripe.events.list({ limit: 100 })).data.map((e) => e.id);
+        const older = newestFirst.slice(newestFirst.indexOf(refund.id as string) + 1);
+        expect(older.length).toBeGreaterThan(0);
+        expect((await stripe.events.list({ starting_after: refund.id as string, limit: 100 })).data.map((e) => e.id)).toEqual(older);
         await expect(stripe.events.retrieve("evt_doesNotExist")).rejects.toMatchObject({ statusCode: 404, code: "resource_missing" });
         await expect(stripe.events.list({ limit: 500 })).rejects.toMatchObject({ statusCode: 400, param: "limit" });
 
@@ -259,8 +265,10 @@ describe("Trello card actions", () => {
     });
 
     it("a card on a list that does not exist is refused before anything is sent", async () => {
+        const deliveriesBefore = emulator.webhookDeliveries.length;
         expect(await call("POST", "/1/cards", { idList: "not-an-id", name: "x" })).toEqual({ status: 400, body: "invalid value for idList" });
-        expect(await emulator.settled()).toEqual(emulator.webhookDeliveries);
+        await emulator.settled();
+        expect(emulator.webhookDeliveries.length).toBe(deliveriesBefore);
     });
 });
 

@@ -83,6 +83,10 @@ describe("the ten wires under mocks", () => {
         expect(names.filter((n) => !RELAY_SECRET_NAMES.includes(n))).toEqual([]);
         // Verifying deliveries needs the signing secret only: the Stripe account key reaches neither receiver.
         expect(names).not.toContain("STRIPE_SECRET_KEY");
+        // And the values are the right objects' own: the relay's endpoint's signing secret, the relay's sending key.
+        const values = (secrets as { value: Record<string, string> }).value;
+        expect(values.STRIPE_WEBHOOK_SECRET).toBe("whsec_relay-stripe");
+        expect(values.RESEND_API_KEY).toBe("re_relay-sending-key");
     });
 
     it("makes a sending-only key restricted to the sender's domain for every wire that sends email", async () => {
@@ -100,6 +104,7 @@ describe("the ten wires under mocks", () => {
         const fn = graph.named("wires-appwrite-function").inputs;
         expect(isSecretValue(fn.variables)).toBe(true);
         expect(Object.keys((fn.variables as { value: object }).value).sort()).toEqual(["APPWRITE_COLLECTION_ID", "APPWRITE_DATABASE_ID", "STRIPE_WEBHOOK_SECRET"]);
+        expect((fn.variables as { value: Record<string, string> }).value.STRIPE_WEBHOOK_SECRET).toBe("whsec_wires-appwrite-stripe");
         expect(fn).toMatchObject({ entrypoint: "src/main.js", scopes: ["documents.write"], domain: DEMO_FUNCTION_DOMAIN });
     });
 

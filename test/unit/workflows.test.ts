@@ -276,10 +276,12 @@ describe(".gitlab-ci.yml", () => {
     });
 
     it("the schema is not blind: an unknown environment action and a misspelt keyword are rejected", () => {
-        const broken = structuredClone(config) as Record<string, GitLabJob & { scirpt?: string }>;
-        broken["stop-review"].environment!.action = "destroy";
-        broken["deploy-staging"].scirpt = "pulumi up";
-        expect(validate(broken)).toBe(false);
+        const badAction = structuredClone(config) as Record<string, GitLabJob>;
+        badAction["stop-review"].environment!.action = "destroy";
+        expect(validate(badAction)).toBe(false);
+        const misspelt = structuredClone(config) as Record<string, GitLabJob & { scirpt?: string }>;
+        misspelt["deploy-staging"].scirpt = "pulumi up";
+        expect(validate(misspelt)).toBe(false);
     });
 
     it("runs merge-request pipelines, and branch pipelines only on the default branch", () => {
