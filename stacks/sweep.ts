@@ -21,7 +21,7 @@ import { GITLAB_BASE_URL } from "../dynamic-providers/gitlab/schema";
 import { API_KEY_MARK } from "../dynamic-providers/resend/api-key";
 import { listAll as resendList, resend } from "../dynamic-providers/resend/client";
 import { RESEND_BASE_URL } from "../dynamic-providers/resend/schema";
-import { stripeClient, stripeKey } from "../dynamic-providers/stripe/client";
+import { stripeClient, stripeFailure, stripeKey } from "../dynamic-providers/stripe/client";
 import { STRIPE_API_BASE } from "../dynamic-providers/stripe/schema";
 import { serviceRoleKey, storageClient } from "../dynamic-providers/supabase/client";
 import { trello } from "../dynamic-providers/trello/client";
@@ -53,7 +53,25 @@ export interface Unreachable {
 }
 
 /** The objects a stack makes that carry no mark, so a sweep can never find them. */
-export const UNMARKED = ["Resend domains and webhooks", "Supabase Edge Functions, function secrets and Auth SMTP", "Appwrite functions and messaging providers", "PostgreSQL roles and Redis ACL users (servers, not platforms)"];
+export const UNMARKED = [
+    "Resend domains and webhooks",
+    "Supabase Edge Functions, function secrets and Auth SMTP",
+    "Appwrite functions and messaging providers",
+    "GitHub repository webhooks (the official provider's)",
+    "OpenAI projects and service accounts (not swept yet)",
+    "PostgreSQL roles and Redis ACL users (servers, not platforms)",
+];
+
+/** A delete whose object is already gone (sent again after a lost answer, or deleted by hand meanwhile) is done. */
+async function goneIsDone(run: () => Promise<unknown>): Promise<void> {
+    try {
+        await run();
+    } catch (err) {
+        const e = err as { statusCode?: unknown; status?: unknown; code?: unknown };
+        if ([e.statusCode, e.status, e.code].some((v) => Number(v) === 404)) return;
+        throw err;
+    }
+}
 
 export interface SweepTarget {
     env: Pick<Environment, "project" | "stack">;
@@ -103,21 +121,22 @@ const stripeFinder: Finder = (target) => {
                 label: product.name,
                 mark: `metadata stackwire_stack=${tag}`,
                 // As the provider destroys a product: its active prices archived, then the product deleted, or archived when Stripe keeps it for its prices.
-                remove: async () => {
-                    const stripe = open(`archive prices of product ${product.id}`);
-                    for await (const price of stripe.prices.list({ product: product.id, active: true, limit: 100 })) await stripe.prices.update(price.id, { active: false });
-                    try {
-                        await open(`delete product ${product.id}`).products.del(product.id);
-                    } catch (err) {
-                        if ((err as { statusCode?: number }).statusCode !== 400 || !/prices/.test((err as Error).message)) throw err;
-                        await open(`archive product ${product.id}`).products.update(product.id, { active: false });
-                    }
-                },
+                remove: () =>
+                    goneIsDone(async () => {
+                        const stripe = open(`archive prices of product ${product.id}`);
+                        for await (const price of stripe.prices.list({ product: product.id, active: true, limit: 100 })) await stripe.prices.update(price.id, { active: false });
+                        try {
+                            await open(`delete product ${product.id}`).products.del(product.id);
+                        } catch (err) {
+                            if (stripeFailure(err).status !== 400 || !/prices/.test(stripeFailure(err).apiMessage)) throw err;
+                            await open(`archive product ${product.id}`).products.update(product.id, { active: false });
+                        }
+                    }),
             });
         }
         for await (const endpoint of open("list webhook endpoints").webhookEndpoints.list({ limit: 100 })) {
             if (endpoint.metadata?.stackwire_stack !== tag) continue;
-            found.push({ platform: "Stripe", kind: "webhook endpoint", id: endpoint.id, label: endpoint.url, mark: `metadata stackwire_stack=${tag}`, remove: async () => void (await open(`delete webhook endpoint ${endpoint.id}`).webhookEndpoints.del(endpoint.id)) });
+            found.push({ platform: "Stripe", kind: "webhook endpoint", id: endpoint.id, label: endpoint.url, mark: `metadata stackwire_stack=${tag}`, remove: () => goneIsDone(() => open(`delete webhook endpoint ${endpoint.id}`).webhookEndpoints.del(endpoint.id)) });
         }
         return found;
     })();
@@ -141,12 +160,14 @@ const supabaseFinder: Finder = (target) => {
                 id: b.id,
                 label: b.name,
                 mark: `name starts with ${prefix}`,
-                remove: async () => {
-                    const emptied = await storage(`empty bucket ${b.id}`).emptyBucket(b.id);
-                    if (emptied.error) throw new Error(`Supabase Storage refused to empty bucket ${b.id}: ${emptied.error.message}`);
-                    const deleted = await storage(`delete bucket ${b.id}`).deleteBucket(b.id);
-                    if (deleted.error) throw new Error(`Supabase Storage refused to delete bucket ${b.id}: ${deleted.error.message}`);
-                },
+                remove: () =>
+                    goneIsDone(async () => {
+                        // supabase-js answers errors rather than throwing them: thrown here with their status.
+                        for (const [what, run] of [["empty", () => storage(`empty bucket ${b.id}`).emptyBucket(b.id)], ["delete", () => storage(`delete bucket ${b.id}`).deleteBucket(b.id)]] as const) {
+                            const { error } = await run();
+                            if (error) throw Object.assign(new Error(`Supabase Storage refused to ${what} bucket ${b.id}: ${error.message}`), { statusCode: (error as { statusCode?: unknown }).statusCode });
+                        }
+                    }),
             }));
     })();
 };
@@ -165,8 +186,8 @@ const appwriteFinder: Finder = (target) => {
         const buckets = await listAllPages<{ $id: string; name: string }>((queries) => api("list buckets").storage.listBuckets({ queries }) as never, "buckets");
         const mark = `id starts with ${prefix}`;
         return [
-            ...databases.filter((d) => d.$id.startsWith(prefix) && !longerStackHolds(target, d.$id, (stack) => physicalPrefixOf({ ...env, stack }))).map((d) => ({ platform: "Appwrite", kind: "database", id: d.$id, label: d.name, mark, remove: async () => void (await api(`delete database ${d.$id}`).databases.delete({ databaseId: d.$id })) })),
-            ...buckets.filter((b) => b.$id.startsWith(prefix) && !longerStackHolds(target, b.$id, (stack) => physicalPrefixOf({ ...env, stack }))).map((b) => ({ platform: "Appwrite", kind: "storage bucket", id: b.$id, label: b.name, mark, remove: async () => void (await api(`delete bucket ${b.$id}`).storage.deleteBucket({ bucketId: b.$id })) })),
+            ...databases.filter((d) => d.$id.startsWith(prefix) && !longerStackHolds(target, d.$id, (stack) => physicalPrefixOf({ ...env, stack }))).map((d) => ({ platform: "Appwrite", kind: "database", id: d.$id, label: d.name, mark, remove: () => goneIsDone(() => api(`delete database ${d.$id}`).databases.delete({ databaseId: d.$id })) })),
+            ...buckets.filter((b) => b.$id.startsWith(prefix) && !longerStackHolds(target, b.$id, (stack) => physicalPrefixOf({ ...env, stack }))).map((b) => ({ platform: "Appwrite", kind: "storage bucket", id: b.$id, label: b.name, mark, remove: () => goneIsDone(() => api(`delete bucket ${b.$id}`).storage.deleteBucket({ bucketId: b.$id })) })),
         ];
     })();
 };

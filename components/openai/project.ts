@@ -36,9 +36,7 @@ export class OpenaiPlatform extends pulumi.ComponentResource {
         const [{ adopt }, adoption] = adoptable({ adopt: args.adopt, deleteAdopted: args.deleteAdopted });
         const projectArgs: OpenaiProjectArgs = { ...connection, name: args.name, residency: args.residency ?? null, ...(adopt ? { adopt } : {}) };
         const project = new OpenaiProject(...transformed(args.transform?.project, `${name}-project`, projectArgs, { parent: this, protect: (args.policy ?? UNPROTECTED).protect, ...adoption }));
-        // Each rotation's account has a name of its own: the new one is made while the old one still serves.
-        const rotation = args.keyRotation ?? 0;
-        const accountArgs: OpenaiServiceAccountArgs = { ...connection, projectId: project.id, name: rotation > 0 ? `${args.serviceAccountName}-r${rotation}` : args.serviceAccountName, rotation };
+        const accountArgs: OpenaiServiceAccountArgs = { ...connection, projectId: project.id, name: args.serviceAccountName, rotation: args.keyRotation ?? 0 };
         const account = new OpenaiServiceAccount(...transformed(args.transform?.serviceAccount, `${name}-service-account`, accountArgs, { parent: project }));
         this.projectId = project.id;
         this.apiKey = pulumi.secret(account.apiKey);

@@ -202,13 +202,18 @@ export interface OwnCreate<T> {
  */
 export async function createOwn<T>(ctx: OperationContext, operation: string, what: string, own: OwnCreate<T>): Promise<T> {
     let refusal = "";
+    let vacant = false;
     return createOnce(ctx, operation, {
         // Ids are unique: a create that landed comes back as 409, so there is no need to look first.
         lookFirst: false,
         create: (call) => appwriteCall(ctx, call, () => own.send(call)),
         isConflict,
+        // A 409, then nothing at our id: what held it (an attribute being replaced) was just deleted. Unless another field is unique.
+        resendWhenConflictVanishes: own.whenAbsent === undefined,
+        nothingAt: () => vacant,
         findLanded: async () => {
             const found = await own.read();
+            vacant = found === undefined;
             if (found === undefined) {
                 refusal = own.whenAbsent ?? "Appwrite reports a conflict, yet nothing is at this id";
                 return undefined;

@@ -170,13 +170,13 @@ export const appwriteFunctionDefinition: ResourceDefinition<ReturnType<typeof ap
             createdAt: (f) => f.$createdAt,
             differs: (f) => differences(f, { name: i.name, runtime: i.runtime }),
         });
-        await syncVariables(ctx, i, i.functionId, i.variables, {});
         let deploymentId: string;
         try {
+            await syncVariables(ctx, i, i.functionId, i.variables, {});
             deploymentId = await deploy(ctx, i, i.functionId);
         } catch (err) {
-            // Nothing half-made stays behind: the next run creates the function again.
-            const { call, functions } = appwrite(ctx, i, `delete function ${i.functionId} after its first deployment failed`);
+            // Nothing half-made stays behind (variables or deployment): the next run creates the function again.
+            const { call, functions } = appwrite(ctx, i, `delete function ${i.functionId} after its variables or first deployment failed`);
             await removeIfPresent(ctx, call, fn(i.functionId), () => functions.delete({ functionId: i.functionId })).catch(() => undefined);
             throw err;
         }

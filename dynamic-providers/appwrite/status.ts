@@ -11,7 +11,7 @@ import type { Clock } from "../core/clock";
 import type { OperationContext } from "../core/provider";
 import { pollUntil } from "../core/wait";
 import type { HttpCall } from "../core/http";
-import { appwrite, createOwn, fetchOrGone, isConflict, NOT_FOUND, removeIfPresent, type About, type AppwriteConnection } from "./client";
+import { appwrite, createOwn, fetchOrGone, NOT_FOUND, removeIfPresent, type About, type AppwriteConnection } from "./client";
 import { schemaApi } from "./schema-api";
 
 /** How long schema work may take before we give up (large collections rebuild slowly). */
@@ -136,18 +136,6 @@ class KeyInUse extends Error {
     }
 }
 
-/**
- * Appwrite answered 409 and, read right after, nothing holds the key: a deletion that was
- * finishing (the old attribute of a replacement) freed it in between. The create is sent again.
- */
-class KeyFreed extends Error {
-    constructor() {
-        super("the key was freed after the conflict");
-        this.message = "the key was freed after the conflict";
-        this.name = "KeyFreed";
-    }
-}
-
 export interface SchemaCreate<T extends SchemaObject> {
     /** What is created, e.g. "attribute users.email". */
     what: string;
@@ -173,22 +161,12 @@ export interface SchemaCreate<T extends SchemaObject> {
 export async function createSchemaObject<T extends SchemaObject>(ctx: OperationContext, c: SchemaCreate<T>): Promise<void> {
     for (let round = 1; ; round++) {
         try {
-            let conflicted = false;
             await createOwn<T>(ctx, c.operation, c.what, {
                 // Only whether it was created matters: what was, is read and awaited next.
-                send: async (call) => {
-                    try {
-                        return (await c.send(call)) as T;
-                    } catch (err) {
-                        conflicted = isConflict(err);
-                        throw err;
-                    }
-                },
+                send: async (call) => (await c.send(call)) as T,
                 read: async () => {
                     const found = await c.read();
-                    if (found === undefined && conflicted) throw new KeyFreed();
-                    if (found === undefined) return undefined;
-                    if (found.status === "deleting" || (found.status === "failed" && c.sameKind(found))) throw new KeyInUse(found);
+                    if (found?.status === "deleting" || (found?.status === "failed" && c.sameKind(found))) throw new KeyInUse(found);
                     return found;
                 },
                 createdAt: (found) => found.$createdAt,
@@ -196,8 +174,6 @@ export async function createSchemaObject<T extends SchemaObject>(ctx: OperationC
             });
             return;
         } catch (err) {
-            if (err instanceof KeyFreed && round < 3) continue;
-            if (err instanceof KeyFreed) throw new Error(`${c.what} cannot be created: Appwrite reports its key as taken, yet nothing is at it, three times in a row; run again`);
             if (!(err instanceof KeyInUse)) throw err;
             if (round >= 3) throw new Error(`${c.what} cannot be created: its key is still taken by an attribute or index that is ${err.found.status} after waiting for it twice; run again once Appwrite has removed it`);
             if (err.found.status === "failed") await c.remove();

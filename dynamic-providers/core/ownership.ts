@@ -52,6 +52,14 @@ export interface CreateOnceOptions<T> {
     /** What an earlier attempt of ours left (this call's or one the engine gave up on); undefined when nothing. */
     findLanded(): Promise<T | undefined>;
     /**
+     * The API refused because the id is taken, yet nothing holds it when looked at: something that
+     * held it went in between (a deletion the API finishes in the background), so the create is sent
+     * again. Where a conflict can come from another unique field, leave it off: the refusal stands.
+     */
+    resendWhenConflictVanishes?: boolean;
+    /** Whether nothing holds the id after the look (`findLanded` answers undefined both for nothing and for another's object). */
+    nothingAt?(): boolean;
+    /**
      * Look before sending: the API takes duplicates (no unique identity), so a create the engine
      * retries after a lost answer would otherwise make a second object.
      */
@@ -62,6 +70,11 @@ export interface CreateOnceOptions<T> {
     notOurs?(err: unknown, call: HttpCall): Error;
     /** More options of the create's HTTP call (a rate limiter's `beforeAttempt`). */
     http?: Partial<HttpCallOptions>;
+}
+
+/** Whether nothing holds the id: `nothingAt` answers it where the look for what landed cannot tell "nothing" from "not ours". */
+async function nothingHeld<T>(options: CreateOnceOptions<T>): Promise<boolean> {
+    return options.nothingAt ? options.nothingAt() : true;
 }
 
 /** A create that adopts its own lost attempts and refuses objects that are not its own. */
@@ -79,6 +92,7 @@ export async function createOnce<T>(ctx: OperationContext, operation: string, op
             if (!call.writeMayHaveLanded && !conflict) throw err;
             const landed = await options.findLanded();
             if (landed !== undefined) return landed;
+            if (conflict && options.resendWhenConflictVanishes && (await nothingHeld(options)) && attempt < CREATE_ATTEMPTS) continue;
             if (conflict) throw options.notOurs?.(err, call) ?? err;
             if (attempt >= CREATE_ATTEMPTS) throw err;
             await ctx.clock.sleep(250 * 2 ** attempt);

@@ -28,11 +28,11 @@ function details(err: unknown) {
     return { ...(status !== undefined ? { status } : {}), ...(e.error?.code ? { code: e.error.code } : e.error?.type ? { code: e.error.type } : {}), apiMessage: `${apiMessage}${hint}` };
 }
 
-const OPENAI_ERRORS: ApiErrors = { details, isGone: (err) => (err as { status?: number }).status === 404 };
+const isNotFound = (err: unknown) => (err as { status?: number }).status === 404;
+
+const OPENAI_ERRORS: ApiErrors = { details, isGone: isNotFound };
 
 export const openaiCall = <T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>) => callApi(ctx, call, OPENAI_ERRORS, run);
-
-export const isNotFound = (err: unknown) => (err as { status?: number }).status === 404;
 
 /** The organization the admin key belongs to: visible when its project list answers (one call, on the 404 path only). */
 export function theOrganization(ctx: OperationContext, baseUrl: string): WhereItLives {
@@ -40,12 +40,10 @@ export function theOrganization(ctx: OperationContext, baseUrl: string): WhereIt
         name: "the organization of the admin key",
         credential: openaiAdminKey,
         visible: async () => {
-            const { call, projects } = openaiAdmin(ctx, baseUrl, "list projects");
             try {
-                await projects.list({ limit: 1 });
+                await openaiAdmin(ctx, baseUrl, "list projects").projects.list({ limit: 1 });
                 return true;
             } catch (err) {
-                void call;
                 return `is refused: ${details(err).apiMessage}`;
             }
         },
@@ -57,7 +55,7 @@ export function theOrganization(ctx: OperationContext, baseUrl: string): WhereIt
  * (core/gone.ts); anything else fails as OpenAI said it.
  */
 export async function goneOrFail(ctx: OperationContext, call: HttpCall, what: string, baseUrl: string, err: unknown): Promise<undefined> {
-    if (!isNotFound(err)) return openaiCall(ctx, call, () => Promise.reject(err));
+    if (!isNotFound(err)) throw ctx.error(call, details(err));
     await confirmGone(ctx, call, what, theOrganization(ctx, baseUrl));
     return undefined;
 }

@@ -19,6 +19,13 @@ import { serviceAccountInputSchema, type ServiceAccountInputs } from "./schema";
 
 export type ServiceAccountState = ServiceAccountInputs & { role: string; apiKey: string; apiKeyId: string };
 
+/**
+ * The name OpenAI holds: each rotation's account has its own (`<name>-r<n>`), so the look for a
+ * lost create of the new one never takes the old one, which still serves until it is deleted.
+ */
+const sentName = (i: Pick<ServiceAccountInputs, "name" | "rotation">) => (i.rotation > 0 ? `${i.name}-r${i.rotation}` : i.name);
+const givenName = (held: string, rotation: number) => (rotation > 0 && held.endsWith(`-r${rotation}`) ? held.slice(0, -`-r${rotation}`.length) : held);
+
 const archived = (err: unknown) => (err as { status?: number }).status === 400 && /archived/i.test(String((err as { error?: { message?: string } }).error?.message ?? ""));
 
 /** Accounts of our name made within the lost-create window: an earlier attempt of ours whose key was never seen. */
@@ -26,7 +33,7 @@ async function deleteLostAttempts(ctx: OperationContext, i: ServiceAccountInputs
     const { call, projects } = openaiAdmin(ctx, i.baseUrl, `look for service account ${i.name}`);
     const lost: string[] = [];
     await openaiCall(ctx, call, async () => {
-        for await (const a of projects.serviceAccounts.list(i.projectId, { limit: 100 })) if (a.name === i.name && createdRecently(ctx, a.created_at * 1000)) lost.push(a.id);
+        for await (const a of projects.serviceAccounts.list(i.projectId, { limit: 100 })) if (a.name === sentName(i) && createdRecently(ctx, a.created_at * 1000)) lost.push(a.id);
     });
     for (const id of lost) {
         const removal = openaiAdmin(ctx, i.baseUrl, `delete lost service account ${id}`);
@@ -51,7 +58,7 @@ export const serviceAccountDefinition: ResourceDefinition<ReturnType<typeof serv
         const made = await createOnce(ctx, operation, {
             // Look first: a create the engine runs again after the provider gave up finds the account that landed without its key.
             lookFirst: true,
-            create: (call) => openaiCall(ctx, call, () => openaiAdmin(ctx, i.baseUrl, operation, call).projects.serviceAccounts.create(i.projectId, { name: i.name })),
+            create: (call) => openaiCall(ctx, call, () => openaiAdmin(ctx, i.baseUrl, operation, call).projects.serviceAccounts.create(i.projectId, { name: sentName(i) })),
             findLanded: async () => {
                 await deleteLostAttempts(ctx, i);
                 return undefined;
@@ -67,7 +74,7 @@ export const serviceAccountDefinition: ResourceDefinition<ReturnType<typeof serv
         try {
             const found = await projects.serviceAccounts.retrieve(id, { project_id: state.projectId });
             answerIsAbout(ctx, call, "service account", id, found.id);
-            return { ...state, name: found.name, role: found.role };
+            return { ...state, name: givenName(found.name, state.rotation), role: found.role };
         } catch (err) {
             if (archived(err)) return undefined;
             return goneOrFail(ctx, call, `service account ${id}`, state.baseUrl, err);
@@ -76,7 +83,7 @@ export const serviceAccountDefinition: ResourceDefinition<ReturnType<typeof serv
 
     async update(ctx, id, olds, news) {
         const { call, projects } = openaiAdmin(ctx, news.baseUrl, `rename service account ${id}`);
-        const updated = await openaiCall(ctx, call, () => projects.serviceAccounts.update(id, { project_id: news.projectId, name: news.name }));
+        const updated = await openaiCall(ctx, call, () => projects.serviceAccounts.update(id, { project_id: news.projectId, name: sentName(news) }));
         return { ...news, role: updated.role, apiKey: olds.apiKey, apiKeyId: olds.apiKeyId };
     },
 

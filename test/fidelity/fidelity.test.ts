@@ -118,6 +118,8 @@ describe.each(vendors)("%s against its published spec", (vendor) => {
             expect(unreachable).toEqual([]);
             expect(found.map((o) => o.kind).sort()).toEqual(["product", "product", "product", "webhook endpoint"]);
             for (const o of found) await o.remove();
+            // A delete sent again after a lost answer finds the object gone: done, not a failure.
+            for (const o of found) await expect(o.remove()).resolves.toBeUndefined();
             expect((await findOwned(target)).found).toEqual([]);
             await stripe.products.list({ limit: 2, active: false });
             await stripe.prices.list({ limit: 1, active: false, recurring: { interval: "month" }, expand: ["data.tiers"] });
