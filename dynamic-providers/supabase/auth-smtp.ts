@@ -3,14 +3,14 @@
  * through the Management API: `GET` and `PATCH /v1/projects/{ref}/config/auth`
  * (api_v1_openapi.json, v1-get-auth-service-config / v1-update-auth-service-config).
  *
- * The settings belong to the project, not to this resource: create reads them first and keeps
- * what was there (`previous`: every smtp_* field but the password, and rate_limit_email_sent), and
- * delete writes that back. A password cannot be restored: the API answers smtp_pass with an opaque
- * representation, never the password (supabase/terraform-provider-supabase#151 and #157 ignore
- * the masked value; supabase/agent-skills#270). So delete always clears smtp_host and smtp_pass,
- * which turns custom SMTP off and Auth falls back to Supabase's built-in mailer, with the other
- * settings as they were. A create run again after its first answer was lost finds our own settings
- * in place; it then records "no custom SMTP" as what was there, which delete restores the same way.
+ * The settings belong to the project. A password cannot be read back or restored: the API answers
+ * smtp_pass with an opaque representation, never the password (supabase/terraform-provider-supabase#151
+ * and #157 ignore the masked value; supabase/agent-skills#270). So create refuses a project that
+ * already sends through a custom SMTP server of its own (this resource would replace it, and its
+ * delete would turn it off with no way back): such settings are taken over with `adopt`, which keeps
+ * them on destroy. Delete clears smtp_host and smtp_pass, which turns custom SMTP off and Auth falls
+ * back to Supabase's built-in mailer. A create run again after its first answer was lost finds our
+ * own settings in place and goes on.
  *
  * Refresh shows drift on every field but the password; custom SMTP turned off (no smtp_host)
  * counts as the settings having been deleted. A 404 (the project) counts as gone only once the
@@ -23,7 +23,7 @@ import { DynamicResource, type ResourceArgs } from "../core/resource";
 import { managementApi, theAccount, type ManagementProject } from "./client";
 import { authSmtpInputSchema, type AuthSmtpInputs } from "./schema";
 
-/** The fields of AuthConfigResponse this resource writes, and restores on delete (smtp_pass aside). */
+/** The fields of AuthConfigResponse this resource writes (smtp_pass aside, which is never answered). */
 export interface SmtpSettings {
     smtp_host: string | null;
     smtp_port: string | null;
@@ -34,15 +34,10 @@ export interface SmtpSettings {
     rate_limit_email_sent: number | null;
 }
 
-export interface AuthSmtpState extends AuthSmtpInputs {
-    /** The project's SMTP settings before this resource wrote its own (no password). */
-    previous: SmtpSettings;
-}
+/** State written before this release also holds `previous` (what the project had): read and ignored. */
+export type AuthSmtpState = AuthSmtpInputs;
 
 const PERMISSION = "Auth settings";
-
-/** Custom SMTP off: what a project has before anyone sets it (supabase/cli's recorded GET config/auth). */
-const BUILT_IN_MAILER: SmtpSettings = { smtp_host: null, smtp_port: null, smtp_user: null, smtp_admin_email: null, smtp_sender_name: null, smtp_max_frequency: null, rate_limit_email_sent: null };
 
 const configPath = (p: ManagementProject) => `/v1/projects/${segment(p.projectRef)}/config/auth`;
 
@@ -99,14 +94,18 @@ export const authSmtpDefinition: ResourceDefinition<ReturnType<typeof authSmtpIn
     // One set of SMTP settings per project: the old project's are restored before the new one's are written.
     deleteBeforeReplace: true,
     secretInputs: ["password"],
-    outputs: ["previous"],
 
     async create(ctx, i) {
         const calls = managementApi(ctx, i, `read Auth config of project ${i.projectRef}`, PERMISSION);
         const current = settingsOf(configOf(ctx, calls, i.projectRef, (await calls.send<unknown>("GET", configPath(i), undefined, "must exist"))!.body));
-        const previous = isOurs(current, i) ? BUILT_IN_MAILER : current;
+        if (current.smtp_host && !isOurs(current, i)) {
+            throw ctx.error(calls.call, {
+                status: 409,
+                apiMessage: `project ${i.projectRef} already sends Auth email through its own SMTP server (${current.smtp_host}): this stack would replace it, and turning it off on destroy could not bring its password back. Take it over with adopt: ${authSmtpDefinition.idFor!(i)} (docs/adoption.md), or turn custom SMTP off first`,
+            });
+        }
         await patch(ctx, i, `set Auth SMTP of project ${i.projectRef}`, ours(i));
-        return { id: authSmtpDefinition.idFor!(i), outs: { ...i, previous } };
+        return { id: authSmtpDefinition.idFor!(i), outs: i };
     },
     async read(ctx, _id, state) {
         const calls = managementApi(ctx, state, `read Auth config of project ${state.projectRef}`, PERMISSION);
@@ -129,9 +128,9 @@ export const authSmtpDefinition: ResourceDefinition<ReturnType<typeof authSmtpIn
             emailsPerHour: s.rate_limit_email_sent ?? state.emailsPerHour,
         };
     },
-    async update(ctx, _id, olds, news) {
+    async update(ctx, _id, _olds, news) {
         await patch(ctx, news, `update Auth SMTP of project ${news.projectRef}`, ours(news));
-        return { ...news, previous: olds.previous ?? BUILT_IN_MAILER };
+        return news;
     },
     async delete(ctx, _id, state) {
         const calls = managementApi(ctx, state, `turn off the Auth SMTP of project ${state.projectRef}`, PERMISSION);

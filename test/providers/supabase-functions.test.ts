@@ -241,11 +241,11 @@ async function checkedSmtp(overrides: Record<string, unknown> = {}) {
 }
 
 describe("Supabase Auth SMTP", () => {
-    it("records the settings it found, then writes Resend's SMTP settings", async () => {
+    it("writes Resend's SMTP settings into a project without custom SMTP", async () => {
         const inputs = await checkedSmtp();
         expect(inputs).toMatchObject({ host: "smtp.resend.com", port: 465, user: "resend", emailsPerHour: 30 });
         const { outs } = await smtp.provider.create(inputs);
-        expect(outs.previous).toEqual({ smtp_host: null, smtp_port: null, smtp_user: null, smtp_admin_email: null, smtp_sender_name: null, smtp_max_frequency: 1, rate_limit_email_sent: 2 });
+        expect(outs).not.toHaveProperty("previous");
         expect(management.authConfig(REF)).toMatchObject({ smtp_host: "smtp.resend.com", smtp_port: "465", smtp_user: "resend", smtp_pass: SMTP_PASSWORD, smtp_admin_email: "no-reply@example.com", smtp_sender_name: "Acme", rate_limit_email_sent: 30 });
         expect(management.requestCounts()).toEqual({ "GET /v1/projects/:ref/config/auth": 1, "PATCH /v1/projects/:ref/config/auth": 1 });
     });
@@ -256,7 +256,7 @@ describe("Supabase Auth SMTP", () => {
         expect(answer.smtp_pass).not.toBe(SMTP_PASSWORD);
         const read = (await smtp.provider.read(id, outs)).props!;
         expect(read.password).toBe(SMTP_PASSWORD);
-        expect(JSON.stringify(read.previous)).not.toContain(SMTP_PASSWORD);
+        expect(Object.entries(read).filter(([k, v]) => k !== "password" && JSON.stringify(v).includes(SMTP_PASSWORD))).toEqual([]);
         expect(authSmtpDefinition.secretInputs).toEqual(["password"]);
     });
 
@@ -270,7 +270,7 @@ describe("Supabase Auth SMTP", () => {
         expect((await smtp.provider.diff(id, read, inputs)).changes).toBe(true);
         const updated = (await smtp.provider.update(id, read, inputs)).outs;
         expect(management.authConfig(REF)).toMatchObject({ smtp_sender_name: "Acme", smtp_port: "465", rate_limit_email_sent: 30 });
-        expect(updated.previous).toEqual(outs.previous);
+        expect(updated).toEqual({ ...inputs });
     });
 
     it("custom SMTP turned off out of band leaves the state on refresh", async () => {
@@ -279,10 +279,16 @@ describe("Supabase Auth SMTP", () => {
         expect((await smtp.provider.read(id, outs)).id).toBe("");
     });
 
-    it("delete turns custom SMTP off (a password cannot be restored), sending only the two fields Supabase takes then", async () => {
+    it("refuses a project's own custom SMTP (its password could never be restored), naming adopt, and writes nothing", async () => {
         management.editAuthConfig(REF, { smtp_host: "smtp.example.com", smtp_port: "587", smtp_user: "mailer", smtp_pass: "their-password", smtp_sender_name: "Before", smtp_admin_email: "before@example.com", rate_limit_email_sent: 10 });
+        management.resetCounts();
+        await expect(smtp.provider.create(await checkedSmtp())).rejects.toThrow(/already sends Auth email through its own SMTP server \(smtp\.example\.com\).*Take it over with adopt: /);
+        expect(management.requestCounts()).toEqual({ "GET /v1/projects/:ref/config/auth": 1 });
+        expect(management.authConfig(REF)).toMatchObject({ smtp_host: "smtp.example.com", smtp_sender_name: "Before" });
+    });
+
+    it("delete turns custom SMTP off (a password cannot be restored), sending only the two fields Supabase takes then", async () => {
         const { id, outs } = await smtp.provider.create(await checkedSmtp());
-        expect(outs.previous).toMatchObject({ smtp_host: "smtp.example.com", smtp_sender_name: "Before", rate_limit_email_sent: 10 });
         const sent: string[] = [];
         management.onExchange = (e) => void (e.method === "PATCH" && sent.push(e.requestBody.toString("utf8")));
         try {
@@ -295,11 +301,12 @@ describe("Supabase Auth SMTP", () => {
         expect(sent.map((body) => JSON.parse(body))).toEqual([{ smtp_host: null, smtp_pass: null }]);
     });
 
-    it("a create run again after its answer was lost does not take its own settings for the previous ones", async () => {
+    it("a create run again after its answer was lost finds its own settings and goes on", async () => {
         const inputs = await checkedSmtp();
         await smtp.provider.create(inputs);
         const again = await smtp.provider.create(inputs);
-        expect(again.outs.previous).toMatchObject({ smtp_host: null, smtp_sender_name: null });
+        expect(again.outs).not.toHaveProperty("previous");
+        expect(management.authConfig(REF)).toMatchObject({ smtp_host: "smtp.resend.com", smtp_sender_name: "Acme" });
     });
 
     it("no error carries the password or the token, whatever the API echoes", async () => {
