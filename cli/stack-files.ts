@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { CONFIG_NAMESPACE } from "../dynamic-providers/core/credentials";
 import { SECRET_KEYS } from "../stacks/config";
+import { parseValue } from "../stacks/load";
 
 /** A command refused before any API call (a prod stack, no settings): printed alone, exit 1. */
 export class StackFileError extends Error {
@@ -39,7 +40,8 @@ export function readStackFiles(dir: string, stack: string): StackFiles {
         const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
         const secure = value !== null && typeof value === "object" && "secure" in value;
         secretness[key] = secure;
-        if (!secure && !SECRET_KEYS.has(key)) settings[key] = value;
+        // `pulumi config set stripe '{…}'` stores JSON text, which the program reads as an object too.
+        if (!secure && !SECRET_KEYS.has(key)) settings[key] = typeof value === "string" ? parseValue(value) : value;
     }
     return { project, settings, secretness };
 }

@@ -170,7 +170,8 @@ export async function checkKeys(keys: KeyValues, settings: StackSettings, env: P
                 try {
                     checked = await checker(fields ?? {}, settings);
                 } catch (err) {
-                    checked = declared.map(([key]) => ({ key, result: "invalid" as const, why: `could not reach ${platform}: ${(err as Error).message}` }));
+                    // Unreachable judges nothing about the key, as a 5xx does not.
+                    checked = declared.map(([key]) => ({ key, result: "not checked" as const, why: `could not reach ${platform}: ${(err as Error).message}` }));
                 }
             }
             progress(platform);

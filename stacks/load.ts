@@ -15,7 +15,7 @@ import { PLATFORM_KEYS_SETTING } from "./services/keys";
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
 
 /** Config values arrive as strings; objects and lists as JSON text. */
-function parseValue(value: string): unknown {
+export function parseValue(value: string): unknown {
     const trimmed = value.trim();
     if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
         try {

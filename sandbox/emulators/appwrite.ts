@@ -330,7 +330,6 @@ export class AppwriteEmulator extends Emulator {
         this.deploymentFailures.set(functionId, buildLogs);
     }
 
-    /** Test set-up, no request: the function answers at this domain (a proxy rule). */
     /** The documents of every collection with this id (what a function wrote), for tests and the demo. */
     documentsOf(collectionId: string): Obj[] {
         return [...this.databases.values()].flatMap((db) => {
@@ -339,6 +338,7 @@ export class AppwriteEmulator extends Emulator {
         });
     }
 
+    /** Test set-up, no request: the function answers at this domain (a proxy rule). */
     addFunctionDomain(domain: string, functionId: string): void {
         this.functionDomains.set(domain.toLowerCase(), functionId);
     }

@@ -207,10 +207,17 @@ export abstract class Emulator {
         this.faults = [];
     }
 
-    /** Clears counters and faults; subclasses also clear their data. */
+    /** Clears counters and faults (not the exchange hook: the fidelity tier records across resets); subclasses also clear their data. */
     reset(): void {
         this.counts.clear();
         this.faults = [];
+    }
+
+    /** Requests since the counters were reset that may have changed something: every one but GET. */
+    writeCount(): number {
+        return Object.entries(this.requestCounts())
+            .filter(([route]) => !route.startsWith("GET "))
+            .reduce((n, [, count]) => n + count, 0);
     }
 
     private takeFault(key: string): ActiveFault | undefined {

@@ -153,21 +153,26 @@ function createdWithin(t: number, created: FormValue): boolean {
 
 /**
  * Stripe's cursor pagination over a newest-first list: `starting_after` pages towards older
- * objects, `ending_before` towards newer ones; an unknown cursor gives an empty page.
+ * objects, `ending_before` towards newer ones. A cursor that names no object of the list is a 400
+ * naming it, as Stripe answers ("No such account: acct_…", param starting_after: a Stripe
+ * engineer's curl in stripe/stripe-node#258).
  */
-function cursorPage(newestFirst: Obj[], p: Params, limit: number, url: string): Obj {
+function cursorPage(newestFirst: Obj[], p: Params, limit: number, url: string, noun: string): Obj {
     const after = str(p, "starting_after");
     const before = str(p, "ending_before");
+    for (const [param, cursor] of [["starting_after", after], ["ending_before", before]] as const) {
+        if (cursor !== undefined && !newestFirst.some((e) => e.id === cursor)) throw invalid(`No such ${noun}: '${cursor}'`, param, "resource_missing");
+    }
     let page: Obj[];
     let hasMore: boolean;
     if (before !== undefined) {
         const end = newestFirst.findIndex((e) => e.id === before);
         const start = Math.max(0, end - limit);
-        page = end < 0 ? [] : newestFirst.slice(start, end);
+        page = newestFirst.slice(start, end);
         hasMore = start > 0;
     } else {
         const start = after === undefined ? 0 : newestFirst.findIndex((e) => e.id === after) + 1;
-        page = after !== undefined && start === 0 ? [] : newestFirst.slice(start, start + limit);
+        page = newestFirst.slice(start, start + limit);
         hasMore = start + limit < newestFirst.length;
     }
     return { object: "list", data: page, has_more: hasMore, url };
@@ -641,29 +646,22 @@ export class StripeEmulator extends Emulator {
 
     /** GetEvents: the caller's account and mode, newest first, with Stripe's cursor pagination and filters. */
     private listEvents(req: EmulatorRequest, p: Params): Obj {
-        allowOnly(p, ["created", "delivery_success", "ending_before", "expand", "limit", "starting_after", "type", "types"]);
-        const limit = int(p.limit, "limit") ?? 10;
-        if (limit < 1 || limit > 100) throw invalid(`This value must be ${limit < 1 ? "greater than or equal to 1" : "less than or equal to 100"}.`, "limit");
         if (p.type !== undefined && p.types !== undefined) throw invalid("You may pass either `type` or `types`, but not both.", "types");
-        const type = str(p, "type");
         // "a specific event name, or group of events using * as a wildcard"
-        const typeMatches = type === undefined ? () => true : (t: string) => new RegExp(`^${type.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(t);
-        const types = list(p.types, "types");
-        const deliverySuccess = bool(p.delivery_success, "delivery_success");
-        const newestFirst = [...this.events.values()]
-            .reverse()
-            .filter((e) => this.visible(req, e.id as string, e))
-            .filter((e) => typeMatches(e.type as string) && (types === undefined || types.includes(e.type as string)))
-            .filter((e) => deliverySuccess === undefined || (e.pending_webhooks === 0) === deliverySuccess)
-            .filter((e) => p.created === undefined || createdWithin(e.created as number, p.created));
-        return cursorPage(newestFirst, p, limit, "/v1/events");
+        const pattern = (type: string) => new RegExp(`^${type.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+        return this.listOf(req, p, this.events, "/v1/events", "event", {
+            type: (e, v) => pattern(String(v)).test(e.type as string),
+            types: (e, v) => (list(v, "types") ?? []).includes(e.type as string),
+            delivery_success: (e, v) => (e.pending_webhooks === 0) === bool(v, "delivery_success"),
+            created: (e, v) => createdWithin(e.created as number, v),
+        });
     }
 
     /**
      * A list route of the caller's own objects (account and mode), newest first as Stripe lists,
      * with the filters each operation documents and its cursor pagination.
      */
-    private listOf(req: EmulatorRequest, p: Params, objects: Map<string, Obj>, url: string, filters: Record<string, (object: Obj, value: FormValue) => boolean>): Obj {
+    private listOf(req: EmulatorRequest, p: Params, objects: Map<string, Obj>, url: string, noun: string, filters: Record<string, (object: Obj, value: FormValue) => boolean>): Obj {
         allowOnly(p, ["ending_before", "expand", "limit", "starting_after", ...Object.keys(filters)]);
         // Expansions of a list name its items (`data.product`); only the prices list expands one (`data.tiers`).
         list(p.expand, "expand");
@@ -673,7 +671,7 @@ export class StripeEmulator extends Emulator {
             .reverse()
             .filter((o) => this.visible(req, o.id as string, o))
             .filter((o) => Object.entries(filters).every(([name, matches]) => p[name] === undefined || matches(o, p[name])));
-        return cursorPage(newestFirst, p, limit, url);
+        return cursorPage(newestFirst, p, limit, url, noun);
     }
 
     /** Lookup keys are unique per account and mode; another price's key moves only with transfer_lookup_key. */
@@ -752,7 +750,7 @@ export class StripeEmulator extends Emulator {
             // cursor; "ids … cannot be used with starting_after or ending_before".
             route("GET", "/v1/products", (req, p) => {
                 if (p.ids !== undefined && (p.starting_after !== undefined || p.ending_before !== undefined)) throw invalid("You cannot use `ids` with `starting_after` or `ending_before`.", "ids");
-                return this.listOf(req, p, this.products, "/v1/products", {
+                return this.listOf(req, p, this.products, "/v1/products", "product", {
                     active: (o, v) => o.active === bool(v, "active"),
                     ids: (o, v) => (list(v, "ids") ?? []).includes(o.id as string),
                     // An unset `shippable` is null: it is not shippable.
@@ -796,7 +794,7 @@ export class StripeEmulator extends Emulator {
                 const r = (recurring ?? {}) as Params;
                 if (r.interval !== undefined && !["day", "week", "month", "year"].includes(str(r, "interval") ?? "")) throw invalid("Invalid recurring[interval]: must be one of day, month, week, or year", "recurring[interval]");
                 if (r.usage_type !== undefined && !["licensed", "metered"].includes(str(r, "usage_type") ?? "")) throw invalid("Invalid recurring[usage_type]: must be one of licensed or metered", "recurring[usage_type]");
-                const listed = this.listOf(req, wanted, this.prices, "/v1/prices", {
+                const listed = this.listOf(req, wanted, this.prices, "/v1/prices", "price", {
                     active: (o, v) => o.active === bool(v, "active"),
                     currency: (o, v) => o.currency === String(v).toLowerCase(),
                     lookup_keys: (o, v) => (list(v, "lookup_keys") ?? []).includes(o.lookup_key as string),
@@ -864,7 +862,7 @@ export class StripeEmulator extends Emulator {
             }),
             // GetWebhookEndpoints: only the cursor (WebhookEndpointListParams); secrets are never listed.
             route("GET", "/v1/webhook_endpoints", (req, p) => {
-                const listed = this.listOf(req, p, this.webhookEndpoints, "/v1/webhook_endpoints", {});
+                const listed = this.listOf(req, p, this.webhookEndpoints, "/v1/webhook_endpoints", "webhook endpoint", {});
                 return { ...listed, data: (listed.data as Obj[]).map(withoutSecret) };
             }),
             // GetWebhookEndpointsWebhookEndpoint: the secret is "Only returned at creation".

@@ -1,6 +1,7 @@
 /**
  * GitHub's webhook deliveries, as a repository webhook sends them, for the sandbox and the tests
- * (no GitHub emulator exists: the stack's GitHub side is @pulumi/github).
+ * (the stack's GitHub side is @pulumi/github; the GitHub emulator, emulators/github.ts, answers only
+ * the listings `npm run adopt` and `keys check` read).
  *
  * Headers, from docs.github.com "Webhook events and payloads" (github/docs
  * content/webhooks/webhook-events-and-payloads.md, "Delivery headers") and "Validating webhook

@@ -15,7 +15,7 @@ const scenarios = allScenarios();
 runningRigs(scenarios);
 
 /** Writes the emulator answered since its counts were reset: every request but GET. */
-const writes = (s: KindScenario) => Object.entries(s.rig.emulator.requestCounts()).filter(([route]) => !route.startsWith("GET ")).reduce((n, [, count]) => n + count, 0);
+const writes = (s: KindScenario) => s.rig.emulator.writeCount();
 
 /**
  * Kinds whose adoption writes even when the object matches: their secret settings (and a

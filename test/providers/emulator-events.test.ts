@@ -127,6 +127,8 @@ describe("Stripe events", () => {
         expect(older.length).toBeGreaterThan(0);
         expect((await stripe.events.list({ starting_after: refund.id as string, limit: 100 })).data.map((e) => e.id)).toEqual(older);
         await expect(stripe.events.retrieve("evt_doesNotExist")).rejects.toMatchObject({ statusCode: 404, code: "resource_missing" });
+        // A cursor naming no event is refused, as Stripe refuses it (stripe/stripe-node#258).
+        await expect(stripe.events.list({ starting_after: "evt_doesNotExist" })).rejects.toMatchObject({ statusCode: 400, code: "resource_missing", param: "starting_after", message: "No such event: 'evt_doesNotExist'" });
         await expect(stripe.events.list({ limit: 500 })).rejects.toMatchObject({ statusCode: 400, param: "limit" });
 
         const checker = new ContractChecker(loadContract("stripe"));
