@@ -6,11 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { storedProviderText } from "../../dynamic-providers/core/resource";
 import { allScenarios } from "../scenarios";
 import type { KindScenario } from "../scenarios/scenario";
 import { DynamicProviderHost } from "../../sandbox/engine/host";
-import { asConfig, RigHosts } from "./rig-hosts";
+import { asConfig, createThrough, RigHosts } from "./rig-hosts";
 
 const scenarios = allScenarios({ realClock: true }).filter((s) => s.blind || s.removeOutOfBand || s.removeParentOutOfBand);
 const rigHosts = new RigHosts([...new Set(scenarios.map((s) => s.rig))]);
@@ -37,16 +36,11 @@ after(async () => {
     await rigHosts.stop();
 });
 
-/** One object of the kind, created through a host configured with the rig's own credentials. */
+/** One object of the kind on a clean emulator, through a host configured with the rig's own credentials, with the state the engine keeps. */
 async function createdThroughHost(s: KindScenario) {
     s.rig.emulator.reset();
-    const host = hostFor(s);
-    const urn = `urn:pulumi:dev::stackwire::${s.definition.module}:${s.definition.type}::not-found`;
-    const __provider = storedProviderText(`${s.definition.module}:${s.definition.type}`);
-    const checked = await host.check(urn, {}, { ...s.rig.connection(), ...(await s.inputs()), __provider });
-    assert.deepEqual(checked.failures, []);
-    const { id, properties } = await host.create(urn, checked.inputs);
-    return { urn, id, state: { ...properties, __provider } };
+    const made = await createThrough(hostFor(s), s, "not-found");
+    return { urn: made.urn, id: made.id, state: made.outputs };
 }
 
 for (const s of scenarios) {

@@ -52,7 +52,7 @@ for (const fixture of fixtures) {
                 assert.ok(s, `${recorded.kind} has a scenario: a kind is never removed once released`);
                 const host = rigHosts.hostFor(s.rig);
                 s.rig.emulator.reset();
-                const made = await createThrough(host, s);
+                const made = await createThrough(host, s, "upgrade");
                 // The recorded state, moved to the object made now: its id, its parents' ids (the inputs), this emulator.
                 const swaps = new Map<string, string>([[recorded.id, made.id]]);
                 const swap = (value: unknown, now: unknown) => {

@@ -3,15 +3,14 @@
  * through node-appwrite against the Appwrite emulator; and the Stripe relay function deployed
  * through the emulator onto a real Node process, called at its domain with Stripe-signed events.
  */
-import * as http from "node:http";
-import { readdirSync, readFileSync } from "node:fs";
-import * as path from "node:path";
 import { Client, Functions } from "node-appwrite";
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { appwriteFunctionDefinition } from "../../dynamic-providers/appwrite/function";
 import { resendProviderDefinition } from "../../dynamic-providers/appwrite/messaging";
 import { AppwriteEmulator } from "../../sandbox/emulators/appwrite";
+import { postEvent, serveDomainAt } from "../../sandbox/events/deliver";
+import { functionFiles } from "../../stacks/wires/code";
 import type { Exchange } from "../../sandbox/emulators/frame";
 import { parseMultipart } from "../../sandbox/emulators/multipart";
 import { NodeFunctionHost } from "../../sandbox/functions/node-host";
@@ -232,34 +231,6 @@ describe("Messaging's Resend provider", () => {
     });
 });
 
-/** The files of functions/appwrite/stripe-events, as the Function resource takes them. */
-function functionCode(root: string): Record<string, string> {
-    const files: Record<string, string> = {};
-    const walk = (dir: string) => {
-        for (const entry of readdirSync(path.join(root, dir), { withFileTypes: true })) {
-            const relative = dir ? `${dir}/${entry.name}` : entry.name;
-            if (entry.isDirectory()) walk(relative);
-            else files[relative] = readFileSync(path.join(root, relative), "utf8");
-        }
-    };
-    walk("");
-    return files;
-}
-
-/** A request to the function's domain, as Stripe sends it: Host names the domain. */
-function postToDomain(domain: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-    const gateway = new URL(emulator.functionsUrl);
-    return new Promise((resolve, reject) => {
-        const req = http.request({ host: gateway.hostname, port: gateway.port, method: "POST", path: "/", headers: { ...headers, host: domain, "content-type": "application/json" } }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        });
-        req.on("error", reject);
-        req.end(body);
-    });
-}
-
 describe("the Stripe relay function, deployed through the emulator and run by Node", () => {
     it("stores a signed event once, refuses a forged one, and a replay adds nothing", async () => {
         emulator.ensureStringAttribute("relay", "stripe_events", "type", 128);
@@ -270,26 +241,27 @@ describe("the Stripe relay function, deployed through the emulator and run by No
             name: "Stripe events",
             runtime: "node-22",
             entrypoint: "src/main.js",
-            code: functionCode(path.join(__dirname, "..", "..", "functions", "appwrite", "stripe-events")),
+            code: functionFiles("appwrite/stripe-events"),
             variables: { STRIPE_SECRET_KEY: STRIPE_KEY, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, APPWRITE_DATABASE_ID: "relay", APPWRITE_COLLECTION_ID: "stripe_events" },
             scopes: ["documents.write"],
             domain: "stripe-events.functions.localhost",
         });
         const domain = new URL(made.outs.url as string).hostname;
         emulator.addFunctionDomain(domain, made.id);
+        serveDomainAt(domain, emulator.functionsUrl);
 
         const payload = JSON.stringify({ id: "evt_1QabcdEFGHijklMNOPqrstuv", object: "event", type: "checkout.session.completed", data: { object: { id: "cs_test_1" } } });
         const signature = new Stripe(STRIPE_KEY).webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
         const documents = () => emulator.databases.get("relay")!.collections.get("stripe_events")!.documents as Map<string, Record<string, unknown>> | undefined;
 
-        const first = await postToDomain(domain, payload, { "stripe-signature": signature });
+        const first = await postEvent(`https://${domain}/`, { "stripe-signature": signature, "content-type": "application/json" }, payload);
         expect(first).toMatchObject({ status: 200 });
         expect([...(documents()?.values() ?? [])]).toEqual([expect.objectContaining({ $id: "1QabcdEFGHijklMNOPqrstuv", eventId: "evt_1QabcdEFGHijklMNOPqrstuv", type: "checkout.session.completed" })]);
 
-        const forged = await postToDomain(domain, payload.replace("cs_test_1", "cs_test_2"), { "stripe-signature": signature });
+        const forged = await postEvent(`https://${domain}/`, { "stripe-signature": signature, "content-type": "application/json" }, payload.replace("cs_test_1", "cs_test_2"));
         expect(forged.status).toBe(401);
 
-        const replay = await postToDomain(domain, payload, { "stripe-signature": signature });
+        const replay = await postEvent(`https://${domain}/`, { "stripe-signature": signature, "content-type": "application/json" }, payload);
         expect(replay).toMatchObject({ status: 200 });
         expect(JSON.parse(replay.body)).toMatchObject({ duplicate: true });
         expect(documents()!.size).toBe(1);
