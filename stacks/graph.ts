@@ -6,6 +6,8 @@
  * stacks/config.ts's job. Rendering is in cli/graph-render.ts.
  */
 import { SECRET_KEYS, SETTING_KEYS } from "./config";
+import { madeKeysOf, type Service } from "./service";
+import { SERVICES } from "./services";
 import { defaultVariableName } from "./services/keys";
 import { RELAYED } from "./services/wires";
 import { WIRE_NAMES, WIRES, type WireName } from "./wires/catalog";
@@ -236,6 +238,11 @@ function addOpenai(g: GraphBuilder, s: Obj): void {
     g.node("openai", "service-account", "Service account", `API key${rotation}`);
 }
 
+/** The node that makes each kind of made key, by the service that makes it. */
+const MADE_KEY_SOURCES: Record<string, (g: GraphBuilder, reference: string) => string> = {
+    openai: (g) => g.node("openai", "service-account", "Service account", "API key"),
+};
+
 /** The Resend domain a wire's sender is at (its sending key is restricted to it). */
 function senderNode(g: GraphBuilder, from: unknown): string {
     const domain = str(from)?.split("@")[1]?.toLowerCase();
@@ -290,11 +297,13 @@ function addWires(g: GraphBuilder, s: Obj): void {
 
 /** Each platform key and the places it is handed to. */
 function addKeyConsumers(g: GraphBuilder, s: Obj): void {
+    const madeKeys = madeKeysOf(SERVICES as readonly Service[], s);
     for (const [reference, consumers] of Object.entries(obj(s.keyConsumers))) {
         const list = Array.isArray(consumers) ? consumers.map(obj) : [];
         const key = g.node("keys", reference, reference, plural(list.length, "consumer"));
         // A key the stack makes: drawn from where it is made.
-        if (reference === "openai.apiKey" && s.openai !== undefined) g.edge(g.node("openai", "service-account", "Service account", "API key"), key, "key", ["made by the stack"]);
+        const maker = madeKeys.get(reference);
+        if (maker !== undefined) g.edge(MADE_KEY_SOURCES[maker]?.(g, reference) ?? g.platformNode(maker as GraphPlatform), key, "key", ["made by the stack"]);
         for (const c of list) {
             const name = str(c.name) ?? defaultVariableName(reference);
             const target = (() => {

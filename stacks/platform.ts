@@ -3,7 +3,7 @@
  * the wires that feed one service's outputs into another's inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformKeys } from "../components/keys/platform-keys";
+import { PlatformKeys, type KeyValues } from "../components/keys/platform-keys";
 import type { StackConfig } from "./config";
 import type { LoadedStack } from "./load";
 import type { Service } from "./service";
@@ -32,9 +32,25 @@ export function buildPlatform(config: StackConfig, context: LoadedStack["context
 /** Platform keys → the repositories, GitLab projects, Appwrite functions and Supabase project that consume them. */
 function wireKeys(config: StackConfig, platform: Platform, context: LoadedStack["context"]): PlatformKeys {
     const appwrite = config.appwrite;
-    // A key the stack makes (the OpenAI service account's) stands where a copied one would.
-    const openaiKey = platform.openai?.apiKey;
-    const keys = openaiKey ? pulumi.secret(pulumi.all([context.platformKeys(), openaiKey]).apply(([declared, apiKey]) => ({ ...declared, openai: { ...declared.openai, apiKey } }))) : context.platformKeys();
+    // Keys the stack makes (the OpenAI service account's, …) stand where copied ones would.
+    const made: Record<string, pulumi.Output<string>> = {};
+    for (const service of SERVICES as readonly Service[]) {
+        const built = (platform as Record<string, unknown>)[service.key];
+        if (built !== undefined && service.keyValues) Object.assign(made, service.keyValues(built));
+    }
+    const keys =
+        Object.keys(made).length === 0
+            ? context.platformKeys()
+            : pulumi.secret(
+                  pulumi.all([context.platformKeys(), pulumi.all(made)]).apply(([declared, values]) => {
+                      const merged: KeyValues = { ...declared };
+                      for (const [reference, value] of Object.entries(values)) {
+                          const [platformName, field] = reference.split(".");
+                          merged[platformName] = { ...merged[platformName], [field]: value };
+                      }
+                      return merged;
+                  }),
+              );
     return new PlatformKeys("platform-keys", {
         keys,
         consumers: config.keyConsumers!,

@@ -13,10 +13,11 @@ import { LOGICAL_NAME_MAX, LOGICAL_NAME_PATTERN } from "./naming";
 export interface SecretSetting {
     credential: CredentialSpec;
     /**
-     * Whether the settings as written (before validation) need this secret.
+     * Whether the settings as written (before validation) need this secret; `madeKeys` are the
+     * platform keys the stack makes itself (`keysMade`).
      * @default when the service's section is set
      */
-    neededBy?(settings: Record<string, unknown>): boolean;
+    neededBy?(settings: Record<string, unknown>, madeKeys: ReadonlySet<string>): boolean;
     /** Never required: used when given (a Redis server without a password needs none). */
     optional?: boolean;
     /**
@@ -39,6 +40,8 @@ export interface PlanContext {
     secretKinds: Readonly<Record<string, string>>;
     /** The platform keys' values, only to check their shapes (never printed). */
     platformKeys?: unknown;
+    /** Platform keys the stack makes ("openai.apiKey"), each with the service that makes it. */
+    madeKeys: ReadonlyMap<string, string>;
     /** Records a problem; planning goes on, so every problem is listed at once. */
     problem(path: string, rule: string): void;
     /** A physical name from the naming rules; a name the service would refuse is a problem at `path`. */
@@ -63,6 +66,23 @@ export interface Service<Key extends string = string, Section extends z.ZodType 
     build?(plan: Plan, ctx: BuildContext): Built;
     /** Stack outputs, by output name. */
     outputs?(built: Built, plan: Plan): Record<string, pulumi.Input<unknown> | undefined>;
+    /**
+     * Platform keys this service makes, as "platform.field" references, read from its section as
+     * written (possibly malformed): keyConsumers hands them on as it hands copied ones.
+     */
+    keysMade?(section: unknown): string[];
+    /** Those keys' values once built; each is made secret before it is handed on. */
+    keyValues?(built: Built): Record<string, pulumi.Output<string>>;
+}
+
+/** Every platform key the settings as written make, with the service that makes it. */
+export function madeKeysOf(services: readonly Service[], settings: Record<string, unknown>): Map<string, string> {
+    const made = new Map<string, string>();
+    for (const service of services) {
+        if (settings[service.key] === undefined || !service.keysMade) continue;
+        for (const reference of service.keysMade(settings[service.key])) made.set(reference, service.key);
+    }
+    return made;
 }
 
 /** Another service's section as validated, typed by that service: `sectionOf<typeof githubService>(ctx.settings, "github")`. */

@@ -9,6 +9,8 @@ import * as yaml from "js-yaml";
 import { CONFIG_NAMESPACE } from "../../dynamic-providers/core/credentials";
 import { SECRET_SETTINGS } from "../config";
 import { PLATFORM_KEYS_SETTING } from "../services/keys";
+import { madeKeysOf, type Service } from "../service";
+import { SERVICES } from "../services";
 
 export const BLUEPRINTS = {
     saas: "SaaS: Supabase, Stripe subscriptions, Resend and an analytics key",
@@ -127,13 +129,15 @@ export function secretsToSet(settings: Record<string, unknown>): SecretToSet[] {
     const seen = new Set<string>();
     const needed: SecretToSet[] = [];
     const optional: SecretToSet[] = [];
+    const madeKeys = new Set(madeKeysOf(SERVICES as readonly Service[], settings).keys());
     for (const secret of SECRET_SETTINGS) {
         const { configKey, envVars, label } = secret.credential;
-        const wanted = secret.neededBy ? secret.neededBy(settings) : settings[secret.service] !== undefined;
+        const wanted = secret.neededBy ? secret.neededBy(settings, madeKeys) : settings[secret.service] !== undefined;
         if (!wanted || seen.has(configKey)) continue;
         seen.add(configKey);
         if (configKey === PLATFORM_KEYS_SETTING) {
             for (const reference of Object.keys((settings.keyConsumers as Record<string, unknown> | undefined) ?? {})) {
+                if (madeKeys.has(reference)) continue;
                 const key = `${PLATFORM_KEYS_SETTING}.${reference}`;
                 needed.push({ key, label: `${reference} (platform key)`, envVars: [], optional: false, args: `--path '${key}' <value>` });
             }

@@ -52,9 +52,6 @@ export const PLATFORM_KEYS = {
     expo: { accessToken: opaque },
 } satisfies Record<string, Record<string, KeyRule>>;
 
-/** The key the openai section makes (a service account's) instead of one copied into platformKeys. */
-export const PROVISIONED_OPENAI_KEY = "openai.apiKey";
-
 /** The secret setting holding every platform's keys. */
 export const PLATFORM_KEYS_SETTING = "platformKeys";
 
@@ -107,10 +104,8 @@ const consumer = z.discriminatedUnion(
     { error: "must have kind githubSecret, gitlabVariable, appwriteFunction or supabaseSecret" },
 );
 
-const section = z.record(
-    z.string().refine((ref) => KEY_REFERENCES.includes(ref), `must name a platform key such as openai.apiKey (known: ${KEY_REFERENCES.join(", ")})`),
-    z.array(consumer).min(1),
-);
+/** A key reference, "platform.field"; whether a declared or a made key is judged in plan, which knows the made ones. */
+const section = z.record(z.string().regex(/^[a-z]+\.[A-Za-z][A-Za-z0-9-]*$/, "must name a platform key such as openai.apiKey"), z.array(consumer).min(1));
 
 export const keysService = defineService({
     key: "keyConsumers",
@@ -120,7 +115,7 @@ export const keysService = defineService({
             credential: { configKey: PLATFORM_KEYS_SETTING, envVars: [], label: "platform keys" },
             howToSet: "pulumi config set --secret --path 'platformKeys.openai.apiKey' <key>",
             neededWhen: "keyConsumers names a key the stack does not make itself",
-            neededBy: (s) => Object.keys((s.keyConsumers as Record<string, unknown> | undefined) ?? {}).some((reference) => !(reference === PROVISIONED_OPENAI_KEY && s.openai !== undefined)),
+            neededBy: (s, madeKeys) => Object.keys((s.keyConsumers as Record<string, unknown> | undefined) ?? {}).some((reference) => !madeKeys.has(reference)),
         },
         {
             credential: supabaseAccessToken,
@@ -142,10 +137,15 @@ export const keysService = defineService({
         const seen = new Map<string, string>();
         for (const [reference, consumers] of Object.entries(s)) {
             const [platform, field] = reference.split(".");
-            // openai.apiKey is made by the stack when the openai section is set (stacks/services/openai.ts).
-            const provisioned = reference === PROVISIONED_OPENAI_KEY && ctx.settings.openai !== undefined;
-            if (provisioned && declared.openai?.apiKey !== undefined) ctx.problem(`${PLATFORM_KEYS_SETTING}.openai.apiKey`, "is made by the openai section, which hands its own key to keyConsumers: remove it from platformKeys");
-            if (!provisioned && ctx.platformKeys !== undefined && declared[platform]?.[field] === undefined) {
+            // A key a service makes (the openai section's service account key) stands where a copied one would.
+            const maker = ctx.madeKeys.get(reference);
+            if (maker === undefined && !KEY_REFERENCES.includes(reference)) {
+                const made = [...ctx.madeKeys.keys()];
+                ctx.problem(`keyConsumers.${reference}`, `must name a platform key such as openai.apiKey (known: ${[...KEY_REFERENCES, ...made].join(", ")})`);
+                continue;
+            }
+            if (maker !== undefined && declared[platform]?.[field] !== undefined) ctx.problem(`${PLATFORM_KEYS_SETTING}.${reference}`, `is made by the ${maker} section, which hands its own key to keyConsumers: remove it from platformKeys`);
+            if (maker === undefined && ctx.platformKeys !== undefined && declared[platform]?.[field] === undefined) {
                 ctx.problem(`keyConsumers.${reference}`, `names a key that platformKeys does not hold: set it with pulumi config set --secret --path 'platformKeys.${reference}' <value>`);
             }
             consumers.forEach((c, i) => {

@@ -46,4 +46,6 @@ export const openaiService = defineService({
 
     build: (plan) => new OpenaiPlatform("openai", plan),
     outputs: (platform) => ({ openaiProjectId: platform.projectId, openaiApiKey: platform.apiKey }),
+    keysMade: () => ["openai.apiKey"],
+    keyValues: (platform) => ({ "openai.apiKey": platform.apiKey }),
 });
