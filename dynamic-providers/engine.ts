@@ -38,6 +38,7 @@ import { secretSetDefinition } from "./supabase/secrets";
 import { boardDefinition, labelDefinition, listDefinition } from "./trello/board";
 import { trelloWebhookDefinition } from "./trello/webhook";
 import { openaiProjectDefinition } from "./openai/project";
+import { rateLimitDefinition } from "./openai/rate-limit";
 import { serviceAccountDefinition } from "./openai/service-account";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -76,6 +77,7 @@ export const DEFINITIONS: readonly AnyDefinition[] = [
     authSmtpDefinition,
     openaiProjectDefinition,
     serviceAccountDefinition,
+    rateLimitDefinition,
 ];
 
 export const kindOf = (definition: Pick<AnyDefinition, "module" | "type">) => `${definition.module}:${definition.type}`;

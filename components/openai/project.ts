@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { OpenaiProject, type OpenaiProjectArgs } from "../../dynamic-providers/openai/project";
+import { OpenaiRateLimit, type OpenaiRateLimitArgs } from "../../dynamic-providers/openai/rate-limit";
 import { OpenaiServiceAccount, type OpenaiServiceAccountArgs } from "../../dynamic-providers/openai/service-account";
 import { adoptable, transformed, UNPROTECTED, type Adoptable, type DataPolicy, type Transform } from "../component";
 
@@ -20,9 +21,11 @@ export interface OpenaiPlatformArgs extends Adoptable {
     serviceAccountName: string;
     /** Change it (1, 2, …) to rotate the key. @default 0 */
     keyRotation?: number;
+    /** The project's limits per model ("gpt-4o-mini"); what OpenAI had is restored on destroy. */
+    rateLimits?: Record<string, Omit<OpenaiRateLimitArgs, "baseUrl" | "projectId" | "model">>;
     /** Protects the project. @default nothing protected */
     policy?: DataPolicy;
-    transform?: { project?: Transform<OpenaiProjectArgs>; serviceAccount?: Transform<OpenaiServiceAccountArgs> };
+    transform?: { project?: Transform<OpenaiProjectArgs>; serviceAccount?: Transform<OpenaiServiceAccountArgs>; rateLimit?: Transform<OpenaiRateLimitArgs> };
 }
 
 export class OpenaiPlatform extends pulumi.ComponentResource {
@@ -38,6 +41,10 @@ export class OpenaiPlatform extends pulumi.ComponentResource {
         const project = new OpenaiProject(...transformed(args.transform?.project, `${name}-project`, projectArgs, { parent: this, protect: (args.policy ?? UNPROTECTED).protect, ...adoption }));
         const accountArgs: OpenaiServiceAccountArgs = { ...connection, projectId: project.id, name: args.serviceAccountName, rotation: args.keyRotation ?? 0 };
         const account = new OpenaiServiceAccount(...transformed(args.transform?.serviceAccount, `${name}-service-account`, accountArgs, { parent: project }));
+        for (const [model, limits] of Object.entries(args.rateLimits ?? {})) {
+            const limitArgs: OpenaiRateLimitArgs = { ...connection, projectId: project.id, model, ...limits };
+            new OpenaiRateLimit(...transformed(args.transform?.rateLimit, `${name}-rate-limit-${model}`, limitArgs, { parent: project }));
+        }
         this.projectId = project.id;
         this.apiKey = pulumi.secret(account.apiKey);
         this.registerOutputs({ projectId: this.projectId, apiKey: this.apiKey });

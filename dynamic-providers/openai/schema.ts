@@ -28,3 +28,45 @@ export function serviceAccountInputSchema() {
     });
 }
 export type ServiceAccountInputs = z.output<ReturnType<typeof serviceAccountInputSchema>>;
+
+/** A project's limits for one model (openapi.yaml @f85dbe22 `ProjectRateLimitUpdateRequest`); unset fields are left as OpenAI has them. */
+export const RATE_LIMIT_FIELDS = {
+    maxRequestsPerMinute: "max_requests_per_1_minute",
+    maxTokensPerMinute: "max_tokens_per_1_minute",
+    maxImagesPerMinute: "max_images_per_1_minute",
+    maxAudioMegabytesPerMinute: "max_audio_megabytes_per_1_minute",
+    maxRequestsPerDay: "max_requests_per_1_day",
+    batchMaxInputTokensPerDay: "batch_1_day_max_input_tokens",
+} as const;
+export type RateLimitField = keyof typeof RATE_LIMIT_FIELDS;
+
+const limitValue = z.number().int().min(0).nullable().default(null);
+
+/** The limits alone, each unset (null) unless given. */
+export function rateLimitValuesSchema() {
+    return z.object({
+        maxRequestsPerMinute: limitValue,
+        maxTokensPerMinute: limitValue,
+        maxImagesPerMinute: limitValue,
+        maxAudioMegabytesPerMinute: limitValue,
+        maxRequestsPerDay: limitValue,
+        batchMaxInputTokensPerDay: limitValue,
+    });
+}
+
+/** A row the stack takes must set something: an empty one would change nothing and restore nothing. */
+export const setsALimit = (r: Partial<Record<RateLimitField, number | null | undefined>>) => (Object.keys(RATE_LIMIT_FIELDS) as RateLimitField[]).some((f) => typeof r[f] === "number");
+export const SETS_A_LIMIT_RULE = `must set at least one of ${Object.keys(RATE_LIMIT_FIELDS).join(", ")}`;
+
+export function rateLimitInputSchema() {
+    return z
+        .object({
+            baseUrl: baseUrlSchema(OPENAI_BASE_URL),
+            projectId: z.string().regex(/^proj_[A-Za-z0-9]+$/, "must be an OpenAI project id (proj_…)"),
+            /** The model whose limits these are ("gpt-4o-mini"). */
+            model: z.string().trim().min(1, "must not be empty"),
+        })
+        .extend(rateLimitValuesSchema().shape)
+        .refine(setsALimit, { message: SETS_A_LIMIT_RULE, path: ["maxRequestsPerMinute"] });
+}
+export type RateLimitInputs = z.output<ReturnType<typeof rateLimitInputSchema>>;

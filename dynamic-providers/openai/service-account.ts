@@ -14,7 +14,7 @@ import { answerIsAbout } from "../core/gone";
 import { createOnce, createdRecently } from "../core/ownership";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { goneOrFail, openaiAdmin, openaiCall } from "./client";
+import { archived, goneOrFail, openaiAdmin, openaiCall } from "./client";
 import { serviceAccountInputSchema, type ServiceAccountInputs } from "./schema";
 
 export type ServiceAccountState = ServiceAccountInputs & { role: string; apiKey: string; apiKeyId: string };
@@ -25,8 +25,6 @@ export type ServiceAccountState = ServiceAccountInputs & { role: string; apiKey:
  */
 const sentName = (i: Pick<ServiceAccountInputs, "name" | "rotation">) => (i.rotation > 0 ? `${i.name}-r${i.rotation}` : i.name);
 const givenName = (held: string, rotation: number) => (rotation > 0 && held.endsWith(`-r${rotation}`) ? held.slice(0, -`-r${rotation}`.length) : held);
-
-const archived = (err: unknown) => (err as { status?: number }).status === 400 && /archived/i.test(String((err as { error?: { message?: string } }).error?.message ?? ""));
 
 /** Accounts of our name made within the lost-create window: an earlier attempt of ours whose key was never seen. */
 async function deleteLostAttempts(ctx: OperationContext, i: ServiceAccountInputs): Promise<void> {

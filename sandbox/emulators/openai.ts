@@ -36,7 +36,21 @@ interface Project extends Obj {
     id: string;
     status: "active" | "archived";
     accounts: Map<string, Obj>;
+    /** One row per model, made with the project (list-project-rate-limits' example: id rl-<model>). */
+    rateLimits: Map<string, Obj>;
 }
+
+/** The rows a new project starts with: the organization's limits per model (figures of the kind OpenAI's tier 1 shows). */
+export const DEFAULT_RATE_LIMITS: readonly Obj[] = [
+    { model: "gpt-4o", max_requests_per_1_minute: 500, max_tokens_per_1_minute: 30000, batch_1_day_max_input_tokens: 90000 },
+    { model: "gpt-4o-mini", max_requests_per_1_minute: 500, max_tokens_per_1_minute: 200000, max_requests_per_1_day: 10000, batch_1_day_max_input_tokens: 2000000 },
+    { model: "text-embedding-3-small", max_requests_per_1_minute: 3000, max_tokens_per_1_minute: 1000000 },
+    { model: "dall-e-3", max_requests_per_1_minute: 500, max_tokens_per_1_minute: 0, max_images_per_1_minute: 5 },
+    { model: "whisper-1", max_requests_per_1_minute: 500, max_tokens_per_1_minute: 0, max_audio_megabytes_per_1_minute: 50 },
+];
+
+/** ProjectRateLimitUpdateRequest's fields: integers. */
+const RATE_LIMIT_BODY_FIELDS = ["max_requests_per_1_minute", "max_tokens_per_1_minute", "max_images_per_1_minute", "max_audio_megabytes_per_1_minute", "max_requests_per_1_day", "batch_1_day_max_input_tokens"];
 
 export class OpenaiEmulator extends Emulator {
     readonly projects = new Map<string, Project>();
@@ -70,7 +84,7 @@ export class OpenaiEmulator extends Emulator {
     }
 
     private publicProject(p: Project): Obj {
-        const { accounts: _accounts, ...rest } = p;
+        const { accounts: _accounts, rateLimits: _rateLimits, ...rest } = p;
         return rest;
     }
 
@@ -93,8 +107,8 @@ export class OpenaiEmulator extends Emulator {
     }
 
     /** A list page: limit 1–100 (default 20), after an id. */
-    private page(req: EmulatorRequest, items: Obj[]): Obj {
-        const limit = Number(req.query.get("limit") ?? 20);
+    private page(req: EmulatorRequest, items: Obj[], defaultLimit = 20): Obj {
+        const limit = Number(req.query.get("limit") ?? defaultLimit);
         if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw openaiError(400, "limit must be an integer between 1 and 100", "invalid_request_error", null, "limit");
         const after = req.query.get("after");
         const start = after === null ? 0 : items.findIndex((i) => i.id === after) + 1;
@@ -127,7 +141,7 @@ export class OpenaiEmulator extends Emulator {
                 handle: this.answer((req) => {
                     const b = this.body(req);
                     if (typeof b.name !== "string" || b.name === "") throw openaiError(400, "Missing required parameter: 'name'.", "invalid_request_error", "missing_required_parameter", "name");
-                    const p: Project = { id: `proj_${token(24)}`, object: "organization.project", name: b.name, created_at: now(), archived_at: null, status: "active", ...(typeof b.residency === "string" ? { residency: b.residency } : {}), accounts: new Map() };
+                    const p: Project = { id: `proj_${token(24)}`, object: "organization.project", name: b.name, created_at: now(), archived_at: null, status: "active", ...(typeof b.residency === "string" ? { residency: b.residency } : {}), accounts: new Map(), rateLimits: new Map(DEFAULT_RATE_LIMITS.map((r) => [`rl-${String(r.model)}`, { object: "project.rate_limit", id: `rl-${String(r.model)}`, ...r }])) };
                     this.projects.set(p.id, p);
                     return this.publicProject(p);
                 }),
@@ -155,6 +169,24 @@ export class OpenaiEmulator extends Emulator {
                     for (const a of p.accounts.values()) for (const [key, owner] of this.issuedKeys) if (owner.accountId === a.id) this.issuedKeys.delete(key);
                     p.accounts.clear();
                     return this.publicProject(p);
+                }),
+            },
+            // list-project-rate-limits (L12423): limit (default 100), after, before; an archived project is refused as for its service accounts.
+            { method: "GET", path: `${base}/:project/rate_limits`, handle: this.answer((req) => this.page(req, [...this.active(req).rateLimits.values()], 100)) },
+            // update-project-rate-limits (L12505): ProjectRateLimitUpdateRequest, integers; 200 ProjectRateLimit; 400 ErrorResponse.
+            {
+                method: "POST",
+                path: `${base}/:project/rate_limits/:rateLimit`,
+                handle: this.answer((req) => {
+                    const row = this.active(req).rateLimits.get(req.params.rateLimit);
+                    if (!row) throw openaiError(404, `No such rate limit: ${req.params.rateLimit}`);
+                    const b = this.body(req);
+                    for (const [field, value] of Object.entries(b)) {
+                        if (!RATE_LIMIT_BODY_FIELDS.includes(field)) throw openaiError(400, `Unrecognized request argument supplied: ${field}`);
+                        if (!Number.isInteger(value) || (value as number) < 0) throw openaiError(400, `Invalid value for '${field}': expected a non-negative integer.`, "invalid_request_error", null, field);
+                    }
+                    Object.assign(row, b);
+                    return row;
                 }),
             },
             // list-project-service-accounts (L12572): 400 when the project is archived.

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { OpenaiPlatform, type OpenaiPlatformArgs } from "../../components/openai/project";
 import { httpUrl } from "../../dynamic-providers/core/validation";
 import { openaiAdminKey } from "../../dynamic-providers/openai/client";
-import { OPENAI_RESIDENCIES } from "../../dynamic-providers/openai/schema";
+import { OPENAI_RESIDENCIES, rateLimitValuesSchema, setsALimit, SETS_A_LIMIT_RULE } from "../../dynamic-providers/openai/schema";
 import { dataPolicyOf } from "../environment";
 import { physicalName, NAME_RULES } from "../naming";
 import { adoptionOf, adoptSetting, defineService } from "../service";
@@ -24,6 +24,13 @@ const section = z
             .default({}),
         /** Change it (1, 2, …) to rotate the API key: a new service account and key, handed to every consumer, then the old one deleted. */
         keyRotation: z.number().int().min(0).default(0),
+        /** The project's limits per model: `gpt-4o-mini: { maxRequestsPerMinute: 500 }`; what OpenAI had is restored on destroy. */
+        rateLimits: z
+            .record(
+                z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "must be a model name such as gpt-4o-mini"),
+                rateLimitValuesSchema().partial().strict().refine(setsALimit, SETS_A_LIMIT_RULE),
+            )
+            .default({}),
     })
     .strict();
 
@@ -39,6 +46,7 @@ export const openaiService = defineService({
             ...(s.project.residency ? { residency: s.project.residency } : {}),
             serviceAccountName: ctx.name("openai", () => physicalName(ctx.env, "openai-api", NAME_RULES.openaiName)),
             keyRotation: s.keyRotation,
+            rateLimits: s.rateLimits,
             policy: dataPolicyOf(ctx.env),
             ...adoptionOf(s.project.adopt),
         };

@@ -1,7 +1,8 @@
 /** OpenAI's kinds against the OpenAI Admin API emulator. */
 import { openaiProjectDefinition } from "../../dynamic-providers/openai/project";
+import { rateLimitDefinition } from "../../dynamic-providers/openai/rate-limit";
 import { serviceAccountDefinition } from "../../dynamic-providers/openai/service-account";
-import { OpenaiEmulator } from "../../sandbox/emulators/openai";
+import { DEFAULT_RATE_LIMITS, OpenaiEmulator } from "../../sandbox/emulators/openai";
 import { fakeCredential } from "../fake-credential";
 import type { KindScenario, VendorRig } from "./scenario";
 
@@ -48,6 +49,29 @@ export function openaiScenarios(): KindScenario[] {
             },
             verify: (id, outs) => {
                 if (emulator.issuedKeys.get(String(outs.apiKey))?.accountId !== id) throw new Error(`the API key in the outputs is not service account ${id}'s`);
+            },
+        },
+        {
+            kind: "openai:RateLimit",
+            rig,
+            definition: rateLimitDefinition,
+            inputs: async () => ({ projectId: await project(), model: "gpt-4o-mini", maxRequestsPerMinute: 120, maxTokensPerMinute: 40000 }),
+            change: { maxRequestsPerMinute: 60 },
+            writes: { create: "POST /v1/organization/projects/:project/rate_limits/:rateLimit", update: "POST /v1/organization/projects/:project/rate_limits/:rateLimit", delete: "POST /v1/organization/projects/:project/rate_limits/:rateLimit" },
+            // Rows are never deleted: one the stack holds is one whose limits differ from what the project started with.
+            held: () =>
+                [...emulator.projects.values()]
+                    .filter((p) => p.status === "active")
+                    .flatMap((p) => [...p.rateLimits.values()])
+                    .filter((row) => Object.entries(DEFAULT_RATE_LIMITS.find((d) => d.model === row.model) ?? {}).some(([field, value]) => row[field] !== value))
+                    .map((row) => String(row.id)),
+            blind,
+            removeParentOutOfBand: (id) => {
+                for (const p of emulator.projects.values()) if (p.rateLimits.has(id)) Object.assign(p, { status: "archived" }, { accounts: new Map() });
+            },
+            verify: (id, outs) => {
+                const row = [...emulator.projects.values()].find((p) => p.id === outs.projectId)?.rateLimits.get(id);
+                if (row?.max_requests_per_1_minute !== outs.maxRequestsPerMinute) throw new Error(`rate limit ${id} holds ${String(row?.max_requests_per_1_minute)} requests a minute, the outputs ${String(outs.maxRequestsPerMinute)}`);
             },
         },
     ];

@@ -11,6 +11,7 @@ import type * as Appwrite from "../../components/appwrite/database";
 import type * as AppwriteFiles from "../../components/appwrite/storage";
 import type * as Repo from "../../components/github/code-repository";
 import type * as Keys from "../../components/keys/platform-keys";
+import type * as Openai from "../../components/openai/project";
 import type * as Postgres from "../../components/postgres/database";
 import type * as Redis from "../../components/redis/users";
 import type * as Resend from "../../components/resend/email";
@@ -24,6 +25,7 @@ const { AppwriteDatabase } = load("./bin/components/appwrite/database") as typeo
 const { AppwriteStorage } = load("./bin/components/appwrite/storage") as typeof AppwriteFiles;
 const { CodeRepository } = load("./bin/components/github/code-repository") as typeof Repo;
 const { PlatformKeys } = load("./bin/components/keys/platform-keys") as typeof Keys;
+const { OpenaiPlatform } = load("./bin/components/openai/project") as typeof Openai;
 const { PostgresDatabase } = load("./bin/components/postgres/database") as typeof Postgres;
 const { RedisUsers } = load("./bin/components/redis/users") as typeof Redis;
 const { ResendEmail } = load("./bin/components/resend/email") as typeof Resend;
@@ -105,6 +107,7 @@ const components: [string, (transform: never) => import("@pulumi/pulumi").Compon
             }),
         14,
     ],
+    ["OpenaiPlatform", (transform) => new OpenaiPlatform("openai", { name: "acme-dev", serviceAccountName: "acme-dev-api", rateLimits: { "gpt-4o-mini": { maxRequestsPerMinute: 100 } }, transform }), 3],
     ["RedisUsers", (transform) => new RedisUsers("redis-users", { url: "redis://cache.internal:6379", services: { stripe: { username: "dev-stripe" } }, transform }), 2],
     [
         "ResendEmail",
