@@ -33,5 +33,14 @@ export const redisConnectionUrls = outputs.redisConnectionUrls;
 export const resendDnsRecords = outputs.resendDnsRecords;
 /** Secret: Resend API key tokens by name. */
 export const resendApiKeyTokens = outputs.resendApiKeyTokens;
+/** The stack's OpenAI project. */
+export const openaiProjectId = outputs.openaiProjectId;
+/** Secret: the API key of the service account the stack made. */
+export const openaiApiKey = outputs.openaiApiKey;
+/** The stack's Agora project and its App ID. */
+export const agoraProjectId = outputs.agoraProjectId;
+export const agoraAppId = outputs.agoraAppId;
+/** Secret: the Agora project's primary App Certificate. */
+export const agoraAppCertificate = outputs.agoraAppCertificate;
 /** The relay's URL: each wired source posts to `<relayUrl>/<source>`. */
 export const relayUrl = outputs.relayUrl;

@@ -9,6 +9,7 @@
  * under the same name, and each definition handles every state shape an earlier build stored.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { agoraProjectDefinition } from "./agora/project";
 import { attributeDefinition } from "./appwrite/attribute";
 import { appwriteBucketDefinition } from "./appwrite/bucket";
 import { collectionDefinition } from "./appwrite/collection";
@@ -78,6 +79,7 @@ export const DEFINITIONS: readonly AnyDefinition[] = [
     openaiProjectDefinition,
     serviceAccountDefinition,
     rateLimitDefinition,
+    agoraProjectDefinition,
 ];
 
 export const kindOf = (definition: Pick<AnyDefinition, "module" | "type">) => `${definition.module}:${definition.type}`;

@@ -13,7 +13,7 @@ import { RELAYED } from "./services/wires";
 import { WIRE_NAMES, WIRES, type WireName } from "./wires/catalog";
 
 /** A cluster of the picture: a platform, or the platform keys. */
-export type GraphPlatform = "github" | "gitlab" | "trello" | "stripe" | "appwrite" | "supabase" | "postgres" | "redis" | "resend" | "openai" | "keys";
+export type GraphPlatform = "github" | "gitlab" | "trello" | "stripe" | "appwrite" | "supabase" | "postgres" | "redis" | "resend" | "openai" | "agora" | "keys";
 
 export interface PlatformStyle {
     label: string;
@@ -37,6 +37,7 @@ export const PLATFORM_STYLES: Record<GraphPlatform, PlatformStyle> = {
     redis: { label: "Redis", color: "#D82C20", fill: "#FCEDEC", fallback: "Server" },
     resend: { label: "Resend", color: "#111111", fill: "#F4F4F4", fallback: "Account" },
     openai: { label: "OpenAI", color: "#10A37F", fill: "#E9F7F2", fallback: "Organization" },
+    agora: { label: "Agora", color: "#099DFD", fill: "#E6F5FF", fallback: "Account" },
     keys: { label: "Platform keys", color: "#B7791F", fill: "#FDF6E3", fallback: "Keys" },
 };
 
@@ -52,6 +53,7 @@ const SECTION_OF: Record<GraphPlatform, string> = {
     redis: "redis",
     resend: "resend",
     openai: "openai",
+    agora: "agora",
     keys: "keyConsumers",
 };
 
@@ -238,9 +240,17 @@ function addOpenai(g: GraphBuilder, s: Obj): void {
     g.node("openai", "service-account", "Service account", `API key${rotation}`);
 }
 
+/** The Agora project whose App ID and certificate the stack hands on. */
+function addAgora(g: GraphBuilder, s: Obj): void {
+    if (s.agora === undefined) return;
+    const project = obj(obj(s.agora).project);
+    g.node("agora", "project", "Project", `${str(project.name) ?? "the stack's"}${project.certificate === false ? " · no certificate" : ""}`);
+}
+
 /** The node that makes each kind of made key, by the service that makes it. */
 const MADE_KEY_SOURCES: Record<string, (g: GraphBuilder, reference: string) => string> = {
     openai: (g) => g.node("openai", "service-account", "Service account", "API key"),
+    agora: (g) => g.node("agora", "project", "Project", "the stack's"),
 };
 
 /** The Resend domain a wire's sender is at (its sending key is restricted to it). */
@@ -329,6 +339,7 @@ export function stackGraph(name: string, settings: Record<string, unknown>): Sta
     const g = new GraphBuilder();
     addComponents(g, settings);
     addOpenai(g, settings);
+    addAgora(g, settings);
     addWires(g, settings);
     addKeyConsumers(g, settings);
     // A configured platform with nothing drawn yet still shows up.

@@ -11,6 +11,7 @@ import { API_KEY_NAME_MAX } from "../dynamic-providers/resend/schema";
 import { LOOKUP_KEY_MAX } from "../dynamic-providers/stripe/schema";
 import { BUCKET_NAME_MAX, BUCKET_NAME_PATTERN } from "../dynamic-providers/supabase/schema";
 import type { Environment } from "./environment";
+import { AGORA_PROJECT_NAME_MAX } from "../dynamic-providers/agora/schema";
 
 export interface NameRule {
     /** What the name is for, in errors. */
@@ -34,6 +35,7 @@ export const NAME_RULES = {
     redisUser: { what: "Redis ACL user", maxLength: 64, pattern: ACL_USERNAME_PATTERN },
     resendApiKey: { what: "Resend API key name", maxLength: API_KEY_NAME_MAX, pattern: ANY_TEXT },
     openaiName: { what: "OpenAI project or service account name", maxLength: 255, pattern: ANY_TEXT },
+    agoraProject: { what: "Agora project name", maxLength: AGORA_PROJECT_NAME_MAX, pattern: ANY_TEXT },
 } satisfies Record<string, NameRule>;
 
 /** Logical names in the stack config: lower-case words joined by hyphens. */

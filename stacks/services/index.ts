@@ -2,6 +2,7 @@
  * The service registry: every service the stack config knows, in the order the platform builds
  * them. Adding a service is one file in this folder and one line here (docs/adding-a-service.md).
  */
+import { agoraService } from "./agora";
 import { appwriteService } from "./appwrite";
 import { githubService } from "./github";
 import { gitlabService } from "./gitlab";
@@ -15,7 +16,7 @@ import { supabaseService } from "./supabase";
 import { trelloService } from "./trello";
 import { wiresService } from "./wires";
 
-export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, openaiService, keysService, wiresService] as const;
+export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, openaiService, agoraService, keysService, wiresService] as const;
 
 type Services = (typeof SERVICES)[number];
 type ByKey<K extends string> = Extract<Services, { key: K }>;

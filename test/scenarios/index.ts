@@ -1,4 +1,5 @@
 /** Every vendor's scenarios: a vendor added here joins the fault matrix, the leak check and the fidelity tier. */
+import { agoraScenarios } from "./agora";
 import { appwriteScenarios } from "./appwrite";
 import { gitlabScenarios } from "./gitlab";
 import { openaiScenarios } from "./openai";
@@ -18,5 +19,5 @@ export interface ScenarioOptions {
 }
 
 export function allScenarios(options: ScenarioOptions = {}): KindScenario[] {
-    return [...resendScenarios(), ...stripeScenarios(), ...appwriteScenarios(options), ...gitlabScenarios(), ...trelloScenarios(), ...supabaseScenarios(), ...openaiScenarios()];
+    return [...resendScenarios(), ...stripeScenarios(), ...appwriteScenarios(options), ...gitlabScenarios(), ...trelloScenarios(), ...supabaseScenarios(), ...openaiScenarios(), ...agoraScenarios()];
 }

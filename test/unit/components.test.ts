@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type * as Agora from "../../components/agora/project";
 import type * as Appwrite from "../../components/appwrite/database";
 import type * as AppwriteFiles from "../../components/appwrite/storage";
 import type * as Repo from "../../components/github/code-repository";
@@ -21,6 +22,7 @@ import type * as Trello from "../../components/trello/board";
 import type * as Graph from "./mock-graph";
 
 const load = createRequire(join(process.cwd(), "package.json"));
+const { AgoraPlatform } = load("./bin/components/agora/project") as typeof Agora;
 const { AppwriteDatabase } = load("./bin/components/appwrite/database") as typeof Appwrite;
 const { AppwriteStorage } = load("./bin/components/appwrite/storage") as typeof AppwriteFiles;
 const { CodeRepository } = load("./bin/components/github/code-repository") as typeof Repo;
@@ -108,6 +110,7 @@ const components: [string, (transform: never) => import("@pulumi/pulumi").Compon
         14,
     ],
     ["OpenaiPlatform", (transform) => new OpenaiPlatform("openai", { name: "acme-dev", serviceAccountName: "acme-dev-api", rateLimits: { "gpt-4o-mini": { maxRequestsPerMinute: 100 } }, transform }), 3],
+    ["AgoraPlatform", (transform) => new AgoraPlatform("agora", { name: "acme-dev-agora", transform }), 1],
     ["RedisUsers", (transform) => new RedisUsers("redis-users", { url: "redis://cache.internal:6379", services: { stripe: { username: "dev-stripe" } }, transform }), 2],
     [
         "ResendEmail",

@@ -23,18 +23,20 @@ const settings = {
     postgres: { host: "db.internal", database: "main", applicationRoles: { api: ["SELECT"] } },
     redis: { url: "redis://cache.internal:6379", services: { stripe: {} } },
     resend: { domains: { "mail.acme.test": {} }, apiKeys: { receipts: { domain: "mail.acme.test" } } },
-    keyConsumers: { "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }] },
+    openai: { rateLimits: { "gpt-4o-mini": { maxRequestsPerMinute: 100 } } },
+    agora: {},
+    keyConsumers: { "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }], "agora.appCertificate": [{ kind: "supabaseSecret" }], "amplitude.apiKey": [{ kind: "supabaseSecret" }] },
     wires: { gitlabToTrello: { repository: "app", board: "devops", lists: { running: "issues", success: "issues", failed: "issues" } }, githubToGitlab: { repository: "app" } },
 };
-const credentials = ["supabaseServiceRoleKey", "stripeSecretKey", "appwriteApiKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "postgresPassword", "resendApiKey", "supabaseAccessToken", "supabaseDbPassword"];
-const SECRET_OUTPUTS = ["stripeWebhookSecrets", "githubWebhookSecrets", "gitlabWebhookSecrets", "postgresConnectionUrls", "redisConnectionUrls", "resendApiKeyTokens"];
+const credentials = ["supabaseServiceRoleKey", "stripeSecretKey", "appwriteApiKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "postgresPassword", "resendApiKey", "supabaseAccessToken", "supabaseDbPassword", "openaiAdminKey", "agoraCustomerId", "agoraCustomerSecret"];
+const SECRET_OUTPUTS = ["stripeWebhookSecrets", "githubWebhookSecrets", "gitlabWebhookSecrets", "postgresConnectionUrls", "redisConnectionUrls", "resendApiKeyTokens", "openaiApiKey", "agoraAppCertificate"];
 
 /** The compiled program under mocks with these settings and every credential set. */
 function runProgram(stackSettings: Record<string, unknown>) {
     const graph = recordGraph("stackwire", "dev");
     const config: Record<string, string> = Object.fromEntries(Object.entries(stackSettings).map(([k, v]) => [`stackwire:${k}`, JSON.stringify(v)]));
     for (const c of credentials) config[`stackwire:${c}`] = c === "stripeSecretKey" ? "sk_test_programTest0123456789" : "credential-value-0123456789";
-    config["stackwire:platformKeys"] = JSON.stringify({ openai: { apiKey: "sk-proj-programTestKey0123456789ab" } });
+    config["stackwire:platformKeys"] = JSON.stringify({ amplitude: { apiKey: "0123456789abcdef0123456789abcdef" } });
     pulumi.runtime.setAllConfig(config, [...credentials, "platformKeys"].map((c) => `stackwire:${c}`));
     const entry = load.resolve("./bin/index.js");
     delete load.cache[entry];
@@ -45,7 +47,7 @@ describe("the program with every service", () => {
     it("exports every stack output, secret ones as secrets", async () => {
         const { graph, program } = runProgram(settings);
         const names = Object.keys(program);
-        expect(names.length).toBe(19);
+        expect(names.length).toBe(24);
         const undefinedOutputs = names.filter((n) => program[n] === undefined);
         expect(undefinedOutputs).toEqual([]);
         for (const name of SECRET_OUTPUTS) expect(await pulumi.isSecret(pulumi.output(program[name] as never)), name).toBe(true);
@@ -62,6 +64,8 @@ describe("the program with every service", () => {
             appwrite: { ...settings.appwrite, endpoint: "https://appwrite.acme.test/v1" },
             trello: { ...settings.trello, baseUrl: "https://trello.acme.test/1" },
             resend: { ...settings.resend, baseUrl: "https://resend.acme.test" },
+            openai: { ...settings.openai, baseUrl: "https://openai.acme.test/v1" },
+            agora: { baseUrl: "https://agora.acme.test" },
             keyConsumers: { "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }, { kind: "appwriteFunction", functionId: "notify" }] },
         };
         const { graph, program } = runProgram(hosted);
@@ -71,6 +75,8 @@ describe("the program with every service", () => {
             [/dynamic\/gitlab:/, "baseUrl", hosted.gitlab.baseUrl],
             [/dynamic\/trello:/, "baseUrl", hosted.trello.baseUrl],
             [/dynamic\/resend:/, "baseUrl", hosted.resend.baseUrl],
+            [/dynamic\/openai:/, "baseUrl", hosted.openai.baseUrl],
+            [/dynamic\/agora:/, "baseUrl", hosted.agora.baseUrl],
             [/dynamic\/stripe:/, "apiBase", hosted.stripe.apiBase],
             [/dynamic\/appwrite:/, "endpoint", hosted.appwrite.endpoint],
             [/dynamic\/supabase:(SecretSet|EdgeFunction|AuthSmtp)/, "managementUrl", hosted.supabase.managementUrl],
