@@ -42,5 +42,7 @@ export const agoraProjectId = outputs.agoraProjectId;
 export const agoraAppId = outputs.agoraAppId;
 /** Secret: the Agora project's primary App Certificate. */
 export const agoraAppCertificate = outputs.agoraAppCertificate;
+/** Secret: the Mapbox access tokens the stack made, by name. */
+export const mapboxTokens = outputs.mapboxTokens;
 /** The relay's URL: each wired source posts to `<relayUrl>/<source>`. */
 export const relayUrl = outputs.relayUrl;

@@ -24,6 +24,7 @@ import { hookDefinition } from "./gitlab/hook";
 import { pullMirrorDefinition, pushMirrorDefinition } from "./gitlab/mirrors";
 import { projectDefinition } from "./gitlab/project";
 import { variableDefinition } from "./gitlab/variable";
+import { tokenDefinition as mapboxTokenDefinition } from "./mapbox/token";
 import { migrationsDefinition } from "./postgres/migrations";
 import { aclUserDefinition } from "./redis/acl-user";
 import { apiKeyDefinition } from "./resend/api-key";
@@ -80,6 +81,7 @@ export const DEFINITIONS: readonly AnyDefinition[] = [
     serviceAccountDefinition,
     rateLimitDefinition,
     agoraProjectDefinition,
+    mapboxTokenDefinition,
 ];
 
 export const kindOf = (definition: Pick<AnyDefinition, "module" | "type">) => `${definition.module}:${definition.type}`;

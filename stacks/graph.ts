@@ -6,6 +6,7 @@
  * stacks/config.ts's job. Rendering is in cli/graph-render.ts.
  */
 import { SECRET_KEYS, SETTING_KEYS } from "./config";
+import { usageOf } from "../dynamic-providers/mapbox/schema";
 import { madeKeysOf, type Service } from "./service";
 import { SERVICES } from "./services";
 import { defaultVariableName } from "./services/keys";
@@ -13,7 +14,7 @@ import { RELAYED } from "./services/wires";
 import { WIRE_NAMES, WIRES, type WireName } from "./wires/catalog";
 
 /** A cluster of the picture: a platform, or the platform keys. */
-export type GraphPlatform = "github" | "gitlab" | "trello" | "stripe" | "appwrite" | "supabase" | "postgres" | "redis" | "resend" | "openai" | "agora" | "keys";
+export type GraphPlatform = "github" | "gitlab" | "trello" | "stripe" | "appwrite" | "supabase" | "postgres" | "redis" | "resend" | "openai" | "agora" | "mapbox" | "keys";
 
 export interface PlatformStyle {
     label: string;
@@ -38,6 +39,7 @@ export const PLATFORM_STYLES: Record<GraphPlatform, PlatformStyle> = {
     resend: { label: "Resend", color: "#111111", fill: "#F4F4F4", fallback: "Account" },
     openai: { label: "OpenAI", color: "#10A37F", fill: "#E9F7F2", fallback: "Organization" },
     agora: { label: "Agora", color: "#099DFD", fill: "#E6F5FF", fallback: "Account" },
+    mapbox: { label: "Mapbox", color: "#4264FB", fill: "#ECF0FF", fallback: "Account" },
     keys: { label: "Platform keys", color: "#B7791F", fill: "#FDF6E3", fallback: "Keys" },
 };
 
@@ -54,6 +56,7 @@ const SECTION_OF: Record<GraphPlatform, string> = {
     resend: "resend",
     openai: "openai",
     agora: "agora",
+    mapbox: "mapbox",
     keys: "keyConsumers",
 };
 
@@ -247,10 +250,25 @@ function addAgora(g: GraphBuilder, s: Obj): void {
     g.node("agora", "project", "Project", `${str(project.name) ?? "the stack's"}${project.certificate === false ? " · no certificate" : ""}`);
 }
 
+/** Each Mapbox token, public or secret by its scopes. */
+function mapboxTokenNode(g: GraphBuilder, name: string, t: Obj = {}): string {
+    const scopes = Array.isArray(t.scopes) ? t.scopes.map(String) : [];
+    const usage = scopes.length === 0 ? "token" : usageOf(scopes) === "pk" ? "public token" : "secret token";
+    return g.node("mapbox", `token:${name}`, "Access token", `${name} · ${usage}`);
+}
+
+function addMapbox(g: GraphBuilder, s: Obj): void {
+    if (s.mapbox === undefined) return;
+    const tokens = Object.entries(obj(obj(s.mapbox).tokens));
+    for (const [name, t] of tokens) mapboxTokenNode(g, name, obj(t));
+    if (tokens.length === 0) g.platformNode("mapbox", str(obj(s.mapbox).username));
+}
+
 /** The node that makes each kind of made key, by the service that makes it. */
 const MADE_KEY_SOURCES: Record<string, (g: GraphBuilder, reference: string) => string> = {
     openai: (g) => g.node("openai", "service-account", "Service account", "API key"),
     agora: (g) => g.node("agora", "project", "Project", "the stack's"),
+    mapbox: (g, reference) => mapboxTokenNode(g, reference.split(".")[1]),
 };
 
 /** The Resend domain a wire's sender is at (its sending key is restricted to it). */
@@ -340,6 +358,7 @@ export function stackGraph(name: string, settings: Record<string, unknown>): Sta
     addComponents(g, settings);
     addOpenai(g, settings);
     addAgora(g, settings);
+    addMapbox(g, settings);
     addWires(g, settings);
     addKeyConsumers(g, settings);
     // A configured platform with nothing drawn yet still shows up.

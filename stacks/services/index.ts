@@ -7,6 +7,7 @@ import { appwriteService } from "./appwrite";
 import { githubService } from "./github";
 import { gitlabService } from "./gitlab";
 import { keysService } from "./keys";
+import { mapboxService } from "./mapbox";
 import { openaiService } from "./openai";
 import { postgresService } from "./postgres";
 import { redisService } from "./redis";
@@ -16,7 +17,7 @@ import { supabaseService } from "./supabase";
 import { trelloService } from "./trello";
 import { wiresService } from "./wires";
 
-export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, openaiService, agoraService, keysService, wiresService] as const;
+export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, openaiService, agoraService, mapboxService, keysService, wiresService] as const;
 
 type Services = (typeof SERVICES)[number];
 type ByKey<K extends string> = Extract<Services, { key: K }>;

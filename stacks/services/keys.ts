@@ -58,10 +58,10 @@ export const PLATFORM_KEYS_SETTING = "platformKeys";
 /** "openai.apiKey" for every declared field. */
 export const KEY_REFERENCES: readonly string[] = Object.entries(PLATFORM_KEYS).flatMap(([p, fields]) => Object.keys(fields).map((f) => `${p}.${f}`));
 
-/** The name a key gets in its consumers by default: OPENAI_API_KEY for openai.apiKey. */
+/** The name a key gets in its consumers by default: OPENAI_API_KEY for openai.apiKey, MAPBOX_WEB_APP for mapbox.web-app. */
 export function defaultVariableName(reference: string): string {
     const [platform, field] = reference.split(".");
-    return `${platform}_${field.replace(/([A-Z])/g, "_$1")}`.toUpperCase();
+    return `${platform}_${field.replace(/([A-Z])/g, "_$1").replace(/-/g, "_")}`.toUpperCase();
 }
 
 /** The schema of the secret setting: every platform optional, every field checked for its shape. */

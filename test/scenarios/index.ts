@@ -2,6 +2,7 @@
 import { agoraScenarios } from "./agora";
 import { appwriteScenarios } from "./appwrite";
 import { gitlabScenarios } from "./gitlab";
+import { mapboxScenarios } from "./mapbox";
 import { openaiScenarios } from "./openai";
 import { resendScenarios } from "./resend";
 import type { KindScenario } from "./scenario";
@@ -19,5 +20,5 @@ export interface ScenarioOptions {
 }
 
 export function allScenarios(options: ScenarioOptions = {}): KindScenario[] {
-    return [...resendScenarios(), ...stripeScenarios(), ...appwriteScenarios(options), ...gitlabScenarios(), ...trelloScenarios(), ...supabaseScenarios(), ...openaiScenarios(), ...agoraScenarios()];
+    return [...resendScenarios(), ...stripeScenarios(), ...appwriteScenarios(options), ...gitlabScenarios(), ...trelloScenarios(), ...supabaseScenarios(), ...openaiScenarios(), ...agoraScenarios(), ...mapboxScenarios()];
 }

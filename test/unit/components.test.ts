@@ -12,6 +12,7 @@ import type * as Appwrite from "../../components/appwrite/database";
 import type * as AppwriteFiles from "../../components/appwrite/storage";
 import type * as Repo from "../../components/github/code-repository";
 import type * as Keys from "../../components/keys/platform-keys";
+import type * as Mapbox from "../../components/mapbox/tokens";
 import type * as Openai from "../../components/openai/project";
 import type * as Postgres from "../../components/postgres/database";
 import type * as Redis from "../../components/redis/users";
@@ -27,6 +28,7 @@ const { AppwriteDatabase } = load("./bin/components/appwrite/database") as typeo
 const { AppwriteStorage } = load("./bin/components/appwrite/storage") as typeof AppwriteFiles;
 const { CodeRepository } = load("./bin/components/github/code-repository") as typeof Repo;
 const { PlatformKeys } = load("./bin/components/keys/platform-keys") as typeof Keys;
+const { MapboxTokens } = load("./bin/components/mapbox/tokens") as typeof Mapbox;
 const { OpenaiPlatform } = load("./bin/components/openai/project") as typeof Openai;
 const { PostgresDatabase } = load("./bin/components/postgres/database") as typeof Postgres;
 const { RedisUsers } = load("./bin/components/redis/users") as typeof Redis;
@@ -110,6 +112,7 @@ const components: [string, (transform: never) => import("@pulumi/pulumi").Compon
         14,
     ],
     ["OpenaiPlatform", (transform) => new OpenaiPlatform("openai", { name: "acme-dev", serviceAccountName: "acme-dev-api", rateLimits: { "gpt-4o-mini": { maxRequestsPerMinute: 100 } }, transform }), 3],
+    ["MapboxTokens", (transform) => new MapboxTokens("mapbox", { username: "acme", tokens: { web: { note: "acme-dev-web", scopes: ["styles:read"] }, uploads: { note: "acme-dev-uploads", scopes: ["uploads:write"] } }, transform }), 2],
     ["AgoraPlatform", (transform) => new AgoraPlatform("agora", { name: "acme-dev-agora", transform }), 1],
     ["RedisUsers", (transform) => new RedisUsers("redis-users", { url: "redis://cache.internal:6379", services: { stripe: { username: "dev-stripe" } }, transform }), 2],
     [

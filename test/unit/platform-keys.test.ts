@@ -164,6 +164,23 @@ describe("config for keys and consumers", () => {
         expect(problems.join("\n")).not.toContain("not-a-real-openai-key-value");
     });
 
+    const mapbox = { mapbox: { username: "acme", tokens: { web: { scopes: ["styles:read"] } } }, mapboxAccessToken: undefined };
+    it.each([
+        ["a made key that no section makes", { ...mapbox, ...consumers([{ kind: "githubSecret", repository: "app" }], "mapbox.mobile") }, {}, "keyConsumers.mapbox.mobile: must name a platform key such as openai.apiKey (known: "],
+        ["a made key also copied into platformKeys", { ...mapbox, ...consumers([{ kind: "githubSecret", repository: "app" }], "mapbox.web") }, { mapbox: { web: "pk.x.y" } }, "platformKeys.mapbox: "],
+        ["URL restrictions on a secret Mapbox token", { mapbox: { username: "acme", tokens: { uploads: { scopes: ["uploads:write"], allowedUrls: ["https://app.acme.test"] } } } }, {}, "mapbox.tokens.uploads.allowedUrls: only a public token"],
+        ["an OpenAI rate limit that sets nothing", { openai: { rateLimits: { "gpt-4o-mini": {} } } }, {}, 'openai.rateLimits.gpt-4o-mini: must set at least one of maxRequestsPerMinute'],
+    ])("rejects %s", (_what, extra, keys, expected) => {
+        const problems = problemsOf(extra, keys);
+        expect(problems.some((p) => p.includes(expected)), problems.join("\n")).toBe(true);
+    });
+
+    it("takes a key a section makes in place of a copied one: no platformKeys needed, named by default from its reference", () => {
+        const s = { ...base, mapbox: { username: "acme", tokens: { "web-app": { scopes: ["styles:read"] } } }, ...consumers([{ kind: "githubSecret", repository: "app" }], "mapbox.web-app") };
+        const config = validateStackConfig({ settings: s, secretness: { github: false, mapbox: false, keyConsumers: false, githubToken: true, gitlabToken: true, mapboxAccessToken: true }, env: {} }, environmentFor("stackwire", "dev"));
+        expect(config.keyConsumers).toEqual([{ reference: "mapbox.web-app", kind: "githubSecret", name: "MAPBOX_WEB_APP", target: "app" }]);
+    });
+
     it("accepts a live Stripe key in prod", () => {
         expect(() => problemsOf(consumers([{ kind: "githubSecret", repository: "app" }], "stripe.secretKey"), { stripe: { secretKey: fakeCredential("sk_live_", "abcdefghijklmnop") } }, "prod")).toThrow("config was accepted");
     });

@@ -25,11 +25,12 @@ const settings = {
     resend: { domains: { "mail.acme.test": {} }, apiKeys: { receipts: { domain: "mail.acme.test" } } },
     openai: { rateLimits: { "gpt-4o-mini": { maxRequestsPerMinute: 100 } } },
     agora: {},
-    keyConsumers: { "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }], "agora.appCertificate": [{ kind: "supabaseSecret" }], "amplitude.apiKey": [{ kind: "supabaseSecret" }] },
+    mapbox: { username: "acme", tokens: { web: { scopes: ["styles:read"], allowedUrls: ["https://app.acme.test"] } } },
+    keyConsumers: { "mapbox.web": [{ kind: "supabaseSecret" }], "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }], "agora.appCertificate": [{ kind: "supabaseSecret" }], "amplitude.apiKey": [{ kind: "supabaseSecret" }] },
     wires: { gitlabToTrello: { repository: "app", board: "devops", lists: { running: "issues", success: "issues", failed: "issues" } }, githubToGitlab: { repository: "app" } },
 };
-const credentials = ["supabaseServiceRoleKey", "stripeSecretKey", "appwriteApiKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "postgresPassword", "resendApiKey", "supabaseAccessToken", "supabaseDbPassword", "openaiAdminKey", "agoraCustomerId", "agoraCustomerSecret"];
-const SECRET_OUTPUTS = ["stripeWebhookSecrets", "githubWebhookSecrets", "gitlabWebhookSecrets", "postgresConnectionUrls", "redisConnectionUrls", "resendApiKeyTokens", "openaiApiKey", "agoraAppCertificate"];
+const credentials = ["supabaseServiceRoleKey", "stripeSecretKey", "appwriteApiKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "postgresPassword", "resendApiKey", "supabaseAccessToken", "supabaseDbPassword", "openaiAdminKey", "agoraCustomerId", "agoraCustomerSecret", "mapboxAccessToken"];
+const SECRET_OUTPUTS = ["stripeWebhookSecrets", "githubWebhookSecrets", "gitlabWebhookSecrets", "postgresConnectionUrls", "redisConnectionUrls", "resendApiKeyTokens", "openaiApiKey", "agoraAppCertificate", "mapboxTokens"];
 
 /** The compiled program under mocks with these settings and every credential set. */
 function runProgram(stackSettings: Record<string, unknown>) {
@@ -47,7 +48,7 @@ describe("the program with every service", () => {
     it("exports every stack output, secret ones as secrets", async () => {
         const { graph, program } = runProgram(settings);
         const names = Object.keys(program);
-        expect(names.length).toBe(24);
+        expect(names.length).toBe(25);
         const undefinedOutputs = names.filter((n) => program[n] === undefined);
         expect(undefinedOutputs).toEqual([]);
         for (const name of SECRET_OUTPUTS) expect(await pulumi.isSecret(pulumi.output(program[name] as never)), name).toBe(true);
@@ -66,6 +67,7 @@ describe("the program with every service", () => {
             resend: { ...settings.resend, baseUrl: "https://resend.acme.test" },
             openai: { ...settings.openai, baseUrl: "https://openai.acme.test/v1" },
             agora: { baseUrl: "https://agora.acme.test" },
+            mapbox: { ...settings.mapbox, baseUrl: "https://mapbox.acme.test" },
             keyConsumers: { "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }, { kind: "appwriteFunction", functionId: "notify" }] },
         };
         const { graph, program } = runProgram(hosted);
@@ -77,6 +79,7 @@ describe("the program with every service", () => {
             [/dynamic\/resend:/, "baseUrl", hosted.resend.baseUrl],
             [/dynamic\/openai:/, "baseUrl", hosted.openai.baseUrl],
             [/dynamic\/agora:/, "baseUrl", hosted.agora.baseUrl],
+            [/dynamic\/mapbox:/, "baseUrl", hosted.mapbox.baseUrl],
             [/dynamic\/stripe:/, "apiBase", hosted.stripe.apiBase],
             [/dynamic\/appwrite:/, "endpoint", hosted.appwrite.endpoint],
             [/dynamic\/supabase:(SecretSet|EdgeFunction|AuthSmtp)/, "managementUrl", hosted.supabase.managementUrl],
