@@ -44,5 +44,9 @@ export const agoraAppId = outputs.agoraAppId;
 export const agoraAppCertificate = outputs.agoraAppCertificate;
 /** Secret: the Mapbox access tokens the stack made, by name. */
 export const mapboxTokens = outputs.mapboxTokens;
+/** The stack's PostHog project, its project key (public by PostHog's design) and its feature flags' ids. */
+export const posthogProjectId = outputs.posthogProjectId;
+export const posthogProjectKey = outputs.posthogProjectKey;
+export const posthogFeatureFlagIds = outputs.posthogFeatureFlagIds;
 /** The relay's URL: each wired source posts to `<relayUrl>/<source>`. */
 export const relayUrl = outputs.relayUrl;

@@ -26,6 +26,8 @@ import { projectDefinition } from "./gitlab/project";
 import { variableDefinition } from "./gitlab/variable";
 import { tokenDefinition as mapboxTokenDefinition } from "./mapbox/token";
 import { migrationsDefinition } from "./postgres/migrations";
+import { featureFlagDefinition } from "./posthog/feature-flag";
+import { posthogProjectDefinition } from "./posthog/project";
 import { aclUserDefinition } from "./redis/acl-user";
 import { apiKeyDefinition } from "./resend/api-key";
 import { domainDefinition } from "./resend/domain";
@@ -82,6 +84,8 @@ export const DEFINITIONS: readonly AnyDefinition[] = [
     rateLimitDefinition,
     agoraProjectDefinition,
     mapboxTokenDefinition,
+    posthogProjectDefinition,
+    featureFlagDefinition,
 ];
 
 export const kindOf = (definition: Pick<AnyDefinition, "module" | "type">) => `${definition.module}:${definition.type}`;

@@ -14,7 +14,7 @@ import { RELAYED } from "./services/wires";
 import { WIRE_NAMES, WIRES, type WireName } from "./wires/catalog";
 
 /** A cluster of the picture: a platform, or the platform keys. */
-export type GraphPlatform = "github" | "gitlab" | "trello" | "stripe" | "appwrite" | "supabase" | "postgres" | "redis" | "resend" | "openai" | "agora" | "mapbox" | "keys";
+export type GraphPlatform = "github" | "gitlab" | "trello" | "stripe" | "appwrite" | "supabase" | "postgres" | "redis" | "resend" | "openai" | "agora" | "mapbox" | "posthog" | "keys";
 
 export interface PlatformStyle {
     label: string;
@@ -40,6 +40,7 @@ export const PLATFORM_STYLES: Record<GraphPlatform, PlatformStyle> = {
     openai: { label: "OpenAI", color: "#10A37F", fill: "#E9F7F2", fallback: "Organization" },
     agora: { label: "Agora", color: "#099DFD", fill: "#E6F5FF", fallback: "Account" },
     mapbox: { label: "Mapbox", color: "#4264FB", fill: "#ECF0FF", fallback: "Account" },
+    posthog: { label: "PostHog", color: "#F54E00", fill: "#FEEEE6", fallback: "Organization" },
     keys: { label: "Platform keys", color: "#B7791F", fill: "#FDF6E3", fallback: "Keys" },
 };
 
@@ -57,6 +58,7 @@ const SECTION_OF: Record<GraphPlatform, string> = {
     openai: "openai",
     agora: "agora",
     mapbox: "mapbox",
+    posthog: "posthog",
     keys: "keyConsumers",
 };
 
@@ -264,11 +266,21 @@ function addMapbox(g: GraphBuilder, s: Obj): void {
     if (tokens.length === 0) g.platformNode("mapbox", str(obj(s.mapbox).username));
 }
 
+/** The PostHog project and its feature flags. */
+function addPosthog(g: GraphBuilder, s: Obj): void {
+    if (s.posthog === undefined) return;
+    const p = obj(s.posthog);
+    g.node("posthog", "project", "Project", str(obj(p.project).name) ?? "the stack's");
+    const flags = Object.keys(obj(p.featureFlags));
+    if (flags.length > 0) g.node("posthog", "flags", "Feature flags", names(flags));
+}
+
 /** The node that makes each kind of made key, by the service that makes it. */
 const MADE_KEY_SOURCES: Record<string, (g: GraphBuilder, reference: string) => string> = {
     openai: (g) => g.node("openai", "service-account", "Service account", "API key"),
     agora: (g) => g.node("agora", "project", "Project", "the stack's"),
     mapbox: (g, reference) => mapboxTokenNode(g, reference.split(".")[1]),
+    posthog: (g) => g.node("posthog", "project", "Project", "the stack's"),
 };
 
 /** The Resend domain a wire's sender is at (its sending key is restricted to it). */
@@ -359,6 +371,7 @@ export function stackGraph(name: string, settings: Record<string, unknown>): Sta
     addOpenai(g, settings);
     addAgora(g, settings);
     addMapbox(g, settings);
+    addPosthog(g, settings);
     addWires(g, settings);
     addKeyConsumers(g, settings);
     // A configured platform with nothing drawn yet still shows up.

@@ -35,6 +35,7 @@ export const NAME_RULES = {
     redisUser: { what: "Redis ACL user", maxLength: 64, pattern: ACL_USERNAME_PATTERN },
     resendApiKey: { what: "Resend API key name", maxLength: API_KEY_NAME_MAX, pattern: ANY_TEXT },
     openaiName: { what: "OpenAI project or service account name", maxLength: 255, pattern: ANY_TEXT },
+    posthogProject: { what: "PostHog project name", maxLength: 200, pattern: ANY_TEXT },
     mapboxNote: { what: "Mapbox token note", maxLength: 255, pattern: ANY_TEXT },
     agoraProject: { what: "Agora project name", maxLength: AGORA_PROJECT_NAME_MAX, pattern: ANY_TEXT },
 } satisfies Record<string, NameRule>;

@@ -11,7 +11,7 @@
  * window is another's, and is refused.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { createdRecently, createOnce } from "../core/ownership";
+import { createdRecently, createOnce, takenBy } from "../core/ownership";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
 import { accountDigest, agora, allProjects, createdMs, goneFromAccount, type ApiAgoraProject } from "./client";
@@ -67,10 +67,7 @@ export const agoraProjectDefinition: ResourceDefinition<ReturnType<typeof agoraP
                 if (sameName.status === 0) return revive(ctx, i, sameName);
                 return createdRecently(ctx, createdMs(sameName)) ? sameName : undefined;
             },
-            notOurs: (err) =>
-                sameName
-                    ? new Error(`Agora project "${i.name}" (${sameName.id}) already exists in the account and this stack did not make it: adopt it (adopt: ${sameName.id}) or give the project another name`)
-                    : (err as Error),
+            notOurs: (err) => takenBy(err, sameName && { what: `Agora project "${i.name}"`, id: sameName.id, where: "the account", instead: "give the project another name" }),
         });
         // The create's enable_sign_key is documented as optional, defaulting to off: make sure of it.
         if (i.certificate && !project.sign_key) project = await setCertificate(ctx, i.baseUrl, project.id, true);

@@ -72,6 +72,16 @@ export interface CreateOnceOptions<T> {
     http?: Partial<HttpCallOptions>;
 }
 
+/**
+ * The refusal when a unique name is taken by an object this stack did not make: the create's own
+ * error when nothing of that name was found (the API refused for another reason), else one naming
+ * the holder and how to take it over.
+ */
+export function takenBy(err: unknown, holder: { what: string; id: string | number; where: string; instead: string } | undefined): Error {
+    if (!holder) return err as Error;
+    return new Error(`${holder.what} (${holder.id}) already exists in ${holder.where} and this stack did not make it: adopt it (adopt: "${holder.id}") or ${holder.instead}`);
+}
+
 /** Whether nothing holds the id: `nothingAt` answers it where the look for what landed cannot tell "nothing" from "not ours". */
 async function nothingHeld<T>(options: CreateOnceOptions<T>): Promise<boolean> {
     return options.nothingAt ? options.nothingAt() : true;

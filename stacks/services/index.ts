@@ -10,6 +10,7 @@ import { keysService } from "./keys";
 import { mapboxService } from "./mapbox";
 import { openaiService } from "./openai";
 import { postgresService } from "./postgres";
+import { posthogService } from "./posthog";
 import { redisService } from "./redis";
 import { resendService } from "./resend";
 import { stripeService } from "./stripe";
@@ -17,7 +18,7 @@ import { supabaseService } from "./supabase";
 import { trelloService } from "./trello";
 import { wiresService } from "./wires";
 
-export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, openaiService, agoraService, mapboxService, keysService, wiresService] as const;
+export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, openaiService, agoraService, mapboxService, posthogService, keysService, wiresService] as const;
 
 type Services = (typeof SERVICES)[number];
 type ByKey<K extends string> = Extract<Services, { key: K }>;

@@ -68,7 +68,7 @@ describe("Agora project", () => {
     it("refuses a project of the same name that someone else made, naming it and adopt, and changes nothing", async () => {
         const theirs = await madeByHand("acme-dev-agora");
         const before = JSON.stringify([...emulator.projects.values()]);
-        await expect(p.project.provider.create({ baseUrl, name: "acme-dev-agora", certificate: true })).rejects.toThrow(new RegExp(`already exists in the account and this stack did not make it: adopt it \\(adopt: ${theirs}\\)`));
+        await expect(p.project.provider.create({ baseUrl, name: "acme-dev-agora", certificate: true })).rejects.toThrow(new RegExp(`already exists in the account and this stack did not make it: adopt it \\(adopt: "${theirs}"\\)`));
         expect(JSON.stringify([...emulator.projects.values()])).toBe(before);
     });
 

@@ -4,6 +4,7 @@ import { appwriteScenarios } from "./appwrite";
 import { gitlabScenarios } from "./gitlab";
 import { mapboxScenarios } from "./mapbox";
 import { openaiScenarios } from "./openai";
+import { posthogScenarios } from "./posthog";
 import { resendScenarios } from "./resend";
 import type { KindScenario } from "./scenario";
 import { stripeScenarios } from "./stripe";
@@ -20,5 +21,5 @@ export interface ScenarioOptions {
 }
 
 export function allScenarios(options: ScenarioOptions = {}): KindScenario[] {
-    return [...resendScenarios(), ...stripeScenarios(), ...appwriteScenarios(options), ...gitlabScenarios(), ...trelloScenarios(), ...supabaseScenarios(), ...openaiScenarios(), ...agoraScenarios(), ...mapboxScenarios()];
+    return [...resendScenarios(), ...stripeScenarios(), ...appwriteScenarios(options), ...gitlabScenarios(), ...trelloScenarios(), ...supabaseScenarios(), ...openaiScenarios(), ...agoraScenarios(), ...mapboxScenarios(), ...posthogScenarios()];
 }

@@ -14,6 +14,7 @@ import type * as Repo from "../../components/github/code-repository";
 import type * as Keys from "../../components/keys/platform-keys";
 import type * as Mapbox from "../../components/mapbox/tokens";
 import type * as Openai from "../../components/openai/project";
+import type * as Posthog from "../../components/posthog/project";
 import type * as Postgres from "../../components/postgres/database";
 import type * as Redis from "../../components/redis/users";
 import type * as Resend from "../../components/resend/email";
@@ -30,6 +31,7 @@ const { CodeRepository } = load("./bin/components/github/code-repository") as ty
 const { PlatformKeys } = load("./bin/components/keys/platform-keys") as typeof Keys;
 const { MapboxTokens } = load("./bin/components/mapbox/tokens") as typeof Mapbox;
 const { OpenaiPlatform } = load("./bin/components/openai/project") as typeof Openai;
+const { PosthogPlatform } = load("./bin/components/posthog/project") as typeof Posthog;
 const { PostgresDatabase } = load("./bin/components/postgres/database") as typeof Postgres;
 const { RedisUsers } = load("./bin/components/redis/users") as typeof Redis;
 const { ResendEmail } = load("./bin/components/resend/email") as typeof Resend;
@@ -113,6 +115,7 @@ const components: [string, (transform: never) => import("@pulumi/pulumi").Compon
     ],
     ["OpenaiPlatform", (transform) => new OpenaiPlatform("openai", { name: "acme-dev", serviceAccountName: "acme-dev-api", rateLimits: { "gpt-4o-mini": { maxRequestsPerMinute: 100 } }, transform }), 3],
     ["MapboxTokens", (transform) => new MapboxTokens("mapbox", { username: "acme", tokens: { web: { note: "acme-dev-web", scopes: ["styles:read"] }, uploads: { note: "acme-dev-uploads", scopes: ["uploads:write"] } }, transform }), 2],
+    ["PosthogPlatform", (transform) => new PosthogPlatform("posthog", { organizationId: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", name: "acme-dev", featureFlags: { beta: {}, "new-checkout": { rolloutPercentage: 10 } }, transform }), 3],
     ["AgoraPlatform", (transform) => new AgoraPlatform("agora", { name: "acme-dev-agora", transform }), 1],
     ["RedisUsers", (transform) => new RedisUsers("redis-users", { url: "redis://cache.internal:6379", services: { stripe: { username: "dev-stripe" } }, transform }), 2],
     [

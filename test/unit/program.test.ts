@@ -26,10 +26,11 @@ const settings = {
     openai: { rateLimits: { "gpt-4o-mini": { maxRequestsPerMinute: 100 } } },
     agora: {},
     mapbox: { username: "acme", tokens: { web: { scopes: ["styles:read"], allowedUrls: ["https://app.acme.test"] } } },
-    keyConsumers: { "mapbox.web": [{ kind: "supabaseSecret" }], "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }], "agora.appCertificate": [{ kind: "supabaseSecret" }], "amplitude.apiKey": [{ kind: "supabaseSecret" }] },
+    posthog: { organizationId: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", featureFlags: { "new-checkout": { rolloutPercentage: 25 } } },
+    keyConsumers: { "mapbox.web": [{ kind: "supabaseSecret" }], "posthog.projectKey": [{ kind: "supabaseSecret" }], "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }], "agora.appCertificate": [{ kind: "supabaseSecret" }], "amplitude.apiKey": [{ kind: "supabaseSecret" }] },
     wires: { gitlabToTrello: { repository: "app", board: "devops", lists: { running: "issues", success: "issues", failed: "issues" } }, githubToGitlab: { repository: "app" } },
 };
-const credentials = ["supabaseServiceRoleKey", "stripeSecretKey", "appwriteApiKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "postgresPassword", "resendApiKey", "supabaseAccessToken", "supabaseDbPassword", "openaiAdminKey", "agoraCustomerId", "agoraCustomerSecret", "mapboxAccessToken"];
+const credentials = ["supabaseServiceRoleKey", "stripeSecretKey", "appwriteApiKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "postgresPassword", "resendApiKey", "supabaseAccessToken", "supabaseDbPassword", "openaiAdminKey", "agoraCustomerId", "agoraCustomerSecret", "mapboxAccessToken", "posthogPersonalKey"];
 const SECRET_OUTPUTS = ["stripeWebhookSecrets", "githubWebhookSecrets", "gitlabWebhookSecrets", "postgresConnectionUrls", "redisConnectionUrls", "resendApiKeyTokens", "openaiApiKey", "agoraAppCertificate", "mapboxTokens"];
 
 /** The compiled program under mocks with these settings and every credential set. */
@@ -48,7 +49,7 @@ describe("the program with every service", () => {
     it("exports every stack output, secret ones as secrets", async () => {
         const { graph, program } = runProgram(settings);
         const names = Object.keys(program);
-        expect(names.length).toBe(25);
+        expect(names.length).toBe(28);
         const undefinedOutputs = names.filter((n) => program[n] === undefined);
         expect(undefinedOutputs).toEqual([]);
         for (const name of SECRET_OUTPUTS) expect(await pulumi.isSecret(pulumi.output(program[name] as never)), name).toBe(true);
@@ -68,6 +69,7 @@ describe("the program with every service", () => {
             openai: { ...settings.openai, baseUrl: "https://openai.acme.test/v1" },
             agora: { baseUrl: "https://agora.acme.test" },
             mapbox: { ...settings.mapbox, baseUrl: "https://mapbox.acme.test" },
+            posthog: { ...settings.posthog, baseUrl: "https://posthog.acme.test" },
             keyConsumers: { "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }, { kind: "appwriteFunction", functionId: "notify" }] },
         };
         const { graph, program } = runProgram(hosted);
@@ -80,6 +82,7 @@ describe("the program with every service", () => {
             [/dynamic\/openai:/, "baseUrl", hosted.openai.baseUrl],
             [/dynamic\/agora:/, "baseUrl", hosted.agora.baseUrl],
             [/dynamic\/mapbox:/, "baseUrl", hosted.mapbox.baseUrl],
+            [/dynamic\/posthog:/, "baseUrl", hosted.posthog.baseUrl],
             [/dynamic\/stripe:/, "apiBase", hosted.stripe.apiBase],
             [/dynamic\/appwrite:/, "endpoint", hosted.appwrite.endpoint],
             [/dynamic\/supabase:(SecretSet|EdgeFunction|AuthSmtp)/, "managementUrl", hosted.supabase.managementUrl],

@@ -1,0 +1,54 @@
+/**
+ * PostHog's private REST API (posthog.com/docs/api) on the shared REST layer, with a personal
+ * API key. Errors come as {"type", "code", "detail", "attr"} (exceptions_hog, PostHog/posthog
+ * settings EXCEPTION_HANDLER).
+ */
+import type { CredentialSpec } from "../core/credentials";
+import { confirmGone } from "../core/gone";
+import type { HttpCall } from "../core/http";
+import type { OperationContext } from "../core/provider";
+import { restClient } from "../core/rest";
+
+/** A personal API key (phx_…) with project:write and feature_flag:write, not limited to some projects (those cannot create one). */
+export const posthogPersonalKey: CredentialSpec = { configKey: "posthogPersonalKey", envVars: ["POSTHOG_PERSONAL_API_KEY"], label: "PostHog personal API key (project:write, feature_flag:write)" };
+
+export function posthog(ctx: OperationContext, baseUrl: string, operation: string, call: HttpCall = ctx.http(operation)) {
+    return restClient(ctx, call, { baseUrl, headers: { authorization: `Bearer ${ctx.credential(posthogPersonalKey)}` } });
+}
+
+/** A list page (DRF LimitOffsetPagination, 100 a page). */
+export interface Page<T> {
+    count: number;
+    next: string | null;
+    results: T[];
+}
+
+/** Every item of a list, following `next` (absolute URLs; only their query is taken). */
+export async function listAll<T>(ctx: OperationContext, baseUrl: string, path: string, query: Record<string, string>, operation: string): Promise<T[]> {
+    const api = posthog(ctx, baseUrl, operation);
+    const all: T[] = [];
+    let q: Record<string, string> = { limit: "100", ...query };
+    for (let page = 0; page < 1000; page++) {
+        const answer = await api.get<Page<T>>(path, q);
+        if (!answer) return all;
+        all.push(...answer.results);
+        if (!answer.next) return all;
+        q = Object.fromEntries(new URL(answer.next).searchParams);
+    }
+    return all;
+}
+
+/** A 404 is gone only when the key still sees where the object lived (the organization's project list, or the project). */
+export async function goneFrom(ctx: OperationContext, call: HttpCall, what: string, baseUrl: string, wherePath: string, whereName: string): Promise<void> {
+    await confirmGone(ctx, call, what, {
+        name: whereName,
+        credential: posthogPersonalKey,
+        visible: async () => {
+            try {
+                return (await posthog(ctx, baseUrl, `read ${whereName}`).get(wherePath, { limit: "1" })) !== undefined;
+            } catch (err) {
+                return `is refused: ${(err as Error).message}`;
+            }
+        },
+    });
+}
