@@ -20,6 +20,7 @@ import { functionVariableDefinition } from "./appwrite/function-variable";
 import { resendProviderDefinition } from "./appwrite/messaging";
 import type { ConfigSource } from "./core/credentials";
 import { dynamicProvider, type InputSchema, type ResourceDefinition } from "./core/provider";
+import { expoVariableDefinition } from "./expo/variable";
 import { hookDefinition } from "./gitlab/hook";
 import { pullMirrorDefinition, pushMirrorDefinition } from "./gitlab/mirrors";
 import { projectDefinition } from "./gitlab/project";
@@ -86,6 +87,7 @@ export const DEFINITIONS: readonly AnyDefinition[] = [
     mapboxTokenDefinition,
     posthogProjectDefinition,
     featureFlagDefinition,
+    expoVariableDefinition,
 ];
 
 export const kindOf = (definition: Pick<AnyDefinition, "module" | "type">) => `${definition.module}:${definition.type}`;

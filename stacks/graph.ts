@@ -9,12 +9,12 @@ import { SECRET_KEYS, SETTING_KEYS } from "./config";
 import { usageOf } from "../dynamic-providers/mapbox/schema";
 import { madeKeysOf, type Service } from "./service";
 import { SERVICES } from "./services";
-import { defaultVariableName } from "./services/keys";
+import { defaultVariableName, EXPO_PUBLIC_PREFIX } from "./services/keys";
 import { RELAYED } from "./services/wires";
 import { WIRE_NAMES, WIRES, type WireName } from "./wires/catalog";
 
 /** A cluster of the picture: a platform, or the platform keys. */
-export type GraphPlatform = "github" | "gitlab" | "trello" | "stripe" | "appwrite" | "supabase" | "postgres" | "redis" | "resend" | "openai" | "agora" | "mapbox" | "posthog" | "keys";
+export type GraphPlatform = "github" | "gitlab" | "trello" | "stripe" | "appwrite" | "supabase" | "postgres" | "redis" | "resend" | "openai" | "agora" | "mapbox" | "posthog" | "expo" | "keys";
 
 export interface PlatformStyle {
     label: string;
@@ -41,6 +41,7 @@ export const PLATFORM_STYLES: Record<GraphPlatform, PlatformStyle> = {
     agora: { label: "Agora", color: "#099DFD", fill: "#E6F5FF", fallback: "Account" },
     mapbox: { label: "Mapbox", color: "#4264FB", fill: "#ECF0FF", fallback: "Account" },
     posthog: { label: "PostHog", color: "#F54E00", fill: "#FEEEE6", fallback: "Organization" },
+    expo: { label: "Expo (EAS)", color: "#000020", fill: "#F0F0F5", fallback: "Project" },
     keys: { label: "Platform keys", color: "#B7791F", fill: "#FDF6E3", fallback: "Keys" },
 };
 
@@ -59,6 +60,7 @@ const SECTION_OF: Record<GraphPlatform, string> = {
     agora: "agora",
     mapbox: "mapbox",
     posthog: "posthog",
+    expo: "expo",
     keys: "keyConsumers",
 };
 
@@ -345,7 +347,7 @@ function addKeyConsumers(g: GraphBuilder, s: Obj): void {
         const maker = madeKeys.get(reference);
         if (maker !== undefined) g.edge(MADE_KEY_SOURCES[maker]?.(g, reference) ?? g.platformNode(maker as GraphPlatform), key, "key", ["made by the stack"]);
         for (const c of list) {
-            const name = str(c.name) ?? defaultVariableName(reference);
+            const name = str(c.name) ?? `${c.kind === "expoVariable" && c.visibility === "plain" ? EXPO_PUBLIC_PREFIX : ""}${defaultVariableName(reference)}`;
             const target = (() => {
                 switch (c.kind) {
                     case "githubSecret":
@@ -354,6 +356,10 @@ function addKeyConsumers(g: GraphBuilder, s: Obj): void {
                         return g.node("gitlab", `project:${str(c.repository)}`, "Mirror project", str(c.repository));
                     case "appwriteFunction":
                         return g.node("appwrite", `function:${str(c.functionId)}`, "Function", str(c.functionId));
+                    case "expoVariable": {
+                        const environments = Array.isArray(c.environments) ? c.environments.map(String) : ["development", "preview", "production"];
+                        return g.node("expo", `variables:${environments.join(",")}`, "Environment variables", environments.join(", "));
+                    }
                     default:
                         return g.node("supabase", "function-secrets", "Edge Function secrets", "project-wide");
                 }

@@ -59,6 +59,7 @@ function wireKeys(config: StackConfig, platform: Platform, context: LoadedStack[
         ...(config.gitlab?.baseUrl ? { gitlabBaseUrl: config.gitlab.baseUrl } : {}),
         ...(appwrite ? { appwrite: { endpoint: appwrite.endpoint, projectId: appwrite.projectId } } : {}),
         ...(config.supabase?.functions ? { supabase: config.supabase.functions } : {}),
+        ...(config.expo ? { expo: { projectId: config.expo.projectId, ...(config.expo.baseUrl ? { baseUrl: config.expo.baseUrl } : {}) } } : {}),
     });
 }
 

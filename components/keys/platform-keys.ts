@@ -1,12 +1,13 @@
 /**
  * Platform keys declared once and handed to every consumer the config names: GitHub Actions
  * secrets (repository or environment), GitLab CI/CD variables (masked), Appwrite function
- * variables and Supabase Edge Function secrets. Rotating a key is one config change: every copy
+ * variables, Supabase Edge Function secrets and Expo (EAS) environment variables. Rotating a key is one config change: every copy
  * follows on the next `up`; removing a consumer removes its copy.
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { AppwriteFunctionVariable, type AppwriteFunctionVariableArgs } from "../../dynamic-providers/appwrite/function-variable";
+import { ExpoVariable, type ExpoVariableArgs } from "../../dynamic-providers/expo/variable";
 import { GitlabVariable, type GitlabVariableArgs } from "../../dynamic-providers/gitlab/variable";
 import { SupabaseSecretSet, type SupabaseSecretSetArgs } from "../../dynamic-providers/supabase/secrets";
 import { transformed, type Transform } from "../component";
@@ -20,7 +21,7 @@ export type KeyValues = Record<string, Record<string, string | undefined> | unde
 export interface KeyConsumer {
     /** The key, as "platform.field": "openai.apiKey". */
     reference: string;
-    kind: "githubSecret" | "gitlabVariable" | "appwriteFunction" | "supabaseSecret";
+    kind: "githubSecret" | "gitlabVariable" | "appwriteFunction" | "supabaseSecret" | "expoVariable";
     /** The variable or secret name the consumer sees. */
     name: string;
     /** Logical repository (GitHub, GitLab) or function id (Appwrite); absent for Supabase. */
@@ -29,6 +30,9 @@ export interface KeyConsumer {
     environment?: string;
     /** A GitLab variable only on protected branches and tags. */
     protected?: boolean;
+    /** An Expo variable's EAS environments and visibility. */
+    environments?: string[];
+    visibility?: "PUBLIC" | "SENSITIVE" | "SECRET";
 }
 
 export interface PlatformKeysArgs {
@@ -42,12 +46,15 @@ export interface PlatformKeysArgs {
     gitlabBaseUrl?: pulumi.Input<string>;
     appwrite?: { endpoint: pulumi.Input<string>; projectId: pulumi.Input<string> };
     supabase?: { projectRef: pulumi.Input<string>; managementUrl?: pulumi.Input<string> };
+    /** The EAS project for Expo variables. */
+    expo?: { projectId: string; baseUrl?: string };
     transform?: {
         githubSecret?: Transform<github.ActionsSecretArgs>;
         githubEnvironmentSecret?: Transform<github.ActionsEnvironmentSecretArgs>;
         gitlabVariable?: Transform<GitlabVariableArgs>;
         appwriteVariable?: Transform<AppwriteFunctionVariableArgs>;
         supabaseSecrets?: Transform<SupabaseSecretSetArgs>;
+        expoVariable?: Transform<ExpoVariableArgs>;
     };
 }
 
@@ -103,6 +110,12 @@ export class PlatformKeys extends pulumi.ComponentResource {
             case "supabaseSecret":
                 supabaseSecrets[c.name] = value;
                 return `supabase:${c.name}`;
+            case "expoVariable": {
+                const environments = c.environments ?? [];
+                const variableArgs: ExpoVariableArgs = { ...(args.expo?.baseUrl ? { baseUrl: args.expo.baseUrl } : {}), projectId: args.expo!.projectId, name: c.name, value, visibility: c.visibility ?? "SECRET", environments };
+                new ExpoVariable(...transformed(t.expoVariable, `${name}-expo-${c.name}-${environments.join("-")}`, variableArgs, { parent: this }));
+                return `expo:${environments.join(",")}:${c.name}`;
+            }
         }
     }
 }

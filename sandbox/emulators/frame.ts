@@ -32,6 +32,12 @@ export interface Route {
     /** e.g. "/storage/v1/bucket/:id" or "/storage/v1/object/:bucket/*path". */
     path: string;
     handle(req: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
+    /**
+     * For one path serving many operations (GraphQL): the operation a request is, which joins its
+     * route key ("POST /graphql CreateEnvironmentVariableForApp") so counts and faults tell them
+     * apart, and whether it only reads.
+     */
+    operationOf?(req: EmulatorRequest): { name: string; reads: boolean } | undefined;
 }
 
 /**
@@ -123,6 +129,8 @@ export abstract class Emulator {
     private compiled: { route: Route; key: string; match: ReturnType<typeof compile> }[] = [];
     private server?: http.Server;
     private counts = new Map<string, number>();
+    /** Route keys of operations that only read, besides GETs (GraphQL queries). */
+    private readKeys = new Set<string>();
     private faults: ActiveFault[] = [];
     private readonly sockets = new Set<import("node:net").Socket>();
     url = "";
@@ -216,7 +224,7 @@ export abstract class Emulator {
     /** Requests since the counters were reset that may have changed something: every one but GET. */
     writeCount(): number {
         return Object.entries(this.requestCounts())
-            .filter(([route]) => !route.startsWith("GET "))
+            .filter(([route]) => !route.startsWith("GET ") && !this.readKeys.has(route))
             .reduce((n, [, count]) => n + count, 0);
     }
 
@@ -249,7 +257,9 @@ export abstract class Emulator {
             .filter((c) => c.route.method === request.method)
             .map((c) => ({ ...c, params: c.match(request.path) }))
             .find((c) => c.params !== undefined);
-        const key = found ? found.key : "unmatched";
+        const operation = found?.route.operationOf?.(request);
+        const key = found ? (operation ? `${found.key} ${operation.name}` : found.key) : "unmatched";
+        if (operation?.reads) this.readKeys.add(key);
         this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
         const requestId = this.options.newRequestId?.() ?? randomUUID();
 

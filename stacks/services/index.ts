@@ -4,6 +4,7 @@
  */
 import { agoraService } from "./agora";
 import { appwriteService } from "./appwrite";
+import { expoService } from "./expo";
 import { githubService } from "./github";
 import { gitlabService } from "./gitlab";
 import { keysService } from "./keys";
@@ -18,7 +19,7 @@ import { supabaseService } from "./supabase";
 import { trelloService } from "./trello";
 import { wiresService } from "./wires";
 
-export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, openaiService, agoraService, mapboxService, posthogService, keysService, wiresService] as const;
+export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, openaiService, agoraService, mapboxService, posthogService, expoService, keysService, wiresService] as const;
 
 type Services = (typeof SERVICES)[number];
 type ByKey<K extends string> = Extract<Services, { key: K }>;

@@ -7,11 +7,14 @@
 import { z } from "zod";
 import type { KeyConsumer } from "../../components/keys/platform-keys";
 import { idSchema } from "../../dynamic-providers/appwrite/schema";
+import { EXPO_DEFAULT_ENVIRONMENTS, EXPO_VISIBILITIES, expoEnvironments } from "../../dynamic-providers/expo/schema";
+import { isPublicScope } from "../../dynamic-providers/mapbox/schema";
 import { problemsFromZod } from "../../dynamic-providers/core/validation";
 import { STRIPE_SECRET_KEY_PATTERN, STRIPE_SECRET_KEY_SHAPE } from "../../dynamic-providers/stripe/schema";
 import { supabaseAccessToken } from "../../dynamic-providers/supabase/client";
 import { defineService, logicalName, sectionOf } from "../service";
 import type { githubService } from "./github";
+import type { mapboxService } from "./mapbox";
 import type { supabaseService } from "./supabase";
 
 export interface KeyRule {
@@ -93,6 +96,16 @@ export function liveKeys(keys: DeclaredKeys): string[] {
 }
 
 const consumerName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a variable name: letters, digits and _").optional();
+
+/**
+ * Keys meant to be seen by anyone who has the app: publishable and anonymous keys, project and
+ * public tokens, app ids. Every other key must not reach a plain Expo variable or an EXPO_PUBLIC_
+ * name, which Expo builds into the app's JavaScript.
+ */
+export const PUBLIC_KEYS: ReadonlySet<string> = new Set(["stripe.publishableKey", "supabase.url", "supabase.anonKey", "posthog.projectKey", "amplitude.apiKey", "logrocket.appId", "agora.appId", "mapbox.publicToken"]);
+
+/** Expo inlines EXPO_PUBLIC_ variables into the app bundle (docs.expo.dev/guides/environment-variables). */
+export const EXPO_PUBLIC_PREFIX = "EXPO_PUBLIC_";
 const consumer = z.discriminatedUnion(
     "kind",
     [
@@ -100,8 +113,18 @@ const consumer = z.discriminatedUnion(
         z.object({ kind: z.literal("gitlabVariable"), repository: logicalName, name: consumerName, protected: z.boolean().default(false) }).strict(),
         z.object({ kind: z.literal("appwriteFunction"), functionId: idSchema("functionId"), name: consumerName }).strict(),
         z.object({ kind: z.literal("supabaseSecret"), name: consumerName }).strict(),
+        z
+            .object({
+                kind: z.literal("expoVariable"),
+                name: consumerName,
+                /** EAS environments (development, preview, production, or custom ones). */
+                environments: expoEnvironments().default([...EXPO_DEFAULT_ENVIRONMENTS]),
+                /** plain: readable anywhere (needed for EXPO_PUBLIC_ values the app reads); sensitive: hidden in listings; secret: readable only on EAS servers. */
+                visibility: z.enum(Object.keys(EXPO_VISIBILITIES) as [keyof typeof EXPO_VISIBILITIES, ...(keyof typeof EXPO_VISIBILITIES)[]]).default("secret"),
+            })
+            .strict(),
     ],
-    { error: "must have kind githubSecret, gitlabVariable, appwriteFunction or supabaseSecret" },
+    { error: "must have kind githubSecret, gitlabVariable, appwriteFunction, supabaseSecret or expoVariable" },
 );
 
 /** A key reference, "platform.field"; whether a declared or a made key is judged in plan, which knows the made ones. */
@@ -134,6 +157,9 @@ export const keysService = defineService({
         const repositories = sectionOf<typeof githubService>(ctx.settings, "github")?.repositories ?? {};
         const supabase = sectionOf<typeof supabaseService>(ctx.settings, "supabase");
         const planned: KeyConsumer[] = [];
+        // Public: the keys made so, and the Mapbox tokens the stack makes with public scopes only.
+        const mapboxTokens = sectionOf<typeof mapboxService>(ctx.settings, "mapbox")?.tokens ?? {};
+        const isPublic = (reference: string) => PUBLIC_KEYS.has(reference) || (reference.startsWith("mapbox.") && mapboxTokens[reference.slice("mapbox.".length)]?.scopes.every(isPublicScope) === true);
         const seen = new Map<string, string>();
         for (const [reference, consumers] of Object.entries(s)) {
             const [platform, field] = reference.split(".");
@@ -150,7 +176,7 @@ export const keysService = defineService({
             }
             consumers.forEach((c, i) => {
                 const at = `keyConsumers.${reference}[${i}]`;
-                const name = c.name ?? defaultVariableName(reference);
+                const name = c.name ?? (c.kind === "expoVariable" && c.visibility === "plain" ? `${EXPO_PUBLIC_PREFIX}${defaultVariableName(reference)}` : defaultVariableName(reference));
                 let target: string | undefined;
                 if (c.kind === "githubSecret" || c.kind === "gitlabVariable") {
                     target = c.repository;
@@ -159,15 +185,31 @@ export const keysService = defineService({
                 } else if (c.kind === "appwriteFunction") {
                     target = c.functionId;
                     if (!ctx.settings.appwrite) ctx.problem(at, "needs the appwrite setting (endpoint and project)");
+                } else if (c.kind === "expoVariable") {
+                    if (!ctx.settings.expo) ctx.problem(at, "needs the expo setting (the EAS project id)");
+                    // A server key built into an app is a leaked key: only keys meant to be public go to what the app can read.
+                    const shown = c.visibility === "plain" || name.startsWith(EXPO_PUBLIC_PREFIX);
+                    if (shown && !isPublic(reference)) ctx.problem(at, `would put ${reference}, a key that must stay on servers, where the app's users can read it (${c.visibility === "plain" ? "visibility plain" : `the ${EXPO_PUBLIC_PREFIX} name`}): use visibility secret and a name without ${EXPO_PUBLIC_PREFIX}`);
                 } else if (!supabase?.projectRef) {
                     ctx.problem(at, "needs supabase.projectRef, the project whose Edge Functions read the secret");
                 }
+                const environments = c.kind === "githubSecret" ? (c.environment ? [c.environment] : [""]) : c.kind === "expoVariable" ? c.environments : [""];
+                for (const environment of environments) {
+                    const slot = `${c.kind}/${target ?? ""}/${environment}/${name}`;
+                    const holder = seen.get(slot);
+                    if (holder) ctx.problem(`${at}.name`, `${name} is already given to ${holder} in the same place${environment ? ` (${environment})` : ""}`);
+                    seen.set(slot, reference);
+                }
                 const environment = c.kind === "githubSecret" ? c.environment : undefined;
-                const slot = `${c.kind}/${target ?? ""}/${environment ?? ""}/${name}`;
-                const holder = seen.get(slot);
-                if (holder) ctx.problem(`${at}.name`, `${name} is already given to ${holder} in the same place`);
-                seen.set(slot, reference);
-                planned.push({ reference, kind: c.kind, name, ...(target ? { target } : {}), ...(environment ? { environment } : {}), ...(c.kind === "gitlabVariable" ? { protected: c.protected } : {}) });
+                planned.push({
+                    reference,
+                    kind: c.kind,
+                    name,
+                    ...(target ? { target } : {}),
+                    ...(environment ? { environment } : {}),
+                    ...(c.kind === "gitlabVariable" ? { protected: c.protected } : {}),
+                    ...(c.kind === "expoVariable" ? { environments: c.environments, visibility: EXPO_VISIBILITIES[c.visibility] } : {}),
+                });
             });
         }
         return planned;

@@ -1,6 +1,7 @@
 /** Every vendor's scenarios: a vendor added here joins the fault matrix, the leak check and the fidelity tier. */
 import { agoraScenarios } from "./agora";
 import { appwriteScenarios } from "./appwrite";
+import { expoScenarios } from "./expo";
 import { gitlabScenarios } from "./gitlab";
 import { mapboxScenarios } from "./mapbox";
 import { openaiScenarios } from "./openai";
@@ -21,5 +22,5 @@ export interface ScenarioOptions {
 }
 
 export function allScenarios(options: ScenarioOptions = {}): KindScenario[] {
-    return [...resendScenarios(), ...stripeScenarios(), ...appwriteScenarios(options), ...gitlabScenarios(), ...trelloScenarios(), ...supabaseScenarios(), ...openaiScenarios(), ...agoraScenarios(), ...mapboxScenarios(), ...posthogScenarios()];
+    return [...resendScenarios(), ...stripeScenarios(), ...appwriteScenarios(options), ...gitlabScenarios(), ...trelloScenarios(), ...supabaseScenarios(), ...openaiScenarios(), ...agoraScenarios(), ...mapboxScenarios(), ...posthogScenarios(), ...expoScenarios()];
 }

@@ -140,13 +140,15 @@ const components: [string, (transform: never) => import("@pulumi/pulumi").Compon
                     { reference: "openai.apiKey", kind: "gitlabVariable", name: "OPENAI_API_KEY", target: "app" },
                     { reference: "openai.apiKey", kind: "appwriteFunction", name: "OPENAI_API_KEY", target: "notify" },
                     { reference: "openai.apiKey", kind: "supabaseSecret", name: "OPENAI_API_KEY" },
+                    { reference: "openai.apiKey", kind: "expoVariable", name: "OPENAI_API_KEY", environments: ["production"], visibility: "SECRET" },
                 ],
                 repositories: { app: repository() },
                 appwrite: connection,
                 supabase: { projectRef: "abcdefghijklmnopqrst" },
+                expo: { projectId: "2f0c6a8e-7b1d-4c3e-9a5f-0e1d2c3b4a59" },
                 transform,
             }),
-        5,
+        6,
     ],
 ];
 

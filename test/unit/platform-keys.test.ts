@@ -145,7 +145,7 @@ describe("config for keys and consumers", () => {
         ["a GitLab consumer on a repository without a mirror", { github: { owner: "acme", repositories: { app: {} } }, ...consumers([{ kind: "gitlabVariable", repository: "app" }]) }, { openai: { apiKey: OPENAI } }, 'repository "app" has no gitlabMirror'],
         ["a consumer of a key not held", consumers([{ kind: "githubSecret", repository: "app" }], "amplitude.apiKey"), { openai: { apiKey: OPENAI } }, "keyConsumers.amplitude.apiKey: names a key that platformKeys does not hold"],
         ["an unknown key reference", consumers([{ kind: "githubSecret", repository: "app" }], "openai.token"), { openai: { apiKey: OPENAI } }, "keyConsumers.openai.token: must name a platform key such as openai.apiKey"],
-        ["an unknown consumer kind", consumers([{ kind: "vault" }]), { openai: { apiKey: OPENAI } }, "must have kind githubSecret, gitlabVariable, appwriteFunction or supabaseSecret"],
+        ["an unknown consumer kind", consumers([{ kind: "vault" }]), { openai: { apiKey: OPENAI } }, "must have kind githubSecret, gitlabVariable, appwriteFunction, supabaseSecret or expoVariable"],
         ["a Supabase consumer without a project ref", consumers([{ kind: "supabaseSecret" }]), { openai: { apiKey: OPENAI } }, "needs supabase.projectRef"],
     ])("rejects %s", (_what, extra, keys, expected) => {
         const problems = problemsOf(extra, keys);
@@ -173,6 +173,27 @@ describe("config for keys and consumers", () => {
     ])("rejects %s", (_what, extra, keys, expected) => {
         const problems = problemsOf(extra, keys);
         expect(problems.some((p) => p.includes(expected)), problems.join("\n")).toBe(true);
+    });
+
+    const expo = { expo: { projectId: "2f0c6a8e-7b1d-4c3e-9a5f-0e1d2c3b4a59" } };
+    it.each([
+        ["a server key in a plain Expo variable", { ...expo, ...consumers([{ kind: "expoVariable", visibility: "plain" }]) }, { openai: { apiKey: OPENAI } }, "keyConsumers.openai.apiKey[0]: would put openai.apiKey, a key that must stay on servers, where the app's users can read it (visibility plain)"],
+        ["a server key under an EXPO_PUBLIC_ name", { ...expo, ...consumers([{ kind: "expoVariable", name: "EXPO_PUBLIC_OPENAI" }]) }, { openai: { apiKey: OPENAI } }, "(the EXPO_PUBLIC_ name)"],
+        ["a secret Mapbox token in a plain Expo variable", { ...expo, mapbox: { username: "acme", tokens: { uploads: { scopes: ["uploads:write"] } } }, ...consumers([{ kind: "expoVariable", visibility: "plain" }], "mapbox.uploads") }, {}, "would put mapbox.uploads, a key that must stay on servers"],
+        ["an Expo consumer without the expo section", consumers([{ kind: "expoVariable" }]), { openai: { apiKey: OPENAI } }, "needs the expo setting (the EAS project id)"],
+        ["one Expo name twice for one environment", { ...expo, keyConsumers: { "openai.apiKey": [{ kind: "expoVariable", name: "AI", environments: ["production"] }], "amplitude.apiKey": [{ kind: "expoVariable", name: "AI", environments: ["preview", "Production"] }] } }, { openai: { apiKey: OPENAI }, amplitude: { apiKey: "0123456789abcdef0123456789abcdef" } }, "keyConsumers.amplitude.apiKey[0].name: AI is already given to openai.apiKey in the same place (production)"],
+    ])("rejects %s", (_what, extra, keys, expected) => {
+        const problems = problemsOf(extra, keys);
+        expect(problems.some((p) => p.includes(expected)), problems.join("\n")).toBe(true);
+    });
+
+    it("gives a public key to a plain Expo variable under an EXPO_PUBLIC_ name, a server key to a secret one", () => {
+        const s = { ...base, ...expo, mapbox: { username: "acme", tokens: { web: { scopes: ["styles:read"] } } }, keyConsumers: { "mapbox.web": [{ kind: "expoVariable", visibility: "plain" }], "openai.apiKey": [{ kind: "expoVariable", environments: ["production"] }] } };
+        const config = validateStackConfig({ settings: s, secretness: { github: false, expo: false, mapbox: false, keyConsumers: false, githubToken: true, gitlabToken: true, mapboxAccessToken: true, expoToken: true, platformKeys: true }, env: {}, platformKeys: { openai: { apiKey: OPENAI } } }, environmentFor("stackwire", "dev"));
+        expect(config.keyConsumers).toEqual([
+            { reference: "mapbox.web", kind: "expoVariable", name: "EXPO_PUBLIC_MAPBOX_WEB", environments: ["development", "preview", "production"], visibility: "PUBLIC" },
+            { reference: "openai.apiKey", kind: "expoVariable", name: "OPENAI_API_KEY", environments: ["production"], visibility: "SECRET" },
+        ]);
     });
 
     it("takes a key a section makes in place of a copied one: no platformKeys needed, named by default from its reference", () => {

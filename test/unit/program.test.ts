@@ -27,10 +27,11 @@ const settings = {
     agora: {},
     mapbox: { username: "acme", tokens: { web: { scopes: ["styles:read"], allowedUrls: ["https://app.acme.test"] } } },
     posthog: { organizationId: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", featureFlags: { "new-checkout": { rolloutPercentage: 25 } } },
-    keyConsumers: { "mapbox.web": [{ kind: "supabaseSecret" }], "posthog.projectKey": [{ kind: "supabaseSecret" }], "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }], "agora.appCertificate": [{ kind: "supabaseSecret" }], "amplitude.apiKey": [{ kind: "supabaseSecret" }] },
+    expo: { projectId: "2f0c6a8e-7b1d-4c3e-9a5f-0e1d2c3b4a59" },
+    keyConsumers: { "mapbox.web": [{ kind: "supabaseSecret" }, { kind: "expoVariable", visibility: "plain" }], "posthog.projectKey": [{ kind: "supabaseSecret" }], "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }], "agora.appCertificate": [{ kind: "supabaseSecret" }], "amplitude.apiKey": [{ kind: "supabaseSecret" }] },
     wires: { gitlabToTrello: { repository: "app", board: "devops", lists: { running: "issues", success: "issues", failed: "issues" } }, githubToGitlab: { repository: "app" } },
 };
-const credentials = ["supabaseServiceRoleKey", "stripeSecretKey", "appwriteApiKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "postgresPassword", "resendApiKey", "supabaseAccessToken", "supabaseDbPassword", "openaiAdminKey", "agoraCustomerId", "agoraCustomerSecret", "mapboxAccessToken", "posthogPersonalKey"];
+const credentials = ["supabaseServiceRoleKey", "stripeSecretKey", "appwriteApiKey", "githubToken", "gitlabToken", "trelloApiKey", "trelloToken", "postgresPassword", "resendApiKey", "supabaseAccessToken", "supabaseDbPassword", "openaiAdminKey", "agoraCustomerId", "agoraCustomerSecret", "mapboxAccessToken", "posthogPersonalKey", "expoToken"];
 const SECRET_OUTPUTS = ["stripeWebhookSecrets", "githubWebhookSecrets", "gitlabWebhookSecrets", "postgresConnectionUrls", "redisConnectionUrls", "resendApiKeyTokens", "openaiApiKey", "agoraAppCertificate", "mapboxTokens"];
 
 /** The compiled program under mocks with these settings and every credential set. */
@@ -70,7 +71,8 @@ describe("the program with every service", () => {
             agora: { baseUrl: "https://agora.acme.test" },
             mapbox: { ...settings.mapbox, baseUrl: "https://mapbox.acme.test" },
             posthog: { ...settings.posthog, baseUrl: "https://posthog.acme.test" },
-            keyConsumers: { "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }, { kind: "appwriteFunction", functionId: "notify" }] },
+            expo: { ...settings.expo, baseUrl: "https://expo.acme.test" },
+            keyConsumers: { "openai.apiKey": [{ kind: "gitlabVariable", repository: "app" }, { kind: "supabaseSecret" }, { kind: "appwriteFunction", functionId: "notify" }, { kind: "expoVariable" }] },
         };
         const { graph, program } = runProgram(hosted);
         await settled(...Object.keys(program).map((n) => pulumi.output(program[n] as never)));
@@ -83,6 +85,7 @@ describe("the program with every service", () => {
             [/dynamic\/agora:/, "baseUrl", hosted.agora.baseUrl],
             [/dynamic\/mapbox:/, "baseUrl", hosted.mapbox.baseUrl],
             [/dynamic\/posthog:/, "baseUrl", hosted.posthog.baseUrl],
+            [/dynamic\/expo:/, "baseUrl", hosted.expo.baseUrl],
             [/dynamic\/stripe:/, "apiBase", hosted.stripe.apiBase],
             [/dynamic\/appwrite:/, "endpoint", hosted.appwrite.endpoint],
             [/dynamic\/supabase:(SecretSet|EdgeFunction|AuthSmtp)/, "managementUrl", hosted.supabase.managementUrl],
