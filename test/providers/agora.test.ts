@@ -1,29 +1,22 @@
 /** Agora's project through its provider against the Console REST API emulator: what the scenario tiers do not reach. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { agoraProjectDefinition } from "../../dynamic-providers/agora/project";
-import { startNewRun } from "../../dynamic-providers/core/once";
 import { AgoraEmulator } from "../../sandbox/emulators/agora";
+import { startNewRun } from "../../dynamic-providers/core/once";
+import { useEmulator } from "./emulator-suite";
 import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
 const ours = { customerId: "1c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f", customerSecret: "6f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c" };
 const emulator = new AgoraEmulator({ accounts: { ours }, projectQuota: 3 });
 const p = {} as Record<"project", ProviderUnderTest>;
-let baseUrl = "";
-const { make } = lifecycle(p, () => ({ baseUrl }));
-
-beforeAll(async () => {
-    baseUrl = await emulator.start();
-});
-afterAll(() => emulator.stop());
-beforeEach(async () => {
-    startNewRun();
-    emulator.reset();
+const served = useEmulator(emulator, async () => {
     p.project = await configuredProvider(agoraProjectDefinition, { agoraCustomerId: ours.customerId, agoraCustomerSecret: ours.customerSecret });
 });
+const { make } = lifecycle(p, () => ({ baseUrl: served.url() }));
 
 /** A project made in the console by hand, as the account's owner would. */
 async function madeByHand(name: string): Promise<string> {
-    const answer = await fetch(`${baseUrl}/dev/v1/project`, {
+    const answer = await fetch(`${served.url()}/dev/v1/project`, {
         method: "POST",
         headers: { authorization: `Basic ${Buffer.from(`${ours.customerId}:${ours.customerSecret}`).toString("base64")}`, "content-type": "application/json" },
         body: JSON.stringify({ name, enable_sign_key: true }),
@@ -68,13 +61,13 @@ describe("Agora project", () => {
     it("refuses a project of the same name that someone else made, naming it and adopt, and changes nothing", async () => {
         const theirs = await madeByHand("acme-dev-agora");
         const before = JSON.stringify([...emulator.projects.values()]);
-        await expect(p.project.provider.create({ baseUrl, name: "acme-dev-agora", certificate: true })).rejects.toThrow(new RegExp(`already exists in the account and this stack did not make it: adopt it \\(adopt: "${theirs}"\\)`));
+        await expect(p.project.provider.create({ baseUrl: served.url(), name: "acme-dev-agora", certificate: true })).rejects.toThrow(new RegExp(`already exists in the account and this stack did not make it: adopt it \\(adopt: "${theirs}"\\)`));
         expect(JSON.stringify([...emulator.projects.values()])).toBe(before);
     });
 
     it("a full account is refused with Agora's reason, not mistaken for a taken name", async () => {
         for (const name of ["a", "b", "c"]) await madeByHand(name);
-        await expect(p.project.provider.create({ baseUrl, name: "acme-dev-agora", certificate: true })).rejects.toThrow(/exceeds the maximum limit/);
+        await expect(p.project.provider.create({ baseUrl: served.url(), name: "acme-dev-agora", certificate: true })).rejects.toThrow(/exceeds the maximum limit/);
     });
 
     it("without a certificate asked for, none is made, and the output says so", async () => {

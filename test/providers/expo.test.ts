@@ -1,30 +1,23 @@
 /** Expo's EAS variables through the provider against the GraphQL emulator: what the scenario tiers do not reach. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startNewRun } from "../../dynamic-providers/core/once";
+import { describe, expect, it } from "vitest";
 import { expoVariableDefinition } from "../../dynamic-providers/expo/variable";
 import { ExpoEmulator } from "../../sandbox/emulators/expo";
+import { startNewRun } from "../../dynamic-providers/core/once";
+import { useEmulator } from "./emulator-suite";
 import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
 const PROJECT = "2f0c6a8e-7b1d-4c3e-9a5f-0e1d2c3b4a59";
 const TOKEN = "expo-robot-token-provider-test-0123";
 const emulator = new ExpoEmulator({ accounts: [{ name: "acme", token: TOKEN, apps: { [PROJECT]: "@acme/mobile" } }] });
 const p = {} as Record<"variable", ProviderUnderTest>;
-let baseUrl = "";
-const { make } = lifecycle(p, () => ({ baseUrl }));
-
-beforeAll(async () => {
-    baseUrl = await emulator.start();
-});
-afterAll(() => emulator.stop());
-beforeEach(async () => {
-    startNewRun();
-    emulator.reset();
+const served = useEmulator(emulator, async () => {
     p.variable = await configuredProvider(expoVariableDefinition, { expoToken: TOKEN });
 });
+const { make } = lifecycle(p, () => ({ baseUrl: served.url() }));
 
 /** A GraphQL request as a client sends it. */
 const post = (query: string, variables: Record<string, unknown> = {}) =>
-    fetch(`${baseUrl}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query, variables }) });
+    fetch(`${served.url()}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query, variables }) });
 
 describe("the Expo emulator", () => {
     it("refuses a document its schema does not have, as a GraphQL server does, and answers meActor for a token, null for an unknown one", async () => {
@@ -33,7 +26,7 @@ describe("the Expo emulator", () => {
         expect(((await wrong.json()) as { errors: { message: string }[] }).errors[0].message).toBe('Cannot query field "secretValue" on type "EnvironmentVariable".');
         const me = (await (await post("query { meActor { __typename id ... on Robot { firstName } accounts { id name } } }")).json()) as { data: { meActor: { __typename: string; accounts: { name: string }[] } } };
         expect(me.data.meActor).toMatchObject({ __typename: "Robot", accounts: [{ name: "acme" }] });
-        const anonymous = await fetch(`${baseUrl}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer nope" }, body: JSON.stringify({ query: "query { meActor { id } }" }) });
+        const anonymous = await fetch(`${served.url()}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer nope" }, body: JSON.stringify({ query: "query { meActor { id } }" }) });
         expect(((await anonymous.json()) as { data: { meActor: unknown } }).data.meActor).toBeNull();
     });
 });

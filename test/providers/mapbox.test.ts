@@ -4,10 +4,10 @@
  * what the scenario tiers do not reach.
  */
 import { createRequire } from "node:module";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startNewRun } from "../../dynamic-providers/core/once";
+import { describe, expect, it } from "vitest";
 import { tokenDefinition } from "../../dynamic-providers/mapbox/token";
 import { MapboxEmulator } from "../../sandbox/emulators/mapbox";
+import { useEmulator } from "./emulator-suite";
 import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
 // The SDK ships no types; the calls below are its documented ones (services/tokens.js).
@@ -25,30 +25,22 @@ const mbxTokens = createRequire(__filename)("@mapbox/mapbox-sdk/services/tokens"
 const SCOPES = ["tokens:read", "tokens:write", "styles:read", "styles:tiles", "fonts:read", "uploads:write"];
 const emulator = new MapboxEmulator({ accounts: [{ user: "acme", scopes: SCOPES }, { user: "reader", scopes: ["tokens:read", "styles:read"] }] });
 const p = {} as Record<"token", ProviderUnderTest>;
-let baseUrl = "";
-const { make } = lifecycle(p, () => ({ baseUrl }));
 const own = () => emulator.accountTokens.get("acme")!;
-
-beforeAll(async () => {
-    baseUrl = await emulator.start();
-});
-afterAll(() => emulator.stop());
-beforeEach(async () => {
-    startNewRun();
-    emulator.reset();
+const served = useEmulator(emulator, async () => {
     p.token = await configuredProvider(tokenDefinition, { mapboxAccessToken: own() });
 });
+const { make } = lifecycle(p, () => ({ baseUrl: served.url() }));
 
 describe("the Mapbox emulator through @mapbox/mapbox-sdk", () => {
     it("creates, pages, updates and deletes as the SDK expects; a secret token's value is shown once", async () => {
-        const sdk = mbxTokens({ accessToken: own(), origin: baseUrl });
+        const sdk = mbxTokens({ accessToken: own(), origin: served.url() });
         const made = (await sdk.createToken({ note: "uploads", scopes: ["uploads:write"] }).send()).body as { id: string; usage: string; token: string };
         expect(made.usage).toBe("sk");
         expect(made.token).toMatch(/^sk\./);
         for (let n = 0; n < 3; n++) await sdk.createToken({ note: `web ${n}`, scopes: ["styles:read"], allowedUrls: ["https://app.acme.test"] }).send();
         // Pages of 2, followed through the SDK's nextPage (the Link header).
         const seen: { id: string; token?: string; usage: string }[] = [];
-        let page = await mbxTokens({ accessToken: own(), origin: baseUrl }).listTokens().send();
+        let page = await mbxTokens({ accessToken: own(), origin: served.url() }).listTokens().send();
         expect(page.headers.link).toBeUndefined(); // 5 tokens, default limit 100
         emulator.reset();
         for (let n = 0; n < 150; n++) await sdk.createToken({ note: `bulk ${n}`, scopes: ["styles:read"] }).send();
@@ -65,14 +57,14 @@ describe("the Mapbox emulator through @mapbox/mapbox-sdk", () => {
         expect(updated).toMatchObject({ note: "renamed" });
         expect(updated.allowedUrls).toBeUndefined();
         await sdk.deleteToken({ tokenId: one.id }).send();
-        const check = (await mbxTokens({ accessToken: one.token!, origin: baseUrl }).getToken().send()).body as { code: string };
+        const check = (await mbxTokens({ accessToken: one.token!, origin: served.url() }).getToken().send()).body as { code: string };
         expect(check.code).toBe("TokenRevoked");
     });
 
     it("refuses scopes beyond the creating token's with 422, and a token without tokens:write with 404", async () => {
-        const sdk = mbxTokens({ accessToken: own(), origin: baseUrl });
+        const sdk = mbxTokens({ accessToken: own(), origin: served.url() });
         await expect(sdk.createToken({ note: "too much", scopes: ["datasets:write"] }).send()).rejects.toMatchObject({ statusCode: 422, message: "scopes are invalid" });
-        const reader = mbxTokens({ accessToken: emulator.accountTokens.get("reader")!, origin: baseUrl });
+        const reader = mbxTokens({ accessToken: emulator.accountTokens.get("reader")!, origin: served.url() });
         await expect(reader.createToken({ note: "x", scopes: ["styles:read"] }).send()).rejects.toMatchObject({ statusCode: 404, message: "Not found" });
     });
 });
@@ -113,7 +105,7 @@ describe("Mapbox token provider", () => {
     });
 
     it("a lost create of a secret token deletes the token whose value no one saw, then makes one", async () => {
-        const inputs = { baseUrl, username: "acme", note: "acme-dev-uploads", scopes: ["uploads:write"], usage: "sk", allowedUrls: [], rotation: 0 };
+        const inputs = { baseUrl: served.url(), username: "acme", note: "acme-dev-uploads", scopes: ["uploads:write"], usage: "sk", allowedUrls: [], rotation: 0 };
         emulator.inject({ kind: "drop-after-commit", route: "POST /tokens/v2/:username" });
         const made = await p.token.provider.create(inputs);
         const held = [...emulator.tokens.values()].filter((t) => t.note === "acme-dev-uploads");

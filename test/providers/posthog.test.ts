@@ -1,9 +1,10 @@
 /** PostHog's project and feature flags through their providers against the emulator: what the scenario tiers do not reach. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startNewRun } from "../../dynamic-providers/core/once";
+import { describe, expect, it } from "vitest";
 import { featureFlagDefinition } from "../../dynamic-providers/posthog/feature-flag";
 import { posthogProjectDefinition } from "../../dynamic-providers/posthog/project";
 import { PosthogEmulator } from "../../sandbox/emulators/posthog";
+import { startNewRun } from "../../dynamic-providers/core/once";
+import { useEmulator } from "./emulator-suite";
 import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
 const ORG = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
@@ -11,19 +12,11 @@ const KEY = "phx_providerTestPersonalKey0123456789abcdefghij";
 const FLAGS_ONLY = "phx_providerTestFlagsReadOnly0123456789abcdefgh";
 const emulator = new PosthogEmulator({ keys: [{ value: KEY, scopes: ["project:write", "feature_flag:write"], organizations: [ORG] }, { value: FLAGS_ONLY, scopes: ["feature_flag:read", "project:read"], organizations: [ORG] }] });
 const p = {} as Record<"project" | "flag", ProviderUnderTest>;
-let baseUrl = "";
-const { make } = lifecycle(p, () => ({ baseUrl }));
-
-beforeAll(async () => {
-    baseUrl = await emulator.start();
-});
-afterAll(() => emulator.stop());
-beforeEach(async () => {
-    startNewRun();
-    emulator.reset();
+const served = useEmulator(emulator, async () => {
     p.project = await configuredProvider(posthogProjectDefinition, { posthogPersonalKey: KEY });
     p.flag = await configuredProvider(featureFlagDefinition, { posthogPersonalKey: KEY });
 });
+const { make } = lifecycle(p, () => ({ baseUrl: served.url() }));
 
 describe("PostHog", () => {
     it("a project outputs its project key; destroy leaves it pending deletion, and a second delete is done", async () => {
@@ -40,8 +33,8 @@ describe("PostHog", () => {
         const theirs = await make("project", { organizationId: ORG, name: "acme-dev-posthog" });
         emulator.projects.get(Number(theirs.id))!.created_at = "2020-01-01T00:00:00Z";
         startNewRun();
-        await expect(p.project.provider.create({ baseUrl, organizationId: ORG, name: "ACME-dev-posthog" })).rejects.toThrow(/already exists|There is already a project/);
-        await expect(p.project.provider.create({ baseUrl, organizationId: ORG, name: "acme-dev-posthog" })).rejects.toThrow(`already exists in the organization and this stack did not make it: adopt it (adopt: "${theirs.id}")`);
+        await expect(p.project.provider.create({ baseUrl: served.url(), organizationId: ORG, name: "ACME-dev-posthog" })).rejects.toThrow(/already exists|There is already a project/);
+        await expect(p.project.provider.create({ baseUrl: served.url(), organizationId: ORG, name: "acme-dev-posthog" })).rejects.toThrow(`already exists in the organization and this stack did not make it: adopt it (adopt: "${theirs.id}")`);
     });
 
     it("a flag rolls out as configured, asks for no usage dashboard, changes in place and is marked deleted on destroy, freeing its key", async () => {
@@ -68,13 +61,13 @@ describe("PostHog", () => {
         emulator.flags.get(Number(theirs.id))!.created_at = "2020-01-01T00:00:00Z";
         startNewRun();
         await expect(p.flag.provider.create({ ...theirs.inputs })).rejects.toThrow(`feature flag "beta" (${theirs.id}) already exists in PostHog project ${project.id} and this stack did not make it: adopt it`);
-        const check = await p.flag.provider.check({}, { baseUrl, projectId: Number(project.id), key: "beta flag" });
+        const check = await p.flag.provider.check({}, { baseUrl: served.url(), projectId: Number(project.id), key: "beta flag" });
         expect(check.failures?.map((f) => f.reason).join()).toMatch(/letters, digits, - and _ only/);
     });
 
     it("a key without feature_flag:write is refused with PostHog's words, naming the scope", async () => {
         const project = await make("project", { organizationId: ORG, name: "acme-dev-posthog" });
         const readOnly = await configuredProvider(featureFlagDefinition, { posthogPersonalKey: FLAGS_ONLY });
-        await expect(readOnly.provider.create({ baseUrl, projectId: Number(project.id), key: "x", description: "", rolloutPercentage: 100, active: true })).rejects.toThrow("API key missing required scope 'feature_flag:write'");
+        await expect(readOnly.provider.create({ baseUrl: served.url(), projectId: Number(project.id), key: "x", description: "", rolloutPercentage: 100, active: true })).rejects.toThrow("API key missing required scope 'feature_flag:write'");
     });
 });
