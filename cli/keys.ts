@@ -50,6 +50,8 @@ function readKeys(stack: string, dir: string): KeyValues {
     return checked.data as KeyValues;
 }
 
+const elapsed = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+
 export async function keysCommand(argv: string[], io: CliIo): Promise<KeyCheck[]> {
     const { values, positionals } = flagsOrUsage(() => parseArgs({ args: argv, options: { stack: { type: "string" }, dir: { type: "string" } }, strict: true, allowPositionals: true }));
     if (positionals[0] !== "check" || positionals.length > 1) throw new UsageError(`the command is "check" (received ${positionals.length > 0 ? `"${positionals.join(" ")}"` : "none"})`);
@@ -66,7 +68,7 @@ export async function keysCommand(argv: string[], io: CliIo): Promise<KeyCheck[]
     const results = await checkKeys(keys, config.settings, env, (platform) => io.err(`  ${platform} checked`));
     io.out(table([["PLATFORM", "KEY", "RESULT", "MODE", "SCOPES", "WHY"], ...results.map((r) => [r.platform, r.key, r.result, r.mode ?? "", (r.scopes ?? []).join(" "), r.why ?? ""])]));
     const invalid = results.filter((r) => r.result === "invalid").length;
-    io.out(`\n${results.length} keys: ${results.filter((r) => r.result === "valid").length} valid, ${invalid} invalid, ${results.filter((r) => r.result === "not checked").length} not checked, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    io.out(`\n${results.length} keys: ${results.filter((r) => r.result === "valid").length} valid, ${invalid} invalid, ${results.filter((r) => r.result === "not checked").length} not checked, in ${elapsed(Date.now() - started)}.`);
     if (invalid > 0) process.exitCode = 1;
     return results;
 }

@@ -6,7 +6,10 @@
  */
 import { createClient } from "redis";
 import { redact } from "../dynamic-providers/core/errors";
+import { EXPO_BASE_URL } from "../dynamic-providers/expo/schema";
 import { GITLAB_BASE_URL } from "../dynamic-providers/gitlab/schema";
+import { MAPBOX_BASE_URL } from "../dynamic-providers/mapbox/schema";
+import { POSTHOG_BASE_URL } from "../dynamic-providers/posthog/schema";
 import { OPENAI_BASE_URL } from "../dynamic-providers/openai/schema";
 import { RESEND_BASE_URL } from "../dynamic-providers/resend/schema";
 import { STRIPE_API_BASE } from "../dynamic-providers/stripe/schema";
@@ -32,6 +35,22 @@ type Checker = (fields: Fields, settings: StackSettings) => Promise<Omit<KeyChec
 
 const GITHUB_API_URL = "https://api.github.com";
 
+/**
+ * Hosts of platforms that have no section of their own; STACKWIRE_KEY_CHECK_URLS (JSON,
+ * {"airtable": "http://…"}) points them elsewhere: a proxy, or the test's emulators.
+ */
+const KEY_CHECK_HOSTS = { airtable: "https://api.airtable.com", pipedream: "https://api.pipedream.com" };
+function hostOf(platform: keyof typeof KEY_CHECK_HOSTS): string {
+    const overrides = (() => {
+        try {
+            return JSON.parse(process.env.STACKWIRE_KEY_CHECK_URLS ?? "{}") as Record<string, string>;
+        } catch {
+            return {};
+        }
+    })();
+    return (overrides[platform] ?? KEY_CHECK_HOSTS[platform]).replace(/\/+$/, "");
+}
+
 /** A GET with a bearer key: the answer's status, headers and JSON body (or text). */
 async function get(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Headers; body: unknown }> {
     const answer = await fetch(url, { headers: { accept: "application/json", ...headers }, signal: AbortSignal.timeout(15_000) });
@@ -47,8 +66,8 @@ async function get(url: string, headers: Record<string, string>): Promise<{ stat
 
 /** The message an API put in its error body, whatever its shape. */
 function messageOf(body: unknown): string {
-    const b = body as { error?: { message?: string } | string; message?: string | string[] } | undefined;
-    const message = typeof body === "string" ? body : typeof b?.error === "object" ? b.error?.message : (b?.error ?? b?.message);
+    const b = body as { error?: { message?: string } | string; message?: string | string[]; detail?: string } | undefined;
+    const message = typeof body === "string" ? body : typeof b?.error === "object" ? b.error?.message : (b?.error ?? b?.message ?? b?.detail);
     // Some platforms echo a masked key (OpenAI's "sk-ab****…1234"): no part of a key is shown here.
     return String(Array.isArray(message) ? message.join(", ") : (message ?? "refused"))
         .replace(/\S*\*{3,}\S*/g, "[key]")
@@ -135,6 +154,58 @@ const CHECKERS: Record<string, Checker> = {
         if (answer.status === 401 && (answer.body as { name?: string }).name === "restricted_api_key") return [{ key: "apiKey", result: "valid", scopes: ["sending_access"] }];
         return [refused("apiKey", answer.status, answer.body)];
     },
+    // GET /tokens/v2: the token's own state as a code, HTTP 200 whatever it is (docs.mapbox.com/api/accounts/tokens, Retrieve a token).
+    mapbox: async (f, s) => {
+        const checks: Omit<KeyCheck, "platform">[] = [];
+        for (const [field, wanted] of [["publicToken", "pk"], ["secretToken", "sk"]] as const) {
+            const token = f[field];
+            if (!token) continue;
+            const answer = await get(`${(s.mapbox?.baseUrl ?? MAPBOX_BASE_URL).replace(/\/+$/, "")}/tokens/v2?access_token=${encodeURIComponent(token)}`, {});
+            const body = answer.body as { code?: string; token?: { usage?: string } };
+            if (answer.status !== 200) checks.push(refused(field, answer.status, answer.body));
+            else if (body.code !== "TokenValid") checks.push({ key: field, result: "invalid", why: `Mapbox says ${body.code ?? "nothing"}` });
+            else if (body.token?.usage !== wanted) checks.push({ key: field, result: "invalid", why: `a ${body.token?.usage === "sk" ? "secret" : "public"} token in the ${field} slot` });
+            else checks.push({ key: field, result: "valid", scopes: [wanted === "pk" ? "public" : "secret"] });
+        }
+        return checks;
+    },
+    // GET /api/personal_api_keys/@current/: a personal key's own record, its scopes, with no scope needed (posthog test_personal_api_keys.py).
+    posthog: async (f, s) => {
+        if (!f.personalKey) return [];
+        const answer = await get(`${(s.posthog?.baseUrl ?? POSTHOG_BASE_URL).replace(/\/+$/, "")}/api/personal_api_keys/@current/`, { authorization: `Bearer ${f.personalKey}` });
+        const body = answer.body as { scopes?: string[] };
+        return [answer.status === 200 ? { key: "personalKey", result: "valid", ...(body.scopes ? { scopes: body.scopes } : {}) } : refused("personalKey", answer.status, answer.body)];
+    },
+    // meActor, as eas-cli asks who is logged in (UserQuery.ts): null for a token Expo does not know.
+    expo: async (f, s) => {
+        if (!f.accessToken) return [];
+        const answer = await fetch(`${(s.expo?.baseUrl ?? EXPO_BASE_URL).replace(/\/+$/, "")}/graphql`, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${f.accessToken}` },
+            body: JSON.stringify({ query: "query CurrentActor { meActor { __typename id accounts { id name } } }", operationName: "CurrentActor" }),
+            signal: AbortSignal.timeout(15_000),
+        });
+        const body = (await answer.json().catch(() => ({}))) as { data?: { meActor?: { __typename?: string; accounts?: { name: string }[] } | null }; errors?: { message: string }[] };
+        if (answer.status !== 200 || body.errors) return [refused("accessToken", answer.status === 200 ? 401 : answer.status, body.errors?.[0]?.message ?? body)];
+        const actor = body.data?.meActor;
+        if (!actor) return [{ key: "accessToken", result: "invalid", why: "Expo does not know this token (no one is logged in with it)" }];
+        return [{ key: "accessToken", result: "valid", why: `a ${actor.__typename === "Robot" ? "robot" : "user"} of ${(actor.accounts ?? []).map((a) => a.name).join(", ") || "no account"}` }];
+    },
+    // GET /v0/meta/whoami: any valid token, no scope needed; only OAuth tokens list their scopes, a personal one shows user.email:read by its email.
+    airtable: async (f) => {
+        if (!f.token) return [];
+        const answer = await get(`${hostOf("airtable")}/v0/meta/whoami`, { authorization: `Bearer ${f.token}` });
+        const body = answer.body as { scopes?: string[]; email?: string };
+        if (answer.status !== 200) return [refused("token", answer.status, answer.body)];
+        const scopes = body.scopes ?? (body.email ? ["user.email:read"] : undefined);
+        return [{ key: "token", result: "valid", ...(scopes ? { scopes } : {}) }];
+    },
+    // GET /v1/users/me: a user API key's own user (workspace OAuth clients are not API keys).
+    pipedream: async (f) => {
+        if (!f.apiKey) return [];
+        const answer = await get(`${hostOf("pipedream")}/v1/users/me`, { authorization: `Bearer ${f.apiKey}` });
+        return [answer.status === 200 ? { key: "apiKey", result: "valid" } : refused("apiKey", answer.status, answer.body)];
+    },
     // PING as the URL's user.
     redis: async (f) => {
         if (!f.url) return [];
@@ -153,6 +224,16 @@ const CHECKERS: Record<string, Checker> = {
             client.destroy();
         }
     },
+};
+
+/** Why a key has no read-only check: nothing the platform offers judges it without writing. */
+const UNCHECKABLE: Record<string, string> = {
+    "amplitude.apiKey": "Amplitude judges an API key only by taking an event (a write); its format was checked",
+    "logrocket.appId": "an app id is public and no read-only call takes it alone; its format was checked",
+    "flowith.apiKey": "Flowith publishes no call that judges a key without spending it; its format was checked",
+    "agora.appId": "only the Customer ID and Secret read Agora's console API; an App ID is judged when a token is used",
+    "agora.appCertificate": "only the Customer ID and Secret read Agora's console API; a certificate is judged when a token it signed is used",
+    "posthog.projectKey": "a project key is public, and PostHog takes any on ingestion; its format was checked",
 };
 
 /** Platforms with a read-only check here; the others' keys are checked for their format only. */
@@ -177,7 +258,7 @@ export async function checkKeys(keys: KeyValues, settings: StackSettings, env: P
             progress(platform);
             // A live key outside prod: the stack refuses it, whatever the platform says of it.
             const judged = checked.map((c) => (c.mode === "live" && !env.allowLiveKeys ? { ...c, result: "invalid" as const, why: `a live key in the ${env.kind} environment: the stack refuses it (use a test key)` } : c));
-            const rest = declared.filter(([key]) => !judged.some((c) => c.key === key)).map(([key]): Omit<KeyCheck, "platform"> => ({ key, result: "not checked", why: checker !== undefined ? "no read-only call judges this key on its own (its format was checked)" : `no read-only check for ${platform} yet (its format was checked)` }));
+            const rest = declared.filter(([key]) => !judged.some((c) => c.key === key)).map(([key]): Omit<KeyCheck, "platform"> => ({ key, result: "not checked", why: UNCHECKABLE[`${platform}.${key}`] ?? (checker !== undefined ? "no read-only call judges this key on its own (its format was checked)" : `no read-only check for ${platform} (its format was checked)`) }));
             return [...judged, ...rest].map((c) => ({ platform, ...c, ...(c.why ? { why: redact(c.why, values, []) } : {}) }));
         }),
     );
