@@ -4,7 +4,7 @@
  * run a blueprint as a user would, with no accounts.
  */
 import { blueprintSettings, isBlueprint, placeholdersOf, type BlueprintName } from "../stacks/blueprints";
-import { SANDBOX_APPWRITE, SANDBOX_SUPABASE_REF } from "./local-stack";
+import { SANDBOX_APPWRITE, SANDBOX_EXPO_PROJECT, SANDBOX_MAPBOX_USER, SANDBOX_POSTHOG_ORGANIZATION, SANDBOX_SUPABASE_REF } from "./local-stack";
 import { DEMO_DOMAIN, type WiredUrls } from "./wired-stack";
 
 /** Where the sandbox serves each service; only those the blueprint uses are needed. */
@@ -13,6 +13,10 @@ export interface BlueprintUrls extends Partial<WiredUrls> {
     redis?: string;
     /** The OpenAI emulator. */
     openai?: string;
+    agora?: string;
+    mapbox?: string;
+    posthog?: string;
+    expo?: string;
 }
 
 /** The sandbox's value for each placeholder the blueprints use. */
@@ -22,6 +26,11 @@ export const SANDBOX_PLACEHOLDERS: Record<string, string> = {
     "<your-github-owner>": "acme",
     "<your-redis-host>": "127.0.0.1",
     "<your-team-email>": "team@acme.test",
+    "<your-appwrite-project>": SANDBOX_APPWRITE.projectId,
+    "<your-appwrite-function>": SANDBOX_APPWRITE.functions[0],
+    "<your-eas-project-id>": SANDBOX_EXPO_PROJECT,
+    "<your-mapbox-username>": SANDBOX_MAPBOX_USER,
+    "<your-posthog-organization-id>": SANDBOX_POSTHOG_ORGANIZATION,
 };
 
 /** Platform keys for the references the blueprints hand out, each in its documented shape (fake). */
@@ -67,6 +76,7 @@ export function fillForSandbox(blueprint: BlueprintName | Settings, urls: Bluepr
     if (s.trello) section("trello").baseUrl = `${need("trello")}/1`;
     if (s.redis) section("redis").url = need("redis");
     if (s.openai) section("openai").baseUrl = `${need("openai")}/v1`;
+    for (const key of ["agora", "mapbox", "posthog", "expo"] as const) if (s[key]) section(key).baseUrl = need(key);
     if (s.appwrite) Object.assign(section("appwrite"), { endpoint: `${need("appwrite")}/v1`, projectId: SANDBOX_APPWRITE.projectId });
     const mirrors = Object.values(((s.github as Settings | undefined)?.repositories as Record<string, Settings> | undefined) ?? {}).some((r) => r.gitlabMirror !== undefined);
     if (s.gitlab || mirrors) s.gitlab = { ...((s.gitlab as Settings | undefined) ?? {}), baseUrl: need("gitlab") };

@@ -25,7 +25,18 @@ export const SANDBOX_KEYS = {
     supabaseAccessToken: "sbp_sandboxAccessToken0123",
     /** The OpenAI organization owner's admin key (the emulator's). */
     openaiAdminKey: "sandbox-openai-admin-key",
+    agoraCustomerId: "5a9d0c1b2e3f4a5b6c7d8e9f0a1b2c3d",
+    agoraCustomerSecret: "d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8",
+    /** A secret Mapbox token of the sandbox's account: its payload names the user, as Mapbox's do. */
+    mapboxAccessToken: `sk.${Buffer.from(JSON.stringify({ u: "sandbox", a: "csandboxaccounttoken000000" })).toString("base64").replace(/=+$/, "")}.sandboxsignature`,
+    posthogPersonalKey: "phx_sandboxPersonalKeyOfTheOrganizationOwner01",
+    expoToken: "sandbox-expo-robot-token",
 };
+
+/** The sandbox's Mapbox account, PostHog organization and EAS project. */
+export const SANDBOX_MAPBOX_USER = "sandbox";
+export const SANDBOX_POSTHOG_ORGANIZATION = "0190a1b2-c3d4-7e5f-8a9b-5a4db0c5e001";
+export const SANDBOX_EXPO_PROJECT = "6b1f2c3d-4e5f-4a6b-8c7d-5a4db0c5e002";
 
 /** The sandbox's Supabase project reference, for Edge Function secrets. */
 export const SANDBOX_SUPABASE_REF = "sandboxprojectrefabc";
@@ -118,6 +129,11 @@ export const SANDBOX_ENV: Record<string, string> = {
     RESEND_API_KEY: SANDBOX_KEYS.resendApiKey,
     SUPABASE_ACCESS_TOKEN: SANDBOX_KEYS.supabaseAccessToken,
     OPENAI_ADMIN_KEY: SANDBOX_KEYS.openaiAdminKey,
+    AGORA_CUSTOMER_ID: SANDBOX_KEYS.agoraCustomerId,
+    AGORA_CUSTOMER_SECRET: SANDBOX_KEYS.agoraCustomerSecret,
+    MAPBOX_ACCESS_TOKEN: SANDBOX_KEYS.mapboxAccessToken,
+    POSTHOG_PERSONAL_API_KEY: SANDBOX_KEYS.posthogPersonalKey,
+    EXPO_TOKEN: SANDBOX_KEYS.expoToken,
 };
 
 /** Every emulator, accepting the sandbox's credentials. */

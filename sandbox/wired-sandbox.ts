@@ -13,7 +13,11 @@ import { MiniEngine, type PlannedStep } from "./engine/mini-engine";
 import { AppwriteEmulator } from "./emulators/appwrite";
 import type { Emulator } from "./emulators/frame";
 import { GitlabEmulator } from "./emulators/gitlab";
+import { AgoraEmulator } from "./emulators/agora";
+import { ExpoEmulator } from "./emulators/expo";
+import { MapboxEmulator } from "./emulators/mapbox";
 import { OpenaiEmulator } from "./emulators/openai";
+import { PosthogEmulator } from "./emulators/posthog";
 import { ResendEmulator } from "./emulators/resend";
 import { StripeEmulator } from "./emulators/stripe";
 import { SupabaseManagementEmulator } from "./emulators/supabase-management";
@@ -22,7 +26,7 @@ import { TrelloEmulator } from "./emulators/trello";
 import { serveDomainAt } from "./events/deliver";
 import { DenoFunctionHost } from "./functions/deno-host";
 import { NodeFunctionHost } from "./functions/node-host";
-import { SANDBOX_APPWRITE, SANDBOX_ENV, SANDBOX_KEYS, SANDBOX_SUPABASE_REF } from "./local-stack";
+import { SANDBOX_APPWRITE, SANDBOX_ENV, SANDBOX_EXPO_PROJECT, SANDBOX_KEYS, SANDBOX_MAPBOX_USER, SANDBOX_POSTHOG_ORGANIZATION, SANDBOX_SUPABASE_REF } from "./local-stack";
 import { DEMO_FUNCTION_DOMAIN, DEMO_FUNCTION_ID, wiredStackSettings } from "./wired-stack";
 
 /** Where the demo finds a PostgreSQL server to make its throwaway database on. */
@@ -57,6 +61,10 @@ export class WiredSandbox {
     readonly gitlab = new GitlabEmulator({ token: SANDBOX_KEYS.gitlabToken });
     readonly resend = new ResendEmulator({ apiKey: SANDBOX_KEYS.resendApiKey });
     readonly openai = new OpenaiEmulator({ adminKeys: [SANDBOX_KEYS.openaiAdminKey] });
+    readonly agora = new AgoraEmulator({ accounts: { sandbox: { customerId: SANDBOX_KEYS.agoraCustomerId, customerSecret: SANDBOX_KEYS.agoraCustomerSecret } } });
+    readonly mapbox = new MapboxEmulator({ accounts: [{ user: SANDBOX_MAPBOX_USER, scopes: ["tokens:read", "tokens:write", "styles:read", "styles:tiles", "fonts:read", "uploads:write"], token: SANDBOX_KEYS.mapboxAccessToken }] });
+    readonly posthog = new PosthogEmulator({ keys: [{ value: SANDBOX_KEYS.posthogPersonalKey, scopes: ["project:write", "feature_flag:write"], organizations: [SANDBOX_POSTHOG_ORGANIZATION] }] });
+    readonly expo = new ExpoEmulator({ accounts: [{ name: "sandbox", token: SANDBOX_KEYS.expoToken, apps: { [SANDBOX_EXPO_PROJECT]: "@sandbox/mobile" } }] });
     /** The Supabase project's database: a throwaway one, dropped by `stop`. */
     readonly database: { name: string; url: string; password: string };
     settings!: ReturnType<typeof wiredStackSettings>;
@@ -94,7 +102,7 @@ export class WiredSandbox {
     }
 
     get emulators(): Emulator[] {
-        return [this.supabase, this.management, this.stripe, this.appwrite, this.trello, this.gitlab, this.resend, this.openai];
+        return [this.supabase, this.management, this.stripe, this.appwrite, this.trello, this.gitlab, this.resend, this.openai, this.agora, this.mapbox, this.posthog, this.expo];
     }
 
     /** Creates the database and starts every emulator and the provider host. */
@@ -117,7 +125,7 @@ export class WiredSandbox {
 
     /** The URLs a blueprint is filled in with (`fillForSandbox`). */
     urls(redis?: string) {
-        return { supabase: this.supabase.url, management: this.management.url, stripe: this.stripe.url, appwrite: this.appwrite.url, trello: this.trello.url, gitlab: this.gitlab.url, resend: this.resend.url, openai: this.openai.url, database: this.database.url, ...(redis ? { redis } : {}) };
+        return { supabase: this.supabase.url, management: this.management.url, stripe: this.stripe.url, appwrite: this.appwrite.url, trello: this.trello.url, gitlab: this.gitlab.url, resend: this.resend.url, openai: this.openai.url, agora: this.agora.url, mapbox: this.mapbox.url, posthog: this.posthog.url, expo: this.expo.url, database: this.database.url, ...(redis ? { redis } : {}) };
     }
 
     /**
@@ -205,6 +213,11 @@ export class WiredSandbox {
             ...live("Resend API key", this.resend.apiKeys.values(), (k) => k.token !== SANDBOX_KEYS.resendApiKey),
             ...live("OpenAI project", this.openai.projects.values(), (p) => p.status === "active"),
             ...live("OpenAI service account", [...this.openai.projects.values()].flatMap((p) => [...p.accounts.values()])),
+            ...live("Agora project", this.agora.projects.values(), (p) => p.status === 1),
+            ...live("Mapbox token", this.mapbox.tokens.values(), (t) => t.token !== SANDBOX_KEYS.mapboxAccessToken),
+            ...live("PostHog project", this.posthog.projects.values(), (p) => !p.is_pending_deletion),
+            ...live("PostHog feature flag", this.posthog.flags.values(), (f) => !f.deleted),
+            ...live("Expo variable", this.expo.variables.values()),
             ...live("Supabase Auth SMTP through Resend", [this.management.authConfig(SANDBOX_SUPABASE_REF) as Record<string, unknown>], (auth) => auth.smtp_host === "smtp.resend.com"),
         ];
     }

@@ -36,8 +36,8 @@ export interface MapboxTokenRecord {
 }
 
 export interface MapboxEmulatorOptions {
-    /** Each account's own secret token, with the scopes it holds (tokens:read and tokens:write to manage tokens). */
-    accounts: { user: string; scopes: string[] }[];
+    /** Each account's own secret token, with the scopes it holds (tokens:read and tokens:write to manage tokens); `token` fixes its value. */
+    accounts: { user: string; scopes: string[]; token?: string }[];
 }
 
 const mapboxError = (status: number, message: string) => new ApiFailure({ status, body: { message } });
@@ -69,6 +69,7 @@ export class MapboxEmulator extends Emulator {
         for (const a of this.opts.accounts) {
             const digest = createHash("sha256").update(a.user).digest("hex");
             const t = this.issue(a.user, "sk", `${a.user}'s own token`, a.scopes, undefined, false, `c${digest.slice(0, 24)}`, digest.slice(24, 46));
+            if (a.token) t.token = a.token;
             this.accountTokens.set(a.user, t.token);
         }
     }

@@ -17,6 +17,7 @@ export const BLUEPRINTS = {
     ecommerce: "E-commerce: Supabase, Stripe Checkout, Redis carts and sessions, Resend",
     devops: "DevOps: GitHub mirrored to GitLab, Trello board, Resend alerts",
     ai: "AI platform: an OpenAI key made by the stack, Supabase functions and storage, a Redis cache, Flowith",
+    mobile: "Mobile app: Expo on an Appwrite backend, Agora calls, OpenAI, Mapbox maps, PostHog analytics and flags",
 } as const;
 
 export type BlueprintName = keyof typeof BLUEPRINTS;
@@ -29,6 +30,11 @@ export const PLACEHOLDERS: Record<string, string> = {
     "<your-github-owner>": "the GitHub organisation or user that owns the repositories",
     "<your-redis-host>": "your Redis server's host name",
     "<your-team-email>": "the address task alerts go to",
+    "<your-appwrite-project>": "your Appwrite project's id (Appwrite console → Settings)",
+    "<your-appwrite-function>": "the id of the Appwrite function that signs call tokens and calls OpenAI",
+    "<your-eas-project-id>": "your Expo app's EAS project id (app.json expo.extra.eas.projectId; `eas init` makes one)",
+    "<your-mapbox-username>": "your Mapbox username (the account the tokens belong to)",
+    "<your-posthog-organization-id>": "your PostHog organization's id (Settings → Organization)",
 };
 
 /** A `<placeholder>` in a value. */

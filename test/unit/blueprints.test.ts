@@ -20,6 +20,10 @@ const urls = {
     database: "postgres://postgres@127.0.0.1:5432/stackwire_demo",
     redis: "redis://127.0.0.1:6379",
     openai: "http://127.0.0.1:54407",
+    agora: "http://127.0.0.1:54408",
+    mapbox: "http://127.0.0.1:54409",
+    posthog: "http://127.0.0.1:54410",
+    expo: "http://127.0.0.1:54411",
 };
 const dev = environmentFor("stackwire", "dev");
 
@@ -28,6 +32,7 @@ const WIRES_OF: Record<BlueprintName, string[]> = {
     ecommerce: ["stripeToSupabase", "stripeToResend", "supabaseToResend"],
     devops: ["githubToTrello", "gitlabToTrello", "githubToGitlab", "trelloToResend"],
     ai: [],
+    mobile: [],
 };
 
 /** Fields whose rules accept a placeholder as written (none: every placeholder must be refused). */
@@ -212,7 +217,7 @@ describe("npm run new", () => {
     });
 
     it.each([
-        ["no blueprint", ["--stack", "dev"], /^--blueprint: required, one of saas, ecommerce, devops, ai$/],
+        ["no blueprint", ["--stack", "dev"], /^--blueprint: required, one of saas, ecommerce, devops, ai, mobile$/],
         ["an unknown blueprint", ["--blueprint", "crm", "--stack", "dev"], /^--blueprint: there is no blueprint "crm"/],
         ["no stack", ["--blueprint", "saas"], /^--stack: required/],
         ["a stack name with a slash", ["--blueprint", "saas", "--stack", "acme/dev"], /^--stack: "acme\/dev" is not a stack name/],

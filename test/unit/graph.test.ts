@@ -219,7 +219,7 @@ describe("npm run graph", () => {
     it.each([
         ["no source", [], /^give one of --stack <name>, --blueprint <name> or --config <file>$/],
         ["two sources", ["--stack", "dev", "--blueprint", "saas"], /^--stack and --blueprint: give only one$/],
-        ["an unknown blueprint", ["--blueprint", "crm"], /^--blueprint: there is no blueprint "crm" \(known: saas, ecommerce, devops, ai\)$/],
+        ["an unknown blueprint", ["--blueprint", "crm"], /^--blueprint: there is no blueprint "crm" \(known: saas, ecommerce, devops, ai, mobile\)$/],
         ["a stack without its file", ["--stack", "staging"], /^--stack staging: there is no Pulumi\.staging\.yaml in /],
         ["a missing config file", ["--config", "nope.yaml"], /^--config: there is no file nope\.yaml$/],
         ["an unknown format", ["--blueprint", "saas", "--format", "svg,jpg"], /^--format: "jpg" is not a format \(known: svg, png, mermaid, dot\)$/],
