@@ -8,16 +8,26 @@
  *   project descriptions: `stackwire:urn:pulumi:<stack>::<project>::…`),
  * - Stripe metadata `stackwire_stack: <project>/<stack>` (products, webhook endpoints),
  * - a physical name only this stack uses: `<project>-<stack>-…` (Supabase and Appwrite buckets,
- *   Appwrite databases), `<stack>-…` ending in stackwire's ` #<hash>` (Resend API keys).
+ *   Appwrite databases, OpenAI, Agora and PostHog projects, Mapbox token notes), `<stack>-…`
+ *   ending in stackwire's ` #<hash>` (Resend API keys).
  * Objects with nowhere to carry a mark (Resend domains, Supabase function secrets, Appwrite
  * functions) are never swept: `UNMARKED` says so in the report.
  */
 import type Stripe from "stripe";
+import { agora, allProjects } from "../dynamic-providers/agora/client";
+import { AGORA_BASE_URL } from "../dynamic-providers/agora/schema";
 import { appwrite, listAllPages, type AppwriteConnection } from "../dynamic-providers/appwrite/client";
 import type { ConfigSource } from "../dynamic-providers/core/credentials";
 import { OperationContext } from "../dynamic-providers/core/provider";
 import { gitlab, listAll as gitlabList } from "../dynamic-providers/gitlab/client";
 import { GITLAB_BASE_URL } from "../dynamic-providers/gitlab/schema";
+import { allTokens, checkAccount, mapbox } from "../dynamic-providers/mapbox/client";
+import { MAPBOX_BASE_URL } from "../dynamic-providers/mapbox/schema";
+import { openaiAdmin } from "../dynamic-providers/openai/client";
+import { OPENAI_BASE_URL } from "../dynamic-providers/openai/schema";
+import { listAll as posthogList } from "../dynamic-providers/posthog/client";
+import { posthogProjectDefinition } from "../dynamic-providers/posthog/project";
+import { POSTHOG_BASE_URL } from "../dynamic-providers/posthog/schema";
 import { API_KEY_MARK } from "../dynamic-providers/resend/api-key";
 import { listAll as resendList, resend } from "../dynamic-providers/resend/client";
 import { RESEND_BASE_URL } from "../dynamic-providers/resend/schema";
@@ -58,7 +68,9 @@ export const UNMARKED = [
     "Supabase Edge Functions, function secrets and Auth SMTP",
     "Appwrite functions and messaging providers",
     "GitHub repository webhooks (the official provider's)",
-    "OpenAI projects and service accounts (not swept yet)",
+    "OpenAI service accounts (their project is archived, which ends them)",
+    "OpenAI rate limits (rows of their project, never deleted)",
+    "Expo (EAS) environment variables",
     "PostgreSQL roles and Redis ACL users (servers, not platforms)",
 ];
 
@@ -239,7 +251,88 @@ const resendFinder: Finder = (target) => {
     })();
 };
 
-const FINDERS: Record<string, Finder> = { Stripe: stripeFinder, Supabase: supabaseFinder, Appwrite: appwriteFinder, Trello: trelloFinder, GitLab: gitlabFinder, Resend: resendFinder };
+/** Objects named `<project>-<stack>-…`, a longer stack's left out. */
+const namedByStack = (target: SweepTarget) => {
+    const prefix = physicalPrefixOf(target.env);
+    return { prefix, ours: (name: string | null | undefined) => typeof name === "string" && name.startsWith(prefix) && !longerStackHolds(target, name, (stack) => physicalPrefixOf({ ...target.env, stack })) };
+};
+
+const openaiFinder: Finder = (target) => {
+    const s = target.settings.openai;
+    if (!s) return undefined;
+    const baseUrl = s.baseUrl ?? OPENAI_BASE_URL;
+    const ctx = context("openai", target);
+    const { prefix, ours } = namedByStack(target);
+    return (async (): Promise<Found[]> => {
+        const found: Found[] = [];
+        // Archived projects are not live (OpenAI never deletes one): only active ones are listed.
+        for await (const p of openaiAdmin(ctx, baseUrl, "list projects").projects.list({ limit: 100 })) {
+            if (!ours(p.name)) continue;
+            found.push({ platform: "OpenAI", kind: "project", id: p.id, label: p.name ?? p.id, mark: `name starts with ${prefix}`, remove: () => goneIsDone(() => openaiAdmin(ctx, baseUrl, `archive project ${p.id}`).projects.archive(p.id)) });
+        }
+        return found;
+    })();
+};
+
+const agoraFinder: Finder = (target) => {
+    const s = target.settings.agora;
+    if (!s) return undefined;
+    const baseUrl = s.baseUrl ?? AGORA_BASE_URL;
+    const ctx = context("agora", target);
+    const { prefix, ours } = namedByStack(target);
+    return (async (): Promise<Found[]> =>
+        (await allProjects(ctx, baseUrl, "list Agora projects"))
+            // Disabled ones are what a destroy leaves (Agora deletes nothing).
+            .filter((p) => p.status === 1 && ours(p.name))
+            .map((p) => ({ platform: "Agora", kind: "project", id: p.id, label: p.name, mark: `name starts with ${prefix}`, remove: async () => void (await agora(ctx, baseUrl, `disable Agora project ${p.id}`).retire("POST", "/dev/v1/project_status", { id: p.id, status: 0 })) })))();
+};
+
+const posthogFinder: Finder = (target) => {
+    const s = target.settings.posthog;
+    if (!s) return undefined;
+    const baseUrl = s.baseUrl ?? POSTHOG_BASE_URL;
+    const ctx = context("posthog", target);
+    const { prefix, ours } = namedByStack(target);
+    return (async (): Promise<Found[]> =>
+        (await posthogList<{ id: number; name: string; is_pending_deletion?: boolean }>(ctx, baseUrl, `/api/organizations/${encodeURIComponent(s.organizationId)}/projects/`, { search: prefix }, "list PostHog projects"))
+            .filter((p) => !p.is_pending_deletion && ours(p.name))
+            .map((p) => ({
+                platform: "PostHog",
+                kind: "project",
+                id: String(p.id),
+                label: p.name,
+                mark: `name starts with ${prefix}`,
+                // Its feature flags go with it.
+                remove: () => posthogProjectDefinition.delete(ctx, String(p.id), { baseUrl, organizationId: s.organizationId, name: p.name, apiToken: "" }),
+            })))();
+};
+
+const mapboxFinder: Finder = (target) => {
+    const s = target.settings.mapbox;
+    if (!s) return undefined;
+    const baseUrl = s.baseUrl ?? MAPBOX_BASE_URL;
+    const ctx = context("mapbox", target);
+    const { prefix, ours } = namedByStack(target);
+    return (async (): Promise<Found[]> => {
+        checkAccount(ctx, s.username);
+        return (await allTokens(ctx, baseUrl, s.username, "list Mapbox tokens"))
+            .filter((t) => ours(t.note))
+            .map((t) => ({ platform: "Mapbox", kind: "token", id: t.id, label: t.note ?? t.id, mark: `note starts with ${prefix}`, remove: async () => void (await mapbox(ctx, baseUrl, `delete Mapbox token ${t.id}`).remove(`/tokens/v2/${encodeURIComponent(s.username)}/${encodeURIComponent(t.id)}`)) }));
+    })();
+};
+
+const FINDERS: Record<string, Finder> = {
+    Stripe: stripeFinder,
+    Supabase: supabaseFinder,
+    Appwrite: appwriteFinder,
+    Trello: trelloFinder,
+    GitLab: gitlabFinder,
+    Resend: resendFinder,
+    OpenAI: openaiFinder,
+    Agora: agoraFinder,
+    PostHog: posthogFinder,
+    Mapbox: mapboxFinder,
+};
 
 /** Every object marked as the stack's on each configured platform; a platform that cannot be read is reported, not skipped silently. */
 export async function findOwned(target: SweepTarget, progress: (platform: string, state: "looking" | "done" | "failed", count?: number) => void = () => undefined): Promise<{ found: Found[]; unreachable: Unreachable[] }> {

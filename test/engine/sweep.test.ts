@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import * as yaml from "js-yaml";
+import { fillForSandbox, SANDBOX_PLATFORM_KEYS } from "../../sandbox/blueprints";
 import { DestroyInterrupted } from "../../sandbox/engine/mini-engine";
 import { SANDBOX_KEYS } from "../../sandbox/local-stack";
 import { WiredSandbox } from "../../sandbox/wired-sandbox";
@@ -46,7 +47,7 @@ async function trelloBoard(name: string, desc: string): Promise<{ id: string }> 
 }
 
 /** What each kind the stack makes without a mark is called in `leftovers()`: a sweep cannot know them. */
-const UNMARKED_LEFTOVERS = new Set(["Resend domain", "Supabase secret", "Supabase function", "Appwrite function", "Appwrite messaging provider", "Supabase Auth SMTP through Resend"]);
+const UNMARKED_LEFTOVERS = new Set(["Resend domain", "Supabase secret", "Supabase function", "Appwrite function", "Appwrite messaging provider", "Supabase Auth SMTP through Resend", "OpenAI service account"]);
 
 before(async () => {
     if (skip) return;
@@ -129,4 +130,25 @@ test("a prod stack is never swept, and deleting needs --yes outside a terminal",
     assert.equal(unconfirmed.status, 2, `${unconfirmed.err}\n${unconfirmed.out}`);
     assert.match(unconfirmed.err, /deleting needs a confirmation: run in a terminal, or pass --yes \(CI\) or --dry-run/);
     assert.ok([...sandbox.trello.boards.values()].some((b) => b.name === "Left" && b.closed !== true), "nothing deleted without confirmation");
+});
+
+test("the mobile platforms' objects a lost state left are swept by their names; another stack's and unmarked ones stay", { skip }, async () => {
+    const settings = fillForSandbox("mobile", sandbox.urls(process.env.STACKWIRE_TEST_REDIS_URL));
+    writeStackFiles("pr-12", settings);
+    await sandbox.up(settings, { platformKeys: SANDBOX_PLATFORM_KEYS });
+    // Another stack's Agora project, whose name pr-12's prefix must not take.
+    const theirs = (await (await fetch(`${sandbox.agora.url}/dev/v1/project`, { method: "POST", headers: { authorization: `Basic ${Buffer.from(`${SANDBOX_KEYS.agoraCustomerId}:${SANDBOX_KEYS.agoraCustomerSecret}`).toString("base64")}`, "content-type": "application/json" }, body: JSON.stringify({ name: "stackwire-pr-123-agora", enable_sign_key: true }) })).json()) as { project: { id: string } };
+    sandbox.stackEngine.forgetState();
+    const empty = writeState({ version: 3, deployment: { resources: [] } });
+
+    const swept = await sweep("--stack", "pr-12", "--state", empty, "--yes");
+    assert.equal(swept.status, 0, swept.err);
+    for (const line of [/OpenAI\s+project\s+\S+\s+stackwire-pr-12-openai/, /Agora\s+project\s+\S+\s+stackwire-pr-12-agora/, /PostHog\s+project\s+\S+\s+stackwire-pr-12-posthog/, /Mapbox\s+token\s+\S+\s+stackwire-pr-12-mapbox-app/]) assert.match(swept.out, line);
+    assert.match(swept.out, /Expo \(EAS\) environment variables/, "the report names what it cannot find");
+    assert.deepEqual(
+        sandbox.leftovers().filter((what) => /^(OpenAI|Agora|Mapbox|PostHog|Expo)/.test(what) && !UNMARKED_LEFTOVERS.has(what)),
+        ["Agora project", "Expo variable", "Expo variable", "Expo variable", "Expo variable"],
+        "left: the other stack's Agora project and the unmarked EAS variables",
+    );
+    assert.equal(sandbox.agora.projects.get(theirs.project.id)?.status, 1);
 });
