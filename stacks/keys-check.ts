@@ -9,7 +9,7 @@ import { redact } from "../dynamic-providers/core/errors";
 import { EXPO_BASE_URL } from "../dynamic-providers/expo/schema";
 import { GITLAB_BASE_URL } from "../dynamic-providers/gitlab/schema";
 import { MAPBOX_BASE_URL } from "../dynamic-providers/mapbox/schema";
-import { POSTHOG_BASE_URL } from "../dynamic-providers/posthog/schema";
+import { POSTHOG_BASE_URL, POSTHOG_EU_BASE_URL } from "../dynamic-providers/posthog/schema";
 import { OPENAI_BASE_URL } from "../dynamic-providers/openai/schema";
 import { RESEND_BASE_URL } from "../dynamic-providers/resend/schema";
 import { STRIPE_API_BASE } from "../dynamic-providers/stripe/schema";
@@ -172,9 +172,16 @@ const CHECKERS: Record<string, Checker> = {
     // GET /api/personal_api_keys/@current/: a personal key's own record, its scopes, with no scope needed (posthog test_personal_api_keys.py).
     posthog: async (f, s) => {
         if (!f.personalKey) return [];
-        const answer = await get(`${(s.posthog?.baseUrl ?? POSTHOG_BASE_URL).replace(/\/+$/, "")}/api/personal_api_keys/@current/`, { authorization: `Bearer ${f.personalKey}` });
-        const body = answer.body as { scopes?: string[] };
-        return [answer.status === 200 ? { key: "personalKey", result: "valid", ...(body.scopes ? { scopes: body.scopes } : {}) } : refused("personalKey", answer.status, answer.body)];
+        const current = (host: string) => get(`${host.replace(/\/+$/, "")}/api/personal_api_keys/@current/`, { authorization: `Bearer ${f.personalKey}` });
+        const answer = await current(s.posthog?.baseUrl ?? POSTHOG_BASE_URL);
+        const scopesOf = (body: unknown) => ((body as { scopes?: string[] }).scopes ? { scopes: (body as { scopes: string[] }).scopes } : {});
+        if (answer.status === 200) return [{ key: "personalKey", result: "valid", ...scopesOf(answer.body) }];
+        // A key works only in its region: with no host configured, an EU Cloud key is told apart from a bad one.
+        if (answer.status === 401 && !s.posthog?.baseUrl) {
+            const eu = await current(POSTHOG_EU_BASE_URL);
+            if (eu.status === 200) return [{ key: "personalKey", result: "valid", ...scopesOf(eu.body), why: `an EU Cloud key: set posthog.baseUrl to ${POSTHOG_EU_BASE_URL}` }];
+        }
+        return [refused("personalKey", answer.status, answer.body)];
     },
     // meActor, as eas-cli asks who is logged in (UserQuery.ts): null for a token Expo does not know.
     expo: async (f, s) => {
@@ -186,7 +193,10 @@ const CHECKERS: Record<string, Checker> = {
             signal: AbortSignal.timeout(15_000),
         });
         const body = (await answer.json().catch(() => ({}))) as { data?: { meActor?: { __typename?: string; accounts?: { name: string }[] } | null }; errors?: { message: string }[] };
-        if (answer.status !== 200 || body.errors) return [refused("accessToken", answer.status === 200 ? 401 : answer.status, body.errors?.[0]?.message ?? body)];
+        // Refused (401, or an error about the token) judges the key; any other error judges nothing.
+        const failure = body.errors?.[0] as { message?: string; extensions?: { errorCode?: string } } | undefined;
+        if (answer.status === 200 && failure && failure.extensions?.errorCode !== "UNAUTHORIZED_ERROR") return [{ key: "accessToken", result: "not checked", why: `Expo answered an error: ${messageOf(failure.message ?? "")}` }];
+        if (answer.status !== 200 || failure) return [refused("accessToken", answer.status === 200 ? 401 : answer.status, failure?.message ?? body)];
         const actor = body.data?.meActor;
         if (!actor) return [{ key: "accessToken", result: "invalid", why: "Expo does not know this token (no one is logged in with it)" }];
         return [{ key: "accessToken", result: "valid", why: `a ${actor.__typename === "Robot" ? "robot" : "user"} of ${(actor.accounts ?? []).map((a) => a.name).join(", ") || "no account"}` }];

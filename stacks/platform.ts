@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformKeys, type KeyValues } from "../components/keys/platform-keys";
 import type { StackConfig } from "./config";
 import type { LoadedStack } from "./load";
-import type { Service } from "./service";
+import { madeKeysOf, type Service } from "./service";
 import { SERVICES, type BuiltServices } from "./services";
 import { buildWires, type BuiltWires } from "./wires/build";
 
@@ -34,9 +34,12 @@ function wireKeys(config: StackConfig, platform: Platform, context: LoadedStack[
     const appwrite = config.appwrite;
     // Keys the stack makes (the OpenAI service account's, …) stand where copied ones would.
     const made: Record<string, pulumi.Output<string>> = {};
+    // Only the keys the settings say are made (Agora's certificate not when it is turned off).
+    const madeKeys = madeKeysOf(SERVICES as readonly Service[], config.settings as Record<string, unknown>);
     for (const service of SERVICES as readonly Service[]) {
         const built = (platform as Record<string, unknown>)[service.key];
-        if (built !== undefined && service.keyValues) Object.assign(made, service.keyValues(built));
+        if (built === undefined || !service.keyValues) continue;
+        for (const [reference, value] of Object.entries(service.keyValues(built))) if (madeKeys.get(reference) === service.key) made[reference] = value;
     }
     const keys =
         Object.keys(made).length === 0

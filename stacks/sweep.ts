@@ -25,7 +25,7 @@ import { allTokens, checkAccount, mapbox } from "../dynamic-providers/mapbox/cli
 import { MAPBOX_BASE_URL } from "../dynamic-providers/mapbox/schema";
 import { openaiAdmin } from "../dynamic-providers/openai/client";
 import { OPENAI_BASE_URL } from "../dynamic-providers/openai/schema";
-import { listAll as posthogList } from "../dynamic-providers/posthog/client";
+import { listAll as posthogList, posthog } from "../dynamic-providers/posthog/client";
 import { posthogProjectDefinition } from "../dynamic-providers/posthog/project";
 import { POSTHOG_BASE_URL } from "../dynamic-providers/posthog/schema";
 import { API_KEY_MARK } from "../dynamic-providers/resend/api-key";
@@ -293,10 +293,12 @@ const posthogFinder: Finder = (target) => {
     const baseUrl = s.baseUrl ?? POSTHOG_BASE_URL;
     const ctx = context("posthog", target);
     const { prefix, ours } = namedByStack(target);
-    return (async (): Promise<Found[]> =>
-        (await posthogList<{ id: number; name: string; is_pending_deletion?: boolean }>(ctx, baseUrl, `/api/organizations/${encodeURIComponent(s.organizationId)}/projects/`, { search: prefix }, "list PostHog projects"))
-            .filter((p) => !p.is_pending_deletion && ours(p.name))
-            .map((p) => ({
+    return (async (): Promise<Found[]> => {
+        const named = (await posthogList<{ id: number; name: string }>(ctx, baseUrl, `/api/organizations/${encodeURIComponent(s.organizationId)}/projects/`, { search: prefix }, "list PostHog projects")).filter((p) => ours(p.name));
+        // The list does not say which are being deleted already (a destroy's): each is read.
+        const live: { id: number; name: string }[] = [];
+        for (const p of named) if ((await posthog(ctx, baseUrl, `read PostHog project ${p.id}`).get<{ is_pending_deletion?: boolean }>(`/api/projects/${p.id}/`))?.is_pending_deletion === false) live.push(p);
+        return live.map((p) => ({
                 platform: "PostHog",
                 kind: "project",
                 id: String(p.id),
@@ -304,7 +306,8 @@ const posthogFinder: Finder = (target) => {
                 mark: `name starts with ${prefix}`,
                 // Its feature flags go with it.
                 remove: () => posthogProjectDefinition.delete(ctx, String(p.id), { baseUrl, organizationId: s.organizationId, name: p.name, apiToken: "" }),
-            })))();
+            }));
+    })();
 };
 
 const mapboxFinder: Finder = (target) => {

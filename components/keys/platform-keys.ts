@@ -113,7 +113,8 @@ export class PlatformKeys extends pulumi.ComponentResource {
             case "expoVariable": {
                 const environments = c.environments ?? [];
                 const variableArgs: ExpoVariableArgs = { ...(args.expo?.baseUrl ? { baseUrl: args.expo.baseUrl } : {}), projectId: args.expo!.projectId, name: c.name, value, visibility: c.visibility ?? "SECRET", environments };
-                new ExpoVariable(...transformed(t.expoVariable, `${name}-expo-${c.name}-${environments.join("-")}`, variableArgs, { parent: this }));
+                // Named by the variable alone: its environments change in place.
+                new ExpoVariable(...transformed(t.expoVariable, `${name}-expo-${c.name}`, variableArgs, { parent: this }));
                 return `expo:${environments.join(",")}:${c.name}`;
             }
         }

@@ -27,12 +27,17 @@ export interface ApiAgoraProject {
 
 export function agora(ctx: OperationContext, baseUrl: string, operation: string, call: HttpCall = ctx.http(operation)) {
     const basic = Buffer.from(`${ctx.credential(agoraCustomerId)}:${ctx.credential(agoraCustomerSecret)}`).toString("base64");
-    return restClient(ctx, call, { baseUrl, headers: { authorization: `Basic ${basic}` } });
+    // "Content-Type must be application/json" for every request, reads included (the API answers 415 otherwise).
+    return restClient(ctx, call, { baseUrl, headers: { authorization: `Basic ${basic}`, "content-type": "application/json" } });
 }
 
 /** Every project of the account, disabled ones included (`GET /dev/v1/projects`, one call, no paging). */
 export async function allProjects(ctx: OperationContext, baseUrl: string, operation: string, call?: HttpCall): Promise<ApiAgoraProject[]> {
-    return (await agora(ctx, baseUrl, operation, call).get<{ projects: ApiAgoraProject[] }>("/dev/v1/projects"))?.projects ?? [];
+    const api = agora(ctx, baseUrl, operation, call);
+    const answer = await api.get<{ projects: ApiAgoraProject[] }>("/dev/v1/projects");
+    // The list itself missing is a wrong URL, never an empty account: nothing may be taken for gone from it.
+    if (!answer || !Array.isArray(answer.projects)) throw ctx.error(api.call, { status: answer ? undefined : 404, apiMessage: `Agora answered ${answer ? "without a project list" : "404"} to GET /dev/v1/projects: check agora.baseUrl` });
+    return answer.projects;
 }
 
 /**

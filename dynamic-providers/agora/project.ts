@@ -85,7 +85,8 @@ export const agoraProjectDefinition: ResourceDefinition<ReturnType<typeof agoraP
         // Disabled: what destroy leaves; the next up enables it again.
         if (found.status === 0) return undefined;
         if (found.sign_key) ctx.keepSecret(found.sign_key);
-        return stateOf(state, found, state.madeBy);
+        // State without the digest (an adopted project, state from before it): the account that sees it now made it, as far as the API can tell.
+        return stateOf(state, found, state.madeBy ?? accountDigest(ctx));
     },
 
     async update(ctx, id, olds, news) {
@@ -102,6 +103,9 @@ export const agoraProjectDefinition: ResourceDefinition<ReturnType<typeof agoraP
             await api.post("/dev/v1/project_status", { id, status: 0 });
         } catch (err) {
             if ((err as { status?: number }).status !== 404) throw err;
+            // Gone only when the account's list, which answers (a wrong URL does not), no longer holds it.
+            const listed = (await allProjects(ctx, state.baseUrl, `look for Agora project ${id}`)).some((p) => p.id === id);
+            if (listed) throw err;
             await goneFromAccount(ctx, api.call, `Agora project ${id}`, state.madeBy);
         }
     },

@@ -78,6 +78,17 @@ export function parseRetryAfter(header: string | null | undefined, now: number =
 }
 
 /**
+ * How long the server asked to wait: Retry-After, else a rate-limit reset time (Mapbox's
+ * X-Rate-Limit-Reset, a Unix time in seconds). Undefined when it did not say.
+ */
+export function waitAskedFor(headers: Headers, now: number = Date.now()): number | undefined {
+    const retryAfter = parseRetryAfter(headers.get("retry-after"), now);
+    if (retryAfter !== undefined) return retryAfter;
+    const reset = headers.get("x-rate-limit-reset")?.trim();
+    return reset && /^\d+$/.test(reset) ? Math.max(0, Number(reset) * 1000 - now) : undefined;
+}
+
+/**
  * Delay before attempt `attempt + 1` (attempt counts from 1): full jitter over an exponential
  * ceiling, but never less than what the server asked for with Retry-After.
  */
@@ -179,7 +190,7 @@ export class HttpCall {
                 if (isWrite) this.writeMayHaveLanded = true;
             }
 
-            const retryAfterMs = response ? parseRetryAfter(response.headers.get("retry-after"), this.now()) : undefined;
+            const retryAfterMs = response ? waitAskedFor(response.headers, this.now()) : undefined;
             const delay = backoffDelay(attempt, this.policy, retryAfterMs, this.random);
             const elapsed = this.now() - this.startedAt;
             const giveUp =

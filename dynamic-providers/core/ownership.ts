@@ -77,9 +77,10 @@ export interface CreateOnceOptions<T> {
  * error when nothing of that name was found (the API refused for another reason), else one naming
  * the holder and how to take it over.
  */
-export function takenBy(err: unknown, holder: { what: string; id: string | number; where: string; instead: string } | undefined): Error {
+export function takenBy(err: unknown, holder: { what: string; id: string | number; where: string; instead: string; adoptable?: boolean } | undefined): Error {
     if (!holder) return err as Error;
-    return new Error(`${holder.what} (${holder.id}) already exists in ${holder.where} and this stack did not make it: adopt it (adopt: "${holder.id}") or ${holder.instead}`);
+    const take = holder.adoptable === false ? "" : `adopt it (adopt: "${holder.id}") or `;
+    return new Error(`${holder.what} (${holder.id}) already exists in ${holder.where} and this stack did not make it: ${take}${holder.instead}`);
 }
 
 /** Whether nothing holds the id: `nothingAt` answers it where the look for what landed cannot tell "nothing" from "not ours". */

@@ -8,7 +8,11 @@ export const EXPO_BASE_URL = "https://api.expo.dev";
 /** EnvironmentVariableVisibility (eas-cli graphql.schema.json); eas-cli's words for them: plaintext, sensitive, secret. */
 export const EXPO_VISIBILITIES = { plain: "PUBLIC", sensitive: "SENSITIVE", secret: "SECRET" } as const;
 
-/** eas-cli's rule for environment names (src/utils/prompts.ts): letters, digits, _ and -; the defaults are development, preview, production. */
+/**
+ * eas-cli's rule for environment names (src/utils/prompts.ts): letters, digits, _ and -; the
+ * defaults are development, preview, production; others are custom environments, which need an
+ * Enterprise plan (eas-cli src/environments/resolve.ts).
+ */
 export const EXPO_ENVIRONMENT_PATTERN = /^[a-zA-Z0-9_-]+$/;
 export const EXPO_DEFAULT_ENVIRONMENTS = ["development", "preview", "production"] as const;
 
@@ -19,8 +23,12 @@ export const expoEnvironments = () =>
     z
         .array(z.string().regex(EXPO_ENVIRONMENT_PATTERN, "must be an environment name: letters, digits, _ and -"))
         .min(1, "must name at least one environment")
-        // Stored lower-case (eas-cli sends development, preview, production); one order, so a reordering is no change.
-        .transform((list) => [...new Set(list.map((e) => e.toLowerCase()))].sort());
+        // The three default environments as eas-cli sends them (lower-case: the enum it replaced was upper-case); custom
+        // ones (an Enterprise plan's) as written. One order, so a reordering is no change.
+        .transform((list) => [...new Set(list.map(environmentName))].sort());
+
+/** DEVELOPMENT → development; a custom environment's name is its own. */
+export const environmentName = (name: string) => ((EXPO_DEFAULT_ENVIRONMENTS as readonly string[]).includes(name.toLowerCase()) ? name.toLowerCase() : name);
 
 export function expoVariableInputSchema() {
     return z.object({

@@ -16,10 +16,10 @@ import { createdRecently, createOnce, takenBy } from "../core/ownership";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
 import { expoGraphql, variablesNamed, VARIABLE_FIELDS, type ApiVariable } from "./client";
-import { expoVariableInputSchema, type ExpoVariableInputs } from "./schema";
+import { environmentName, expoVariableInputSchema, type ExpoVariableInputs } from "./schema";
 
 const sameEnvironments = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((e) => b.includes(e));
-const lower = (v: ApiVariable) => (v.environments ?? []).map((e) => e.toLowerCase());
+const lower = (v: ApiVariable) => (v.environments ?? []).map(environmentName);
 
 const UPDATE = `mutation UpdateEnvironmentVariable($input: UpdateEnvironmentVariableInput!) { environmentVariable { updateEnvironmentVariable(environmentVariableData: $input) { ${VARIABLE_FIELDS} } } }`;
 
@@ -49,7 +49,7 @@ export const expoVariableDefinition: ResourceDefinition<ReturnType<typeof expoVa
         const made = await createOnce<ApiVariable>(ctx, operation, {
             lookFirst: true,
             create: async (call) => {
-                if (other) throw takenBy(undefined, { what: `Expo variable ${i.name} for ${(other.environments ?? []).join(", ")}`, id: other.id, where: `EAS project ${i.projectId}`, instead: "choose other environments or another name" });
+                if (other) throw takenBy(undefined, { what: `Expo variable ${i.name} for ${(other.environments ?? []).join(", ")}`, id: other.id, where: `EAS project ${i.projectId}`, instead: "delete it (EAS dashboard, or eas env:delete) or choose another name", adoptable: false });
                 const data = await expoGraphql<{ environmentVariable: { createEnvironmentVariableForApp: ApiVariable } }>(
                     ctx,
                     i.baseUrl,
@@ -75,7 +75,7 @@ export const expoVariableDefinition: ResourceDefinition<ReturnType<typeof expoVa
                 await writeValue(ctx, found.mine.id, i);
                 return found.mine;
             },
-            notOurs: (err) => takenBy(err, other && { what: `Expo variable ${i.name} for ${(other.environments ?? []).join(", ")}`, id: other.id, where: `EAS project ${i.projectId}`, instead: "choose other environments or another name" }),
+            notOurs: (err) => takenBy(err, other && { what: `Expo variable ${i.name} for ${(other.environments ?? []).join(", ")}`, id: other.id, where: `EAS project ${i.projectId}`, instead: "delete it (EAS dashboard, or eas env:delete) or choose another name", adoptable: false }),
         });
         return { id: made.id, outs: i };
     },

@@ -28,7 +28,9 @@ const path = (i: Pick<TokenInputs, "username">, id?: string) => `/tokens/v2/${en
 /** Tokens of our note made within the lost-create window: a public one is ours to take; secret ones, whose value no one saw, are deleted. */
 async function lostAttempt(ctx: OperationContext, i: TokenInputs): Promise<ApiToken | undefined> {
     const ours = (await allTokens(ctx, i.baseUrl, i.username, `look for token ${sentNote(i)}`)).filter((t) => t.note === sentNote(i) && t.usage === i.usage && createdRecently(ctx, t.created));
-    const usable = ours.find((t) => t.token !== undefined);
+    // A public one is taken only with the settings this create sends: a token of our note made otherwise is not this attempt's.
+    const sameList = (a: readonly string[] | undefined, b: readonly string[]) => [...(a ?? [])].sort().join() === [...b].sort().join();
+    const usable = ours.find((t) => t.token !== undefined && sameList(t.scopes, i.scopes) && sameList(t.allowedUrls, i.allowedUrls));
     for (const t of ours) {
         if (t === usable) continue;
         await mapbox(ctx, i.baseUrl, `delete lost token ${t.id}`).remove(path(i, t.id));
@@ -70,9 +72,15 @@ export const tokenDefinition: ResourceDefinition<ReturnType<typeof tokenInputSch
 
     async update(ctx, id, olds, news) {
         checkAccount(ctx, news.username);
-        const api = mapbox(ctx, news.baseUrl, `update Mapbox token ${id}`);
-        // allowedUrls null removes the restriction (the SDK's updateToken sends it so).
-        await api.patch<ApiToken>(path(news, id), { note: sentNote(news), scopes: news.scopes, allowedUrls: news.allowedUrls.length > 0 ? news.allowedUrls : null });
+        // Only what changed: Mapbox's help says a secret token's scopes cannot be changed from the account page, so scopes are never sent unasked.
+        const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, n) => x === b[n]);
+        const body = {
+            ...(sentNote(news) !== sentNote(olds) ? { note: sentNote(news) } : {}),
+            ...(!same(news.scopes, olds.scopes) ? { scopes: news.scopes } : {}),
+            // allowedUrls null removes the restriction (the SDK's updateToken sends it so).
+            ...(!same(news.allowedUrls, olds.allowedUrls) ? { allowedUrls: news.allowedUrls.length > 0 ? news.allowedUrls : null } : {}),
+        };
+        if (Object.keys(body).length > 0) await mapbox(ctx, news.baseUrl, `update Mapbox token ${id}`).patch<ApiToken>(path(news, id), body);
         return { ...news, token: olds.token };
     },
 

@@ -62,6 +62,12 @@ export const rateLimitDefinition: ResourceDefinition<ReturnType<typeof rateLimit
             const models = rows.map((r) => r.model).sort();
             throw new Error(`OpenAI project ${i.projectId} has no rate limit for model "${i.model}"${models.length > 0 ? ` (models with limits: ${models.slice(0, 20).join(", ")}${models.length > 20 ? ", …" : ""})` : ""}: check the model's name`);
         }
+        // A limit the model does not have ("only relevant for certain models") would be ignored, and differ on every refresh.
+        const foreign = setFields(i).filter((f) => row[RATE_LIMIT_FIELDS[f]] === undefined);
+        if (foreign.length > 0) {
+            const has = FIELDS.filter((f) => row[RATE_LIMIT_FIELDS[f]] !== undefined);
+            throw new Error(`OpenAI model "${i.model}" has no ${foreign.join(", ")} limit in project ${i.projectId} (its limits: ${has.join(", ")}): remove ${foreign.length === 1 ? "it" : "them"} from openai.rateLimits.${i.model}`);
+        }
         const found = Object.fromEntries(setFields(i).map((f) => [f, row[RATE_LIMIT_FIELDS[f]] ?? null]));
         await write(ctx, i, row.id, Object.fromEntries(setFields(i).map((f) => [f, i[f]])), `set rate limits of ${i.model} in project ${i.projectId}`);
         return { id: row.id, outs: { ...i, found } };

@@ -30,7 +30,8 @@ export async function listAll<T>(ctx: OperationContext, baseUrl: string, path: s
     let q: Record<string, string> = { limit: "100", ...query };
     for (let page = 0; page < 1000; page++) {
         const answer = await api.get<Page<T>>(path, q);
-        if (!answer) return all;
+        // A list that is not there is a wrong URL or organization, never an empty one.
+        if (!answer) throw ctx.error(api.call, { status: 404, apiMessage: `PostHog answered 404 to ${path}: check posthog.baseUrl and posthog.organizationId` });
         all.push(...answer.results);
         if (!answer.next) return all;
         q = Object.fromEntries(new URL(answer.next).searchParams);

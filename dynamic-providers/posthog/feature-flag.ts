@@ -1,6 +1,6 @@
 /**
  * PostHog feature flag (posthog/api/feature_flag.py): one release condition rolled out to a share
- * of users. PostHog forbids deleting a flag (405, ForbidDestroyModel): destroy sets `deleted`,
+ * of users; conditions added in PostHog beside it are kept by updates. PostHog forbids deleting a flag (405, ForbidDestroyModel): destroy sets `deleted`,
  * and a refresh that finds it deleted drops it from state. Keys are unique among a project's
  * flags that are not deleted (400 code "unique"), and a deleted flag's key may be used again.
  * The usage dashboard PostHog makes with a new flag by default is not asked for: nothing would
@@ -73,7 +73,12 @@ export const featureFlagDefinition: ResourceDefinition<ReturnType<typeof feature
     },
 
     async update(ctx, id, _olds, news) {
-        await posthog(ctx, news.baseUrl, `update feature flag ${id}`).patch<ApiFlag>(flagPath(news, id), bodyOf(news));
+        // The stack owns the first condition's rollout, the description and whether the flag is on; conditions,
+        // variants and payloads added in PostHog are kept, not overwritten.
+        const current = await posthog(ctx, news.baseUrl, `read feature flag ${id}`).get<ApiFlag>(flagPath(news, id));
+        const groups = current?.filters?.groups ?? [];
+        const filters = { ...current?.filters, groups: [{ properties: [], ...groups[0], rollout_percentage: news.rolloutPercentage }, ...groups.slice(1)] };
+        await posthog(ctx, news.baseUrl, `update feature flag ${id}`).patch<ApiFlag>(flagPath(news, id), { ...bodyOf(news), filters });
         return news;
     },
 

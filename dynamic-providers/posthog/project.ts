@@ -31,14 +31,21 @@ interface ApiProject {
 const orgProjects = (i: Pick<PosthogProjectInputs, "organizationId">) => `/api/organizations/${encodeURIComponent(i.organizationId)}/projects/`;
 const projectPath = (id: string | number) => `/api/projects/${encodeURIComponent(String(id))}/`;
 
-/** Projects of our name in the organization made within the lost-create window (the list has no created_at: each is read). */
+/**
+ * Projects of our name in the organization made within the lost-create window. The list has
+ * neither created_at nor is_pending_deletion, so each is read: one a destroy is deleting is
+ * neither ours to take nor in the way.
+ */
 async function recentlyNamed(ctx: OperationContext, i: PosthogProjectInputs): Promise<{ recent?: ApiProject; other?: ApiProject }> {
-    const named = (await listAll<ApiProject>(ctx, i.baseUrl, orgProjects(i), { search: i.name }, `look for PostHog project ${i.name}`)).filter((p) => p.name === i.name && !p.is_pending_deletion);
+    const named = (await listAll<ApiProject>(ctx, i.baseUrl, orgProjects(i), { search: i.name }, `look for PostHog project ${i.name}`)).filter((p) => p.name === i.name);
+    let other: ApiProject | undefined;
     for (const p of named) {
         const full = await posthog(ctx, i.baseUrl, `read PostHog project ${p.id}`).get<ApiProject>(projectPath(p.id));
-        if (full && createdRecently(ctx, full.created_at)) return { recent: full };
+        if (!full || full.is_pending_deletion) continue;
+        if (createdRecently(ctx, full.created_at)) return { recent: full };
+        other ??= full;
     }
-    return { other: named[0] };
+    return { other };
 }
 
 export const posthogProjectDefinition: ResourceDefinition<ReturnType<typeof posthogProjectInputSchema>, PosthogProjectState> = {
@@ -63,6 +70,13 @@ export const posthogProjectDefinition: ResourceDefinition<ReturnType<typeof post
                 return found.recent;
             },
             notOurs: (err) => takenBy(err, other && { what: `PostHog project "${i.name}"`, id: other.id, where: "the organization", instead: "give the project another name" }),
+        }).catch((err: unknown) => {
+            // A plan with one project per organization: the stack cannot have its own, but can take the one there is.
+            const e = err as { status?: number; apiMessage?: string };
+            if (e.status === 403 && /maximum limit of allowed projects/i.test(e.apiMessage ?? "")) {
+                throw new Error(`PostHog refused a new project: ${e.apiMessage} To use the organization's project instead, set posthog.project.adopt to its id (Settings → Project).`);
+            }
+            throw err;
         });
         return { id: String(made.id), outs: { ...i, name: made.name, apiToken: made.api_token } };
     },
@@ -76,7 +90,8 @@ export const posthogProjectDefinition: ResourceDefinition<ReturnType<typeof post
         }
         answerIsAbout(ctx, api.call, "project", id, String(found.id));
         if (found.is_pending_deletion) return undefined;
-        return { ...state, organizationId: found.organization ?? state.organizationId, name: found.name, apiToken: found.api_token };
+        // A project never moves between organizations: the state's id stands, as written.
+        return { ...state, name: found.name, apiToken: found.api_token };
     },
 
     async update(ctx, id, _olds, news) {

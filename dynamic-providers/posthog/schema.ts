@@ -4,6 +4,7 @@ import { baseUrlSchema } from "../core/rest";
 
 /** PostHog US Cloud's private API; EU Cloud is https://eu.posthog.com, self-hosted instances their own host. */
 export const POSTHOG_BASE_URL = "https://us.posthog.com";
+export const POSTHOG_EU_BASE_URL = "https://eu.posthog.com";
 
 /** posthog/api/feature_flag.py `validate_key`; models/feature_flag `CharField(max_length=400)`. */
 export const FLAG_KEY_PATTERN = /^[a-zA-Z0-9_-]+$/;
@@ -11,7 +12,11 @@ export const FLAG_KEY_MAX = 400;
 /** ProjectBackwardCompatSerializer.name: 1–200 characters. */
 export const POSTHOG_PROJECT_NAME_MAX = 200;
 
-const organizationId = z.string().uuid("must be the organization's id, a UUID (Settings › Organization)");
+/** Lower-case, as PostHog answers it: a case change would otherwise read as another organization, which replaces. */
+const organizationId = z
+    .string()
+    .uuid("must be the organization's id, a UUID (Settings › Organization)")
+    .transform((id) => id.toLowerCase());
 
 export function posthogProjectInputSchema() {
     return z.object({

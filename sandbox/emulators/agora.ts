@@ -9,7 +9,8 @@
  *   answers as a Kong gateway (Docs-Source issue #1654: "no Route matched with those values"), so
  *   the bodies are Kong basic-auth's: {"message":"Unauthorized"} without a header,
  *   {"message":"Invalid authentication credentials"} for a wrong pair.
- * - JSON only: a POST without `Content-Type: application/json` is 415 (documented).
+ * - JSON only: a request without `Content-Type: application/json` is 415 (documented for every
+ *   request, without an exception for reads; Agora's own GET samples set it).
  * - Errors: "See the `message` field in the response body" (documented); the texts are not, and
  *   are written here in words of the documented reasons.
  * - A project: {id, name, vendor_key (App ID), sign_key (primary certificate, "" when off),
@@ -71,7 +72,7 @@ export class AgoraEmulator extends Emulator {
         if (!header) return { status: 401, body: { message: "Unauthorized" }, headers: { "www-authenticate": 'Basic realm="kong"' } };
         const [id, secret] = Buffer.from(header, "base64").toString("utf8").split(":");
         if (!Object.values(this.opts.accounts).some((a) => a.customerId === id && a.customerSecret === secret)) return { status: 401, body: { message: "Invalid authentication credentials" } };
-        if (req.method === "POST" && !(req.headers["content-type"] ?? "").includes("application/json")) return { status: 415, body: { message: "Unsupported media type. Make sure that you set Content-Type in Headers as application/json" } };
+        if (!(req.headers["content-type"] ?? "").includes("application/json")) return { status: 415, body: { message: "Unsupported media type. Make sure that you set Content-Type in Headers as application/json" } };
         return undefined;
     }
 

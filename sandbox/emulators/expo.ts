@@ -7,12 +7,13 @@
  *
  * - Auth: `authorization: Bearer <token>` (eas-cli createGraphqlClient.ts). A project the token's
  *   account does not own: an error with extensions.errorCode UNAUTHORIZED_ERROR, as eas-cli
- *   checks for (EasCommand.ts; message format from expo/expo#24750). An unknown token: meActor
- *   null (eas-cli treats that as "not logged in", SessionManager.ts); anything else it asks is
- *   refused as unauthorized.
+ *   checks for (EasCommand.ts; message format from expo/expo#24750). A token Expo does not know:
+ *   HTTP 401 (eas-cli#1767), with the error in the GraphQL shape; a request without one is
+ *   anonymous (meActor null).
  * - Errors: HTTP 200 with {"errors": [{message, extensions: {errorCode, errorType}}], "data": null}
  *   (the fields eas-cli reads in graphql/client.ts; the status Expo uses is not published).
- * - Environments are names (the enum became a scalar in eas-cli 13834039), stored lower-case.
+ * - Environments are names (the enum became a scalar in eas-cli 13834039): the three defaults
+ *   stored lower-case, custom ones as written.
  *   One name may have several variables for disjoint environments; a second one for an
  *   environment the name already has is refused (eas-cli's own upsert avoids it; the server's
  *   words are not published, written here in eas-cli's).
@@ -21,6 +22,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { buildSchema, getOperationAST, graphql, GraphQLError, parse } from "graphql";
+import { environmentName } from "../../dynamic-providers/expo/schema";
 import { Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
 const SCHEMA = buildSchema(`
@@ -113,9 +115,11 @@ export class ExpoEmulator extends Emulator {
         this.variables.clear();
     }
 
-    protected override authenticate(): EmulatorResponse | undefined {
-        // Who the token is decides each field's answer (meActor null for an unknown one), not the request.
-        return undefined;
+    protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
+        // Anonymous requests run (meActor is null for them); a token Expo does not know is refused outright.
+        const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+        if (token === undefined || this.opts.accounts.some((a) => a.token === token)) return undefined;
+        return { status: 401, body: { errors: [{ message: "Your session has expired or the access token is invalid. Log in again or check EXPO_TOKEN.", extensions: { errorCode: "UNAUTHORIZED_ERROR", errorType: "USER" } }], data: null } };
     }
 
     private account(req: EmulatorRequest) {
@@ -140,7 +144,7 @@ export class ExpoEmulator extends Emulator {
     }
 
     private root(req: EmulatorRequest) {
-        const environmentsOf = (list: unknown) => [...new Set(((list as string[] | null | undefined) ?? []).map((e) => String(e).toLowerCase()))].sort();
+        const environmentsOf = (list: unknown) => [...new Set(((list as string[] | null | undefined) ?? []).map((e) => environmentName(String(e))))].sort();
         const own = (id: unknown, action: "READ" | "UPDATE") => {
             const v = this.variables.get(String(id));
             if (!v) throw expoError(`Environment variable ${String(id)} not found.`, "ENTITY_NOT_FOUND");

@@ -61,6 +61,8 @@ export interface FaultSpec {
 
 export interface EmulatorOptions {
     name: string;
+    /** The headers of a 429 that asks to wait `seconds` (Retry-After unless the API says it otherwise, or not at all). */
+    rateLimitHeaders?(seconds: number, now: number): Record<string, string>;
     /** The API's body for an error the frame produces (unknown route, injected faults). */
     errorBody(status: number, message: string): unknown;
     /** Header carrying the request id, as the real API names it. */
@@ -303,7 +305,8 @@ export abstract class Emulator {
                 return send({ status: 400, body: this.options.errorBody(400, `Invalid request: ${echo}`) });
             }
             if (fault?.kind === "rate-limit") {
-                return send({ status: 429, body: this.options.errorBody(429, "Too many requests"), headers: { "retry-after": String(fault.retryAfterSeconds) } });
+                const headers = this.options.rateLimitHeaders?.(fault.retryAfterSeconds, Date.now()) ?? { "retry-after": String(fault.retryAfterSeconds) };
+                return send({ status: 429, body: this.options.errorBody(429, "Too many requests"), headers });
             }
             if (fault?.kind === "server-error") return send({ status: 500, body: this.options.errorBody(500, "Internal server error") });
 

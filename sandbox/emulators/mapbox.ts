@@ -53,7 +53,13 @@ export class MapboxEmulator extends Emulator {
     readonly revoked = new Set<string>();
 
     constructor(private readonly opts: MapboxEmulatorOptions) {
-        super({ name: "mapbox", requestIdHeader: "x-request-id", errorBody: (_status, message) => ({ message }) });
+        super({
+            name: "mapbox",
+            requestIdHeader: "x-request-id",
+            errorBody: (_status, message) => ({ message }),
+            // 2018 docs, Rate limits: no Retry-After; the window's length, its limit and when it resets (a Unix time).
+            rateLimitHeaders: (seconds, now) => ({ "x-rate-limit-interval": "60", "x-rate-limit-limit": "100", "x-rate-limit-reset": String(Math.ceil(now / 1000) + seconds) }),
+        });
         this.seedAccounts();
     }
 

@@ -185,7 +185,8 @@ export class OpenaiEmulator extends Emulator {
                         if (!RATE_LIMIT_BODY_FIELDS.includes(field)) throw openaiError(400, `Unrecognized request argument supplied: ${field}`);
                         if (!Number.isInteger(value) || (value as number) < 0) throw openaiError(400, `Invalid value for '${field}': expected a non-negative integer.`, "invalid_request_error", null, field);
                     }
-                    Object.assign(row, b);
+                    // "Only relevant for certain models": a limit the model does not have is not kept.
+                    for (const [field, value] of Object.entries(b)) if (field in row) row[field] = value;
                     return row;
                 }),
             },

@@ -28,6 +28,8 @@ export interface PosthogKey {
 
 export interface PosthogEmulatorOptions {
     keys: PosthogKey[];
+    /** Organizations on a plan without multiple projects (no ORGANIZATIONS_PROJECTS feature): one project each. */
+    singleProjectOrganizations?: string[];
 }
 
 export interface PosthogProjectRecord extends Obj {
@@ -63,7 +65,8 @@ export class PosthogEmulator extends Emulator {
     private nextId = 1;
 
     constructor(private readonly opts: PosthogEmulatorOptions) {
-        super({ name: "posthog", requestIdHeader: "x-request-id", errorBody: (status, message) => ({ type: status === 429 ? "throttled_error" : status >= 500 ? "server_error" : "invalid_request", code: status === 429 ? "throttled" : status >= 500 ? "error" : "invalid", detail: message, attr: null }) });
+        // exceptions_hog sends no headers with its answers: a 429 has no Retry-After.
+        super({ name: "posthog", requestIdHeader: "x-request-id", rateLimitHeaders: () => ({}), errorBody: (status, message) => ({ type: status === 429 ? "throttled_error" : status >= 500 ? "server_error" : "invalid_request", code: status === 429 ? "throttled" : status >= 500 ? "error" : "invalid", detail: message, attr: null }) });
     }
 
     override reset(): void {
@@ -172,16 +175,22 @@ export class PosthogEmulator extends Emulator {
                     const search = req.query.get("search")?.toLowerCase();
                     const items = [...this.projects.values()]
                         .filter((p) => p.organization === org && (!search || p.name.toLowerCase().includes(search)))
-                        .map(({ id, uuid, organization, name, api_token, is_pending_deletion }) => ({ id, uuid, organization, project_id: id, name, api_token, is_demo: false, is_pending_deletion }));
+                        // ProjectBackwardCompatBasicSerializer: no created_at, no is_pending_deletion (a project being deleted is listed as any other).
+                        .map(({ id, uuid, organization, name, api_token }) => ({ id, uuid, organization, project_id: id, api_token, name, completed_snippet_onboarding: false, has_completed_onboarding_for: null, ingested_event: false, is_demo: false, timezone: "UTC", access_control: false }));
                     return this.page(req, items);
                 },
             },
             // project.py create: name optional (1–200), unique in the organization, case-insensitive, pending deletions aside (409 Conflict); 201.
+            // An organization on a plan without multiple projects that has one already: 403 (PremiumMultiProjectPermission).
             {
                 method: "POST",
                 path: "/api/organizations/:organization/projects",
                 handle: (req) => {
                     const org = this.organization(req, "project:write");
+                    // PremiumMultiProjectPermission: without the feature, one non-demo project per organization.
+                    if ((this.opts.singleProjectOrganizations ?? []).includes(org) && [...this.projects.values()].some((p) => p.organization === org && !p.is_pending_deletion)) {
+                        throw hogError(403, "authentication_error", "permission_denied", "You have reached the maximum limit of allowed projects for your current plan. Upgrade your plan to be able to create and manage more projects.");
+                    }
                     const b = this.body(req);
                     const name = typeof b.name === "string" ? b.name.trim() : `Default project ${this.nextId}`;
                     if (name.length === 0 || name.length > 200) throw hogError(400, "validation_error", name.length === 0 ? "blank" : "max_length", name.length === 0 ? "This field may not be blank." : "Ensure this field has no more than 200 characters.", "name");

@@ -40,6 +40,7 @@ export const agoraService = defineService({
 
     build: (plan) => new AgoraPlatform("agora", plan),
     outputs: (platform) => ({ agoraProjectId: platform.projectId, agoraAppId: platform.appId, agoraAppCertificate: platform.appCertificate }),
-    keysMade: () => ["agora.appId", "agora.appCertificate"],
+    // Without a certificate there is none to hand on: a consumer of it is refused as naming no key.
+    keysMade: (s) => ((s as { project?: { certificate?: unknown } } | undefined)?.project?.certificate === false ? ["agora.appId"] : ["agora.appId", "agora.appCertificate"]),
     keyValues: (platform) => ({ "agora.appId": platform.appId, "agora.appCertificate": platform.appCertificate }),
 });

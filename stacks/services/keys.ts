@@ -128,7 +128,7 @@ const consumer = z.discriminatedUnion(
 );
 
 /** A key reference, "platform.field"; whether a declared or a made key is judged in plan, which knows the made ones. */
-const section = z.record(z.string().regex(/^[a-z]+\.[A-Za-z][A-Za-z0-9-]*$/, "must name a platform key such as openai.apiKey"), z.array(consumer).min(1));
+const section = z.record(z.string().regex(/^[a-z]+\.[A-Za-z0-9][A-Za-z0-9-]*$/, "must name a platform key such as openai.apiKey"), z.array(consumer).min(1));
 
 export const keysService = defineService({
     key: "keyConsumers",
@@ -193,14 +193,12 @@ export const keysService = defineService({
                 } else if (!supabase?.projectRef) {
                     ctx.problem(at, "needs supabase.projectRef, the project whose Edge Functions read the secret");
                 }
-                const environments = c.kind === "githubSecret" ? (c.environment ? [c.environment] : [""]) : c.kind === "expoVariable" ? c.environments : [""];
-                for (const environment of environments) {
-                    const slot = `${c.kind}/${target ?? ""}/${environment}/${name}`;
-                    const holder = seen.get(slot);
-                    if (holder) ctx.problem(`${at}.name`, `${name} is already given to ${holder} in the same place${environment ? ` (${environment})` : ""}`);
-                    seen.set(slot, reference);
-                }
                 const environment = c.kind === "githubSecret" ? c.environment : undefined;
+                // One EAS variable per name: its environments are a setting of it, changed in place.
+                const slot = `${c.kind}/${target ?? ""}/${environment ?? ""}/${name}`;
+                const holder = seen.get(slot);
+                if (holder) ctx.problem(`${at}.name`, `${name} is already given to ${holder} in the same place${c.kind === "expoVariable" ? " (one EAS variable per name, whatever its environments)" : ""}`);
+                seen.set(slot, reference);
                 planned.push({
                     reference,
                     kind: c.kind,

@@ -70,6 +70,14 @@ describe("Agora project", () => {
         await expect(p.project.provider.create({ baseUrl: served.url(), name: "acme-dev-agora", certificate: true })).rejects.toThrow(/exceeds the maximum limit/);
     });
 
+    it("a wrong URL, whose project list is not there, is an error naming the setting, never a project gone", async () => {
+        const { id, outs } = await make("project", { name: "acme-dev-agora" });
+        const elsewhere = { ...outs, baseUrl: `${served.url()}/not-agora` };
+        await expect(p.project.provider.read(id, elsewhere)).rejects.toThrow("check agora.baseUrl");
+        await expect(p.project.provider.delete(id, elsewhere)).rejects.toThrow();
+        expect(emulator.projects.get(id)!.status).toBe(1);
+    });
+
     it("without a certificate asked for, none is made, and the output says so", async () => {
         const { id, outs } = await make("project", { name: "acme-dev-open", certificate: false });
         expect(outs.appCertificate).toBe("");

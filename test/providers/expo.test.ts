@@ -20,26 +20,30 @@ const post = (query: string, variables: Record<string, unknown> = {}) =>
     fetch(`${served.url()}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query, variables }) });
 
 describe("the Expo emulator", () => {
-    it("refuses a document its schema does not have, as a GraphQL server does, and answers meActor for a token, null for an unknown one", async () => {
+    it("refuses a document its schema does not have, as a GraphQL server does; answers meActor for a token, null without one, 401 for one it does not know", async () => {
         const wrong = await post("query { app { byId(appId: \"x\") { id environmentVariables { id secretValue } } } }");
         expect(wrong.status).toBe(400);
         expect(((await wrong.json()) as { errors: { message: string }[] }).errors[0].message).toBe('Cannot query field "secretValue" on type "EnvironmentVariable".');
         const me = (await (await post("query { meActor { __typename id ... on Robot { firstName } accounts { id name } } }")).json()) as { data: { meActor: { __typename: string; accounts: { name: string }[] } } };
         expect(me.data.meActor).toMatchObject({ __typename: "Robot", accounts: [{ name: "acme" }] });
-        const anonymous = await fetch(`${served.url()}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer nope" }, body: JSON.stringify({ query: "query { meActor { id } }" }) });
+        const anonymous = await fetch(`${served.url()}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "query { meActor { id } }" }) });
         expect(((await anonymous.json()) as { data: { meActor: unknown } }).data.meActor).toBeNull();
+        const unknown = await fetch(`${served.url()}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer nope" }, body: JSON.stringify({ query: "query { meActor { id } }" }) });
+        expect(unknown.status).toBe(401);
     });
 });
 
 describe("Expo variable provider", () => {
     it("a secret value, never answered again, survives refresh; visibility and environments change in place", async () => {
-        const { id, outs, inputs } = await make("variable", { projectId: PROJECT, name: "OPENAI_API_KEY", value: "sk-proj-expoProviderValue0123456789", visibility: "SECRET", environments: ["Production", "preview", "preview"] });
-        expect(inputs.environments).toEqual(["preview", "production"]);
+        const { id, outs, inputs } = await make("variable", { projectId: PROJECT, name: "OPENAI_API_KEY", value: "sk-proj-expoProviderValue0123456789", visibility: "SECRET", environments: ["PRODUCTION", "preview", "preview", "Staging"] });
+        expect(inputs.environments).toEqual(["Staging", "preview", "production"]);
         const listed = (await (await post(`query { app { byId(appId: "${PROJECT}") { environmentVariables { id value } } } }`)).json()) as { data: { app: { byId: { environmentVariables: { value: string | null }[] } } } };
         expect(listed.data.app.byId.environmentVariables[0].value).toBeNull();
         const read = await p.variable.provider.read(id, outs);
         expect(read.props!.value).toBe("sk-proj-expoProviderValue0123456789");
         expect((await p.variable.provider.diff(id, read.props!, inputs)).changes).toBe(false);
+        const staged = await p.variable.provider.read(id, outs);
+        expect(staged.props!.environments).toEqual(["Staging", "preview", "production"]);
         await p.variable.provider.update(id, outs, { ...inputs, visibility: "SENSITIVE", environments: ["production"] });
         expect(emulator.variables.get(id)).toMatchObject({ visibility: "SENSITIVE", environments: ["production"] });
         expect((await p.variable.provider.diff(id, outs, { ...inputs, name: "OPENAI_KEY" })).replaces).toEqual(["name"]);
@@ -59,7 +63,7 @@ describe("Expo variable provider", () => {
         emulator.variables.get(prod.id)!.createdAt = "2020-01-01T00:00:00Z";
         startNewRun();
         emulator.resetCounts();
-        await expect(p.variable.provider.create({ ...prod.inputs, environments: ["preview", "production"] })).rejects.toThrow(`Expo variable API_URL for production (${prod.id}) already exists in EAS project ${PROJECT} and this stack did not make it: adopt it`);
+        await expect(p.variable.provider.create({ ...prod.inputs, environments: ["preview", "production"] })).rejects.toThrow(`Expo variable API_URL for production (${prod.id}) already exists in EAS project ${PROJECT} and this stack did not make it: delete it (EAS dashboard, or eas env:delete) or choose another name`);
         expect(emulator.writeCount()).toBe(0);
     });
 

@@ -10,7 +10,8 @@ import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness
 const ORG = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
 const KEY = "phx_providerTestPersonalKey0123456789abcdefghij";
 const FLAGS_ONLY = "phx_providerTestFlagsReadOnly0123456789abcdefgh";
-const emulator = new PosthogEmulator({ keys: [{ value: KEY, scopes: ["project:write", "feature_flag:write"], organizations: [ORG] }, { value: FLAGS_ONLY, scopes: ["feature_flag:read", "project:read"], organizations: [ORG] }] });
+const FREE_ORG = "0190ffff-aaaa-7000-8000-00000000f4ee";
+const emulator = new PosthogEmulator({ singleProjectOrganizations: [FREE_ORG], keys: [{ value: KEY, scopes: ["project:write", "feature_flag:write"], organizations: [ORG, FREE_ORG] }, { value: FLAGS_ONLY, scopes: ["feature_flag:read", "project:read"], organizations: [ORG] }] });
 const p = {} as Record<"project" | "flag", ProviderUnderTest>;
 const served = useEmulator(emulator, async () => {
     p.project = await configuredProvider(posthogProjectDefinition, { posthogPersonalKey: KEY });
@@ -29,6 +30,26 @@ describe("PostHog", () => {
         expect((await p.project.provider.read(id, outs)).id).toBe("");
     });
 
+    it("on a plan with one project per organization, says so and how to take the one there is", async () => {
+        await make("project", { organizationId: FREE_ORG, name: "Default project" });
+        startNewRun();
+        await expect(p.project.provider.create({ baseUrl: served.url(), organizationId: FREE_ORG, name: "acme-dev-posthog" })).rejects.toThrow(
+            "PostHog refused a new project: You have reached the maximum limit of allowed projects for your current plan. Upgrade your plan to be able to create and manage more projects. To use the organization's project instead, set posthog.project.adopt to its id",
+        );
+    });
+
+    it("made again right after a destroy, it makes a new project rather than taking the one being deleted; an upper-case organization id is the same organization", async () => {
+        const first = await make("project", { organizationId: ORG.toUpperCase(), name: "acme-pr-9-posthog" });
+        expect(first.inputs.organizationId).toBe(ORG);
+        await p.project.provider.delete(first.id, first.outs);
+        startNewRun();
+        const again = await p.project.provider.create(first.inputs);
+        expect(again.id).not.toBe(first.id);
+        expect(emulator.projects.get(Number(again.id))!.is_pending_deletion).toBe(false);
+        const read = await p.project.provider.read(again.id, again.outs);
+        expect((await p.project.provider.diff(again.id, read.props!, first.inputs)).changes).toBe(false);
+    });
+
     it("refuses a project of the same name that someone else made, naming adopt", async () => {
         const theirs = await make("project", { organizationId: ORG, name: "acme-dev-posthog" });
         emulator.projects.get(Number(theirs.id))!.created_at = "2020-01-01T00:00:00Z";
@@ -43,7 +64,11 @@ describe("PostHog", () => {
         expect(emulator.flags.get(Number(id))).toMatchObject({ key: "new-checkout", name: "New checkout", active: true, filters: { groups: [{ properties: [], rollout_percentage: 25 }] } });
         expect(emulator.usageDashboards).toEqual([]);
         expect((await p.flag.provider.diff(id, outs, { ...inputs, key: "checkout-v2" })).replaces).toEqual(["key"]);
+        // A condition added in PostHog by hand survives the stack's update.
+        const byHand = { properties: [{ key: "email", value: "@acme.test", operator: "icontains", type: "person" }], rollout_percentage: 100 };
+        (emulator.flags.get(Number(id))!.filters as { groups: unknown[] }).groups.push(byHand);
         await p.flag.provider.update(id, outs, { ...inputs, rolloutPercentage: 100, active: false });
+        expect((emulator.flags.get(Number(id))!.filters as { groups: unknown[] }).groups).toEqual([{ properties: [], rollout_percentage: 100 }, byHand]);
         const read = await p.flag.provider.read(id, outs);
         expect(read.props).toMatchObject({ rolloutPercentage: 100, active: false });
         await p.flag.provider.delete(id, read.props!);

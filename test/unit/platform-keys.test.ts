@@ -169,6 +169,7 @@ describe("config for keys and consumers", () => {
         ["a made key that no section makes", { ...mapbox, ...consumers([{ kind: "githubSecret", repository: "app" }], "mapbox.mobile") }, {}, "keyConsumers.mapbox.mobile: must name a platform key such as openai.apiKey (known: "],
         ["a made key also copied into platformKeys", { ...mapbox, ...consumers([{ kind: "githubSecret", repository: "app" }], "mapbox.web") }, { mapbox: { web: "pk.x.y" } }, "platformKeys.mapbox: "],
         ["URL restrictions on a secret Mapbox token", { mapbox: { username: "acme", tokens: { uploads: { scopes: ["uploads:write"], allowedUrls: ["https://app.acme.test"] } } } }, {}, "mapbox.tokens.uploads.allowedUrls: only a public token"],
+        ["a consumer of Agora's certificate when the stack makes none", { agora: { project: { certificate: false } }, ...consumers([{ kind: "githubSecret", repository: "app" }], "agora.appCertificate") }, {}, "keyConsumers.agora.appCertificate: names a key that platformKeys does not hold"],
         ["an OpenAI rate limit that sets nothing", { openai: { rateLimits: { "gpt-4o-mini": {} } } }, {}, 'openai.rateLimits.gpt-4o-mini: must set at least one of maxRequestsPerMinute'],
     ])("rejects %s", (_what, extra, keys, expected) => {
         const problems = problemsOf(extra, keys);
@@ -181,7 +182,7 @@ describe("config for keys and consumers", () => {
         ["a server key under an EXPO_PUBLIC_ name", { ...expo, ...consumers([{ kind: "expoVariable", name: "EXPO_PUBLIC_OPENAI" }]) }, { openai: { apiKey: OPENAI } }, "(the EXPO_PUBLIC_ name)"],
         ["a secret Mapbox token in a plain Expo variable", { ...expo, mapbox: { username: "acme", tokens: { uploads: { scopes: ["uploads:write"] } } }, ...consumers([{ kind: "expoVariable", visibility: "plain" }], "mapbox.uploads") }, {}, "would put mapbox.uploads, a key that must stay on servers"],
         ["an Expo consumer without the expo section", consumers([{ kind: "expoVariable" }]), { openai: { apiKey: OPENAI } }, "needs the expo setting (the EAS project id)"],
-        ["one Expo name twice for one environment", { ...expo, keyConsumers: { "openai.apiKey": [{ kind: "expoVariable", name: "AI", environments: ["production"] }], "amplitude.apiKey": [{ kind: "expoVariable", name: "AI", environments: ["preview", "Production"] }] } }, { openai: { apiKey: OPENAI }, amplitude: { apiKey: "0123456789abcdef0123456789abcdef" } }, "keyConsumers.amplitude.apiKey[0].name: AI is already given to openai.apiKey in the same place (production)"],
+        ["one Expo name twice, even for other environments", { ...expo, keyConsumers: { "openai.apiKey": [{ kind: "expoVariable", name: "AI", environments: ["production"] }], "amplitude.apiKey": [{ kind: "expoVariable", name: "AI", environments: ["preview"] }] } }, { openai: { apiKey: OPENAI }, amplitude: { apiKey: "0123456789abcdef0123456789abcdef" } }, "keyConsumers.amplitude.apiKey[0].name: AI is already given to openai.apiKey in the same place (one EAS variable per name, whatever its environments)"],
     ])("rejects %s", (_what, extra, keys, expected) => {
         const problems = problemsOf(extra, keys);
         expect(problems.some((p) => p.includes(expected)), problems.join("\n")).toBe(true);

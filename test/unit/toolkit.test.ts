@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProviderError, redact } from "../../dynamic-providers/core/errors";
-import { backoffDelay, defaultRetryPolicy, HttpCall, parseRetryAfter } from "../../dynamic-providers/core/http";
+import { backoffDelay, defaultRetryPolicy, HttpCall, parseRetryAfter, waitAskedFor } from "../../dynamic-providers/core/http";
 import { diffInputs, dynamicProvider, engineSafe, UNKNOWN } from "../../dynamic-providers/core/provider";
 import { pollUntil } from "../../dynamic-providers/core/wait";
 import { VirtualClock } from "../../sandbox/clock";
@@ -27,6 +27,14 @@ describe("backoff", () => {
         expect(parseRetryAfter("Wed, 25 Nov 2026 12:00:10 GMT", now)).toBe(10_000);
         expect(parseRetryAfter("soon", now)).toBeUndefined();
         expect(parseRetryAfter(null, now)).toBeUndefined();
+    });
+
+    it("takes a rate-limit reset time where there is no Retry-After (Mapbox's X-Rate-Limit-Reset), Retry-After first", () => {
+        const now = Date.parse("2026-11-25T12:00:00Z");
+        expect(waitAskedFor(new Headers({ "x-rate-limit-reset": String(now / 1000 + 42) }), now)).toBe(42_000);
+        expect(waitAskedFor(new Headers({ "x-rate-limit-reset": String(now / 1000 + 42), "retry-after": "3" }), now)).toBe(3000);
+        expect(waitAskedFor(new Headers({ "x-rate-limit-reset": String(now / 1000 - 5) }), now)).toBe(0);
+        expect(waitAskedFor(new Headers(), now)).toBeUndefined();
     });
 });
 
