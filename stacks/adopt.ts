@@ -8,6 +8,8 @@
  * `<project>-<stack>-…`) are skipped and reported: they are managed already.
  */
 import type Stripe from "stripe";
+import { allProjects } from "../dynamic-providers/agora/client";
+import { AGORA_BASE_URL } from "../dynamic-providers/agora/schema";
 import { appwrite, listAllPages } from "../dynamic-providers/appwrite/client";
 import { attributeFromApi } from "../dynamic-providers/appwrite/attribute";
 import { schemaApi } from "../dynamic-providers/appwrite/schema-api";
@@ -15,6 +17,10 @@ import { OperationContext } from "../dynamic-providers/core/provider";
 import { gitlab, listAll as gitlabList } from "../dynamic-providers/gitlab/client";
 import { eventsOf } from "../dynamic-providers/gitlab/hook";
 import { GITLAB_BASE_URL } from "../dynamic-providers/gitlab/schema";
+import { openaiAdmin } from "../dynamic-providers/openai/client";
+import { OPENAI_BASE_URL } from "../dynamic-providers/openai/schema";
+import { listAll as posthogList } from "../dynamic-providers/posthog/client";
+import { POSTHOG_BASE_URL } from "../dynamic-providers/posthog/schema";
 import { API_KEY_MARK } from "../dynamic-providers/resend/api-key";
 import { listAll as resendList, resend } from "../dynamic-providers/resend/client";
 import { RESEND_BASE_URL } from "../dynamic-providers/resend/schema";
@@ -535,8 +541,99 @@ const discoverGithub: Discoverer = async (target) => {
 
 const ATTRIBUTE_KEYS = ["type", "required", "array", "default", "size", "min", "max", "elements", "relationType", "twoWay", "twoWayKey", "onDelete"] as const;
 
+/** A candidate for a section that holds one project (OpenAI, Agora, PostHog): its id, name and settings to write. */
+interface ProjectCandidate {
+    id: string;
+    name: string;
+    settings: Record<string, unknown>;
+}
+
+/**
+ * The project a one-project section adopts: among the account's projects, those not named as a
+ * stack of this project names its own (`<project>-<stack>-<service>`), of the configured name if
+ * one is set, matching --match. One is adopted; several are listed for --match to pick one.
+ */
+function chooseProject(target: AdoptTarget, service: string, section: { project?: { name?: string; adopt?: unknown } } | undefined, projects: ProjectCandidate[]): { chosen?: ProjectCandidate; found: FoundObject[] } {
+    const row = (p: ProjectCandidate, placed: string, skipped = true): FoundObject => ({ service, kind: "project", id: p.id, name: p.name, placed, ...(skipped ? { skipped } : {}) });
+    if (section?.project?.adopt !== undefined) return { found: [] };
+    const stackMade = new RegExp(`^${target.env.project.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-.+-${service}$`);
+    const found: FoundObject[] = [];
+    const candidates: ProjectCandidate[] = [];
+    for (const p of projects) {
+        if (stackMade.test(p.name)) found.push(row(p, `skipped: named like a ${target.env.project} stack's project`));
+        else if (target.alreadyAdopted?.has(p.id)) found.push(row(p, "skipped: the config adopts it already"));
+        else if ((section?.project?.name === undefined || p.name === section.project.name) && (!target.match || target.match.test(p.name))) candidates.push(p);
+    }
+    if (candidates.length === 1) return { chosen: candidates[0], found: [...found, row(candidates[0], `${service}.project`, false)] };
+    return { found: [...found, ...candidates.map((p) => row(p, `skipped: one of ${candidates.length} projects the stack could take: pick one with --match`))] };
+}
+
+const discoverOpenai: Discoverer = async (target) => {
+    const s = target.settings.openai!;
+    const ctx = new OperationContext("openai", target.credentials);
+    const projects: ProjectCandidate[] = [];
+    // Active projects only: an archived one cannot be used or updated.
+    for await (const p of openaiAdmin(ctx, s.baseUrl ?? OPENAI_BASE_URL, "list projects").projects.list({ limit: 100 })) {
+        const residency = (p as { residency?: string | null }).residency;
+        projects.push({ id: p.id, name: p.name ?? p.id, settings: { name: p.name, ...(residency && residency !== "GLOBAL" ? { residency } : {}) } });
+    }
+    target.progress?.("OpenAI", "projects", projects.length);
+    const { chosen, found } = chooseProject(target, "openai", s, projects);
+    const toProvide = chosen ? [`openai.project (${chosen.id}): the stack makes its own service account in it, whose key replaces any key copied by hand; delete the old keys once their users have moved`] : [];
+    const sections: Discovery["sections"] = chosen ? { openai: { project: { ...chosen.settings, adopt: chosen.id } } } : {};
+    return { sections, found, toProvide };
+};
+
+const discoverAgora: Discoverer = async (target) => {
+    const s = target.settings.agora!;
+    const ctx = new OperationContext("agora", target.credentials);
+    // Enabled projects: a disabled one is what a destroy left.
+    const projects = (await allProjects(ctx, s.baseUrl ?? AGORA_BASE_URL, "list Agora projects")).filter((p) => p.status === 1).map((p) => ({ id: p.id, name: p.name, settings: { name: p.name, certificate: Boolean(p.sign_key) } }));
+    target.progress?.("Agora", "projects", projects.length);
+    const { chosen, found } = chooseProject(target, "agora", s, projects);
+    const sections: Discovery["sections"] = chosen ? { agora: { project: { ...chosen.settings, adopt: chosen.id } } } : {};
+    return { sections, found, toProvide: [] };
+};
+
+const discoverPosthog: Discoverer = async (target) => {
+    const s = target.settings.posthog!;
+    const ctx = new OperationContext("posthog", target.credentials);
+    const baseUrl = s.baseUrl ?? POSTHOG_BASE_URL;
+    const listed = await posthogList<{ id: number; name: string }>(ctx, baseUrl, `/api/organizations/${encodeURIComponent(s.organizationId)}/projects/`, {}, "list PostHog projects");
+    target.progress?.("PostHog", "projects", listed.length);
+    const { chosen, found } = chooseProject(target, "posthog", s, listed.map((p) => ({ id: String(p.id), name: p.name, settings: { name: p.name } })));
+    if (!chosen) return { sections: {}, found, toProvide: [] } satisfies Discovery;
+    // The chosen project's flags: each adopted with what the stack manages of it (the first condition's rollout).
+    const featureFlags: Record<string, unknown> = {};
+    const flags = await posthogList<{ id: number; key: string; name: string; active: boolean; filters?: { groups?: { rollout_percentage?: number | null }[] } }>(ctx, baseUrl, `/api/projects/${chosen.id}/feature_flags/`, {}, "list feature flags");
+    for (const f of flags) {
+        if (f.key in s.featureFlags) continue;
+        const again = alreadyThere(target, "posthog", "feature flag", String(f.id), f.key);
+        if (again) {
+            found.push(again);
+            continue;
+        }
+        const rollout = f.filters?.groups?.[0]?.rollout_percentage;
+        featureFlags[f.key] = { ...(f.name ? { description: f.name } : {}), rolloutPercentage: typeof rollout === "number" ? rollout : 100, ...(f.active ? {} : { active: false }), adopt: String(f.id) };
+        found.push({ service: "posthog", kind: "feature flag", id: String(f.id), name: f.key, placed: `posthog.featureFlags.${f.key}` });
+    }
+    target.progress?.("PostHog", "feature flags", flags.length);
+    const sections: Discovery["sections"] = { posthog: { project: { ...chosen.settings, adopt: chosen.id }, featureFlags } };
+    return { sections, found, toProvide: [] };
+};
+
 /** The services `adopt` reads, in the order it reads them. */
-export const DISCOVERERS: Record<string, Discoverer> = { stripe: discoverStripe, supabase: discoverSupabase, appwrite: discoverAppwrite, trello: discoverTrello, resend: discoverResend, github: discoverGithub };
+export const DISCOVERERS: Record<string, Discoverer> = {
+    stripe: discoverStripe,
+    supabase: discoverSupabase,
+    appwrite: discoverAppwrite,
+    trello: discoverTrello,
+    resend: discoverResend,
+    github: discoverGithub,
+    openai: discoverOpenai,
+    agora: discoverAgora,
+    posthog: discoverPosthog,
+};
 
 /** Reads every configured service adopt knows (or those asked for) and returns what it found. */
 export async function discover(target: AdoptTarget): Promise<Discovery> {
