@@ -9,11 +9,10 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as yaml from "js-yaml";
 import { Document, isMap, isScalar, parseDocument } from "yaml";
-import { adoptedIds, validateStackConfig } from "../stacks/config";
+import { adoptedIds } from "../stacks/config";
 import { DISCOVERERS, discover, type Discovery } from "../stacks/adopt";
-import { environmentFor } from "../stacks/environment";
-import { flagsOrUsage, runMain, STACK_NAME, table, UsageError, type CliIo } from "./args";
-import { readStackFiles, StackFileError } from "./stack-files";
+import { flagsOrUsage, runMain, table, UsageError, type CliIo } from "./args";
+import { openStack, StackFileError } from "./stack-files";
 
 export const ADOPT_USAGE = `Usage: npm run adopt -- --stack <name> [--services <a,b>] [--match <regex>] [--dry-run] [--dir <folder>]
 
@@ -86,19 +85,15 @@ export async function adoptCommand(argv: string[], io: CliIo): Promise<AdoptResu
     const { values } = flagsOrUsage(() =>
         parseArgs({ args: argv, options: { stack: { type: "string" }, services: { type: "string" }, match: { type: "string" }, "dry-run": { type: "boolean" }, dir: { type: "string" } }, strict: true, allowPositionals: false }),
     );
-    const stack = values.stack;
-    if (!stack) throw new UsageError("--stack is required");
-    if (!STACK_NAME.test(stack)) throw new UsageError(`--stack: "${stack}" is not a stack name (letters, digits, -, _ and .)`);
+    if (!values.stack) throw new UsageError("--stack is required");
     let match: RegExp | undefined;
     try {
         match = values.match ? new RegExp(values.match) : undefined;
     } catch (err) {
         throw new UsageError(`--match: ${(err as Error).message}`);
     }
-    const dir = path.resolve(io.cwd, values.dir ?? ".");
-    const files = readStackFiles(dir, stack);
-    const env = environmentFor(files.project, stack, typeof files.settings.environment === "string" ? files.settings.environment : undefined);
-    const config = validateStackConfig({ settings: files.settings, secretness: files.secretness, env: process.env }, env);
+    const { stack, dir, env, validate } = openStack(values, io.cwd);
+    const config = validate();
     const services = values.services?.split(",").map((s) => s.trim()).filter(Boolean);
     if (!services && !Object.keys(DISCOVERERS).some((s) => (config.settings as Record<string, unknown>)[s] !== undefined)) {
         throw new StackFileError(`Pulumi.${stack}.yaml configures none of the services adopt reads (${Object.keys(DISCOVERERS).join(", ")}): add a section with its URL first`);

@@ -6,15 +6,12 @@
  * the Pulumi CLI is not at hand. Exits 1 when a key is invalid.
  */
 import { execFileSync } from "node:child_process";
-import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { KeyValues } from "../components/keys/platform-keys";
-import { validateStackConfig } from "../stacks/config";
-import { environmentFor } from "../stacks/environment";
 import { checkKeys, CHECKED_PLATFORMS, type KeyCheck } from "../stacks/keys-check";
 import { platformKeysSchema } from "../stacks/services/keys";
-import { flagsOrUsage, runMain, STACK_NAME, table, UsageError, type CliIo } from "./args";
-import { readStackFiles, StackFileError } from "./stack-files";
+import { flagsOrUsage, runMain, table, UsageError, type CliIo } from "./args";
+import { openStack, StackFileError } from "./stack-files";
 
 export const KEYS_USAGE = `Usage: npm run keys -- check --stack <name> [--dir <folder>]
 
@@ -55,14 +52,9 @@ const elapsed = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed
 export async function keysCommand(argv: string[], io: CliIo): Promise<KeyCheck[]> {
     const { values, positionals } = flagsOrUsage(() => parseArgs({ args: argv, options: { stack: { type: "string" }, dir: { type: "string" } }, strict: true, allowPositionals: true }));
     if (positionals[0] !== "check" || positionals.length > 1) throw new UsageError(`the command is "check" (received ${positionals.length > 0 ? `"${positionals.join(" ")}"` : "none"})`);
-    const stack = values.stack;
-    if (!stack) throw new UsageError("--stack is required");
-    if (!STACK_NAME.test(stack)) throw new UsageError(`--stack: "${stack}" is not a stack name (letters, digits, -, _ and .)`);
-    const dir = path.resolve(io.cwd, values.dir ?? ".");
-    const files = readStackFiles(dir, stack);
-    const env = environmentFor(files.project, stack, typeof files.settings.environment === "string" ? files.settings.environment : undefined);
+    const { stack, dir, env, validate } = openStack(values, io.cwd);
     // The keys are handed over as if platformKeys were set, so the config's own checks do not ask for them.
-    const config = validateStackConfig({ settings: files.settings, secretness: { ...files.secretness, platformKeys: true }, env: process.env }, env);
+    const config = validate({ platformKeys: true });
     const keys = readKeys(stack, dir);
     const started = Date.now();
     const results = await checkKeys(keys, config.settings, env, (platform) => io.err(`  ${platform} checked`));

@@ -7,8 +7,10 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { CONFIG_NAMESPACE } from "../dynamic-providers/core/credentials";
-import { SECRET_KEYS } from "../stacks/config";
+import { SECRET_KEYS, validateStackConfig, type StackConfig } from "../stacks/config";
+import { environmentFor, type Environment } from "../stacks/environment";
 import { parseValue } from "../stacks/load";
+import { STACK_NAME, UsageError } from "./args";
 
 /** A command refused before any API call (a prod stack, no settings): printed alone, exit 1. */
 export class StackFileError extends Error {
@@ -46,3 +48,24 @@ export function readStackFiles(dir: string, stack: string): StackFiles {
     return { project, settings, secretness };
 }
 
+
+/** A stack as the stack commands (sweep, adopt, keys) open it: named by --stack, in --dir. */
+export interface OpenedStack {
+    stack: string;
+    dir: string;
+    files: StackFiles;
+    env: Environment;
+    /** The settings validated as `pulumi up` would, secrets set in `secretness` counted as present. */
+    validate(secretness?: Record<string, boolean>): StackConfig;
+}
+
+/** Reads `--stack` and `--dir`, the stack's files and its environment; validation is the caller's to run when it should. */
+export function openStack(values: { stack?: string; dir?: string }, cwd: string): OpenedStack {
+    const stack = values.stack;
+    if (!stack) throw new UsageError("--stack is required");
+    if (!STACK_NAME.test(stack)) throw new UsageError(`--stack: "${stack}" is not a stack name (letters, digits, -, _ and .)`);
+    const dir = path.resolve(cwd, values.dir ?? ".");
+    const files = readStackFiles(dir, stack);
+    const env = environmentFor(files.project, stack, typeof files.settings.environment === "string" ? files.settings.environment : undefined);
+    return { stack, dir, files, env, validate: (secretness = {}) => validateStackConfig({ settings: files.settings, secretness: { ...files.secretness, ...secretness }, env: process.env }, env) };
+}

@@ -11,11 +11,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
-import { validateStackConfig } from "../stacks/config";
-import { environmentFor } from "../stacks/environment";
 import { findOwned, trackedIds, UNMARKED, type Found } from "../stacks/sweep";
-import { flagsOrUsage, runMain, STACK_NAME, table, UsageError, type CliIo } from "./args";
-import { readStackFiles, StackFileError } from "./stack-files";
+import { flagsOrUsage, runMain, table, UsageError, type CliIo } from "./args";
+import { openStack, StackFileError } from "./stack-files";
 
 export const SWEEP_USAGE = `Usage: npm run sweep -- --stack <name> [--yes | --dry-run] [--state <file>] [--dir <folder>]
 
@@ -86,16 +84,10 @@ export async function sweepCommand(argv: string[], io: CliIo, confirm: ((questio
     const { values } = flagsOrUsage(() =>
         parseArgs({ args: argv, options: { stack: { type: "string" }, yes: { type: "boolean" }, "dry-run": { type: "boolean" }, state: { type: "string" }, dir: { type: "string" } }, strict: true, allowPositionals: false }),
     );
-    const stack = values.stack;
-    if (!stack) throw new UsageError("--stack is required");
-    if (!STACK_NAME.test(stack)) throw new UsageError(`--stack: "${stack}" is not a stack name (letters, digits, -, _ and .)`);
     if (values.yes && values["dry-run"]) throw new UsageError("--yes and --dry-run: choose one");
-    const dir = path.resolve(io.cwd, values.dir ?? ".");
-
-    const files = readStackFiles(dir, stack);
-    const env = environmentFor(files.project, stack, typeof files.settings.environment === "string" ? files.settings.environment : undefined);
+    const { stack, dir, env, validate } = openStack(values, io.cwd);
     if (env.kind === "prod") throw new StackFileError(`stack "${stack}" is a prod stack: a sweep deletes what the state does not track, and prod is never swept`);
-    const config = validateStackConfig({ settings: files.settings, secretness: files.secretness, env: process.env }, env);
+    const config = validate();
 
     // The platforms first, the state after: an object a running up makes in between is then tracked, never swept.
     const { found, unreachable } = await findOwned({ env, settings: config.settings, otherStacks: otherStacks(dir, stack) }, (platform, step, count) => {
