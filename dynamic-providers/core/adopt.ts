@@ -5,6 +5,7 @@
  * otherwise updates only what differs. The component retains an adopted object on delete
  * (it predates the stack) unless the config says otherwise.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 
 /** The input naming the existing object to adopt, by the id its provider uses. */
@@ -50,7 +51,24 @@ export function foreignOwner(found: Record<string, unknown>, wanted: Record<stri
     if (typeof metadata.stackwire_stack === "string" && metadata.stackwire_stack !== wantedMetadata.stackwire_stack) return metadata.stackwire_stack;
     const { resourceUrn: _urn, ...rest } = found;
     const marked = markedOwner(rest);
-    return marked !== undefined && marked !== ours ? marked : undefined;
+    if (marked !== undefined && marked !== ours) return marked;
+    // Where a field is too short for a URN, a stack marks with a digest of it: whose cannot be told, only that it is not this resource's.
+    const digest = digestMarkIn(rest);
+    const own = typeof wanted.resourceUrn === "string" ? createHash("sha256").update(wanted.resourceUrn).digest("hex") : undefined;
+    return digest !== undefined && !own?.startsWith(digest) ? "another (its mark is a digest of a resource URN)" : undefined;
+}
+
+/** Digest marks stackwire writes: an Edge Function's name `[stackwire <16 hex>]`, GitLab's `stackwire:sha256:<64 hex>`. */
+const DIGEST_MARK = /\[stackwire ([0-9a-f]{16})\]|stackwire:sha256:([0-9a-f]{64})/;
+
+function digestMarkIn(value: unknown): string | undefined {
+    if (typeof value === "string") {
+        const m = DIGEST_MARK.exec(value);
+        return m ? (m[1] ?? m[2]) : undefined;
+    }
+    if (Array.isArray(value)) return value.map(digestMarkIn).find(Boolean);
+    if (value && typeof value === "object") return Object.values(value).map(digestMarkIn).find(Boolean);
+    return undefined;
 }
 
 const shown = (value: unknown) => (value === undefined ? "unset" : JSON.stringify(value));

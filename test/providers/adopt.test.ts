@@ -123,6 +123,19 @@ describe("adoption refused before any write", () => {
     });
 });
 
+describe("adoption refused for another stack's digest mark", () => {
+    it("a Supabase Edge Function whose name carries another resource's [stackwire <digest>]", async () => {
+        const s = scenarios.find((x) => x.kind === "supabase:EdgeFunction")!;
+        const { provider, inputs } = await handMade(s);
+        const slug = "relay-staging";
+        const theirs = await provider.create((await provider.check({}, { ...inputs, slug, resourceUrn: "urn:pulumi:staging::stackwire::pulumi-nodejs:dynamic/supabase:EdgeFunction::relay" })).inputs);
+        s.rig.emulator.resetCounts();
+        const checked = await provider.check({}, { ...inputs, slug, adopt: theirs.id });
+        expect(checked.failures?.[0]?.reason).toContain(`supabase:EdgeFunction "${theirs.id}" belongs to stack another (its mark is a digest of a resource URN)`);
+        expect(writes(s)).toBe(0);
+    });
+});
+
 describe.each(scenarios.filter((s) => s.definition.notAdoptable).map((s) => [s.kind, s] as const))("%s, whose secret output is shown only at creation", (_kind, s) => {
     it("is refused by name before any write", async () => {
         const { provider, inputs, id } = await handMade(s);
