@@ -39,6 +39,15 @@ after(async () => {
     rmSync(dir, { recursive: true, force: true });
 });
 
+/** Reads a background build's status until it is available (or fails, or 5 s pass), as a client waits on Appwrite. */
+async function untilAvailable(status: () => Promise<string>): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    for (let seen = await status(); seen !== "available"; seen = await status()) {
+        if (seen === "failed" || Date.now() > deadline) throw new Error(`an Appwrite build ended ${seen} instead of available`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}
+
 async function api(url: string, init: RequestInit & { form?: Record<string, string> }): Promise<Record<string, unknown>> {
     const body = init.form ? new URLSearchParams(init.form).toString() : init.body;
     const headers = init.form ? { ...(init.headers as Record<string, string>), "content-type": "application/x-www-form-urlencoded" } : init.headers;
@@ -69,11 +78,11 @@ async function handMadePlatforms(): Promise<{ productId: string; priceIds: strin
     await databases.createEmailAttribute({ databaseId: "crm", collectionId: "contacts", key: "email", required: true });
     await databases.createIntegerAttribute({ databaseId: "crm", collectionId: "contacts", key: "score", required: false, min: 0, max: 100 });
     await databases.createEnumAttribute({ databaseId: "crm", collectionId: "contacts", key: "stage", elements: ["lead", "customer"], required: false, xdefault: "lead" });
-    // Attributes build in the background; an index waits for them, as on a server.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Attributes build in the background; an index waits for them, as on a server: read until Appwrite says they are ready.
+    for (const key of ["email", "score", "stage"]) await untilAvailable(async () => ((await databases.getAttribute({ databaseId: "crm", collectionId: "contacts", key })) as { status: string }).status);
     await databases.createIndex({ databaseId: "crm", collectionId: "contacts", key: "by_email", type: "unique" as never, attributes: ["email"] });
     await new Storage(client).createBucket({ bucketId: "uploads_2020", name: "Uploads 2020", permissions: ['read("users")'], maximumFileSize: 5_000_000, allowedFileExtensions: ["pdf"] });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilAvailable(async () => (await databases.getIndex({ databaseId: "crm", collectionId: "contacts", key: "by_email" })).status);
     const resendAuth = { authorization: `Bearer ${SANDBOX_KEYS.resendApiKey}`, "content-type": "application/json" };
     await api(`${resend.url}/domains`, { method: "POST", headers: resendAuth, body: JSON.stringify({ name: "news.acme.test", region: "eu-west-1" }) });
     await api(`${resend.url}/webhooks`, { method: "POST", headers: resendAuth, body: JSON.stringify({ endpoint: "https://hooks.acme.test/resend", events: ["email.sent", "email.bounced"] }) });
