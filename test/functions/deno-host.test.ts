@@ -1,17 +1,17 @@
 /**
  * The relay deployed through DenoFunctionHost (the real Deno runtime, `npm:` imports from this
  * project's node_modules, nothing downloaded) against the real PostgreSQL server, with Trello and
- * Resend as small fakes here: the sandbox's emulators do not answer cards or emails yet. Each
+ * Resend as the sandbox's emulators answer them (cards, emails). Each
  * source's delivery is signed as the source signs it: its effect shows once; forged ones answer
  * 401 and change nothing; replays change nothing.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { Client } from "pg";
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { relayMigrations } from "../../stacks/wires/code";
+import { ResendEmulator } from "../../sandbox/emulators/resend";
+import { TrelloEmulator } from "../../sandbox/emulators/trello";
 import { DenoFunctionHost } from "../../sandbox/functions/deno-host";
 import { relayCode } from "../../stacks/wires/code";
 import { missingServer } from "../providers/real-servers";
@@ -28,55 +28,27 @@ const SECRETS = {
     RESEND_API_KEY: `re_${randomBytes(12).toString("hex")}`,
 };
 const CALLBACK = "https://ref.supabase.co/functions/v1/stackwire-relay/trello";
-const LISTS = { opened: "1".repeat(24), closed: "2".repeat(24), running: "3".repeat(24), success: "4".repeat(24), failed: "5".repeat(24) };
-const BOARD = "6".repeat(24);
-
-interface Card { id: string; name: string; desc: string; idList: string }
-const cards: Card[] = [];
+/** Trello and Resend as the sandbox emulates them (their card and email routes cite Trello's REST reference and resend-openapi). */
+const trelloApi = new TrelloEmulator({ key: SECRETS.TRELLO_API_KEY, token: SECRETS.TRELLO_TOKEN });
+const resendApi = new ResendEmulator({ apiKey: SECRETS.RESEND_API_KEY });
+/** The board's lists, by the state each stands for: made on the Trello emulator before the relay is deployed. */
+const LISTS: Record<"opened" | "closed" | "running" | "success" | "failed", string> = { opened: "", closed: "", running: "", success: "", failed: "" };
+/** Every email the relay sent, with its idempotency key: a second send of one event would show twice. */
 const emails: { key: string | undefined; body: { to: string | string[]; subject: string } }[] = [];
+const cards = () => [...trelloApi.cards.values()] as unknown as { name: string; idList: string }[];
 
-/** Trello's card routes as the relay calls them (developer.atlassian.com/cloud/trello/rest: lists, boards/{id}/cards, cards). */
-function trelloFake(req: http.IncomingMessage, res: http.ServerResponse) {
-    const url = new URL(req.url ?? "/", "http://x");
-    const q = url.searchParams;
-    const send = (status: number, body: unknown) => res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json" }).end(typeof body === "string" ? body : JSON.stringify(body));
-    if (q.get("key") !== SECRETS.TRELLO_API_KEY || q.get("token") !== SECRETS.TRELLO_TOKEN) return send(401, "invalid token");
-    const list = url.pathname.match(/^\/1\/lists\/(\w+)$/);
-    if (req.method === "GET" && list) return send(200, { id: list[1], idBoard: BOARD });
-    if (req.method === "GET" && url.pathname === `/1/boards/${BOARD}/cards`) return send(200, cards);
-    if (req.method === "POST" && url.pathname === "/1/cards") {
-        const card = { id: randomBytes(12).toString("hex"), name: q.get("name") ?? "", desc: q.get("desc") ?? "", idList: q.get("idList") ?? "" };
-        cards.push(card);
-        return send(200, card);
-    }
-    const card = url.pathname.match(/^\/1\/cards\/(\w+)$/);
-    if (req.method === "PUT" && card) {
-        const found = cards.find((c) => c.id === card[1]);
-        if (!found) return send(404, "The requested resource was not found.");
-        found.idList = q.get("idList") ?? found.idList;
-        return send(200, found);
-    }
-    return send(404, "Cannot find route");
-}
-
-/** Resend's POST /emails (resend-openapi resend.yaml SendEmailRequest; Bearer key; `{ id }` back). */
-function resendFake(req: http.IncomingMessage, res: http.ServerResponse) {
-    let text = "";
-    req.on("data", (c: Buffer) => (text += c.toString("utf8")));
-    req.on("end", () => {
-        if (req.headers.authorization !== `Bearer ${SECRETS.RESEND_API_KEY}`) {
-            res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ statusCode: 403, name: "validation_error", message: "API key is invalid" }));
-            return;
-        }
-        emails.push({ key: req.headers["idempotency-key"] as string | undefined, body: JSON.parse(text) });
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: randomBytes(8).toString("hex") }));
-    });
-}
-
-async function listen(handler: http.RequestListener): Promise<{ url: string; server: http.Server }> {
-    const server = http.createServer(handler);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+/** A board with one list per state, and a verified sending domain: what a user sets up before wiring the relay. */
+async function setUpPlatforms(): Promise<void> {
+    const auth = { key: SECRETS.TRELLO_API_KEY, token: SECRETS.TRELLO_TOKEN };
+    const post = async (path: string, query: Record<string, string>) => ((await (await fetch(`${trelloApi.url}/1${path}?${new URLSearchParams({ ...auth, ...query })}`, { method: "POST" })).json()) as { id: string }).id;
+    const board = await post("/boards", { name: "Delivery", defaultLists: "false" });
+    for (const state of Object.keys(LISTS) as (keyof typeof LISTS)[]) LISTS[state] = await post("/lists", { name: state, idBoard: board });
+    const domain = await fetch(`${resendApi.url}/domains`, { method: "POST", headers: { authorization: `Bearer ${SECRETS.RESEND_API_KEY}`, "content-type": "application/json" }, body: JSON.stringify({ name: "mail.acme.test" }) });
+    if (!domain.ok) throw new Error(`the Resend emulator refused the domain: ${await domain.text()}`);
+    resendApi.verifyDomain("mail.acme.test");
+    resendApi.onExchange = (e) => {
+        if (e.route === "POST /emails" && e.status === 200) emails.push({ key: e.requestHeaders["idempotency-key"] as string | undefined, body: JSON.parse(e.requestBody.toString("utf8")) });
+    };
 }
 
 function dbUrl(database: string): string {
@@ -98,7 +70,6 @@ async function sql(text: string, database = "postgres"): Promise<Record<string, 
 
 const host = new DenoFunctionHost();
 const database = `stackwire_relay_${randomBytes(4).toString("hex")}`;
-const servers: http.Server[] = [];
 let env: Record<string, string> = {};
 let unavailable: string | undefined;
 let firstDeployMs = 0;
@@ -130,15 +101,15 @@ describe("the relay under DenoFunctionHost", () => {
         await sql(`CREATE DATABASE ${database}`);
         // The tables as the stack makes them: the relay's migrations, in order.
         for (const migration of relayMigrations()) await sql(migration.sql, database);
-        const t = await listen(trelloFake);
-        const r = await listen(resendFake);
-        servers.push(t.server, r.server);
+        await trelloApi.start();
+        await resendApi.start();
+        await setUpPlatforms();
         env = {
             ...SECRETS,
             SUPABASE_DB_URL: dbUrl(database),
-            TRELLO_BASE_URL: `${t.url}/1`,
+            TRELLO_BASE_URL: `${trelloApi.url}/1`,
             TRELLO_CALLBACK_URL: CALLBACK,
-            RESEND_BASE_URL: r.url,
+            RESEND_BASE_URL: resendApi.url,
             RECEIPT_FROM: "billing@mail.acme.test",
             ALERT_FROM: "alerts@mail.acme.test",
             ALERT_TO: "ops@acme.test",
@@ -155,7 +126,8 @@ describe("the relay under DenoFunctionHost", () => {
     });
     afterAll(async () => {
         await host.stop();
-        for (const s of servers) await new Promise((resolve) => s.close(resolve));
+        await trelloApi.stop();
+        await resendApi.stop();
         if (!unavailable) await sql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     });
     beforeEach((test) => {
@@ -188,7 +160,7 @@ describe("the relay under DenoFunctionHost", () => {
         expect((await gitlab("host-pipe-1", { object_kind: "pipeline", object_attributes: { id: 9, status: "running", ref: "main" }, project: { path_with_namespace: "acme/app" } })).status).toBe(200);
         expect((await gitlab("host-pipe-forged", { object_kind: "pipeline", object_attributes: { id: 10, status: "running", ref: "main" }, project: { path_with_namespace: "acme/app" } }, "nope")).status).toBe(401);
         expect((await gitlab("host-pipe-2", { object_kind: "pipeline", object_attributes: { id: 9, status: "success", ref: "main" }, project: { path_with_namespace: "acme/app" } })).body.change).toBe("moved");
-        expect(cards.map(({ name, idList }) => ({ name, idList }))).toEqual([
+        expect(cards().map(({ name, idList }) => ({ name, idList }))).toEqual([
             { name: "#7 Crash on save", idList: LISTS.opened },
             { name: "Pipeline #9 acme/app main", idList: LISTS.success },
         ]);
