@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
+import { adoptedIds } from "../stacks/config";
 import { findOwned, trackedIds, UNMARKED, type Found } from "../stacks/sweep";
 import { flagsOrUsage, runMain, table, UsageError, type CliIo } from "./args";
 import { openStack, StackFileError } from "./stack-files";
@@ -96,7 +97,8 @@ export async function sweepCommand(argv: string[], io: CliIo, confirm: ((questio
         else io.err(`  ${platform}: could not look`);
     });
     const state = readState(env, dir, values.state);
-    const tracked = trackedIds(state);
+    // Adopted objects predate the stack and outlive it: never swept, whatever their name now.
+    const tracked = new Set([...trackedIds(state), ...adoptedIds(config.settings).map((a) => a.id)]);
     io.err(state === undefined ? `Stack ${stack} has no state (removed): everything marked as its own is left over.` : `Stack ${stack}'s state tracks ${tracked.size} resources.`);
     const leftovers = found.filter((o) => !tracked.has(o.id));
     const result: SweepResult = { leftovers, tracked: found.length - leftovers.length, deleted: [], failed: [], unreachable };

@@ -19,7 +19,7 @@ import { eventsOf } from "../dynamic-providers/gitlab/hook";
 import { GITLAB_BASE_URL } from "../dynamic-providers/gitlab/schema";
 import { openaiAdmin } from "../dynamic-providers/openai/client";
 import { OPENAI_BASE_URL } from "../dynamic-providers/openai/schema";
-import { listAll as posthogList } from "../dynamic-providers/posthog/client";
+import { listAll as posthogList, posthog } from "../dynamic-providers/posthog/client";
 import { POSTHOG_BASE_URL } from "../dynamic-providers/posthog/schema";
 import { API_KEY_MARK } from "../dynamic-providers/resend/api-key";
 import { listAll as resendList, resend } from "../dynamic-providers/resend/client";
@@ -600,12 +600,17 @@ const discoverPosthog: Discoverer = async (target) => {
     const ctx = new OperationContext("posthog", target.credentials);
     const baseUrl = s.baseUrl ?? POSTHOG_BASE_URL;
     const listed = await posthogList<{ id: number; name: string }>(ctx, baseUrl, `/api/organizations/${encodeURIComponent(s.organizationId)}/projects/`, {}, "list PostHog projects");
-    target.progress?.("PostHog", "projects", listed.length);
-    const { chosen, found } = chooseProject(target, "posthog", s, listed.map((p) => ({ id: String(p.id), name: p.name, settings: { name: p.name } })));
-    if (!chosen) return { sections: {}, found, toProvide: [] } satisfies Discovery;
+    // The list does not say which projects are being deleted: each is read, and those are left out.
+    const live: { id: number; name: string }[] = [];
+    for (const p of listed) if ((await posthog(ctx, baseUrl, `read PostHog project ${p.id}`).get<{ is_pending_deletion?: boolean }>(`/api/projects/${p.id}/`))?.is_pending_deletion === false) live.push(p);
+    target.progress?.("PostHog", "projects", live.length);
+    const { chosen, found } = chooseProject(target, "posthog", s, live.map((p) => ({ id: String(p.id), name: p.name, settings: { name: p.name } })));
+    // A project the file adopts already: its flags are still read.
+    const projectId = chosen?.id ?? s.project.adopt?.id;
+    if (projectId === undefined) return { sections: {}, found, toProvide: [] } satisfies Discovery;
     // The chosen project's flags: each adopted with what the stack manages of it (the first condition's rollout).
     const featureFlags: Record<string, unknown> = {};
-    const flags = await posthogList<{ id: number; key: string; name: string; active: boolean; filters?: { groups?: { rollout_percentage?: number | null }[] } }>(ctx, baseUrl, `/api/projects/${chosen.id}/feature_flags/`, {}, "list feature flags");
+    const flags = await posthogList<{ id: number; key: string; name: string; active: boolean; filters?: { groups?: { rollout_percentage?: number | null }[] } }>(ctx, baseUrl, `/api/projects/${encodeURIComponent(projectId)}/feature_flags/`, {}, "list feature flags");
     for (const f of flags) {
         if (f.key in s.featureFlags) continue;
         const again = alreadyThere(target, "posthog", "feature flag", String(f.id), f.key);
@@ -618,7 +623,7 @@ const discoverPosthog: Discoverer = async (target) => {
         found.push({ service: "posthog", kind: "feature flag", id: String(f.id), name: f.key, placed: `posthog.featureFlags.${f.key}` });
     }
     target.progress?.("PostHog", "feature flags", flags.length);
-    const sections: Discovery["sections"] = { posthog: { project: { ...chosen.settings, adopt: chosen.id }, featureFlags } };
+    const sections: Discovery["sections"] = { posthog: { ...(chosen ? { project: { ...chosen.settings, adopt: chosen.id } } : {}), featureFlags } };
     return { sections, found, toProvide: [] };
 };
 

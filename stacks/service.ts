@@ -117,3 +117,12 @@ export type AdoptSetting = z.output<typeof adoptSetting>;
 export function adoptionOf(a: AdoptSetting): { adopt?: string; deleteAdopted?: boolean } {
     return a ? { adopt: a.id, ...(a.deleteWithStack ? { deleteAdopted: true } : {}) } : {};
 }
+
+/**
+ * An adopted project keeps its own name: without `name` beside `adopt`, the stack would rename it
+ * to the name it gives projects it makes. Returns nothing, to be spread where a plan is built.
+ */
+export function requireNameWithAdopt(ctx: Pick<PlanContext, "problem">, service: string, project: { name?: string; adopt?: AdoptSetting }): Record<string, never> {
+    if (project.adopt && project.name === undefined) ctx.problem(`${service}.project.name`, "is required with adopt: the adopted project's own name (without it the stack would rename the project to the name it gives its own)");
+    return {};
+}

@@ -8,13 +8,15 @@
  *   project descriptions: `stackwire:urn:pulumi:<stack>::<project>::…`),
  * - Stripe metadata `stackwire_stack: <project>/<stack>` (products, webhook endpoints),
  * - a physical name only this stack uses: `<project>-<stack>-…` (Supabase and Appwrite buckets,
- *   Appwrite databases, OpenAI, Agora and PostHog projects, Mapbox token notes), `<stack>-…`
- *   ending in stackwire's ` #<hash>` (Resend API keys).
+ *   Appwrite databases), `<stack>-…` ending in stackwire's ` #<hash>` (Resend API keys),
+ * - the exact name the stack gives its one object of a service: `<project>-<stack>-openai`,
+ *   `-agora`, `-posthog`, and `<project>-<stack>-mapbox-<token>` for each configured token.
  * Objects with nowhere to carry a mark (Resend domains, Supabase function secrets, Appwrite
  * functions) are never swept: `UNMARKED` says so in the report.
  */
 import type Stripe from "stripe";
-import { agora, allProjects } from "../dynamic-providers/agora/client";
+import { accountDigest, allProjects } from "../dynamic-providers/agora/client";
+import { agoraProjectDefinition } from "../dynamic-providers/agora/project";
 import { AGORA_BASE_URL } from "../dynamic-providers/agora/schema";
 import { appwrite, listAllPages, type AppwriteConnection } from "../dynamic-providers/appwrite/client";
 import type { ConfigSource } from "../dynamic-providers/core/credentials";
@@ -38,7 +40,7 @@ import { trello } from "../dynamic-providers/trello/client";
 import { TRELLO_BASE_URL } from "../dynamic-providers/trello/schema";
 import type { StackSettings } from "./config";
 import type { Environment } from "./environment";
-import { ownerTag } from "./naming";
+import { NAME_RULES, ownerTag, physicalName } from "./naming";
 
 /** An object a stack marked as its own. */
 export interface OwnedObject {
@@ -251,10 +253,14 @@ const resendFinder: Finder = (target) => {
     })();
 };
 
-/** Objects named `<project>-<stack>-…`, a longer stack's left out. */
-const namedByStack = (target: SweepTarget) => {
-    const prefix = physicalPrefixOf(target.env);
-    return { prefix, ours: (name: string | null | undefined) => typeof name === "string" && name.startsWith(prefix) && !longerStackHolds(target, name, (stack) => physicalPrefixOf({ ...target.env, stack })) };
+/**
+ * The one name the stack gives an object of a service (`<project>-<stack>-openai`): matched
+ * exactly, so a longer stack's (`<project>-<stack>-alice-openai`) is never taken for it, whether or
+ * not the project's other stacks can be listed.
+ */
+const exactName = (target: SweepTarget, name: string, rule: (typeof NAME_RULES)[keyof typeof NAME_RULES]) => {
+    const wanted = physicalName(target.env, name, rule);
+    return { wanted, ours: (found: string | null | undefined) => found === wanted };
 };
 
 const openaiFinder: Finder = (target) => {
@@ -262,13 +268,13 @@ const openaiFinder: Finder = (target) => {
     if (!s) return undefined;
     const baseUrl = s.baseUrl ?? OPENAI_BASE_URL;
     const ctx = context("openai", target);
-    const { prefix, ours } = namedByStack(target);
+    const { wanted, ours } = exactName(target, "openai", NAME_RULES.openaiName);
     return (async (): Promise<Found[]> => {
         const found: Found[] = [];
         // Archived projects are not live (OpenAI never deletes one): only active ones are listed.
         for await (const p of openaiAdmin(ctx, baseUrl, "list projects").projects.list({ limit: 100 })) {
             if (!ours(p.name)) continue;
-            found.push({ platform: "OpenAI", kind: "project", id: p.id, label: p.name ?? p.id, mark: `name starts with ${prefix}`, remove: () => goneIsDone(() => openaiAdmin(ctx, baseUrl, `archive project ${p.id}`).projects.archive(p.id)) });
+            found.push({ platform: "OpenAI", kind: "project", id: p.id, label: p.name ?? p.id, mark: `named ${wanted}`, remove: () => goneIsDone(() => openaiAdmin(ctx, baseUrl, `archive project ${p.id}`).projects.archive(p.id)) });
         }
         return found;
     })();
@@ -279,12 +285,13 @@ const agoraFinder: Finder = (target) => {
     if (!s) return undefined;
     const baseUrl = s.baseUrl ?? AGORA_BASE_URL;
     const ctx = context("agora", target);
-    const { prefix, ours } = namedByStack(target);
+    const { wanted, ours } = exactName(target, "agora", NAME_RULES.agoraProject);
     return (async (): Promise<Found[]> =>
         (await allProjects(ctx, baseUrl, "list Agora projects"))
             // Disabled ones are what a destroy leaves (Agora deletes nothing).
             .filter((p) => p.status === 1 && ours(p.name))
-            .map((p) => ({ platform: "Agora", kind: "project", id: p.id, label: p.name, mark: `name starts with ${prefix}`, remove: async () => void (await agora(ctx, baseUrl, `disable Agora project ${p.id}`).retire("POST", "/dev/v1/project_status", { id: p.id, status: 0 })) })))();
+            // Disabled as the provider does it: a 404 counts as done only when the account's list agrees.
+            .map((p) => ({ platform: "Agora", kind: "project", id: p.id, label: p.name, mark: `named ${wanted}`, remove: () => agoraProjectDefinition.delete(ctx, p.id, { baseUrl, name: p.name, certificate: true, appId: p.vendor_key, appCertificate: "", madeBy: accountDigest(ctx) }) })))();
 };
 
 const posthogFinder: Finder = (target) => {
@@ -292,9 +299,9 @@ const posthogFinder: Finder = (target) => {
     if (!s) return undefined;
     const baseUrl = s.baseUrl ?? POSTHOG_BASE_URL;
     const ctx = context("posthog", target);
-    const { prefix, ours } = namedByStack(target);
+    const { wanted, ours } = exactName(target, "posthog", NAME_RULES.posthogProject);
     return (async (): Promise<Found[]> => {
-        const named = (await posthogList<{ id: number; name: string }>(ctx, baseUrl, `/api/organizations/${encodeURIComponent(s.organizationId)}/projects/`, { search: prefix }, "list PostHog projects")).filter((p) => ours(p.name));
+        const named = (await posthogList<{ id: number; name: string }>(ctx, baseUrl, `/api/organizations/${encodeURIComponent(s.organizationId)}/projects/`, { search: wanted }, "list PostHog projects")).filter((p) => ours(p.name));
         // The list does not say which are being deleted already (a destroy's): each is read.
         const live: { id: number; name: string }[] = [];
         for (const p of named) if ((await posthog(ctx, baseUrl, `read PostHog project ${p.id}`).get<{ is_pending_deletion?: boolean }>(`/api/projects/${p.id}/`))?.is_pending_deletion === false) live.push(p);
@@ -303,7 +310,7 @@ const posthogFinder: Finder = (target) => {
                 kind: "project",
                 id: String(p.id),
                 label: p.name,
-                mark: `name starts with ${prefix}`,
+                mark: `named ${wanted}`,
                 // Its feature flags go with it.
                 remove: () => posthogProjectDefinition.delete(ctx, String(p.id), { baseUrl, organizationId: s.organizationId, name: p.name, apiToken: "" }),
             }));
@@ -315,12 +322,14 @@ const mapboxFinder: Finder = (target) => {
     if (!s) return undefined;
     const baseUrl = s.baseUrl ?? MAPBOX_BASE_URL;
     const ctx = context("mapbox", target);
-    const { prefix, ours } = namedByStack(target);
+    // The notes the stack gives its configured tokens, each rotation's included.
+    const notes = Object.keys(s.tokens).map((name) => physicalName(target.env, `mapbox-${name}`, NAME_RULES.mapboxNote));
+    const ours = (note: string | undefined) => note !== undefined && notes.some((n) => note === n || (note.startsWith(`${n} (rotation `) && /^ \(rotation \d+\)$/.test(note.slice(n.length))));
     return (async (): Promise<Found[]> => {
         checkAccount(ctx, s.username);
         return (await allTokens(ctx, baseUrl, s.username, "list Mapbox tokens"))
             .filter((t) => ours(t.note))
-            .map((t) => ({ platform: "Mapbox", kind: "token", id: t.id, label: t.note ?? t.id, mark: `note starts with ${prefix}`, remove: async () => void (await mapbox(ctx, baseUrl, `delete Mapbox token ${t.id}`).remove(`/tokens/v2/${encodeURIComponent(s.username)}/${encodeURIComponent(t.id)}`)) }));
+            .map((t) => ({ platform: "Mapbox", kind: "token", id: t.id, label: t.note ?? t.id, mark: "the note the stack gives a configured token", remove: async () => void (await mapbox(ctx, baseUrl, `delete Mapbox token ${t.id}`).remove(`/tokens/v2/${encodeURIComponent(s.username)}/${encodeURIComponent(t.id)}`)) }));
     })();
 };
 

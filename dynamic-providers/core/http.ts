@@ -81,9 +81,11 @@ export function parseRetryAfter(header: string | null | undefined, now: number =
  * How long the server asked to wait: Retry-After, else a rate-limit reset time (Mapbox's
  * X-Rate-Limit-Reset, a Unix time in seconds). Undefined when it did not say.
  */
-export function waitAskedFor(headers: Headers, now: number = Date.now()): number | undefined {
+export function waitAskedFor(headers: Headers, now: number = Date.now(), status = 429): number | undefined {
     const retryAfter = parseRetryAfter(headers.get("retry-after"), now);
     if (retryAfter !== undefined) return retryAfter;
+    // A reset time says when a rate-limit window ends: it answers a 429 only.
+    if (status !== 429) return undefined;
     const reset = headers.get("x-rate-limit-reset")?.trim();
     return reset && /^\d+$/.test(reset) ? Math.max(0, Number(reset) * 1000 - now) : undefined;
 }
@@ -190,7 +192,7 @@ export class HttpCall {
                 if (isWrite) this.writeMayHaveLanded = true;
             }
 
-            const retryAfterMs = response ? waitAskedFor(response.headers, this.now()) : undefined;
+            const retryAfterMs = response ? waitAskedFor(response.headers, this.now(), response.status) : undefined;
             const delay = backoffDelay(attempt, this.policy, retryAfterMs, this.random);
             const elapsed = this.now() - this.startedAt;
             const giveUp =

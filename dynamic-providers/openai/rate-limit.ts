@@ -40,6 +40,14 @@ async function rowsOf(ctx: OperationContext, baseUrl: string, projectId: string,
     return rows;
 }
 
+/** A limit the model does not have ("only relevant for certain models") would be ignored, and differ on every refresh: refused, naming the model's limits. */
+function refuseForeignLimits(i: Pick<RateLimitInputs, "model" | "projectId">, row: ApiRateLimit, fields: RateLimitField[]): void {
+    const foreign = fields.filter((f) => row[RATE_LIMIT_FIELDS[f]] === undefined);
+    if (foreign.length === 0) return;
+    const has = FIELDS.filter((f) => row[RATE_LIMIT_FIELDS[f]] !== undefined);
+    throw new Error(`OpenAI model "${i.model}" has no ${foreign.join(", ")} limit in project ${i.projectId} (its limits: ${has.join(", ")}): remove ${foreign.length === 1 ? "it" : "them"} from openai.rateLimits.${i.model}`);
+}
+
 async function write(ctx: OperationContext, i: Pick<RateLimitInputs, "baseUrl" | "projectId">, id: string, values: Partial<Record<RateLimitField, number | null>>, operation: string): Promise<ApiRateLimit> {
     const { call, projects } = openaiAdmin(ctx, i.baseUrl, operation);
     return (await openaiCall(ctx, call, () => projects.rateLimits.updateRateLimit(id, { project_id: i.projectId, ...bodyOf(values) }))) as ApiRateLimit;
@@ -62,12 +70,7 @@ export const rateLimitDefinition: ResourceDefinition<ReturnType<typeof rateLimit
             const models = rows.map((r) => r.model).sort();
             throw new Error(`OpenAI project ${i.projectId} has no rate limit for model "${i.model}"${models.length > 0 ? ` (models with limits: ${models.slice(0, 20).join(", ")}${models.length > 20 ? ", …" : ""})` : ""}: check the model's name`);
         }
-        // A limit the model does not have ("only relevant for certain models") would be ignored, and differ on every refresh.
-        const foreign = setFields(i).filter((f) => row[RATE_LIMIT_FIELDS[f]] === undefined);
-        if (foreign.length > 0) {
-            const has = FIELDS.filter((f) => row[RATE_LIMIT_FIELDS[f]] !== undefined);
-            throw new Error(`OpenAI model "${i.model}" has no ${foreign.join(", ")} limit in project ${i.projectId} (its limits: ${has.join(", ")}): remove ${foreign.length === 1 ? "it" : "them"} from openai.rateLimits.${i.model}`);
-        }
+        refuseForeignLimits(i, row, setFields(i));
         const found = Object.fromEntries(setFields(i).map((f) => [f, row[RATE_LIMIT_FIELDS[f]] ?? null]));
         await write(ctx, i, row.id, Object.fromEntries(setFields(i).map((f) => [f, i[f]])), `set rate limits of ${i.model} in project ${i.projectId}`);
         return { id: row.id, outs: { ...i, found } };
@@ -88,6 +91,7 @@ export const rateLimitDefinition: ResourceDefinition<ReturnType<typeof rateLimit
         const found = { ...olds.found };
         if (added.length > 0) {
             const row = (await rowsOf(ctx, news.baseUrl, news.projectId, `read rate limit ${id}`)).find((r) => r.id === id);
+            if (row) refuseForeignLimits(news, row, added);
             for (const f of added) found[f] = row?.[RATE_LIMIT_FIELDS[f]] ?? null;
         }
         const values = { ...Object.fromEntries(dropped.map((f) => [f, olds.found[f] ?? null])), ...Object.fromEntries(setFields(news).map((f) => [f, news[f]])) };

@@ -74,7 +74,7 @@ export const posthogProjectDefinition: ResourceDefinition<ReturnType<typeof post
             // A plan with one project per organization: the stack cannot have its own, but can take the one there is.
             const e = err as { status?: number; apiMessage?: string };
             if (e.status === 403 && /maximum limit of allowed projects/i.test(e.apiMessage ?? "")) {
-                throw new Error(`PostHog refused a new project: ${e.apiMessage} To use the organization's project instead, set posthog.project.adopt to its id (Settings → Project).`);
+                throw new Error(`PostHog refused a new project: ${e.apiMessage} To use the organization's project instead, set posthog.project.adopt to its id and posthog.project.name to its name (Settings → Project), or run npm run adopt.`);
             }
             throw err;
         });

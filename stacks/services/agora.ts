@@ -6,7 +6,7 @@ import { AGORA_PROJECT_NAME_MAX } from "../../dynamic-providers/agora/schema";
 import { httpUrl } from "../../dynamic-providers/core/validation";
 import { dataPolicyOf } from "../environment";
 import { NAME_RULES, physicalName } from "../naming";
-import { adoptionOf, adoptSetting, defineService } from "../service";
+import { adoptionOf, adoptSetting, defineService, requireNameWithAdopt } from "../service";
 
 const section = z
     .object({
@@ -31,6 +31,7 @@ export const agoraService = defineService({
     secrets: [{ credential: agoraCustomerId }, { credential: agoraCustomerSecret }],
 
     plan: (s, ctx): AgoraPlatformArgs => ({
+        ...requireNameWithAdopt(ctx, "agora", s.project),
         ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
         name: s.project.name ?? ctx.name("agora.project.name", () => physicalName(ctx.env, "agora", NAME_RULES.agoraProject)),
         certificate: s.project.certificate,

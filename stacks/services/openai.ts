@@ -6,7 +6,7 @@ import { openaiAdminKey } from "../../dynamic-providers/openai/client";
 import { OPENAI_RESIDENCIES, rateLimitValuesSchema, setsALimit, SETS_A_LIMIT_RULE } from "../../dynamic-providers/openai/schema";
 import { dataPolicyOf } from "../environment";
 import { physicalName, NAME_RULES } from "../naming";
-import { adoptionOf, adoptSetting, defineService } from "../service";
+import { adoptionOf, adoptSetting, defineService, requireNameWithAdopt } from "../service";
 
 const section = z
     .object({
@@ -40,6 +40,7 @@ export const openaiService = defineService({
     secrets: [{ credential: openaiAdminKey }],
 
     plan(s, ctx): OpenaiPlatformArgs {
+        requireNameWithAdopt(ctx, "openai", s.project);
         return {
             ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
             name: s.project.name ?? ctx.name("openai.project.name", () => physicalName(ctx.env, "openai", NAME_RULES.openaiName)),

@@ -7,7 +7,7 @@ import { posthogPersonalKey } from "../../dynamic-providers/posthog/client";
 import { featureFlagInputSchema, FLAG_KEY_PATTERN, FLAG_KEY_MAX, posthogProjectInputSchema, POSTHOG_PROJECT_NAME_MAX } from "../../dynamic-providers/posthog/schema";
 import { dataPolicyOf } from "../environment";
 import { NAME_RULES, physicalName } from "../naming";
-import { adoptionOf, adoptSetting, defineService } from "../service";
+import { adoptionOf, adoptSetting, defineService, requireNameWithAdopt } from "../service";
 
 const flagFields = featureFlagInputSchema().shape;
 const flag = z.object({ description: flagFields.description, rolloutPercentage: flagFields.rolloutPercentage, active: flagFields.active, adopt: adoptSetting }).strict();
@@ -36,6 +36,7 @@ export const posthogService = defineService({
     secrets: [{ credential: posthogPersonalKey }],
 
     plan: (s, ctx): PosthogPlatformArgs => ({
+        ...requireNameWithAdopt(ctx, "posthog", s.project),
         ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
         organizationId: s.organizationId,
         name: s.project.name ?? ctx.name("posthog.project.name", () => physicalName(ctx.env, "posthog", NAME_RULES.posthogProject)),

@@ -12,7 +12,7 @@ import { after, before, test } from "node:test";
 import * as yaml from "js-yaml";
 import { fillForSandbox, SANDBOX_PLATFORM_KEYS } from "../../sandbox/blueprints";
 import { DestroyInterrupted } from "../../sandbox/engine/mini-engine";
-import { SANDBOX_KEYS } from "../../sandbox/local-stack";
+import { SANDBOX_KEYS, SANDBOX_POSTHOG_ORGANIZATION } from "../../sandbox/local-stack";
 import { WiredSandbox } from "../../sandbox/wired-sandbox";
 import { runScript } from "./processes";
 
@@ -133,22 +133,31 @@ test("a prod stack is never swept, and deleting needs --yes outside a terminal",
 });
 
 test("the mobile platforms' objects a lost state left are swept by their names; another stack's and unmarked ones stay", { skip }, async () => {
-    const settings = fillForSandbox("mobile", sandbox.urls(process.env.STACKWIRE_TEST_REDIS_URL));
+    const filled = fillForSandbox("mobile", sandbox.urls(process.env.STACKWIRE_TEST_REDIS_URL));
+    const agoraProject = async (name: string) => ((await (await fetch(`${sandbox.agora.url}/dev/v1/project`, { method: "POST", headers: { authorization: `Basic ${Buffer.from(`${SANDBOX_KEYS.agoraCustomerId}:${SANDBOX_KEYS.agoraCustomerSecret}`).toString("base64")}`, "content-type": "application/json" }, body: JSON.stringify({ name, enable_sign_key: true }) })).json()) as { project: { id: string } }).project;
+    // A project made by hand under the very name the stack would give its own, then adopted: never the sweep's.
+    const handMade = await agoraProject("stackwire-pr-12-agora");
+    const settings = { ...filled, agora: { ...(filled.agora as object), project: { name: "stackwire-pr-12-agora", certificate: true, adopt: handMade.id } } };
     writeStackFiles("pr-12", settings);
     await sandbox.up(settings, { platformKeys: SANDBOX_PLATFORM_KEYS });
-    // Another stack's Agora project, whose name pr-12's prefix must not take.
-    const theirs = (await (await fetch(`${sandbox.agora.url}/dev/v1/project`, { method: "POST", headers: { authorization: `Basic ${Buffer.from(`${SANDBOX_KEYS.agoraCustomerId}:${SANDBOX_KEYS.agoraCustomerSecret}`).toString("base64")}`, "content-type": "application/json" }, body: JSON.stringify({ name: "stackwire-pr-123-agora", enable_sign_key: true }) })).json()) as { project: { id: string } };
+    // Another stack's project, and a longer stack's (pr-12-alice), which pr-12's names must not take.
+    const theirs = { project: await agoraProject("stackwire-pr-123-agora") };
+    const longer = await fetch(`${sandbox.posthog.url}/api/organizations/${SANDBOX_POSTHOG_ORGANIZATION}/projects/`, { method: "POST", headers: { authorization: `Bearer ${SANDBOX_KEYS.posthogPersonalKey}`, "content-type": "application/json" }, body: JSON.stringify({ name: "stackwire-pr-12-alice-posthog" }) });
+    const alice = (await longer.json()) as { id: number };
     sandbox.stackEngine.forgetState();
     const empty = writeState({ version: 3, deployment: { resources: [] } });
 
     const swept = await sweep("--stack", "pr-12", "--state", empty, "--yes");
     assert.equal(swept.status, 0, swept.err);
-    for (const line of [/OpenAI\s+project\s+\S+\s+stackwire-pr-12-openai/, /Agora\s+project\s+\S+\s+stackwire-pr-12-agora/, /PostHog\s+project\s+\S+\s+stackwire-pr-12-posthog/, /Mapbox\s+token\s+\S+\s+stackwire-pr-12-mapbox-app/]) assert.match(swept.out, line);
+    for (const line of [/OpenAI\s+project\s+\S+\s+stackwire-pr-12-openai/, /PostHog\s+project\s+\S+\s+stackwire-pr-12-posthog\s/, /Mapbox\s+token\s+\S+\s+stackwire-pr-12-mapbox-app/]) assert.match(swept.out, line);
+    assert.doesNotMatch(swept.out, /Agora/, "the adopted Agora project is not listed");
     assert.match(swept.out, /Expo \(EAS\) environment variables/, "the report names what it cannot find");
     assert.deepEqual(
         sandbox.leftovers().filter((what) => /^(OpenAI|Agora|Mapbox|PostHog|Expo)/.test(what) && !UNMARKED_LEFTOVERS.has(what)),
-        ["Agora project", "Expo variable", "Expo variable", "Expo variable", "Expo variable"],
-        "left: the other stack's Agora project and the unmarked EAS variables",
+        ["Agora project", "Agora project", "PostHog project", "Expo variable", "Expo variable", "Expo variable", "Expo variable"],
+        "left: the adopted and the other stack's Agora projects, the longer stack's PostHog project and the unmarked EAS variables",
     );
     assert.equal(sandbox.agora.projects.get(theirs.project.id)?.status, 1);
+    assert.equal(sandbox.agora.projects.get(handMade.id)?.status, 1, "the adopted project stays enabled");
+    assert.equal(sandbox.posthog.projects.get(alice.id)?.is_pending_deletion, false, "pr-12-alice's project is not pr-12's");
 });

@@ -79,6 +79,14 @@ describe("adopting a team's projects", () => {
         expect(writes()).toBe(before);
     });
 
+    it("a PostHog project the file adopts already: its flags are still read, the project not written twice", async () => {
+        const analytics = await post(`${posthog.url}/api/organizations/${ORG}/projects/`, posthogAuth, { name: "Mobile analytics" });
+        const flag = await post(`${posthog.url}/api/projects/${String(analytics.id)}/feature_flags/`, posthogAuth, { key: "beta", filters: { groups: [{ properties: [], rollout_percentage: 10 }] } });
+        const settings = { posthog: { baseUrl: posthog.url, organizationId: ORG, project: { name: "Mobile analytics", adopt: { id: String(analytics.id), deleteWithStack: false } }, featureFlags: {} } };
+        const { sections } = await discover({ env, settings: settings as never, credentials: source, alreadyAdopted: new Set([String(analytics.id)]) });
+        expect(sections).toEqual({ posthog: { featureFlags: { beta: { rolloutPercentage: 10, adopt: String(flag.id) } } } });
+    });
+
     it("with several projects to choose from, adopts none until --match picks one", async () => {
         for (const name of ["Staging calls", "Production calls"]) await post(`${agora.url}/dev/v1/project`, agoraAuth, { name, enable_sign_key: false });
         const settings = { agora: { baseUrl: agora.url, project: { certificate: true } } };

@@ -78,6 +78,14 @@ describe("Mapbox token provider", () => {
         const read = await p.token.provider.read!(id, outs);
         expect(read.props!.token).toBe(outs.token);
         expect((await p.token.provider.diff(id, read.props!, inputs)).changes).toBe(false);
+        // An update sends only what changed: a note change sends the note alone, never the scopes.
+        const sent: string[] = [];
+        emulator.onExchange = (e) => {
+            if (e.method === "PATCH") sent.push(e.requestBody.toString("utf8"));
+        };
+        await p.token.provider.update!(id, outs, { ...inputs, note: "acme-dev-uploads-2" });
+        emulator.onExchange = undefined;
+        expect(sent).toEqual([JSON.stringify({ note: "acme-dev-uploads-2" })]);
         const pub = await make("token", web);
         const updated = await p.token.provider.update!(pub.id, pub.outs, { ...pub.inputs, allowedUrls: [], scopes: ["styles:read"] });
         expect(emulator.tokens.get(pub.id)).toMatchObject({ scopes: ["styles:read"] });

@@ -34,7 +34,7 @@ describe("PostHog", () => {
         await make("project", { organizationId: FREE_ORG, name: "Default project" });
         startNewRun();
         await expect(p.project.provider.create({ baseUrl: served.url(), organizationId: FREE_ORG, name: "acme-dev-posthog" })).rejects.toThrow(
-            "PostHog refused a new project: You have reached the maximum limit of allowed projects for your current plan. Upgrade your plan to be able to create and manage more projects. To use the organization's project instead, set posthog.project.adopt to its id",
+            "PostHog refused a new project: You have reached the maximum limit of allowed projects for your current plan. Upgrade your plan to be able to create and manage more projects. To use the organization's project instead, set posthog.project.adopt to its id and posthog.project.name to its name",
         );
     });
 

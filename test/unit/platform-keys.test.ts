@@ -170,6 +170,8 @@ describe("config for keys and consumers", () => {
         ["a made key also copied into platformKeys", { ...mapbox, ...consumers([{ kind: "githubSecret", repository: "app" }], "mapbox.web") }, { mapbox: { web: "pk.x.y" } }, "platformKeys.mapbox: "],
         ["URL restrictions on a secret Mapbox token", { mapbox: { username: "acme", tokens: { uploads: { scopes: ["uploads:write"], allowedUrls: ["https://app.acme.test"] } } } }, {}, "mapbox.tokens.uploads.allowedUrls: only a public token"],
         ["a consumer of Agora's certificate when the stack makes none", { agora: { project: { certificate: false } }, ...consumers([{ kind: "githubSecret", repository: "app" }], "agora.appCertificate") }, {}, "keyConsumers.agora.appCertificate: names a key that platformKeys does not hold"],
+        ["an adopted OpenAI project without its name", { openai: { project: { adopt: "proj_abc123" } } }, {}, "openai.project.name: is required with adopt: the adopted project's own name"],
+        ["an adopted PostHog project without its name", { posthog: { organizationId: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", project: { adopt: "12" } } }, {}, "posthog.project.name: is required with adopt"],
         ["an OpenAI rate limit that sets nothing", { openai: { rateLimits: { "gpt-4o-mini": {} } } }, {}, 'openai.rateLimits.gpt-4o-mini: must set at least one of maxRequestsPerMinute'],
     ])("rejects %s", (_what, extra, keys, expected) => {
         const problems = problemsOf(extra, keys);

@@ -35,6 +35,8 @@ describe("backoff", () => {
         expect(waitAskedFor(new Headers({ "x-rate-limit-reset": String(now / 1000 + 42), "retry-after": "3" }), now)).toBe(3000);
         expect(waitAskedFor(new Headers({ "x-rate-limit-reset": String(now / 1000 - 5) }), now)).toBe(0);
         expect(waitAskedFor(new Headers(), now)).toBeUndefined();
+        // A reset time answers a 429 only: a 5xx that carries one is retried on the usual backoff.
+        expect(waitAskedFor(new Headers({ "x-rate-limit-reset": String(now / 1000 + 42) }), now, 503)).toBeUndefined();
     });
 });
 
