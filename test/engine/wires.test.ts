@@ -60,3 +60,20 @@ test("a second up changes nothing and calls no API", { skip }, () => {
 test("destroy removes every piece: functions, secrets, SMTP, hooks, endpoints, providers", { skip }, () => {
     assert.deepEqual(report.leftovers, []);
 });
+
+test("the demo's mobile stack hands every made key to its consumers, rotates them everywhere, and leaves nothing", { skip }, () => {
+    const { checks, rotated, leftovers } = report.madeKeys;
+    assert.deepEqual(
+        checks.map((c) => [c.key, c.consumer.split(" ")[0], c.visibility, c.holds]),
+        [
+            ["agora.appId", "expo", "public", true],
+            ["mapbox.app", "expo", "public", true],
+            ["posthog.projectKey", "expo", "public", true],
+            ["agora.appCertificate", "appwrite", "secret", true],
+            ["openai.apiKey", "appwrite", "secret", true],
+            ["openai.apiKey", "expo", "secret", true],
+        ],
+    );
+    assert.ok(rotated.length === checks.length && rotated.every((c) => c.holds), JSON.stringify(rotated));
+    assert.deepEqual(leftovers, []);
+});
