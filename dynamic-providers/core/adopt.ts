@@ -29,20 +29,29 @@ export class AdoptionError extends Error {
 
 const MARK = /stackwire:urn:pulumi:([^:]+)::([^:]+)::/;
 
-/** Whose stack a value's mark names: "project/stack", or undefined when it carries none. */
-function markedOwner(value: unknown): string | undefined {
-    if (typeof value === "string") {
-        const m = MARK.exec(value);
-        return m ? `${m[2]}/${m[1]}` : undefined;
+/** Digest marks stackwire writes where a URN does not fit: an Edge Function's name `[stackwire <16 hex>]`, GitLab's `stackwire:sha256:<64 hex>`. */
+const DIGEST_MARK = /\[stackwire ([0-9a-f]{16})\]|stackwire:sha256:([0-9a-f]{64})/;
+
+/** The first match of `pattern` in any string a value holds, however deep. */
+function firstMatch(value: unknown, pattern: RegExp): RegExpExecArray | undefined {
+    if (typeof value === "string") return pattern.exec(value) ?? undefined;
+    const inner = Array.isArray(value) ? value : value && typeof value === "object" ? Object.values(value) : [];
+    for (const v of inner) {
+        const m = firstMatch(v, pattern);
+        if (m) return m;
     }
-    if (Array.isArray(value)) return value.map(markedOwner).find(Boolean);
-    if (value && typeof value === "object") return Object.values(value).map(markedOwner).find(Boolean);
     return undefined;
+}
+
+/** Whose stack a value's URN mark names: "project/stack", or undefined when it carries none. */
+function markedOwner(value: unknown): string | undefined {
+    const m = firstMatch(value, MARK);
+    return m ? `${m[2]}/${m[1]}` : undefined;
 }
 
 /**
  * The stack an existing object is marked as belonging to, when that is not the adopting one:
- * Stripe's `stackwire_stack` metadata, or a URN mark in a description another stack wrote.
+ * Stripe's `stackwire_stack` metadata, or a mark another stack wrote in a description or name.
  */
 export function foreignOwner(found: Record<string, unknown>, wanted: Record<string, unknown>): string | undefined {
     const ours = typeof wanted.resourceUrn === "string" ? markedOwner(wanted.resourceUrn.replace(/^urn:/, "stackwire:urn:")) : undefined;
@@ -52,23 +61,10 @@ export function foreignOwner(found: Record<string, unknown>, wanted: Record<stri
     const { resourceUrn: _urn, ...rest } = found;
     const marked = markedOwner(rest);
     if (marked !== undefined && marked !== ours) return marked;
-    // Where a field is too short for a URN, a stack marks with a digest of it: whose cannot be told, only that it is not this resource's.
-    const digest = digestMarkIn(rest);
+    // A digest says whose resource made it only to that resource: another's is refused without a name.
+    const digest = firstMatch(rest, DIGEST_MARK);
     const own = typeof wanted.resourceUrn === "string" ? createHash("sha256").update(wanted.resourceUrn).digest("hex") : undefined;
-    return digest !== undefined && !own?.startsWith(digest) ? "another (its mark is a digest of a resource URN)" : undefined;
-}
-
-/** Digest marks stackwire writes: an Edge Function's name `[stackwire <16 hex>]`, GitLab's `stackwire:sha256:<64 hex>`. */
-const DIGEST_MARK = /\[stackwire ([0-9a-f]{16})\]|stackwire:sha256:([0-9a-f]{64})/;
-
-function digestMarkIn(value: unknown): string | undefined {
-    if (typeof value === "string") {
-        const m = DIGEST_MARK.exec(value);
-        return m ? (m[1] ?? m[2]) : undefined;
-    }
-    if (Array.isArray(value)) return value.map(digestMarkIn).find(Boolean);
-    if (value && typeof value === "object") return Object.values(value).map(digestMarkIn).find(Boolean);
-    return undefined;
+    return digest && !own?.startsWith(digest[1] ?? digest[2]) ? "another (its mark is a digest of a resource URN)" : undefined;
 }
 
 const shown = (value: unknown) => (value === undefined ? "unset" : JSON.stringify(value));
