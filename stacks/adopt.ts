@@ -30,6 +30,7 @@ import { fromApi as priceFromApi } from "../dynamic-providers/stripe/price";
 import { fromApi as productFromApi } from "../dynamic-providers/stripe/product";
 import { STRIPE_API_BASE } from "../dynamic-providers/stripe/schema";
 import { segment } from "../dynamic-providers/core/gone";
+import { nextLink } from "../dynamic-providers/core/rest";
 import { managementApi, serviceRoleKey, storageClient } from "../dynamic-providers/supabase/client";
 import { SUPABASE_MANAGEMENT_URL } from "../dynamic-providers/supabase/schema";
 import { trello } from "../dynamic-providers/trello/client";
@@ -434,7 +435,7 @@ async function githubPages<T>(ctx: OperationContext, token: string, first: strin
         const answer = await ctx.http(`list ${new URL(url).pathname}`).fetch(url, { headers: { authorization: `Bearer ${token}`, accept: "application/vnd.github+json" } });
         if (!answer.ok) return { status: answer.status, items };
         items.push(...((await answer.json()) as T[]));
-        url = /<([^>]+)>;\s*rel="next"/.exec(answer.headers.get("link") ?? "")?.[1];
+        url = nextLink(answer.headers);
     }
     return { status: 200, items };
 }

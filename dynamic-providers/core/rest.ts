@@ -94,6 +94,11 @@ async function restCall<T>(ctx: OperationContext, call: HttpCall, req: RestReque
 
 type Query = RestRequest["query"];
 
+/** The next page's URL from a `Link: <…>; rel="next"` header (RFC 8288), as GitHub and Mapbox page their lists; undefined on the last page. */
+export function nextLink(headers: Headers | undefined): string | undefined {
+    return /<([^>]+)>;\s*rel="next"/.exec(headers?.get("link") ?? "")?.[1];
+}
+
 /** `path` under `baseUrl`, whether or not the base URL was given with a trailing slash. */
 export function joinUrl(baseUrl: string, path: string): string {
     return `${baseUrl.replace(/\/$/, "")}${path}`;

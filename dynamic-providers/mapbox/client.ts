@@ -7,7 +7,7 @@
 import type { CredentialSpec } from "../core/credentials";
 import type { HttpCall } from "../core/http";
 import type { OperationContext } from "../core/provider";
-import { restClient } from "../core/rest";
+import { nextLink, restClient } from "../core/rest";
 
 /** A secret token (sk.…) with tokens:read, tokens:write and every scope the stack's tokens get. */
 export const mapboxAccessToken: CredentialSpec = { configKey: "mapboxAccessToken", envVars: ["MAPBOX_ACCESS_TOKEN"], label: "Mapbox secret access token (tokens:read, tokens:write)" };
@@ -58,7 +58,7 @@ export async function allTokens(ctx: OperationContext, baseUrl: string, username
         const tokens = await api.get<ApiToken[]>(`/tokens/v2/${encodeURIComponent(username)}`, query);
         if (tokens === undefined) throw ctx.error(api.call, { status: 404, apiMessage: `Mapbox answered 404 to the token list of "${username}": ${mapboxAccessToken.configKey} needs the tokens:read scope, and must be that user's` });
         found.push(...tokens);
-        const next = /<([^>]+)>;\s*rel="next"/.exec(api.call.lastHeaders?.get("link") ?? "")?.[1];
+        const next = nextLink(api.call.lastHeaders);
         if (!next) return found;
         query = Object.fromEntries(new URL(next).searchParams);
         delete query.access_token;
