@@ -54,6 +54,19 @@ export function theOrganization(ctx: OperationContext, baseUrl: string): WhereIt
 }
 
 /**
+ * A read or a write inside a project: undefined when the project was archived (what was in it
+ * cannot be used, so it counts as gone) or the object is gone (`goneOrFail`).
+ */
+export async function insideProject<T>(ctx: OperationContext, call: HttpCall, what: string, baseUrl: string, run: () => Promise<T>): Promise<T | undefined> {
+    try {
+        return await run();
+    } catch (err) {
+        if (archived(err)) return undefined;
+        return goneOrFail(ctx, call, what, baseUrl, err);
+    }
+}
+
+/**
  * A failed read or delete: a 404 means gone only when the admin key's organization answers
  * (core/gone.ts); anything else fails as OpenAI said it.
  */

@@ -12,7 +12,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { archived, goneOrFail, openaiAdmin, openaiCall } from "./client";
+import { insideProject, openaiAdmin, openaiCall } from "./client";
 import { RATE_LIMIT_FIELDS, rateLimitInputSchema, type RateLimitField, type RateLimitInputs } from "./schema";
 
 /** The values the row held before the stack set them, by field; restored on destroy. */
@@ -30,13 +30,10 @@ const bodyOf = (values: Partial<Record<RateLimitField, number | null>>) =>
 async function rowsOf(ctx: OperationContext, baseUrl: string, projectId: string, operation: string): Promise<ApiRateLimit[]> {
     const { call, projects } = openaiAdmin(ctx, baseUrl, operation);
     const rows: ApiRateLimit[] = [];
-    try {
+    // An archived or deleted project has no rows to hold.
+    await insideProject(ctx, call, `project ${projectId}`, baseUrl, async () => {
         for await (const row of projects.rateLimits.listRateLimits(projectId, { limit: 100 })) rows.push(row as ApiRateLimit);
-    } catch (err) {
-        // An archived or deleted project has no rows to hold.
-        if (!archived(err)) await goneOrFail(ctx, call, `project ${projectId}`, baseUrl, err);
-        return [];
-    }
+    });
     return rows;
 }
 
@@ -104,13 +101,8 @@ export const rateLimitDefinition: ResourceDefinition<ReturnType<typeof rateLimit
         const restore = Object.fromEntries(Object.entries(state.found).filter(([, v]) => typeof v === "number"));
         if (Object.keys(restore).length === 0) return;
         const { call, projects } = openaiAdmin(ctx, state.baseUrl, `restore rate limits of ${state.model} in project ${state.projectId}`);
-        try {
-            await projects.rateLimits.updateRateLimit(id, { project_id: state.projectId, ...bodyOf(restore) });
-        } catch (err) {
-            // An archived project's limits matter to no one.
-            if (archived(err)) return;
-            await goneOrFail(ctx, call, `rate limit ${id}`, state.baseUrl, err);
-        }
+        // An archived project's limits matter to no one.
+        await insideProject(ctx, call, `rate limit ${id}`, state.baseUrl, () => projects.rateLimits.updateRateLimit(id, { project_id: state.projectId, ...bodyOf(restore) }));
     },
 };
 

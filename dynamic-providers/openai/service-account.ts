@@ -14,7 +14,7 @@ import { answerIsAbout } from "../core/gone";
 import { createOnce, createdRecently } from "../core/ownership";
 import type { OperationContext, ResourceDefinition } from "../core/provider";
 import { DynamicResource, type ResourceArgs } from "../core/resource";
-import { archived, goneOrFail, openaiAdmin, openaiCall } from "./client";
+import { insideProject, openaiAdmin, openaiCall } from "./client";
 import { serviceAccountInputSchema, type ServiceAccountInputs } from "./schema";
 
 export type ServiceAccountState = ServiceAccountInputs & { role: string; apiKey: string; apiKeyId: string };
@@ -69,14 +69,10 @@ export const serviceAccountDefinition: ResourceDefinition<ReturnType<typeof serv
 
     async read(ctx, id, state) {
         const { call, projects } = openaiAdmin(ctx, state.baseUrl, `read service account ${id}`);
-        try {
-            const found = await projects.serviceAccounts.retrieve(id, { project_id: state.projectId });
-            answerIsAbout(ctx, call, "service account", id, found.id);
-            return { ...state, name: givenName(found.name, state.rotation), role: found.role };
-        } catch (err) {
-            if (archived(err)) return undefined;
-            return goneOrFail(ctx, call, `service account ${id}`, state.baseUrl, err);
-        }
+        const found = await insideProject(ctx, call, `service account ${id}`, state.baseUrl, () => projects.serviceAccounts.retrieve(id, { project_id: state.projectId }));
+        if (!found) return undefined;
+        answerIsAbout(ctx, call, "service account", id, found.id);
+        return { ...state, name: givenName(found.name, state.rotation), role: found.role };
     },
 
     async update(ctx, id, olds, news) {
@@ -87,12 +83,7 @@ export const serviceAccountDefinition: ResourceDefinition<ReturnType<typeof serv
 
     async delete(ctx, id, state) {
         const { call, projects } = openaiAdmin(ctx, state.baseUrl, `delete service account ${id}`);
-        try {
-            await projects.serviceAccounts.delete(id, { project_id: state.projectId });
-        } catch (err) {
-            if (archived(err)) return;
-            await goneOrFail(ctx, call, `service account ${id}`, state.baseUrl, err);
-        }
+        await insideProject(ctx, call, `service account ${id}`, state.baseUrl, () => projects.serviceAccounts.delete(id, { project_id: state.projectId }));
     },
 };
 
