@@ -46,10 +46,12 @@ export const expoVariableDefinition: ResourceDefinition<ReturnType<typeof expoVa
     async create(ctx, i) {
         const operation = `create Expo variable ${i.name} (${i.environments.join(", ")})`;
         let other: ApiVariable | undefined;
+        // Expo's answer to a name taken for an environment is not published: another's variable found by the look is refused here.
+        const holder = () => other && { what: `Expo variable ${i.name} for ${(other.environments ?? []).join(", ")}`, id: other.id, where: `EAS project ${i.projectId}`, instead: "delete it (EAS dashboard, or eas env:delete) or choose another name", adoptable: false };
         const made = await createOnce<ApiVariable>(ctx, operation, {
             lookFirst: true,
             create: async (call) => {
-                if (other) throw takenBy(undefined, { what: `Expo variable ${i.name} for ${(other.environments ?? []).join(", ")}`, id: other.id, where: `EAS project ${i.projectId}`, instead: "delete it (EAS dashboard, or eas env:delete) or choose another name", adoptable: false });
+                if (other) throw takenBy(undefined, holder());
                 const data = await expoGraphql<{ environmentVariable: { createEnvironmentVariableForApp: ApiVariable } }>(
                     ctx,
                     i.baseUrl,
@@ -75,7 +77,7 @@ export const expoVariableDefinition: ResourceDefinition<ReturnType<typeof expoVa
                 await writeValue(ctx, found.mine.id, i);
                 return found.mine;
             },
-            notOurs: (err) => takenBy(err, other && { what: `Expo variable ${i.name} for ${(other.environments ?? []).join(", ")}`, id: other.id, where: `EAS project ${i.projectId}`, instead: "delete it (EAS dashboard, or eas env:delete) or choose another name", adoptable: false }),
+            notOurs: (err) => takenBy(err, holder()),
         });
         return { id: made.id, outs: i };
     },

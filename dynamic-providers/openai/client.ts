@@ -31,7 +31,7 @@ function details(err: unknown) {
 const isNotFound = (err: unknown) => (err as { status?: number }).status === 404;
 
 /** OpenAI's 400 for anything inside an archived project, which "cannot be used or updated": what was in it is gone. */
-export const archived = (err: unknown) => (err as { status?: number }).status === 400 && /archived/i.test(String((err as { error?: { message?: string } }).error?.message ?? ""));
+const archived = (err: unknown) => (err as { status?: number }).status === 400 && /archived/i.test(String((err as { error?: { message?: string } }).error?.message ?? ""));
 
 const OPENAI_ERRORS: ApiErrors = { details, isGone: isNotFound };
 
