@@ -19,7 +19,8 @@ import { eventsOf } from "../dynamic-providers/gitlab/hook";
 import { GITLAB_BASE_URL } from "../dynamic-providers/gitlab/schema";
 import { openaiAdmin } from "../dynamic-providers/openai/client";
 import { OPENAI_BASE_URL } from "../dynamic-providers/openai/schema";
-import { listAll as posthogList, posthog } from "../dynamic-providers/posthog/client";
+import { listAll as posthogList } from "../dynamic-providers/posthog/client";
+import { liveProjects } from "../dynamic-providers/posthog/project";
 import { POSTHOG_BASE_URL } from "../dynamic-providers/posthog/schema";
 import { API_KEY_MARK } from "../dynamic-providers/resend/api-key";
 import { listAll as resendList, resend } from "../dynamic-providers/resend/client";
@@ -600,10 +601,7 @@ const discoverPosthog: Discoverer = async (target) => {
     const s = target.settings.posthog!;
     const ctx = new OperationContext("posthog", target.credentials);
     const baseUrl = s.baseUrl ?? POSTHOG_BASE_URL;
-    const listed = await posthogList<{ id: number; name: string }>(ctx, baseUrl, `/api/organizations/${encodeURIComponent(s.organizationId)}/projects/`, {}, "list PostHog projects");
-    // The list does not say which projects are being deleted: each is read, and those are left out.
-    const live: { id: number; name: string }[] = [];
-    for (const p of listed) if ((await posthog(ctx, baseUrl, `read PostHog project ${p.id}`).get<{ is_pending_deletion?: boolean }>(`/api/projects/${p.id}/`))?.is_pending_deletion === false) live.push(p);
+    const live = await liveProjects(ctx, { baseUrl, organizationId: s.organizationId }, () => true);
     target.progress?.("PostHog", "projects", live.length);
     const { chosen, found } = chooseProject(target, "posthog", s, live.map((p) => ({ id: String(p.id), name: p.name, settings: { name: p.name } })));
     // A project the file adopts already: its flags are still read.

@@ -27,8 +27,7 @@ import { allTokens, checkAccount, mapbox } from "../dynamic-providers/mapbox/cli
 import { MAPBOX_BASE_URL } from "../dynamic-providers/mapbox/schema";
 import { openaiAdmin } from "../dynamic-providers/openai/client";
 import { OPENAI_BASE_URL } from "../dynamic-providers/openai/schema";
-import { listAll as posthogList, posthog } from "../dynamic-providers/posthog/client";
-import { posthogProjectDefinition } from "../dynamic-providers/posthog/project";
+import { liveProjects, posthogProjectDefinition } from "../dynamic-providers/posthog/project";
 import { POSTHOG_BASE_URL } from "../dynamic-providers/posthog/schema";
 import { API_KEY_MARK } from "../dynamic-providers/resend/api-key";
 import { listAll as resendList, resend } from "../dynamic-providers/resend/client";
@@ -301,10 +300,7 @@ const posthogFinder: Finder = (target) => {
     const ctx = context("posthog", target);
     const { wanted, ours } = exactName(target, "posthog", NAME_RULES.posthogProject);
     return (async (): Promise<Found[]> => {
-        const named = (await posthogList<{ id: number; name: string }>(ctx, baseUrl, `/api/organizations/${encodeURIComponent(s.organizationId)}/projects/`, { search: wanted }, "list PostHog projects")).filter((p) => ours(p.name));
-        // The list does not say which are being deleted already (a destroy's): each is read.
-        const live: { id: number; name: string }[] = [];
-        for (const p of named) if ((await posthog(ctx, baseUrl, `read PostHog project ${p.id}`).get<{ is_pending_deletion?: boolean }>(`/api/projects/${p.id}/`))?.is_pending_deletion === false) live.push(p);
+        const live = await liveProjects(ctx, { baseUrl, organizationId: s.organizationId }, ours, wanted);
         return live.map((p) => ({
                 platform: "PostHog",
                 kind: "project",

@@ -19,7 +19,7 @@ import { posthogProjectInputSchema, type PosthogProjectInputs } from "./schema";
 
 export type PosthogProjectState = PosthogProjectInputs & { apiToken: string };
 
-interface ApiProject {
+export interface ApiProject {
     id: number;
     name: string;
     organization: string;
@@ -32,20 +32,25 @@ const orgProjects = (i: Pick<PosthogProjectInputs, "organizationId">) => `/api/o
 const projectPath = (id: string | number) => `/api/projects/${encodeURIComponent(String(id))}/`;
 
 /**
- * Projects of our name in the organization made within the lost-create window. The list has
- * neither created_at nor is_pending_deletion, so each is read: one a destroy is deleting is
- * neither ours to take nor in the way.
+ * The organization's projects that are not being deleted, read whole. The list (its basic
+ * serializer) has neither created_at nor is_pending_deletion, so each listed project is read:
+ * one a destroy is deleting is neither ours to take, nor in the way, nor left over.
  */
-async function recentlyNamed(ctx: OperationContext, i: PosthogProjectInputs): Promise<{ recent?: ApiProject; other?: ApiProject }> {
-    const named = (await listAll<ApiProject>(ctx, i.baseUrl, orgProjects(i), { search: i.name }, `look for PostHog project ${i.name}`)).filter((p) => p.name === i.name);
-    let other: ApiProject | undefined;
-    for (const p of named) {
+export async function liveProjects(ctx: OperationContext, i: Pick<PosthogProjectInputs, "baseUrl" | "organizationId">, keep: (name: string) => boolean, search?: string): Promise<ApiProject[]> {
+    const listed = (await listAll<ApiProject>(ctx, i.baseUrl, orgProjects(i), search ? { search } : {}, "list PostHog projects")).filter((p) => keep(p.name));
+    const live: ApiProject[] = [];
+    for (const p of listed) {
         const full = await posthog(ctx, i.baseUrl, `read PostHog project ${p.id}`).get<ApiProject>(projectPath(p.id));
-        if (!full || full.is_pending_deletion) continue;
-        if (createdRecently(ctx, full.created_at)) return { recent: full };
-        other ??= full;
+        if (full && !full.is_pending_deletion) live.push(full);
     }
-    return { other };
+    return live;
+}
+
+/** Projects of our name made within the lost-create window (ours), else one someone else made. */
+async function recentlyNamed(ctx: OperationContext, i: PosthogProjectInputs): Promise<{ recent?: ApiProject; other?: ApiProject }> {
+    const named = await liveProjects(ctx, i, (name) => name === i.name, i.name);
+    const recent = named.find((p) => createdRecently(ctx, p.created_at));
+    return recent ? { recent } : { other: named[0] };
 }
 
 export const posthogProjectDefinition: ResourceDefinition<ReturnType<typeof posthogProjectInputSchema>, PosthogProjectState> = {
