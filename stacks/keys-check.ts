@@ -6,6 +6,7 @@
  */
 import { createClient } from "redis";
 import { redact } from "../dynamic-providers/core/errors";
+import { messageOf as apiMessageOf } from "../dynamic-providers/core/rest";
 import { EXPO_BASE_URL } from "../dynamic-providers/expo/schema";
 import { GITLAB_BASE_URL } from "../dynamic-providers/gitlab/schema";
 import { MAPBOX_BASE_URL } from "../dynamic-providers/mapbox/schema";
@@ -64,19 +65,17 @@ async function get(url: string, headers: Record<string, string>): Promise<{ stat
     return { status: answer.status, headers: answer.headers, body };
 }
 
-/** The message an API put in its error body, whatever its shape. */
-function messageOf(body: unknown): string {
-    const b = body as { error?: { message?: string } | string; message?: string | string[]; detail?: string } | undefined;
-    const message = typeof body === "string" ? body : typeof b?.error === "object" ? b.error?.message : (b?.error ?? b?.message ?? b?.detail);
+/** The message an API put in its error body (core/rest.ts reads every shape), without any part of a key. */
+function messageOf(body: unknown, status: number): string {
     // Some platforms echo a masked key (OpenAI's "sk-ab****…1234"): no part of a key is shown here.
-    return String(Array.isArray(message) ? message.join(", ") : (message ?? "refused"))
+    return apiMessageOf(body, status)
         .replace(/\S*\*{3,}\S*/g, "[key]")
         .slice(0, 200);
 }
 
 /** A refusal judges the key; a 429 or a 5xx judges nothing (try again). */
 const refused = (key: string, status: number, body: unknown): Omit<KeyCheck, "platform"> =>
-    status === 429 || status >= 500 ? { key, result: "not checked", why: `${status}: the platform did not answer the question (${messageOf(body)})` } : { key, result: "invalid", why: `${status}: ${messageOf(body)}` };
+    status === 429 || status >= 500 ? { key, result: "not checked", why: `${status}: the platform did not answer the question (${messageOf(body, status)})` } : { key, result: "invalid", why: `${status}: ${messageOf(body, status)}` };
 
 const CHECKERS: Record<string, Checker> = {
     // GET /v1/account: a secret key's own account; a restricted key is refused it (403) yet is a working key.
@@ -195,7 +194,7 @@ const CHECKERS: Record<string, Checker> = {
         const body = (await answer.json().catch(() => ({}))) as { data?: { meActor?: { __typename?: string; accounts?: { name: string }[] } | null }; errors?: { message: string }[] };
         // Refused (401, or an error about the token) judges the key; any other error judges nothing.
         const failure = body.errors?.[0] as { message?: string; extensions?: { errorCode?: string } } | undefined;
-        if (answer.status === 200 && failure && failure.extensions?.errorCode !== "UNAUTHORIZED_ERROR") return [{ key: "accessToken", result: "not checked", why: `Expo answered an error: ${messageOf(failure.message ?? "")}` }];
+        if (answer.status === 200 && failure && failure.extensions?.errorCode !== "UNAUTHORIZED_ERROR") return [{ key: "accessToken", result: "not checked", why: `Expo answered an error: ${messageOf(failure.message ?? "", answer.status)}` }];
         if (answer.status !== 200 || failure) return [refused("accessToken", answer.status === 200 ? 401 : answer.status, failure?.message ?? body)];
         const actor = body.data?.meActor;
         if (!actor) return [{ key: "accessToken", result: "invalid", why: "Expo does not know this token (no one is logged in with it)" }];

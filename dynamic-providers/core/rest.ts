@@ -32,12 +32,17 @@ export class RestError extends Error {
     }
 }
 
-/** Flattens API error bodies: strings, {message}, {error}, DRF's {detail, attr} (PostHog) and GitLab's {message: {field: [..]}}. */
+/**
+ * Flattens API error bodies: strings, {message} (a list of them too), {error} and {error: {message}}
+ * (OpenAI, Airtable), DRF's {detail, attr} (PostHog) and GitLab's {message: {field: [..]}}.
+ */
 export function messageOf(body: unknown, status: number): string {
     if (typeof body === "string" && body.trim()) return body.trim();
     if (body && typeof body === "object") {
         const b = body as { message?: unknown; error?: unknown; detail?: unknown; attr?: unknown };
         if (typeof b.message === "string") return b.message;
+        if (Array.isArray(b.message) && b.message.every((m) => typeof m === "string")) return b.message.join(", ");
+        if (b.error && typeof b.error === "object" && typeof (b.error as { message?: unknown }).message === "string") return (b.error as { message: string }).message;
         if (typeof b.detail === "string") return typeof b.attr === "string" ? `${b.attr}: ${b.detail}` : b.detail;
         if (b.message && typeof b.message === "object") {
             return Object.entries(b.message as Record<string, unknown>)
