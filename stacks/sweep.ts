@@ -18,24 +18,34 @@ import type Stripe from "stripe";
 import { accountDigest, allProjects } from "../dynamic-providers/agora/client";
 import { agoraProjectDefinition } from "../dynamic-providers/agora/project";
 import { AGORA_BASE_URL } from "../dynamic-providers/agora/schema";
+import { appwriteBucketDefinition } from "../dynamic-providers/appwrite/bucket";
 import { appwrite, listAllPages, type AppwriteConnection } from "../dynamic-providers/appwrite/client";
+import { databaseDefinition } from "../dynamic-providers/appwrite/database";
 import type { ConfigSource } from "../dynamic-providers/core/credentials";
 import { OperationContext } from "../dynamic-providers/core/provider";
 import { gitlab, listAll as gitlabList } from "../dynamic-providers/gitlab/client";
+import { projectDefinition } from "../dynamic-providers/gitlab/project";
 import { GITLAB_BASE_URL } from "../dynamic-providers/gitlab/schema";
-import { allTokens, checkAccount, mapbox } from "../dynamic-providers/mapbox/client";
+import { allTokens, checkAccount } from "../dynamic-providers/mapbox/client";
+import { tokenDefinition } from "../dynamic-providers/mapbox/token";
 import { MAPBOX_BASE_URL } from "../dynamic-providers/mapbox/schema";
 import { openaiAdmin } from "../dynamic-providers/openai/client";
+import { openaiProjectDefinition } from "../dynamic-providers/openai/project";
 import { OPENAI_BASE_URL } from "../dynamic-providers/openai/schema";
 import { liveProjects, posthogProjectDefinition } from "../dynamic-providers/posthog/project";
 import { POSTHOG_BASE_URL } from "../dynamic-providers/posthog/schema";
 import { API_KEY_MARK } from "../dynamic-providers/resend/api-key";
 import { listAll as resendList, resend } from "../dynamic-providers/resend/client";
 import { RESEND_BASE_URL } from "../dynamic-providers/resend/schema";
-import { stripeClient, stripeFailure, stripeKey } from "../dynamic-providers/stripe/client";
+import { stripeClient, stripeKey } from "../dynamic-providers/stripe/client";
+import { productDefinition } from "../dynamic-providers/stripe/product";
+import { webhookEndpointDefinition } from "../dynamic-providers/stripe/webhook-endpoint";
 import { STRIPE_API_BASE } from "../dynamic-providers/stripe/schema";
+import { bucketDefinition } from "../dynamic-providers/supabase/bucket";
 import { serviceRoleKey, storageClient } from "../dynamic-providers/supabase/client";
+import { boardDefinition } from "../dynamic-providers/trello/board";
 import { trello } from "../dynamic-providers/trello/client";
+import { trelloWebhookDefinition } from "../dynamic-providers/trello/webhook";
 import { TRELLO_BASE_URL } from "../dynamic-providers/trello/schema";
 import type { StackSettings } from "./config";
 import type { Environment } from "./environment";
@@ -75,15 +85,12 @@ export const UNMARKED = [
     "PostgreSQL roles and Redis ACL users (servers, not platforms)",
 ];
 
-/** A delete whose object is already gone (sent again after a lost answer, or deleted by hand meanwhile) is done. */
-async function goneIsDone(run: () => Promise<unknown>): Promise<void> {
-    try {
-        await run();
-    } catch (err) {
-        const e = err as { statusCode?: unknown; status?: unknown; code?: unknown };
-        if ([e.statusCode, e.status, e.code].some((v) => Number(v) === 404)) return;
-        throw err;
-    }
+/**
+ * Deletes a found object as its provider's destroy does (its waits, its "not found means gone"
+ * check), given the little of its state that delete reads.
+ */
+function deleteAs<O>(definition: { delete(ctx: OperationContext, id: string, state: O): Promise<void> }, ctx: OperationContext, id: string, state: Partial<O>): () => Promise<void> {
+    return () => definition.delete(ctx, id, state as O);
 }
 
 export interface SweepTarget {
@@ -122,6 +129,8 @@ const stripeFinder: Finder = (target) => {
     const ctx = context("stripe", target);
     // Live keys belong to prod, which is never swept.
     const open = (operation: string): Stripe => stripeClient(s.apiBase ?? STRIPE_API_BASE, stripeKey(ctx, ["test"]), ctx.http(operation));
+    // What a product's or endpoint's delete reads of its state: where, with which key, and no recorded account.
+    const connection = { apiBase: s.apiBase ?? STRIPE_API_BASE, keyModes: ["test" as const], account: null, livemode: false };
     const tag = ownerTag(env);
     return (async (): Promise<Found[]> => {
         const found: Found[] = [];
@@ -133,23 +142,17 @@ const stripeFinder: Finder = (target) => {
                 id: product.id,
                 label: product.name,
                 mark: `metadata stackwire_stack=${tag}`,
-                // As the provider destroys a product: its active prices archived, then the product deleted, or archived when Stripe keeps it for its prices.
-                remove: () =>
-                    goneIsDone(async () => {
-                        const stripe = open(`archive prices of product ${product.id}`);
-                        for await (const price of stripe.prices.list({ product: product.id, active: true, limit: 100 })) await stripe.prices.update(price.id, { active: false });
-                        try {
-                            await open(`delete product ${product.id}`).products.del(product.id);
-                        } catch (err) {
-                            if (stripeFailure(err).status !== 400 || !/prices/.test(stripeFailure(err).apiMessage)) throw err;
-                            await open(`archive product ${product.id}`).products.update(product.id, { active: false });
-                        }
-                    }),
+                // Its active prices archived (the state that tracked them is gone), then the product destroyed as the provider does.
+                remove: async () => {
+                    const stripe = open(`archive prices of product ${product.id}`);
+                    for await (const price of stripe.prices.list({ product: product.id, active: true, limit: 100 })) await stripe.prices.update(price.id, { active: false });
+                    await deleteAs(productDefinition, ctx, product.id, { ...connection, archiveOnDelete: false })();
+                },
             });
         }
         for await (const endpoint of open("list webhook endpoints").webhookEndpoints.list({ limit: 100 })) {
             if (endpoint.metadata?.stackwire_stack !== tag) continue;
-            found.push({ platform: "Stripe", kind: "webhook endpoint", id: endpoint.id, label: endpoint.url, mark: `metadata stackwire_stack=${tag}`, remove: () => goneIsDone(() => open(`delete webhook endpoint ${endpoint.id}`).webhookEndpoints.del(endpoint.id)) });
+            found.push({ platform: "Stripe", kind: "webhook endpoint", id: endpoint.id, label: endpoint.url, mark: `metadata stackwire_stack=${tag}`, remove: deleteAs(webhookEndpointDefinition, ctx, endpoint.id, connection) });
         }
         return found;
     })();
@@ -173,14 +176,8 @@ const supabaseFinder: Finder = (target) => {
                 id: b.id,
                 label: b.name,
                 mark: `name starts with ${prefix}`,
-                remove: () =>
-                    goneIsDone(async () => {
-                        // supabase-js answers errors rather than throwing them: thrown here with their status.
-                        for (const [what, run] of [["empty", () => storage(`empty bucket ${b.id}`).emptyBucket(b.id)], ["delete", () => storage(`delete bucket ${b.id}`).deleteBucket(b.id)]] as const) {
-                            const { error } = await run();
-                            if (error) throw Object.assign(new Error(`Supabase Storage refused to ${what} bucket ${b.id}: ${error.message}`), { statusCode: (error as { statusCode?: unknown }).statusCode });
-                        }
-                    }),
+                // Emptied first, and waited for (Storage empties in the background), as the provider's forced destroy does.
+                remove: deleteAs(bucketDefinition, ctx, b.id, { projectUrl: s.url, bucketId: b.id, forceDestroy: true }),
             }));
     })();
 };
@@ -199,8 +196,8 @@ const appwriteFinder: Finder = (target) => {
         const buckets = await listAllPages<{ $id: string; name: string }>((queries) => api("list buckets").storage.listBuckets({ queries }) as never, "buckets");
         const mark = `id starts with ${prefix}`;
         return [
-            ...databases.filter((d) => d.$id.startsWith(prefix) && !longerStackHolds(target, d.$id, (stack) => physicalPrefixOf({ ...env, stack }))).map((d) => ({ platform: "Appwrite", kind: "database", id: d.$id, label: d.name, mark, remove: () => goneIsDone(() => api(`delete database ${d.$id}`).databases.delete({ databaseId: d.$id })) })),
-            ...buckets.filter((b) => b.$id.startsWith(prefix) && !longerStackHolds(target, b.$id, (stack) => physicalPrefixOf({ ...env, stack }))).map((b) => ({ platform: "Appwrite", kind: "storage bucket", id: b.$id, label: b.name, mark, remove: () => goneIsDone(() => api(`delete bucket ${b.$id}`).storage.deleteBucket({ bucketId: b.$id })) })),
+            ...databases.filter((d) => d.$id.startsWith(prefix) && !longerStackHolds(target, d.$id, (stack) => physicalPrefixOf({ ...env, stack }))).map((d) => ({ platform: "Appwrite", kind: "database", id: d.$id, label: d.name, mark, remove: deleteAs(databaseDefinition, ctx, d.$id, connection) })),
+            ...buckets.filter((b) => b.$id.startsWith(prefix) && !longerStackHolds(target, b.$id, (stack) => physicalPrefixOf({ ...env, stack }))).map((b) => ({ platform: "Appwrite", kind: "storage bucket", id: b.$id, label: b.name, mark, remove: deleteAs(appwriteBucketDefinition, ctx, b.$id, connection) })),
         ];
     })();
 };
@@ -217,8 +214,8 @@ const trelloFinder: Finder = (target) => {
         const boards = (await api.get<{ id: string; name: string; desc: string }[]>("/members/me/boards", { filter: "open", fields: "name,desc" })) ?? [];
         return [
             // Webhooks first: Trello deletes a board's webhooks with it, and a sweep deletes in this order.
-            ...webhooks.filter((w) => w.description?.includes(mark)).map((w) => ({ platform: "Trello", kind: "webhook", id: w.id, label: w.callbackURL, mark: `description holds ${mark}…`, remove: async () => void (await trello(ctx, baseUrl, `delete webhook ${w.id}`).remove(`/webhooks/${w.id}`)) })),
-            ...boards.filter((b) => b.desc?.includes(mark)).map((b) => ({ platform: "Trello", kind: "board", id: b.id, label: b.name, mark: `description holds ${mark}…`, remove: async () => void (await trello(ctx, baseUrl, `delete board ${b.id}`).remove(`/boards/${b.id}`)) })),
+            ...webhooks.filter((w) => w.description?.includes(mark)).map((w) => ({ platform: "Trello", kind: "webhook", id: w.id, label: w.callbackURL, mark: `description holds ${mark}…`, remove: deleteAs(trelloWebhookDefinition, ctx, w.id, { baseUrl }) })),
+            ...boards.filter((b) => b.desc?.includes(mark)).map((b) => ({ platform: "Trello", kind: "board", id: b.id, label: b.name, mark: `description holds ${mark}…`, remove: deleteAs(boardDefinition, ctx, b.id, { baseUrl }) })),
         ];
     })();
 };
@@ -234,7 +231,7 @@ const gitlabFinder: Finder = (target) => {
         const projects = await gitlabList<{ id: number; path_with_namespace: string; description: string | null }>(gitlab(ctx, baseUrl, "list projects"), "/projects", { membership: true, simple: false });
         return projects
             .filter((p) => p.description?.includes(`<!-- ${mark}`))
-            .map((p) => ({ platform: "GitLab", kind: "project", id: String(p.id), label: p.path_with_namespace, mark: `description holds ${mark}…`, remove: async () => void (await gitlab(ctx, baseUrl, `delete project ${p.id}`).remove(`/projects/${p.id}`)) }));
+            .map((p) => ({ platform: "GitLab", kind: "project", id: String(p.id), label: p.path_with_namespace, mark: `description holds ${mark}…`, remove: deleteAs(projectDefinition, ctx, String(p.id), { baseUrl, pathWithNamespace: p.path_with_namespace, namespaceId: null }) }));
     })();
 };
 
@@ -248,7 +245,8 @@ const resendFinder: Finder = (target) => {
         const keys = await resendList<{ id: string; name: string }>(resend(ctx, baseUrl, "list API keys"), "/api-keys");
         return keys
             .filter((k) => k.name.startsWith(prefix) && API_KEY_MARK.test(k.name) && !longerStackHolds(target, k.name, (stack) => `${stack}-`))
-            .map((k) => ({ platform: "Resend", kind: "API key", id: k.id, label: k.name, mark: `name starts with ${prefix} and ends with stackwire's #<hash>`, remove: async () => void (await resend(ctx, baseUrl, `delete API key ${k.id}`).remove(`/api-keys/${k.id}`)) }));
+            .map((k) => ({ platform: "Resend", kind: "API key", id: k.id, label: k.name, mark: `name starts with ${prefix} and ends with stackwire's #<hash>`, // Not the provider's delete: its "gone" check needs the key's token, shown once and not in a lost state; the listing just made is the check.
+                remove: async () => void (await resend(ctx, baseUrl, `delete API key ${k.id}`).remove(`/api-keys/${k.id}`)) }));
     })();
 };
 
@@ -273,7 +271,7 @@ const openaiFinder: Finder = (target) => {
         // Archived projects are not live (OpenAI never deletes one): only active ones are listed.
         for await (const p of openaiAdmin(ctx, baseUrl, "list projects").projects.list({ limit: 100 })) {
             if (!ours(p.name)) continue;
-            found.push({ platform: "OpenAI", kind: "project", id: p.id, label: p.name ?? p.id, mark: `named ${wanted}`, remove: () => goneIsDone(() => openaiAdmin(ctx, baseUrl, `archive project ${p.id}`).projects.archive(p.id)) });
+            found.push({ platform: "OpenAI", kind: "project", id: p.id, label: p.name ?? p.id, mark: `named ${wanted}`, remove: deleteAs(openaiProjectDefinition, ctx, p.id, { baseUrl }) });
         }
         return found;
     })();
@@ -290,7 +288,7 @@ const agoraFinder: Finder = (target) => {
             // Disabled ones are what a destroy leaves (Agora deletes nothing).
             .filter((p) => p.status === 1 && ours(p.name))
             // Disabled as the provider does it: a 404 counts as done only when the account's list agrees.
-            .map((p) => ({ platform: "Agora", kind: "project", id: p.id, label: p.name, mark: `named ${wanted}`, remove: () => agoraProjectDefinition.delete(ctx, p.id, { baseUrl, name: p.name, certificate: true, appId: p.vendor_key, appCertificate: "", madeBy: accountDigest(ctx) }) })))();
+            .map((p) => ({ platform: "Agora", kind: "project", id: p.id, label: p.name, mark: `named ${wanted}`, remove: deleteAs(agoraProjectDefinition, ctx, p.id, { baseUrl, madeBy: accountDigest(ctx) }) })))();
 };
 
 const posthogFinder: Finder = (target) => {
@@ -308,7 +306,7 @@ const posthogFinder: Finder = (target) => {
                 label: p.name,
                 mark: `named ${wanted}`,
                 // Its feature flags go with it.
-                remove: () => posthogProjectDefinition.delete(ctx, String(p.id), { baseUrl, organizationId: s.organizationId, name: p.name, apiToken: "" }),
+                remove: deleteAs(posthogProjectDefinition, ctx, String(p.id), { baseUrl, organizationId: s.organizationId }),
             }));
     })();
 };
@@ -325,7 +323,7 @@ const mapboxFinder: Finder = (target) => {
         checkAccount(ctx, s.username);
         return (await allTokens(ctx, baseUrl, s.username, "list Mapbox tokens"))
             .filter((t) => ours(t.note))
-            .map((t) => ({ platform: "Mapbox", kind: "token", id: t.id, label: t.note ?? t.id, mark: "the note the stack gives a configured token", remove: async () => void (await mapbox(ctx, baseUrl, `delete Mapbox token ${t.id}`).remove(`/tokens/v2/${encodeURIComponent(s.username)}/${encodeURIComponent(t.id)}`)) }));
+            .map((t) => ({ platform: "Mapbox", kind: "token", id: t.id, label: t.note ?? t.id, mark: "the note the stack gives a configured token", remove: deleteAs(tokenDefinition, ctx, t.id, { baseUrl, username: s.username }) }));
     })();
 };
 
