@@ -30,9 +30,6 @@ function details(err: unknown) {
 
 const isNotFound = (err: unknown) => (err as { status?: number }).status === 404;
 
-/** OpenAI's 400 for anything inside an archived project, which "cannot be used or updated": what was in it is gone. */
-const archived = (err: unknown) => (err as { status?: number }).status === 400 && /archived/i.test(String((err as { error?: { message?: string } }).error?.message ?? ""));
-
 const OPENAI_ERRORS: ApiErrors = { details, isGone: isNotFound };
 
 export const openaiCall = <T>(ctx: OperationContext, call: HttpCall, run: () => Promise<T>) => callApi(ctx, call, OPENAI_ERRORS, run);
@@ -54,14 +51,20 @@ export function theOrganization(ctx: OperationContext, baseUrl: string): WhereIt
 }
 
 /**
- * A read or a write inside a project: undefined when the project was archived (what was in it
- * cannot be used, so it counts as gone) or the object is gone (`goneOrFail`).
+ * A read or a write inside a project: undefined when the object is gone (`goneOrFail`), or when
+ * the project was archived, which "cannot be used or updated" (what was in it counts as gone).
+ * OpenAI answers a project's archived state with a 400 whose text it does not publish, so a 400
+ * is judged by the project's own status (retrieve-project still answers an archived project).
  */
-export async function insideProject<T>(ctx: OperationContext, call: HttpCall, what: string, baseUrl: string, run: () => Promise<T>): Promise<T | undefined> {
+export async function insideProject<T>(ctx: OperationContext, call: HttpCall, what: string, baseUrl: string, projectId: string, run: () => Promise<T>): Promise<T | undefined> {
     try {
         return await run();
     } catch (err) {
-        if (archived(err)) return undefined;
+        if ((err as { status?: number }).status === 400) {
+            const project = openaiAdmin(ctx, baseUrl, `read project ${projectId}`);
+            const found = await openaiCall(ctx, project.call, () => project.projects.retrieve(projectId));
+            if (found.status === "archived") return undefined;
+        }
         return goneOrFail(ctx, call, what, baseUrl, err);
     }
 }

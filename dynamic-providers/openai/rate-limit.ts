@@ -31,7 +31,7 @@ async function rowsOf(ctx: OperationContext, baseUrl: string, projectId: string,
     const { call, projects } = openaiAdmin(ctx, baseUrl, operation);
     const rows: ApiRateLimit[] = [];
     // An archived or deleted project has no rows to hold.
-    await insideProject(ctx, call, `project ${projectId}`, baseUrl, async () => {
+    await insideProject(ctx, call, `project ${projectId}`, baseUrl, projectId, async () => {
         for await (const row of projects.rateLimits.listRateLimits(projectId, { limit: 100 })) rows.push(row as ApiRateLimit);
     });
     return rows;
@@ -102,7 +102,7 @@ export const rateLimitDefinition: ResourceDefinition<ReturnType<typeof rateLimit
         if (Object.keys(restore).length === 0) return;
         const { call, projects } = openaiAdmin(ctx, state.baseUrl, `restore rate limits of ${state.model} in project ${state.projectId}`);
         // An archived project's limits matter to no one.
-        await insideProject(ctx, call, `rate limit ${id}`, state.baseUrl, () => projects.rateLimits.updateRateLimit(id, { project_id: state.projectId, ...bodyOf(restore) }));
+        await insideProject(ctx, call, `rate limit ${id}`, state.baseUrl, state.projectId, () => projects.rateLimits.updateRateLimit(id, { project_id: state.projectId, ...bodyOf(restore) }));
     },
 };
 

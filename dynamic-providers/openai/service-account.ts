@@ -69,7 +69,7 @@ export const serviceAccountDefinition: ResourceDefinition<ReturnType<typeof serv
 
     async read(ctx, id, state) {
         const { call, projects } = openaiAdmin(ctx, state.baseUrl, `read service account ${id}`);
-        const found = await insideProject(ctx, call, `service account ${id}`, state.baseUrl, () => projects.serviceAccounts.retrieve(id, { project_id: state.projectId }));
+        const found = await insideProject(ctx, call, `service account ${id}`, state.baseUrl, state.projectId, () => projects.serviceAccounts.retrieve(id, { project_id: state.projectId }));
         if (!found) return undefined;
         answerIsAbout(ctx, call, "service account", id, found.id);
         return { ...state, name: givenName(found.name, state.rotation), role: found.role };
@@ -83,7 +83,7 @@ export const serviceAccountDefinition: ResourceDefinition<ReturnType<typeof serv
 
     async delete(ctx, id, state) {
         const { call, projects } = openaiAdmin(ctx, state.baseUrl, `delete service account ${id}`);
-        await insideProject(ctx, call, `service account ${id}`, state.baseUrl, () => projects.serviceAccounts.delete(id, { project_id: state.projectId }));
+        await insideProject(ctx, call, `service account ${id}`, state.baseUrl, state.projectId, () => projects.serviceAccounts.delete(id, { project_id: state.projectId }));
     },
 };
 

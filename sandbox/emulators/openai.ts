@@ -94,9 +94,16 @@ export class OpenaiEmulator extends Emulator {
         return found;
     }
 
+    /**
+     * A project that may still be used. openapi.yaml @f85dbe22 documents a 400 "Error response when
+     * project is archived" for list-, create- and delete-project-service-account (L12614, L12674,
+     * L12816), without its text; the other routes inside a project are silent, and the same 400 is
+     * assumed there. The text here is not OpenAI's (it is not published) and names no state, so a
+     * client cannot lean on its wording.
+     */
     private active(req: EmulatorRequest): Project {
         const p = this.project(req);
-        if (p.status === "archived") throw openaiError(400, `Project ${p.id} is archived: archived projects cannot be used or updated`);
+        if (p.status === "archived") throw openaiError(400, "This operation is not allowed for this project.");
         return p;
     }
 

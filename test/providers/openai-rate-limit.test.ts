@@ -40,6 +40,17 @@ describe("OpenAI rate limits", () => {
         expect(row(projectId, "gpt-4o-mini").max_images_per_1_minute).toBeUndefined();
     });
 
+    it("a 400 for another reason than an archived project is an error, not the row gone; an archived project's row is", async () => {
+        const projectId = await project();
+        const { id, outs } = await make("limit", { projectId, model: "gpt-4o-mini", maxRequestsPerMinute: 100 });
+        emulator.inject({ kind: "echo-reject", route: "POST /v1/organization/projects/:project/rate_limits/:rateLimit" });
+        await expect(p.limit.provider.delete(id, outs)).rejects.toThrow(/status 400/);
+        expect(row(projectId, "gpt-4o-mini").max_requests_per_1_minute).toBe(100);
+        emulator.projects.get(projectId)!.status = "archived";
+        await p.limit.provider.delete(id, outs);
+        expect((await p.limit.provider.read(id, outs)).id).toBe("");
+    });
+
     it("a model the project has no row for is refused, naming the models that have one", async () => {
         const projectId = await project();
         await expect(make("limit", { projectId, model: "gpt-5-imaginary", maxRequestsPerMinute: 1 })).rejects.toThrow(/no rate limit for model "gpt-5-imaginary" \(models with limits: dall-e-3, gpt-4o, gpt-4o-mini, text-embedding-3-small, whisper-1\)/);
