@@ -4,10 +4,10 @@
  * certificate are outputs, the certificate secret; the stack hands both to its consumers.
  *
  * Agora's documented API deletes nothing: destroy disables the project (status 0), and a refresh
- * that finds it disabled drops it from state. Names are unique in the account, disabled projects
- * included, so a stack that is made again finds its own disabled project under its name: it is
- * enabled again with a new certificate (the old one, which consumers of the destroyed stack held,
- * stops working). A project of that name that is enabled and was not made within the lost-create
+ * that finds it disabled drops it from state. Disabled projects count toward the account's
+ * projects, so a stack that is made again looks for its own disabled project under its name and
+ * enables it again with a new certificate (the old one, which consumers of the destroyed stack
+ * held, stops working). A project of that name that is enabled and was not made within the lost-create
  * window is another's, and is refused.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -57,7 +57,9 @@ export const agoraProjectDefinition: ResourceDefinition<ReturnType<typeof agoraP
         const operation = `create Agora project ${i.name}`;
         let sameName: ApiAgoraProject | undefined;
         let project = await createOnce<ApiAgoraProject>(ctx, operation, {
-            lookFirst: false,
+            // Look first: a disabled project of our name (what the last destroy left) is enabled again rather than a new one
+            // made beside it, whether or not Agora keeps a disabled project's name taken (its docs do not say), and the quota kept.
+            lookFirst: true,
             create: async (call) => (await agora(ctx, i.baseUrl, operation, call).post<{ project: ApiAgoraProject }>("/dev/v1/project", { name: i.name, enable_sign_key: i.certificate })).project,
             // Agora's 400 covers a taken name, a blocked account and the project quota: the look tells them apart.
             isConflict: (err) => (err as { status?: number }).status === 400,

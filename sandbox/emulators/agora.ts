@@ -18,7 +18,8 @@
  *   7sdnf3xRH); App IDs and certificates 32 lower-case hex (every example; Agora's token builder
  *   refuses anything else). `created` is documented in seconds.
  * - Names are unique in the account: "Duplicate project name" is a documented 400 reason, as is
- *   the project quota (20, disabled projects counted: "Manage projects").
+ *   the project quota (20, disabled projects counted: "Manage projects"). Whether a disabled
+ *   project keeps its name taken is not documented: `disabledNamesTaken` chooses.
  * - The documented API has no delete: a project is disabled with status 0.
  */
 import { randomBytes, randomUUID } from "node:crypto";
@@ -29,8 +30,13 @@ type Obj = Record<string, unknown>;
 export interface AgoraEmulatorOptions {
     /** Customer ID → Customer Secret, per account: each account sees only its own projects. */
     accounts: Record<string, { customerId: string; customerSecret: string }>;
-    /** Projects per account (20 on Agora). */
+    /** Projects per account (20 on Agora, disabled ones counted: "Manage projects"). */
     projectQuota?: number;
+    /**
+     * Whether a disabled project keeps its name taken. Agora's docs do not say (a documented 400
+     * reason is only "Duplicate project name"). @default true
+     */
+    disabledNamesTaken?: boolean;
 }
 
 export interface AgoraProjectRecord extends Obj {
@@ -128,7 +134,7 @@ export class AgoraEmulator extends Emulator {
                     const b = this.body(req);
                     if (typeof b.name !== "string" || b.name.length < 1 || b.name.length > 255) throw agoraError(400, "Bad request: name must be between 1 and 255 characters");
                     const mine = this.mine(req);
-                    if (mine.some((p) => p.name === b.name)) throw agoraError(400, "Bad request: duplicate project name");
+                    if (mine.some((p) => p.name === b.name && (p.status === 1 || this.opts.disabledNamesTaken !== false))) throw agoraError(400, "Bad request: duplicate project name");
                     if (mine.length >= (this.opts.projectQuota ?? 20)) throw agoraError(400, "Bad request: the number of projects exceeds the maximum limit");
                     const p: AgoraProjectRecord = { id: shortId(), name: b.name, vendor_key: hex32(), sign_key: b.enable_sign_key === true ? hex32() : "", recording_server: null, status: 1, created: Math.floor(Date.now() / 1000), account: this.accountOf(req) };
                     this.projects.set(p.id, p);

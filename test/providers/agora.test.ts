@@ -45,17 +45,23 @@ describe("Agora project", () => {
         expect((await p.project.provider.read!(id, on.outs)).id).toBe("");
     });
 
-    it("made again after a destroy, it takes back its disabled project with a certificate the old stack never had", async () => {
-        const first = await make("project", { name: "acme-pr-12-agora" });
-        await p.project.provider.delete(first.id, first.outs);
-        startNewRun();
-        const again = await p.project.provider.create({ ...first.inputs });
-        expect(again.id).toBe(first.id);
-        expect(emulator.projects.get(first.id)!.status).toBe(1);
-        expect(again.outs.appId).toBe(first.outs.appId);
-        expect(again.outs.appCertificate).toMatch(/^[0-9a-f]{32}$/);
-        expect(again.outs.appCertificate).not.toBe(first.outs.appCertificate);
-        expect([...emulator.projects.values()]).toHaveLength(1);
+    it.each([true, false])("made again after a destroy, it takes back its disabled project with a certificate the old stack never had (disabled names taken: %s)", async (taken) => {
+        const account = new AgoraEmulator({ accounts: { ours }, disabledNamesTaken: taken });
+        const url = await account.start();
+        try {
+            const first = await make("project", { name: "acme-pr-12-agora", baseUrl: url });
+            await p.project.provider.delete(first.id, first.outs);
+            startNewRun();
+            const again = await p.project.provider.create({ ...first.inputs });
+            expect(again.id).toBe(first.id);
+            expect(account.projects.get(first.id)!.status).toBe(1);
+            expect(again.outs.appId).toBe(first.outs.appId);
+            expect(again.outs.appCertificate).toMatch(/^[0-9a-f]{32}$/);
+            expect(again.outs.appCertificate).not.toBe(first.outs.appCertificate);
+            expect([...account.projects.values()]).toHaveLength(1);
+        } finally {
+            await account.stop();
+        }
     });
 
     it("refuses a project of the same name that someone else made, naming it and adopt, and changes nothing", async () => {
