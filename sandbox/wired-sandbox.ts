@@ -216,7 +216,8 @@ export class WiredSandbox {
             ...live("Agora project", this.agora.projects.values(), (p) => p.status === 1),
             ...live("Mapbox token", this.mapbox.tokens.values(), (t) => t.token !== SANDBOX_KEYS.mapboxAccessToken),
             ...live("PostHog project", this.posthog.projects.values(), (p) => !p.is_pending_deletion),
-            ...live("PostHog feature flag", this.posthog.flags.values(), (f) => !f.deleted),
+            // A flag of a project being deleted goes with it (PostHog's deletion workflow).
+            ...live("PostHog feature flag", this.posthog.flags.values(), (f) => !f.deleted && this.posthog.projects.get(f.project)?.is_pending_deletion !== true),
             ...live("Expo variable", this.expo.variables.values()),
             ...live("Supabase Auth SMTP through Resend", [this.management.authConfig(SANDBOX_SUPABASE_REF) as Record<string, unknown>], (auth) => auth.smtp_host === "smtp.resend.com"),
         ];

@@ -8,7 +8,7 @@ import type { CredentialSpec } from "../core/credentials";
 import { confirmGone, type WhereItLives } from "../core/gone";
 import type { HttpCall } from "../core/http";
 import type { OperationContext } from "../core/provider";
-import { restClient } from "../core/rest";
+import { restClient, type ExplainRefusal } from "../core/rest";
 
 export const agoraCustomerId: CredentialSpec = { configKey: "agoraCustomerId", envVars: ["AGORA_CUSTOMER_ID"], label: "Agora Customer ID" };
 export const agoraCustomerSecret: CredentialSpec = { configKey: "agoraCustomerSecret", envVars: ["AGORA_CUSTOMER_SECRET"], label: "Agora Customer Secret" };
@@ -25,10 +25,13 @@ export interface ApiAgoraProject {
     created: number;
 }
 
+/** A refused pair: 401 (documented: "incorrect … Customer Certificate"), 403 Forbidden. */
+const explainRefusal: ExplainRefusal = () => `Agora did not accept ${agoraCustomerId.configKey} and ${agoraCustomerSecret.configKey} (or ${agoraCustomerId.envVars[0]} / ${agoraCustomerSecret.envVars[0]}): check the pair in the console's RESTful API page`;
+
 export function agora(ctx: OperationContext, baseUrl: string, operation: string, call: HttpCall = ctx.http(operation)) {
     const basic = Buffer.from(`${ctx.credential(agoraCustomerId)}:${ctx.credential(agoraCustomerSecret)}`).toString("base64");
     // "Content-Type must be application/json" for every request, reads included (the API answers 415 otherwise).
-    return restClient(ctx, call, { baseUrl, headers: { authorization: `Basic ${basic}`, "content-type": "application/json" } });
+    return restClient(ctx, call, { baseUrl, headers: { authorization: `Basic ${basic}`, "content-type": "application/json" }, explainRefusal });
 }
 
 /** Every project of the account, disabled ones included (`GET /dev/v1/projects`, one call, no paging). */

@@ -19,6 +19,8 @@ export interface ProviderErrorDetails {
     apiMessage: string;
     /** How many HTTP attempts were made before giving up. */
     attempts?: number;
+    /** What the failure means for the user (the setting at fault), after the API's own words. */
+    advice?: string;
 }
 
 export class ProviderError extends Error {
@@ -56,7 +58,7 @@ function formatMessage(d: ProviderErrorDetails): string {
         d.attempts && d.attempts > 1 ? `after ${d.attempts} attempts` : undefined,
     ].filter((f): f is string => f !== undefined);
     const suffix = facts.length > 0 ? ` (${facts.join(", ")})` : "";
-    return `${d.service}: ${d.operation} failed: ${d.apiMessage}${suffix}`;
+    return `${d.service}: ${d.operation} failed: ${d.apiMessage}${suffix}${d.advice ? `. ${d.advice}` : ""}`;
 }
 
 /** Secrets shorter than this are not searched for: they would blank out ordinary words. */

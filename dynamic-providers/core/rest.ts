@@ -69,31 +69,35 @@ export async function rest<T>(call: HttpCall, req: RestRequest): Promise<RestRes
     return { status: response.status, body: body as T };
 }
 
-/** A REST failure as a typed error of this operation. */
-export function restError(ctx: OperationContext, call: HttpCall, err: unknown) {
+/** What a refusal (401, 403) means for the user, naming the setting at fault; undefined to say nothing more. */
+export type ExplainRefusal = (status: number, apiMessage: string) => string | undefined;
+
+/** A REST failure as a typed error of this operation; a refusal carries the client's explanation. */
+export function restError(ctx: OperationContext, call: HttpCall, err: unknown, explain?: ExplainRefusal) {
     if (err instanceof RestError || (err as { name?: string })?.name === "RestError") {
         const e = err as RestError;
-        return ctx.error(call, { status: e.status, apiMessage: e.apiMessage });
+        const advice = (e.status === 401 || e.status === 403) && explain ? explain(e.status, e.apiMessage) : undefined;
+        return ctx.error(call, { status: e.status, apiMessage: e.apiMessage, ...(advice ? { advice } : {}) });
     }
     return err;
 }
 
 /** The body, or undefined on 404 (refresh then drops the object). */
-async function restOrGone<T>(ctx: OperationContext, call: HttpCall, req: RestRequest): Promise<T | undefined> {
+async function restOrGone<T>(ctx: OperationContext, call: HttpCall, req: RestRequest, explain?: ExplainRefusal): Promise<T | undefined> {
     try {
         return (await rest<T>(call, req)).body;
     } catch (err) {
         if ((err as RestError).status === 404) return undefined;
-        throw restError(ctx, call, err);
+        throw restError(ctx, call, err, explain);
     }
 }
 
 /** Runs a request, turning a failure into a typed error. */
-async function restCall<T>(ctx: OperationContext, call: HttpCall, req: RestRequest): Promise<T> {
+async function restCall<T>(ctx: OperationContext, call: HttpCall, req: RestRequest, explain?: ExplainRefusal): Promise<T> {
     try {
         return (await rest<T>(call, req)).body;
     } catch (err) {
-        throw restError(ctx, call, err);
+        throw restError(ctx, call, err, explain);
     }
 }
 
@@ -120,6 +124,8 @@ export interface RestClientOptions {
     headers?: Record<string, string>;
     /** Added to every request's query, for APIs that take credentials there (Trello). */
     query?: Query;
+    /** What a 401 or 403 means, naming the credential's setting (the message gets it appended). */
+    explainRefusal?: ExplainRefusal;
 }
 
 /** One operation's client for a JSON API: paths are relative to `baseUrl`. */
@@ -131,22 +137,23 @@ export function restClient(ctx: OperationContext, call: HttpCall, options: RestC
         body,
         query: { ...query, ...options.query },
     });
-    const send = <T>(method: "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown, query?: Query) => restCall<T>(ctx, call, request(method, path, body, query));
+    const explain = options.explainRefusal;
+    const send = <T>(method: "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown, query?: Query) => restCall<T>(ctx, call, request(method, path, body, query), explain);
     return {
         call,
         /** The body, or undefined when the object is gone (404). */
-        get: <T>(path: string, query?: Query) => restOrGone<T>(ctx, call, request("GET", path, undefined, query)),
+        get: <T>(path: string, query?: Query) => restOrGone<T>(ctx, call, request("GET", path, undefined, query), explain),
         send,
         post: <T>(path: string, body?: unknown, query?: Query) => send<T>("POST", path, body, query),
         put: <T>(path: string, body?: unknown, query?: Query) => send<T>("PUT", path, body, query),
         patch: <T>(path: string, body?: unknown) => send<T>("PATCH", path, body),
         /** A removal; 404 counts as already removed. */
         remove: async (path: string, options: { body?: unknown; query?: Query } = {}): Promise<void> => {
-            await restOrGone(ctx, call, request("DELETE", path, options.body, options.query));
+            await restOrGone(ctx, call, request("DELETE", path, options.body, options.query), explain);
         },
         /** A write that ends an object's life without deleting it (archive, stop); 404 counts as done. */
         retire: async (method: "PUT" | "POST", path: string, body?: unknown, query?: Query): Promise<void> => {
-            await restOrGone(ctx, call, request(method, path, body, query));
+            await restOrGone(ctx, call, request(method, path, body, query), explain);
         },
     };
 }

@@ -5,7 +5,7 @@ import type { HttpCall } from "../core/http";
 import { ownerMark } from "../core/ownership";
 import { segment, type WhereItLives } from "../core/gone";
 import type { OperationContext } from "../core/provider";
-import { joinUrl, restClient, type RestRequest } from "../core/rest";
+import { joinUrl, restClient, type ExplainRefusal, type RestRequest } from "../core/rest";
 
 export const gitlabToken: CredentialSpec = {
     configKey: "gitlabToken",
@@ -17,18 +17,17 @@ type Query = RestRequest["query"];
 
 /** One operation's client: paths are relative to /api/v4. `call` is given when the operation manages its own (a create sent once). */
 export function gitlab(ctx: OperationContext, baseUrl: string, operation: string, call: HttpCall = ctx.http(operation)) {
-    const client = restClient(ctx, call, { baseUrl: joinUrl(baseUrl, "/api/v4"), headers: { "PRIVATE-TOKEN": ctx.credential(gitlabToken) } });
-    const explained = <T>(answer: Promise<T>): Promise<T> => answer.catch((err: unknown) => Promise.reject(explainAccess(err)));
+    const client = restClient(ctx, call, { baseUrl: joinUrl(baseUrl, "/api/v4"), headers: { "PRIVATE-TOKEN": ctx.credential(gitlabToken) }, explainRefusal });
     return {
         call,
         /** The body, or undefined when GitLab answers 404 (the caller confirms what that means: core/gone.ts). */
-        get: <T>(path: string, query?: Query) => explained(client.get<T>(path, query)),
-        post: <T>(path: string, body?: unknown, query?: Query) => explained(client.post<T>(path, body, query)),
-        put: <T>(path: string, body?: unknown, query?: Query) => explained(client.put<T>(path, body, query)),
+        get: <T>(path: string, query?: Query) => client.get<T>(path, query),
+        post: <T>(path: string, body?: unknown, query?: Query) => client.post<T>(path, body, query),
+        put: <T>(path: string, body?: unknown, query?: Query) => client.put<T>(path, body, query),
         /** A removal; a 404 leaves `call.lastStatus` at 404 for the caller to confirm. */
-        remove: (path: string, options: { body?: unknown; query?: Query } = {}) => explained(client.remove(path, options)),
+        remove: (path: string, options: { body?: unknown; query?: Query } = {}) => client.remove(path, options),
         /** A write that ends an object's life; a 404 leaves `call.lastStatus` at 404. */
-        retire: (method: "PUT" | "POST", path: string, body?: unknown, query?: Query) => explained(client.retire(method, path, body, query)),
+        retire: (method: "PUT" | "POST", path: string, body?: unknown, query?: Query) => client.retire(method, path, body, query),
     };
 }
 
@@ -38,14 +37,10 @@ export function gitlab(ctx: OperationContext, baseUrl: string, operation: string
  * project (lib/api/remote_mirrors.rb); 403 a user who may read the project but not change it, or
  * a token without the api scope.
  */
-export function explainAccess(err: unknown): unknown {
-    const e = err as { status?: number; message?: string };
-    if (typeof e?.message !== "string" || e.message.includes(gitlabToken.configKey)) return err;
+const explainRefusal: ExplainRefusal = (status) => {
     const setting = `${gitlabToken.configKey} (or ${gitlabToken.envVars.join(" / ")})`;
-    if (e.status === 401) e.message = `${e.message}. GitLab did not accept ${setting} here: the token is unknown, expired or revoked, or its user may not administer this project`;
-    else if (e.status === 403) e.message = `${e.message}. ${setting} may not do this: the token needs the api scope, and its user the Maintainer role on the project`;
-    return err;
-}
+    return status === 401 ? `GitLab did not accept ${setting} here: the token is unknown, expired or revoked, or its user may not administer this project` : `${setting} may not do this: the token needs the api scope, and its user the Maintainer role on the project`;
+};
 
 /** An answer's numeric id as text (ids are numbers in GitLab's answers, strings in state). */
 export function idOf(answer: unknown): string | undefined {

@@ -7,7 +7,7 @@
 import type { CredentialSpec } from "../core/credentials";
 import type { HttpCall } from "../core/http";
 import type { OperationContext } from "../core/provider";
-import { nextLink, restClient } from "../core/rest";
+import { nextLink, restClient, type ExplainRefusal } from "../core/rest";
 
 /** A secret token (sk.…) with tokens:read, tokens:write and every scope the stack's tokens get. */
 export const mapboxAccessToken: CredentialSpec = { configKey: "mapboxAccessToken", envVars: ["MAPBOX_ACCESS_TOKEN"], label: "Mapbox secret access token (tokens:read, tokens:write)" };
@@ -35,8 +35,11 @@ export function usernameOf(token: string): string | undefined {
     }
 }
 
+/** Mapbox's 401: a token it does not take ("Unauthorized": invalid, or no token). Missing scopes come as 404 (Tokens API errors). */
+const explainRefusal: ExplainRefusal = () => `Mapbox does not accept ${mapboxAccessToken.configKey} (or ${mapboxAccessToken.envVars[0]}): it is invalid or deleted`;
+
 export function mapbox(ctx: OperationContext, baseUrl: string, operation: string, call: HttpCall = ctx.http(operation)) {
-    return restClient(ctx, call, { baseUrl, query: { access_token: ctx.credential(mapboxAccessToken) } });
+    return restClient(ctx, call, { baseUrl, query: { access_token: ctx.credential(mapboxAccessToken) }, explainRefusal });
 }
 
 /**

@@ -11,7 +11,7 @@ import type { HttpCall, HttpCallOptions } from "../core/http";
 import { segment, type WhereItLives } from "../core/gone";
 import type { OperationContext } from "../core/provider";
 import { ownerMark } from "../core/ownership";
-import { restClient, type RestRequest } from "../core/rest";
+import { restClient, type ExplainRefusal, type RestRequest } from "../core/rest";
 
 export const trelloApiKey: CredentialSpec = { configKey: "trelloApiKey", envVars: ["TRELLO_API_KEY"], label: "Trello API key" };
 export const trelloToken: CredentialSpec = { configKey: "trelloToken", envVars: ["TRELLO_TOKEN"], label: "Trello token" };
@@ -74,21 +74,20 @@ export function trello(ctx: OperationContext, baseUrl: string, operation: string
     const key = ctx.credential(trelloApiKey);
     const token = ctx.credential(trelloToken);
     const call = options.call ?? ctx.http(operation, trelloHttp(ctx));
-    const client = restClient(ctx, call, { baseUrl, query: { key, token } });
-    const explained = <T>(answer: Promise<T>): Promise<T> => answer.catch((err: unknown) => Promise.reject(explainAccess(err)));
+    const client = restClient(ctx, call, { baseUrl, query: { key, token }, explainRefusal });
     // Trello takes a write's fields as query parameters, not as a body.
     return {
         call,
         /** The token itself: Trello lists a token's webhooks under it. */
         token,
         /** The body, or undefined when Trello answers 404 (the caller confirms what that means: core/gone.ts). */
-        get: <T>(path: string, query?: Query) => explained(client.get<T>(path, query)),
-        post: <T>(path: string, fields: Query) => explained(client.post<T>(path, undefined, fields)),
-        put: <T>(path: string, fields: Query) => explained(client.put<T>(path, undefined, fields)),
+        get: <T>(path: string, query?: Query) => client.get<T>(path, query),
+        post: <T>(path: string, fields: Query) => client.post<T>(path, undefined, fields),
+        put: <T>(path: string, fields: Query) => client.put<T>(path, undefined, fields),
         /** An archiving write; a 404 leaves `call.lastStatus` at 404 for the caller to confirm. */
-        retire: (path: string, fields: Query) => explained(client.retire("PUT", path, undefined, fields)),
+        retire: (path: string, fields: Query) => client.retire("PUT", path, undefined, fields),
         /** A removal; a 404 leaves `call.lastStatus` at 404 for the caller to confirm. */
-        remove: (path: string) => explained(client.remove(path)),
+        remove: (path: string) => client.remove(path),
     };
 }
 
@@ -98,17 +97,14 @@ export function trello(ctx: OperationContext, baseUrl: string, operation: string
  * reach the object ("unauthorized permission requested" for a board the token's member is not
  * on, "webhook does not belong to token" for another token's webhook).
  */
-export function explainAccess(err: unknown): unknown {
-    const e = err as { status?: number; apiMessage?: string; message?: string };
-    if (e?.status !== 401 || typeof e.message !== "string" || /trelloApiKey|trelloToken/.test(e.message)) return err;
+const explainRefusal: ExplainRefusal = (status, said) => {
+    if (status !== 401) return undefined;
     const setting = (spec: CredentialSpec) => `${spec.configKey} (or ${spec.envVars.join(" / ")})`;
-    const said = e.apiMessage ?? "";
-    if (/invalid (app )?key/i.test(said)) e.message = `${e.message}. Trello does not know ${setting(trelloApiKey)}`;
-    else if (/(invalid|expired|unauthorized) token/i.test(said)) e.message = `${e.message}. Trello does not accept ${setting(trelloToken)}: it is unknown, expired or revoked, or was issued for another API key than ${trelloApiKey.configKey}`;
-    else if (/does not belong to token/i.test(said)) e.message = `${e.message}. The webhook was made with another token than ${setting(trelloToken)}: Trello shows and changes a webhook only for the token that made it`;
-    else e.message = `${e.message}. ${setting(trelloToken)} may not reach this object: it is another member's token, or its member is not on the board`;
-    return err;
-}
+    if (/invalid (app )?key/i.test(said)) return `Trello does not know ${setting(trelloApiKey)}`;
+    if (/(invalid|expired|unauthorized) token/i.test(said)) return `Trello does not accept ${setting(trelloToken)}: it is unknown, expired or revoked, or was issued for another API key than ${trelloApiKey.configKey}`;
+    if (/does not belong to token/i.test(said)) return `The webhook was made with another token than ${setting(trelloToken)}: Trello shows and changes a webhook only for the token that made it`;
+    return `${setting(trelloToken)} may not reach this object: it is another member's token, or its member is not on the board`;
+};
 
 /** Whether a GET answers with the same credentials: true about `id`, false on 404, why not on a refusal. */
 async function visibleAt(ctx: OperationContext, baseUrl: string, path: string, what: string, id: string | undefined, query?: Query): Promise<true | false | string> {

@@ -104,12 +104,36 @@ export class PosthogEmulator extends Emulator {
         return org;
     }
 
-    /** A project the key's user can reach; 404 otherwise, as DRF's NotFound. */
+    /**
+     * A project the key's user can reach: 404 "Not found." (DRF's NotFound) when there is none;
+     * 403 when it exists in an organization the user is not in (permissions.py
+     * TeamMemberAccessPermission, "You don't have access to the project.").
+     */
     private project(req: EmulatorRequest, scope: string, param = "project"): PosthogProjectRecord {
         const key = this.require(req, scope);
         const p = this.projects.get(Number(req.params[param]));
-        if (!p || !key.organizations.includes(p.organization)) throw hogError(404, "invalid_request", "not_found", "Not found.");
+        if (!p) throw hogError(404, "invalid_request", "not_found", "Not found.");
+        if (!key.organizations.includes(p.organization)) throw hogError(403, "authentication_error", "permission_denied", "You don't have access to the project.");
         return p;
+    }
+
+    /**
+     * The end of a project's deletion (project.py perform_destroy starts a Temporal workflow that
+     * removes the project's data): the project and its flags are gone, and answered 404.
+     */
+    finishDeletion(projectId: number): void {
+        this.projects.delete(projectId);
+        for (const f of [...this.flags.values()]) if (f.project === projectId) this.flags.delete(f.id);
+    }
+
+    /** project.py validate_name: trimmed, 1–200, unique in the organization among projects not being deleted, case-insensitive (409 Conflict). */
+    private projectName(org: string, raw: unknown, self?: number): string {
+        const name = typeof raw === "string" ? raw.trim() : "";
+        if (name.length === 0 || name.length > 200) throw hogError(400, "validation_error", name.length === 0 ? "blank" : "max_length", name.length === 0 ? "This field may not be blank." : "Ensure this field has no more than 200 characters.", "name");
+        if ([...this.projects.values()].some((p) => p.organization === org && p.id !== self && !p.is_pending_deletion && p.name.toLowerCase() === name.toLowerCase())) {
+            throw hogError(409, "server_error", "conflict", `There is already a project called "${name}" in this organization. Choose a different name.`);
+        }
+        return name;
     }
 
     private page(req: EmulatorRequest, items: Obj[]): EmulatorResponse {
@@ -144,13 +168,14 @@ export class PosthogEmulator extends Emulator {
     }
 
     /** A POST's filters must hold at least one group (feature_flag.py validate_filters). */
-    private checkFilters(filters: unknown): Obj {
+    private checkFilters(filters: unknown, creating = true): Obj {
         const groups = (filters as { groups?: unknown[] } | undefined)?.groups;
-        if (!Array.isArray(groups) || groups.length === 0) throw hogError(400, "validation_error", "invalid_input", "Feature flags must have at least one condition set (group).", "filters");
-        for (const g of groups as { rollout_percentage?: unknown }[]) {
+        if (!Array.isArray(groups) || (creating && groups.length === 0)) throw hogError(400, "validation_error", "invalid_input", "Feature flags must have at least one condition set (group).", "filters");
+        // _validate_rollout_percentage: a number (not a boolean) from 0 to 100.
+        (groups as { rollout_percentage?: unknown }[]).forEach((g, i) => {
             const r = g.rollout_percentage;
-            if (r !== null && r !== undefined && (typeof r !== "number" || r < 0 || r > 100)) throw hogError(400, "validation_error", "invalid_input", "Rollout percentage must be between 0 and 100.", "filters");
-        }
+            if (r !== null && r !== undefined && (typeof r !== "number" || r < 0 || r > 100)) throw hogError(400, "validation_error", "invalid_input", `groups[${i}].rollout_percentage must be between 0 and 100, got ${JSON.stringify(r)}`, "filters");
+        });
         return filters as Obj;
     }
 
@@ -187,16 +212,12 @@ export class PosthogEmulator extends Emulator {
                 path: "/api/organizations/:organization/projects",
                 handle: (req) => {
                     const org = this.organization(req, "project:write");
-                    // PremiumMultiProjectPermission: without the feature, one non-demo project per organization.
-                    if ((this.opts.singleProjectOrganizations ?? []).includes(org) && [...this.projects.values()].some((p) => p.organization === org && !p.is_pending_deletion)) {
+                    // PremiumMultiProjectPermission: without the feature, one non-demo project per organization, those being deleted counted.
+                    if ((this.opts.singleProjectOrganizations ?? []).includes(org) && [...this.projects.values()].some((p) => p.organization === org)) {
                         throw hogError(403, "authentication_error", "permission_denied", "You have reached the maximum limit of allowed projects for your current plan. Upgrade your plan to be able to create and manage more projects.");
                     }
                     const b = this.body(req);
-                    const name = typeof b.name === "string" ? b.name.trim() : `Default project ${this.nextId}`;
-                    if (name.length === 0 || name.length > 200) throw hogError(400, "validation_error", name.length === 0 ? "blank" : "max_length", name.length === 0 ? "This field may not be blank." : "Ensure this field has no more than 200 characters.", "name");
-                    if ([...this.projects.values()].some((p) => p.organization === org && !p.is_pending_deletion && p.name.toLowerCase() === name.toLowerCase())) {
-                        throw hogError(409, "server_error", "conflict", `There is already a project called "${name}" in this organization. Choose a different name.`);
-                    }
+                    const name = this.projectName(org, b.name === undefined ? `Default project ${this.nextId}` : b.name);
                     const p: PosthogProjectRecord = { id: this.nextId++, uuid: randomUUID(), organization: org, name, api_token: `phc_${base62(43)}`, created_at: new Date().toISOString(), is_pending_deletion: false };
                     this.projects.set(p.id, p);
                     return { status: 201, body: { ...p, project_id: p.id } };
@@ -211,19 +232,20 @@ export class PosthogEmulator extends Emulator {
                 handle: (req) => {
                     const p = this.project(req, "project:write");
                     const b = this.body(req);
-                    if (typeof b.name === "string") p.name = b.name.trim();
+                    // validate_name runs on update too, only for a newly chosen name.
+                    if (b.name !== undefined && b.name !== p.name) p.name = this.projectName(p.organization, b.name, p.id);
                     return { status: 200, body: { ...p, project_id: p.id } };
                 },
             },
-            // project.py perform_destroy: 204, then deleted in the background (is_pending_deletion); a second delete is 400.
+            // project.py perform_destroy: 204, then deleted in the background (is_pending_deletion, then gone: finishDeletion); a second delete is 400.
             {
                 method: "DELETE",
                 path: "/api/projects/:project",
                 handle: (req) => {
                     const p = this.project(req, "project:write");
                     if (p.is_pending_deletion) throw hogError(400, "validation_error", "invalid_input", "This project is already being deleted.");
+                    // Flags are left as they are: the workflow removes them with the project (finishDeletion).
                     p.is_pending_deletion = true;
-                    for (const f of this.flags.values()) if (f.project === p.id) f.deleted = true;
                     return { status: 204 };
                 },
             },
@@ -234,7 +256,9 @@ export class PosthogEmulator extends Emulator {
                 handle: (req) => {
                     const p = this.project(req, "feature_flag:read");
                     const search = req.query.get("search")?.toLowerCase();
-                    return this.page(req, [...this.flags.values()].filter((f) => f.project === p.id && !f.deleted && (!search || f.key.toLowerCase().includes(search) || f.name.toLowerCase().includes(search))));
+                    // Newest first (the viewset orders by -created_at), without the internal project field.
+                    const listed = [...this.flags.values()].filter((f) => f.project === p.id && !f.deleted && (!search || f.key.toLowerCase().includes(search) || f.name.toLowerCase().includes(search))).reverse();
+                    return this.page(req, listed.map(({ project: _project, ...shown }) => shown));
                 },
             },
             // feature_flag.py create: 201; a dashboard is made unless _should_create_usage_dashboard is false.
@@ -272,7 +296,8 @@ export class PosthogEmulator extends Emulator {
                     const f = this.flag(req, "feature_flag:write");
                     const b = this.body(req);
                     if (b.key !== undefined) f.key = this.checkKey(f.project, b.key, f.id);
-                    if (b.filters !== undefined && (b.filters as { groups?: unknown }).groups !== undefined) f.filters = this.checkFilters(b.filters);
+                    // validate_filters checks for empty groups on creation only; a PATCH without groups keeps the flag's.
+                    if (b.filters !== undefined && (b.filters as { groups?: unknown }).groups !== undefined) f.filters = this.checkFilters(b.filters, false);
                     if (typeof b.name === "string") f.name = b.name;
                     if (typeof b.active === "boolean") f.active = b.active;
                     if (typeof b.deleted === "boolean") f.deleted = b.deleted;

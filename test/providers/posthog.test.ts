@@ -50,6 +50,13 @@ describe("PostHog", () => {
         expect((await p.project.provider.diff(again.id, read.props!, first.inputs)).changes).toBe(false);
     });
 
+    it("a rename onto a name the organization has is refused as PostHog refuses it (409), and nothing changes", async () => {
+        await make("project", { organizationId: ORG, name: "Mobile analytics" });
+        const ours = await make("project", { organizationId: ORG, name: "acme-dev-posthog" });
+        await expect(p.project.provider.update(ours.id, ours.outs, { ...ours.inputs, name: "mobile ANALYTICS " })).rejects.toThrow('There is already a project called "mobile ANALYTICS" in this organization. Choose a different name. (status 409');
+        expect(emulator.projects.get(Number(ours.id))!.name).toBe("acme-dev-posthog");
+    });
+
     it("refuses a project of the same name that someone else made, naming adopt", async () => {
         const theirs = await make("project", { organizationId: ORG, name: "acme-dev-posthog" });
         emulator.projects.get(Number(theirs.id))!.created_at = "2020-01-01T00:00:00Z";

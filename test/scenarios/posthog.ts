@@ -17,7 +17,7 @@ export function posthogScenarios(): KindScenario[] {
         ],
     });
     const rig: VendorRig = { vendor: "posthog", emulator, credentials: { posthogPersonalKey: key }, connection: () => ({ baseUrl: emulator.url }) };
-    const blind = { credentials: { posthogPersonalKey: otherKey }, answers: "404 not_found for the project; 403 permission_denied for the organization's project list" };
+    const blind = { credentials: { posthogPersonalKey: otherKey }, answers: "403 permission_denied for the project (not a member) and for the organization's project list" };
     /** A project for the flags, made on the emulator as the organization's owner would. */
     const project = async () => {
         const answer = await fetch(`${emulator.url}/api/organizations/${POSTHOG_ORGANIZATION}/projects/`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ name: `flags ${Math.random()}` }) });
@@ -50,12 +50,10 @@ export function posthogScenarios(): KindScenario[] {
             archivedOnDelete: true,
             blind,
             removeOutOfBand: (id) => void emulator.flags.delete(Number(id)),
-            // Deleted in the app: the project is pending deletion and its flags deleted with it (project.py perform_destroy).
+            // Deleted in the app, and the deletion finished: the project and its flags are gone.
             removeParentOutOfBand: (id) => {
                 const flag = emulator.flags.get(Number(id));
-                const parent = flag ? emulator.projects.get(flag.project) : undefined;
-                if (parent) parent.is_pending_deletion = true;
-                for (const f of emulator.flags.values()) if (f.project === flag?.project) f.deleted = true;
+                if (flag) emulator.finishDeletion(flag.project);
             },
             verify: (id, outs) => {
                 const f = emulator.flags.get(Number(id));
