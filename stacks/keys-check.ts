@@ -52,9 +52,13 @@ function hostOf(platform: keyof typeof KEY_CHECK_HOSTS): string {
     return (overrides[platform] ?? KEY_CHECK_HOSTS[platform]).replace(/\/+$/, "");
 }
 
-/** A GET with a bearer key: the answer's status, headers and JSON body (or text). */
-async function get(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Headers; body: unknown }> {
-    const answer = await fetch(url, { headers: { accept: "application/json", ...headers }, signal: AbortSignal.timeout(15_000) });
+/** A GET (or, with `post`, a JSON POST) with a key: the answer's status, headers and JSON body (or text). */
+async function get(url: string, headers: Record<string, string>, post?: unknown): Promise<{ status: number; headers: Headers; body: unknown }> {
+    const answer = await fetch(url, {
+        ...(post !== undefined ? { method: "POST", body: JSON.stringify(post) } : {}),
+        headers: { accept: "application/json", ...(post !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+        signal: AbortSignal.timeout(15_000),
+    });
     const text = await answer.text();
     let body: unknown = text;
     try {
@@ -185,17 +189,12 @@ const CHECKERS: Record<string, Checker> = {
     // meActor, as eas-cli asks who is logged in (UserQuery.ts): null for a token Expo does not know.
     expo: async (f, s) => {
         if (!f.accessToken) return [];
-        const answer = await fetch(`${(s.expo?.baseUrl ?? EXPO_BASE_URL).replace(/\/+$/, "")}/graphql`, {
-            method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${f.accessToken}` },
-            body: JSON.stringify({ query: "query CurrentActor { meActor { __typename id accounts { id name } } }", operationName: "CurrentActor" }),
-            signal: AbortSignal.timeout(15_000),
-        });
-        const body = (await answer.json().catch(() => ({}))) as { data?: { meActor?: { __typename?: string; accounts?: { name: string }[] } | null }; errors?: { message: string }[] };
+        const answer = await get(`${(s.expo?.baseUrl ?? EXPO_BASE_URL).replace(/\/+$/, "")}/graphql`, { authorization: `Bearer ${f.accessToken}` }, { query: "query CurrentActor { meActor { __typename id accounts { id name } } }", operationName: "CurrentActor" });
+        const body = (typeof answer.body === "object" && answer.body !== null ? answer.body : {}) as { data?: { meActor?: { __typename?: string; accounts?: { name: string }[] } | null }; errors?: { message: string }[] };
         // Refused (401, or an error about the token) judges the key; any other error judges nothing.
         const failure = body.errors?.[0] as { message?: string; extensions?: { errorCode?: string } } | undefined;
         if (answer.status === 200 && failure && failure.extensions?.errorCode !== "UNAUTHORIZED_ERROR") return [{ key: "accessToken", result: "not checked", why: `Expo answered an error: ${messageOf(failure.message ?? "", answer.status)}` }];
-        if (answer.status !== 200 || failure) return [refused("accessToken", answer.status === 200 ? 401 : answer.status, failure?.message ?? body)];
+        if (answer.status !== 200 || failure) return [refused("accessToken", answer.status === 200 ? 401 : answer.status, failure?.message ?? answer.body)];
         const actor = body.data?.meActor;
         if (!actor) return [{ key: "accessToken", result: "invalid", why: "Expo does not know this token (no one is logged in with it)" }];
         return [{ key: "accessToken", result: "valid", why: `a ${actor.__typename === "Robot" ? "robot" : "user"} of ${(actor.accounts ?? []).map((a) => a.name).join(", ") || "no account"}` }];

@@ -8,12 +8,12 @@
  * - Auth: `authorization: Bearer <token>` (eas-cli createGraphqlClient.ts). A project the token's
  *   account does not own: an error with extensions.errorCode UNAUTHORIZED_ERROR, as eas-cli
  *   checks for (EasCommand.ts; message format from expo/expo#24750). A token Expo does not know:
- *   HTTP 401 (eas-cli#1767), with the error in the GraphQL shape; a request without one is
- *   anonymous (meActor null).
+ *   HTTP 401 (eas-cli#1767), whose body is no GraphQL answer (urql saw no GraphQL errors); a
+ *   request without one is anonymous (meActor null).
  * - Errors: HTTP 200 with {"errors": [{message, extensions: {errorCode, errorType}}], "data": null}
  *   (the fields eas-cli reads in graphql/client.ts; the status Expo uses is not published).
  * - Environments are names (the enum became a scalar in eas-cli 13834039): the three defaults
- *   stored lower-case, custom ones as written.
+ *   stored lower-case, custom ones as written (the server's rule is not public; this is assumed).
  *   One name may have several variables for disjoint environments; a second one for an
  *   environment the name already has is refused (eas-cli's own upsert avoids it; the server's
  *   words are not published, written here in eas-cli's).
@@ -22,7 +22,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { buildSchema, getOperationAST, graphql, GraphQLError, parse } from "graphql";
-import { environmentName } from "../../dynamic-providers/expo/schema";
 import { Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
 const SCHEMA = buildSchema(`
@@ -119,7 +118,8 @@ export class ExpoEmulator extends Emulator {
         // Anonymous requests run (meActor is null for them); a token Expo does not know is refused outright.
         const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
         if (token === undefined || this.opts.accounts.some((a) => a.token === token)) return undefined;
-        return { status: 401, body: { errors: [{ message: "Your session has expired or the access token is invalid. Log in again or check EXPO_TOKEN.", extensions: { errorCode: "UNAUTHORIZED_ERROR", errorType: "USER" } }], data: null } };
+        // eas-cli#1767: urql reported "[Network] Unauthorized" with no GraphQL errors, so the body was not a GraphQL answer.
+        return { status: 401, body: Buffer.from("Unauthorized"), headers: { "content-type": "text/plain" } };
     }
 
     private account(req: EmulatorRequest) {
@@ -144,7 +144,9 @@ export class ExpoEmulator extends Emulator {
     }
 
     private root(req: EmulatorRequest) {
-        const environmentsOf = (list: unknown) => [...new Set(((list as string[] | null | undefined) ?? []).map((e) => environmentName(String(e))))].sort();
+        // The three default environments in either case, stored lower-case, as eas-cli sends and compares them (create.ts,
+        // DefaultEnvironment); the server's rule is not public, and custom names are kept as written (an assumption).
+        const environmentsOf = (list: unknown) => [...new Set(((list as string[] | null | undefined) ?? []).map((e) => (/^(development|preview|production)$/i.test(String(e)) ? String(e).toLowerCase() : String(e))))].sort();
         const own = (id: unknown, action: "READ" | "UPDATE") => {
             const v = this.variables.get(String(id));
             if (!v) throw expoError(`Environment variable ${String(id)} not found.`, "ENTITY_NOT_FOUND");

@@ -138,7 +138,7 @@ test("every declared key checked at once: valid, revoked, live in dev, and forma
     assert.match(seen["mapbox.publicToken"], /invalid\s+.*Mapbox says TokenRevoked/);
     assert.match(seen["mapbox.secretToken"], /invalid\s+.*Mapbox says TokenInvalid/, "a token whose signature does not validate");
     assert.match(seen["posthog.personalKey"], /invalid\s+.*401: Personal API key found in request Authorization header is invalid/);
-    assert.match(seen["expo.accessToken"], /invalid\s+.*401: Your session has expired or the access token is invalid/);
+    assert.match(seen["expo.accessToken"], /invalid\s+.*401: Unauthorized/);
     assert.match(seen["airtable.token"], /invalid\s+.*401: Authentication required/);
     assert.match(seen["pipedream.apiKey"], /invalid\s+.*401/);
     if (redisUrl) assert.match(seen["redis.url"], /\svalid/);
