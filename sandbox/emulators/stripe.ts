@@ -157,23 +157,31 @@ function createdWithin(t: number, created: FormValue): boolean {
  * naming it, as Stripe answers ("No such account: acct_…", param starting_after: a Stripe
  * engineer's curl in stripe/stripe-node#258).
  */
-function cursorPage(newestFirst: Obj[], p: Params, limit: number, url: string, noun: string): Obj {
+/**
+ * A page of `matching` (newest first) around a cursor. The cursor is placed among all the caller's
+ * objects (`all`, newest first), not only those the filters keep: Stripe positions a cursor by the
+ * object itself, so an object archived while a client pages through active ones still marks its
+ * place. A cursor naming no object is refused (stripe-node#258).
+ */
+function cursorPage(all: Obj[], matching: Obj[], p: Params, limit: number, url: string, noun: string): Obj {
     const after = str(p, "starting_after");
     const before = str(p, "ending_before");
     for (const [param, cursor] of [["starting_after", after], ["ending_before", before]] as const) {
-        if (cursor !== undefined && !newestFirst.some((e) => e.id === cursor)) throw invalid(`No such ${noun}: '${cursor}'`, param, "resource_missing");
+        if (cursor !== undefined && !all.some((e) => e.id === cursor)) throw invalid(`No such ${noun}: '${cursor}'`, param, "resource_missing");
     }
+    const position = (o: Obj) => all.indexOf(o);
     let page: Obj[];
     let hasMore: boolean;
     if (before !== undefined) {
-        const end = newestFirst.findIndex((e) => e.id === before);
-        const start = Math.max(0, end - limit);
-        page = newestFirst.slice(start, end);
-        hasMore = start > 0;
+        const end = all.findIndex((e) => e.id === before);
+        const earlier = matching.filter((o) => position(o) < end);
+        page = earlier.slice(-limit);
+        hasMore = earlier.length > limit;
     } else {
-        const start = after === undefined ? 0 : newestFirst.findIndex((e) => e.id === after) + 1;
-        page = newestFirst.slice(start, start + limit);
-        hasMore = start + limit < newestFirst.length;
+        const start = after === undefined ? -1 : all.findIndex((e) => e.id === after);
+        const later = matching.filter((o) => position(o) > start);
+        page = later.slice(0, limit);
+        hasMore = later.length > limit;
     }
     return { object: "list", data: page, has_more: hasMore, url };
 }
@@ -667,11 +675,9 @@ export class StripeEmulator extends Emulator {
         list(p.expand, "expand");
         const limit = int(p.limit, "limit") ?? 10;
         if (limit < 1 || limit > 100) throw invalid(`This value must be ${limit < 1 ? "greater than or equal to 1" : "less than or equal to 100"}.`, "limit");
-        const newestFirst = [...objects.values()]
-            .reverse()
-            .filter((o) => this.visible(req, o.id as string, o))
-            .filter((o) => Object.entries(filters).every(([name, matches]) => p[name] === undefined || matches(o, p[name])));
-        return cursorPage(newestFirst, p, limit, url, noun);
+        const all = [...objects.values()].reverse().filter((o) => this.visible(req, o.id as string, o));
+        const matching = all.filter((o) => Object.entries(filters).every(([name, matches]) => p[name] === undefined || matches(o, p[name])));
+        return cursorPage(all, matching, p, limit, url, noun);
     }
 
     /** Lookup keys are unique per account and mode; another price's key moves only with transfer_lookup_key. */

@@ -525,6 +525,19 @@ describe("outputs the engine can carry", () => {
 });
 
 describe("the emulator behaves as Stripe does", () => {
+    it("keeps a cursor's place when its object left the filter meanwhile: prices archived while paging through active ones", async () => {
+        const prod = await product();
+        const made = [];
+        for (let n = 0; n < 3; n++) made.push((await price(prod.id, {}, `paged-${n}`)).id);
+        const seen: string[] = [];
+        for await (const p of sdk().prices.list({ product: prod.id, active: true, limit: 1 })) {
+            seen.push(p.id);
+            await sdk().prices.update(p.id, { active: false });
+        }
+        expect(seen.sort()).toEqual([...made].sort());
+        await expect(sdk().prices.list({ product: prod.id, starting_after: "price_noSuchPrice0000" })).rejects.toMatchObject({ statusCode: 400, code: "resource_missing" });
+    });
+
     it("refuses to change an immutable price field, as an unknown parameter", async () => {
         const prod = await product();
         const { id } = await price(prod.id);
