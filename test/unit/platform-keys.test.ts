@@ -167,7 +167,7 @@ describe("config for keys and consumers", () => {
     const mapbox = { mapbox: { username: "acme", tokens: { web: { scopes: ["styles:read"] } } }, mapboxAccessToken: undefined };
     it.each([
         ["a made key that no section makes", { ...mapbox, ...consumers([{ kind: "githubSecret", repository: "app" }], "mapbox.mobile") }, {}, "keyConsumers.mapbox.mobile: must name a platform key such as openai.apiKey (known: "],
-        ["a made key also copied into platformKeys", { ...mapbox, ...consumers([{ kind: "githubSecret", repository: "app" }], "mapbox.web") }, { mapbox: { web: "pk.x.y" } }, "platformKeys.mapbox: "],
+        ["a made key also copied into platformKeys", { agora: { project: {} }, ...consumers([{ kind: "githubSecret", repository: "app" }], "agora.appId") }, { agora: { appId: "0123456789abcdef0123456789abcdef" } }, "platformKeys.agora.appId: is made by the agora section, which hands its own key to keyConsumers: remove it from platformKeys"],
         ["URL restrictions on a secret Mapbox token", { mapbox: { username: "acme", tokens: { uploads: { scopes: ["uploads:write"], allowedUrls: ["https://app.acme.test"] } } } }, {}, "mapbox.tokens.uploads.allowedUrls: only a public token"],
         ["a consumer of Agora's certificate when the stack makes none", { agora: { project: { certificate: false } }, ...consumers([{ kind: "githubSecret", repository: "app" }], "agora.appCertificate") }, {}, "keyConsumers.agora.appCertificate: names a key that platformKeys does not hold"],
         ["an adopted OpenAI project without its name", { openai: { project: { adopt: "proj_abc123" } } }, {}, "openai.project.name: is required with adopt: the adopted project's own name"],
