@@ -6,7 +6,7 @@
  * Exits non-zero when any wire or key fails.
  */
 import { fillForSandbox, SANDBOX_PLATFORM_KEYS } from "./blueprints";
-import { checkMadeKeys, keysLiveTwice, type MadeKeyCheck } from "./made-keys";
+import { checkMadeKeys, keysLiveTwice, madeValues, type MadeKeyCheck } from "./made-keys";
 import { checkWires, type WireCheck } from "./wire-checks";
 import { WiredSandbox } from "./wired-sandbox";
 
@@ -40,19 +40,22 @@ function keysTable(rows: MadeKeyCheck[]): string {
 }
 
 /** The mobile blueprint up, its made keys checked where they went, rotated once, and destroyed. */
-async function madeKeysPhase(sandbox: WiredSandbox): Promise<{ checks: MadeKeyCheck[]; rotated: MadeKeyCheck[]; leftovers: string[] }> {
+async function madeKeysPhase(sandbox: WiredSandbox): Promise<DemoReport["madeKeys"]> {
     const settings = fillForSandbox("mobile", sandbox.urls());
     step("pulumi up: the mobile blueprint, every key made by the stack");
     await sandbox.up(settings, { platformKeys: SANDBOX_PLATFORM_KEYS });
     const checks = checkMadeKeys(sandbox);
     done(`mobile stack up: ${checks.length} copies of ${new Set(checks.map((c) => c.key)).size} made keys handed on`);
     console.log(`\n${keysTable(checks)}\n`);
+    const before = madeValues(sandbox);
     step("rotating the OpenAI key and the Mapbox token: one line each");
     const rotated = structuredClone(settings) as { openai: { keyRotation: number }; mapbox: { tokens: Record<string, { rotation?: number }> } };
     rotated.openai.keyRotation = 1;
     for (const token of Object.values(rotated.mapbox.tokens)) token.rotation = 1;
     await sandbox.up(rotated, { platformKeys: SANDBOX_PLATFORM_KEYS });
     const after = checkMadeKeys(sandbox);
+    const now = madeValues(sandbox);
+    const changed = Object.keys(now).filter((key) => now[key] !== undefined && now[key] !== before[key]);
     const twice = keysLiveTwice(sandbox);
     if (twice.length > 0) after.push(...twice.map((key): MadeKeyCheck => ({ key, consumer: "its platform: the old one is still live", holds: false, visibility: "" })));
     done(after.every((c) => c.holds) ? "rotated: every consumer holds the new key, the old ones are deleted" : `rotated, but ${after.filter((c) => !c.holds).map((c) => `${c.key} at ${c.consumer}`).join(", ")}`);
@@ -60,14 +63,14 @@ async function madeKeysPhase(sandbox: WiredSandbox): Promise<{ checks: MadeKeyCh
     await sandbox.destroy();
     const leftovers = sandbox.leftovers();
     done(leftovers.length === 0 ? "destroyed: nothing left on any platform" : `destroyed, but left behind: ${leftovers.join(", ")}`);
-    return { checks, rotated: after, leftovers };
+    return { checks, rotated: after, changed, leftovers };
 }
 
 /** What the demo saw; `--json` prints it as the last line, for the engine tier. */
 export interface DemoReport {
     wires: WireCheck[];
     /** The mobile blueprint's made keys where they went, after up and after a rotation. */
-    madeKeys: { checks: MadeKeyCheck[]; rotated: MadeKeyCheck[]; leftovers: string[] };
+    madeKeys: { checks: MadeKeyCheck[]; rotated: MadeKeyCheck[]; changed: string[]; leftovers: string[] };
     /** Resources a second up changed, and the API calls it made (both should be none). */
     secondUp: { changed: string[]; calls: string[] };
     leftovers: string[];

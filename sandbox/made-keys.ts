@@ -17,7 +17,7 @@ export interface MadeKeyCheck {
 }
 
 /** The value each made key has on its platform now. */
-function madeValues(sandbox: WiredSandbox): Record<string, string | undefined> {
+export function madeValues(sandbox: WiredSandbox): Record<string, string | undefined> {
     const [agora] = [...sandbox.agora.projects.values()].filter((p) => p.status === 1);
     const [posthog] = [...sandbox.posthog.projects.values()].filter((p) => !p.is_pending_deletion);
     const tokens = [...sandbox.mapbox.tokens.values()].filter((t) => t.note.includes("-mapbox-"));

@@ -128,7 +128,7 @@ test("every declared key checked at once: valid, revoked, live in dev, and forma
     assert.equal(first.status, 1, "an invalid key fails the command");
     assert.match(seen["stripe.secretKey"], /invalid\s+live\s+.*a live key in the dev environment: the stack refuses it/);
     assert.match(seen["supabase.serviceRoleKey"], /valid\s+service_role/);
-    assert.match(seen["appwrite.apiKey"], /\svalid/);
+    assert.match(seen["appwrite.apiKey"], /^\S+\s+\S+\s+valid\b/);
     assert.match(seen["openai.apiKey"], /invalid\s+.*401: Incorrect API key provided/, "a revoked key");
     assert.match(seen["github.token"], /valid\s+repo read:org/);
     assert.match(seen["gitlab.token"], /invalid\s+.*401/);
@@ -141,7 +141,7 @@ test("every declared key checked at once: valid, revoked, live in dev, and forma
     assert.match(seen["expo.accessToken"], /invalid\s+.*401: Unauthorized/);
     assert.match(seen["airtable.token"], /invalid\s+.*401: Authentication required/);
     assert.match(seen["pipedream.apiKey"], /invalid\s+.*401/);
-    if (redisUrl) assert.match(seen["redis.url"], /\svalid/);
+    if (redisUrl) assert.match(seen["redis.url"], /^\S+\s+\S+\s+valid\b/);
     assert.match(first.err, /stripe checked/);
     for (const value of [LIVE, ai.revoked, GITHUB, SENDING, SERVICE_ROLE]) assert.ok(!first.out.includes(value) && !first.err.includes(value), "no value is printed");
 
@@ -167,13 +167,13 @@ test("every declared key checked at once: valid, revoked, live in dev, and forma
     assert.match(again["stripe.secretKey"], /valid\s+test/);
     assert.match(again["gitlab.token"], /valid\s+api/);
     assert.match(again["resend.apiKey"], /valid\s+full_access/);
-    assert.match(again["trello.token"], /\svalid/);
+    assert.match(again["trello.token"], /^\S+\s+\S+\s+valid\b/);
     assert.match(again["mapbox.publicToken"], /valid\s+public/);
     assert.match(again["mapbox.secretToken"], /valid\s+secret/);
     assert.match(again["posthog.personalKey"], /valid\s+project:write feature_flag:write/);
     assert.match(again["expo.accessToken"], /valid\s+.*a robot of acme/);
     assert.match(again["airtable.token"], /valid\s+user.email:read/);
-    assert.match(again["pipedream.apiKey"], /\svalid/);
+    assert.match(again["pipedream.apiKey"], /^\S+\s+\S+\s+valid\b/);
     for (const value of [publicToken, secretToken, POSTHOG, EXPO, AIRTABLE, PIPEDREAM]) assert.ok(!second.out.includes(value) && !second.err.includes(value), "no value is printed");
     console.log(`keys check: ${second.out.split("\n").pop() || second.out.trim().split("\n").pop()}`);
 });

@@ -15,6 +15,7 @@ import { WiredSandbox } from "../../sandbox/wired-sandbox";
 const redis = process.env.STACKWIRE_TEST_REDIS_URL;
 const servers = process.env.STACKWIRE_TEST_POSTGRES_URL !== undefined;
 const skip = servers ? false : "needs PostgreSQL (STACKWIRE_TEST_POSTGRES_URL): the wired sandbox's relay records in it";
+if (!servers && process.env.STACKWIRE_REQUIRE_SERVERS === "1") throw new Error("STACKWIRE_REQUIRE_SERVERS=1 but STACKWIRE_TEST_POSTGRES_URL is not set");
 
 let sandbox: WiredSandbox;
 before(async () => {
@@ -47,7 +48,7 @@ test("the mobile stack hands each made key to where it belongs, rotates two of t
     assert.equal(variable("EXPO_PUBLIC_MAPBOX_APP")[0]?.value, token().token);
     assert.equal(token().usage, "pk");
     assert.equal(variable("EXPO_PUBLIC_POSTHOG_PROJECT_KEY")[0]?.value, posthog.api_token);
-    assert.equal([...sandbox.posthog.flags.values()].find((f) => f.key === "video-calls")?.filters.groups !== undefined, true);
+    assert.deepEqual((([...sandbox.posthog.flags.values()].find((f) => f.key === "video-calls")?.filters ?? {}) as { groups?: { rollout_percentage?: number }[] }).groups?.map((g) => g.rollout_percentage), [50], "the blueprint's flag rolls out to half the users");
     // Server keys: the function, and a secret production variable; never a plain one.
     assert.equal(functionVariable("AGORA_APP_CERTIFICATE"), agora.sign_key);
     assert.deepEqual(issued(), [functionVariable("OPENAI_API_KEY")]);

@@ -135,9 +135,10 @@ test("a prod stack is never swept, and deleting needs --yes outside a terminal",
 test("the mobile platforms' objects a lost state left are swept by their names; another stack's and unmarked ones stay", { skip }, async () => {
     const filled = fillForSandbox("mobile", sandbox.urls(process.env.STACKWIRE_TEST_REDIS_URL));
     const agoraProject = async (name: string) => ((await (await fetch(`${sandbox.agora.url}/dev/v1/project`, { method: "POST", headers: { authorization: `Basic ${Buffer.from(`${SANDBOX_KEYS.agoraCustomerId}:${SANDBOX_KEYS.agoraCustomerSecret}`).toString("base64")}`, "content-type": "application/json" }, body: JSON.stringify({ name, enable_sign_key: true }) })).json()) as { project: { id: string } }).project;
-    // A project made by hand under the very name the stack would give its own, then adopted: never the sweep's.
-    const handMade = await agoraProject("stackwire-pr-12-agora");
-    const settings = { ...filled, agora: { ...(filled.agora as object), project: { name: "stackwire-pr-12-agora", certificate: true, adopt: handMade.id } } };
+    // An OpenAI project made by hand under the very name the stack would give its own, then adopted: never the sweep's.
+    const openaiAdmin = { authorization: `Bearer ${SANDBOX_KEYS.openaiAdminKey}`, "content-type": "application/json" };
+    const handMade = (await (await fetch(`${sandbox.openai.url}/v1/organization/projects`, { method: "POST", headers: openaiAdmin, body: JSON.stringify({ name: "stackwire-pr-12-openai" }) })).json()) as { id: string };
+    const settings = { ...filled, openai: { ...(filled.openai as object), project: { name: "stackwire-pr-12-openai", adopt: handMade.id } } };
     writeStackFiles("pr-12", settings);
     await sandbox.up(settings, { platformKeys: SANDBOX_PLATFORM_KEYS });
     // Another stack's project, and a longer stack's (pr-12-alice), which pr-12's names must not take.
@@ -149,15 +150,16 @@ test("the mobile platforms' objects a lost state left are swept by their names; 
 
     const swept = await sweep("--stack", "pr-12", "--state", empty, "--yes");
     assert.equal(swept.status, 0, swept.err);
-    for (const line of [/OpenAI\s+project\s+\S+\s+stackwire-pr-12-openai/, /PostHog\s+project\s+\S+\s+stackwire-pr-12-posthog\s/, /Mapbox\s+token\s+\S+\s+stackwire-pr-12-mapbox-app/]) assert.match(swept.out, line);
-    assert.doesNotMatch(swept.out, /Agora/, "the adopted Agora project is not listed");
+    for (const line of [/Agora\s+project\s+\S+\s+stackwire-pr-12-agora\s/, /PostHog\s+project\s+\S+\s+stackwire-pr-12-posthog\s/, /Mapbox\s+token\s+\S+\s+stackwire-pr-12-mapbox-app/]) assert.match(swept.out, line);
+    assert.doesNotMatch(swept.out, /OpenAI\s+project/, "the adopted OpenAI project is not listed");
     assert.match(swept.out, /Expo \(EAS\) environment variables/, "the report names what it cannot find");
     assert.deepEqual(
         sandbox.leftovers().filter((what) => /^(OpenAI|Agora|Mapbox|PostHog|Expo)/.test(what) && !UNMARKED_LEFTOVERS.has(what)),
-        ["Agora project", "Agora project", "PostHog project", "Expo variable", "Expo variable", "Expo variable", "Expo variable"],
-        "left: the adopted and the other stack's Agora projects, the longer stack's PostHog project and the unmarked EAS variables",
+        ["OpenAI project", "Agora project", "PostHog project", "Expo variable", "Expo variable", "Expo variable", "Expo variable"],
+        "left: the other stack's Agora project, the longer stack's PostHog project, the adopted OpenAI project and the unmarked EAS variables",
     );
     assert.equal(sandbox.agora.projects.get(theirs.project.id)?.status, 1);
-    assert.equal(sandbox.agora.projects.get(handMade.id)?.status, 1, "the adopted project stays enabled");
+    assert.deepEqual([...sandbox.agora.projects.values()].filter((p) => p.name === "stackwire-pr-12-agora").map((p) => p.status), [0], "the stack's own Agora project is disabled");
+    assert.equal(sandbox.openai.projects.get(handMade.id)?.status, "active", "the adopted project stays active");
     assert.equal(sandbox.posthog.projects.get(alice.id)?.is_pending_deletion, false, "pr-12-alice's project is not pr-12's");
 });

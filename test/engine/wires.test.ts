@@ -62,7 +62,9 @@ test("destroy removes every piece: functions, secrets, SMTP, hooks, endpoints, p
 });
 
 test("the demo's mobile stack hands every made key to its consumers, rotates them everywhere, and leaves nothing", { skip }, () => {
-    const { checks, rotated, leftovers } = report.madeKeys;
+    const { checks, rotated, changed, leftovers } = report.madeKeys;
+    // The rotation made new values, and only those two: every consumer holding them is the rotation reaching it.
+    assert.deepEqual([...changed].sort(), ["mapbox.app", "openai.apiKey"]);
     assert.deepEqual(
         checks.map((c) => [c.key, c.consumer.split(" ")[0], c.visibility, c.holds]),
         [

@@ -80,7 +80,7 @@ describe("Agora project", () => {
         const { id, outs } = await make("project", { name: "acme-dev-agora" });
         const elsewhere = { ...outs, baseUrl: `${served.url()}/not-agora` };
         await expect(p.project.provider.read(id, elsewhere)).rejects.toThrow("check agora.baseUrl");
-        await expect(p.project.provider.delete(id, elsewhere)).rejects.toThrow();
+        await expect(p.project.provider.delete(id, elsewhere)).rejects.toThrow("check agora.baseUrl");
         expect(emulator.projects.get(id)!.status).toBe(1);
     });
 
