@@ -6,19 +6,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { CONFIG_NAMESPACE } from "../dynamic-providers/core/credentials";
-import { SECRET_KEYS, validateStackConfig, type StackConfig } from "../stacks/config";
+import { stackFileConfig, StackFileError } from "../stacks/blueprints";
+import { validateStackConfig, type StackConfig } from "../stacks/config";
 import { environmentFor, type Environment } from "../stacks/environment";
-import { parseValue } from "../stacks/load";
 import { STACK_NAME, UsageError } from "./args";
 
-/** A command refused before any API call (a prod stack, no settings): printed alone, exit 1. */
-export class StackFileError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "StackFileError";
-    }
-}
+/** A command refused before any API call (a prod stack, no settings, a file that is no stack file): printed alone, exit 1. */
+export { StackFileError };
 
 export interface StackFiles {
     project: string;
@@ -34,20 +28,9 @@ export function readStackFiles(dir: string, stack: string): StackFiles {
     if (typeof project !== "string") throw new StackFileError(`${projectFile} has no project name`);
     const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!existsSync(stackFile)) throw new StackFileError(`no ${path.basename(stackFile)} in ${dir}: the stack's settings (which platforms, which URLs) are read from it`);
-    const config = ((yaml.load(readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {}) as Record<string, unknown>;
-    const settings: Record<string, unknown> = {};
-    const secretness: Record<string, boolean> = {};
-    for (const [fullKey, value] of Object.entries(config)) {
-        if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
-        const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
-        const secure = value !== null && typeof value === "object" && "secure" in value;
-        secretness[key] = secure;
-        // `pulumi config set stripe '{…}'` stores JSON text, which the program reads as an object too.
-        if (!secure && !SECRET_KEYS.has(key)) settings[key] = typeof value === "string" ? parseValue(value) : value;
-    }
+    const { settings, secretness } = stackFileConfig(readFileSync(stackFile, "utf8"), path.basename(stackFile));
     return { project, settings, secretness };
 }
-
 
 /** A stack as the stack commands (sweep, adopt, keys) open it: named by --stack, in --dir. */
 export interface OpenedStack {

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { CONFIG_NAMESPACE } from "../../dynamic-providers/core/credentials";
-import { SECRET_SETTINGS } from "../config";
+import { SECRET_KEYS, SECRET_SETTINGS } from "../config";
+import { parseValue } from "../load";
 import { PLATFORM_KEYS_SETTING } from "../services/keys";
 import { madeKeysOf, type Service } from "../service";
 import { SERVICES } from "../services";
@@ -66,11 +67,12 @@ export class StackFileError extends Error {
 }
 
 /**
- * The stackwire settings of a `Pulumi.<stack>.yaml`: `config:` entries of the `stackwire:`
- * namespace, without it. Other namespaces are left out; so are secrets, whose values are
- * ciphertext (`secure:`) here.
+ * The stackwire entries of a `Pulumi.<stack>.yaml`: `config:` entries of the `stackwire:`
+ * namespace, without it, and whether each is a secret. Other namespaces are left out; so are
+ * secrets' values, which are ciphertext (`secure:`) here. JSON text (`pulumi config set key '{…}'`)
+ * is read as the loader reads it.
  */
-export function stackFileSettings(text: string, source: string): Record<string, unknown> {
+export function stackFileConfig(text: string, source: string): { settings: Record<string, unknown>; secretness: Record<string, boolean> } {
     let document: unknown;
     try {
         document = yaml.load(text);
@@ -78,24 +80,24 @@ export function stackFileSettings(text: string, source: string): Record<string, 
         throw new StackFileError(`${source}: not valid YAML (${(err as Error).message.split("\n")[0]})`);
     }
     const config = (document as { config?: unknown } | null)?.config;
-    if (config === undefined) return {};
+    if (config === undefined) return { settings: {}, secretness: {} };
     if (config === null || typeof config !== "object" || Array.isArray(config)) throw new StackFileError(`${source}: config must be a mapping of keys to values`);
     const prefix = `${CONFIG_NAMESPACE}:`;
-    return Object.fromEntries(
-        Object.entries(config)
-            .filter(([key, value]) => key.startsWith(prefix) && !(value !== null && typeof value === "object" && "secure" in value))
-            .map(([key, value]) => [key.slice(prefix.length), jsonText(value)]),
-    );
+    const settings: Record<string, unknown> = {};
+    const secretness: Record<string, boolean> = {};
+    for (const [key, value] of Object.entries(config)) {
+        if (!key.startsWith(prefix)) continue;
+        const name = key.slice(prefix.length);
+        const secure = value !== null && typeof value === "object" && "secure" in value;
+        secretness[name] = secure;
+        if (!secure && !SECRET_KEYS.has(name)) settings[name] = typeof value === "string" ? parseValue(value) : value;
+    }
+    return { settings, secretness };
 }
 
-/** An object set with `pulumi config set key '{…}'` is stored as JSON text: read as the loader does. */
-function jsonText(value: unknown): unknown {
-    if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return value;
-    try {
-        return JSON.parse(value);
-    } catch {
-        return value;
-    }
+/** The stackwire settings of a stack file (its secrets left out). */
+export function stackFileSettings(text: string, source: string): Record<string, unknown> {
+    return stackFileConfig(text, source).settings;
 }
 
 /** Every distinct `<placeholder>` left in the settings, keys included. */
