@@ -8,8 +8,8 @@ import { z } from "zod";
 import { describeProblem, problemsFromZod, type Problem } from "../dynamic-providers/core/validation";
 import type { Environment } from "./environment";
 import { NamingError } from "./naming";
-import { madeKeysOf, type PlanContext, type SecretSetting, type Service } from "./service";
-import { SERVICES, type PlannedServices, type SectionSchemas } from "./services";
+import type { PlanContext, SecretSetting, Service } from "./service";
+import { madeKeysIn, SERVICES, type PlannedServices, type SectionSchemas } from "./services";
 
 /** Every non-secret setting, keyed as in `pulumi config` (without the `stackwire:` namespace). */
 export const stackSettingsSchema = z
@@ -79,7 +79,7 @@ function keyProblems(raw: RawStackConfig): Problem[] {
 
 /** Secrets the settings need that are neither in the config nor in the environment. */
 function missingSecrets(raw: RawStackConfig, known: Record<string, unknown>): Problem[] {
-    const madeKeys = new Set(madeKeysOf(SERVICES as readonly Service[], known).keys());
+    const madeKeys = new Set(madeKeysIn(known).keys());
     return SECRET_SETTINGS.flatMap((secret): Problem[] => {
         const { configKey, envVars } = secret.credential;
         const needed = !secret.optional && (secret.neededBy ? secret.neededBy(known, madeKeys) : known[secret.service] !== undefined);
@@ -118,7 +118,7 @@ export function validateStackConfig(raw: RawStackConfig, env: Environment): Stac
         settings,
         secretKinds: raw.secretKinds ?? {},
         platformKeys: raw.platformKeys,
-        madeKeys: madeKeysOf(SERVICES as readonly Service[], settings),
+        madeKeys: madeKeysIn(settings),
         problem: (path, rule) => problems.push({ path, rule }),
         name(path, naming) {
             try {

@@ -7,9 +7,8 @@
  */
 import { SECRET_KEYS, SETTING_KEYS } from "./config";
 import { usageOf } from "../dynamic-providers/mapbox/schema";
-import { madeKeysOf, type Service } from "./service";
-import { SERVICES } from "./services";
-import { defaultVariableName, EXPO_PUBLIC_PREFIX } from "./services/keys";
+import { madeKeysIn } from "./services";
+import { consumerVariableName } from "./services/keys";
 import { RELAYED } from "./services/wires";
 import { WIRE_NAMES, WIRES, type WireName } from "./wires/catalog";
 
@@ -339,7 +338,7 @@ function addWires(g: GraphBuilder, s: Obj): void {
 
 /** Each platform key and the places it is handed to. */
 function addKeyConsumers(g: GraphBuilder, s: Obj): void {
-    const madeKeys = madeKeysOf(SERVICES as readonly Service[], s);
+    const madeKeys = madeKeysIn(s);
     for (const [reference, consumers] of Object.entries(obj(s.keyConsumers))) {
         const list = Array.isArray(consumers) ? consumers.map(obj) : [];
         const key = g.node("keys", reference, reference, plural(list.length, "consumer"));
@@ -347,7 +346,7 @@ function addKeyConsumers(g: GraphBuilder, s: Obj): void {
         const maker = madeKeys.get(reference);
         if (maker !== undefined) g.edge(MADE_KEY_SOURCES[maker]?.(g, reference) ?? g.platformNode(maker as GraphPlatform), key, "key", ["made by the stack"]);
         for (const c of list) {
-            const name = str(c.name) ?? `${c.kind === "expoVariable" && c.visibility === "plain" ? EXPO_PUBLIC_PREFIX : ""}${defaultVariableName(reference)}`;
+            const name = consumerVariableName(reference, c);
             const target = (() => {
                 switch (c.kind) {
                     case "githubSecret":

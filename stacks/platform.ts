@@ -6,8 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformKeys, type KeyValues } from "../components/keys/platform-keys";
 import type { StackConfig } from "./config";
 import type { LoadedStack } from "./load";
-import { madeKeysOf, type Service } from "./service";
-import { SERVICES, type BuiltServices } from "./services";
+import type { Service } from "./service";
+import { madeKeysIn, SERVICES, type BuiltServices } from "./services";
 import { buildWires, type BuiltWires } from "./wires/build";
 
 export interface Platform extends BuiltServices {
@@ -35,7 +35,7 @@ function wireKeys(config: StackConfig, platform: Platform, context: LoadedStack[
     // Keys the stack makes (the OpenAI service account's, …) stand where copied ones would.
     const made: Record<string, pulumi.Output<string>> = {};
     // Only the keys the settings say are made (Agora's certificate not when it is turned off).
-    const madeKeys = madeKeysOf(SERVICES as readonly Service[], config.settings as Record<string, unknown>);
+    const madeKeys = madeKeysIn(config.settings as Record<string, unknown>);
     for (const service of SERVICES as readonly Service[]) {
         const built = (platform as Record<string, unknown>)[service.key];
         if (built === undefined || !service.keyValues) continue;

@@ -10,8 +10,7 @@ import { CONFIG_NAMESPACE } from "../../dynamic-providers/core/credentials";
 import { SECRET_KEYS, SECRET_SETTINGS } from "../config";
 import { parseValue } from "../load";
 import { PLATFORM_KEYS_SETTING } from "../services/keys";
-import { madeKeysOf, type Service } from "../service";
-import { SERVICES } from "../services";
+import { madeKeysIn } from "../services";
 
 export const BLUEPRINTS = {
     saas: "SaaS: Supabase, Stripe subscriptions, Resend and an analytics key",
@@ -137,7 +136,7 @@ export function secretsToSet(settings: Record<string, unknown>): SecretToSet[] {
     const seen = new Set<string>();
     const needed: SecretToSet[] = [];
     const optional: SecretToSet[] = [];
-    const madeKeys = new Set(madeKeysOf(SERVICES as readonly Service[], settings).keys());
+    const madeKeys = new Set(madeKeysIn(settings).keys());
     for (const secret of SECRET_SETTINGS) {
         const { configKey, envVars, label } = secret.credential;
         const wanted = secret.neededBy ? secret.neededBy(settings, madeKeys) : settings[secret.service] !== undefined;

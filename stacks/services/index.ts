@@ -2,6 +2,7 @@
  * The service registry: every service the stack config knows, in the order the platform builds
  * them. Adding a service is one file in this folder and one line here (docs/adding-a-service.md).
  */
+import { madeKeysOf, type Service } from "../service";
 import { agoraService } from "./agora";
 import { appwriteService } from "./appwrite";
 import { expoService } from "./expo";
@@ -20,6 +21,9 @@ import { trelloService } from "./trello";
 import { wiresService } from "./wires";
 
 export const SERVICES = [supabaseService, stripeService, appwriteService, githubService, gitlabService, trelloService, postgresService, redisService, resendService, openaiService, agoraService, mapboxService, posthogService, expoService, keysService, wiresService] as const;
+
+/** Every platform key the settings as written make, with the service that makes it. */
+export const madeKeysIn = (settings: Record<string, unknown>): Map<string, string> => madeKeysOf(SERVICES as readonly Service[], settings);
 
 type Services = (typeof SERVICES)[number];
 type ByKey<K extends string> = Extract<Services, { key: K }>;

@@ -67,6 +67,12 @@ export function defaultVariableName(reference: string): string {
     return `${platform}_${field.replace(/([A-Z])/g, "_$1").replace(/-/g, "_")}`.toUpperCase();
 }
 
+/** The name a consumer gives a key (its settings as written): its own, else the default, EXPO_PUBLIC_ first for a plain Expo variable the app reads. */
+export function consumerVariableName(reference: string, consumer: { kind?: unknown; name?: unknown; visibility?: unknown }): string {
+    if (typeof consumer.name === "string") return consumer.name;
+    return `${consumer.kind === "expoVariable" && consumer.visibility === "plain" ? EXPO_PUBLIC_PREFIX : ""}${defaultVariableName(reference)}`;
+}
+
 /** The schema of the secret setting: every platform optional, every field checked for its shape. */
 export function platformKeysSchema() {
     return z
@@ -176,7 +182,7 @@ export const keysService = defineService({
             }
             consumers.forEach((c, i) => {
                 const at = `keyConsumers.${reference}[${i}]`;
-                const name = c.name ?? (c.kind === "expoVariable" && c.visibility === "plain" ? `${EXPO_PUBLIC_PREFIX}${defaultVariableName(reference)}` : defaultVariableName(reference));
+                const name = consumerVariableName(reference, c);
                 let target: string | undefined;
                 if (c.kind === "githubSecret" || c.kind === "gitlabVariable") {
                     target = c.repository;

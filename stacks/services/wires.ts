@@ -8,7 +8,7 @@ import type { CredentialSpec } from "../../dynamic-providers/core/credentials";
 import { supabaseAccessToken } from "../../dynamic-providers/supabase/client";
 import { RELAY_SECRET_NAMES } from "../../components/wires/relay";
 import { keyOf } from "../naming";
-import { defaultVariableName } from "./keys";
+import { consumerVariableName } from "./keys";
 import { defineService, type PlanContext } from "../service";
 import { WIRES, wiresSection, type WireName, type WiresSection } from "../wires/catalog";
 
@@ -119,7 +119,7 @@ export const wiresService = defineService({
             const consumers = (ctx.settings.keyConsumers as Record<string, { kind: string; name?: string }[]> | undefined) ?? {};
             for (const [reference, list] of Object.entries(consumers)) {
                 list.forEach((c, i) => {
-                    const name = c.name ?? defaultVariableName(reference);
+                    const name = consumerVariableName(reference, c);
                     if (c.kind === "supabaseSecret" && RELAY_SECRET_NAMES.includes(name)) ctx.problem(`keyConsumers.${reference}[${i}].name`, `"${name}" is a function secret of the wires' relay: give this key another name`);
                 });
             }
