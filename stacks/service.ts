@@ -119,10 +119,17 @@ export function adoptionOf(a: AdoptSetting): { adopt?: string; deleteAdopted?: b
 }
 
 /**
- * An adopted project keeps its own name: without `name` beside `adopt`, the stack would rename it
- * to the name it gives projects it makes. Returns nothing, to be spread where a plan is built.
+ * The `project` of a section that holds one project (OpenAI, Agora, PostHog): its name (the
+ * stack's own by default, up to the service's limit), adopt, and the service's other settings.
+ * An adopted project keeps its name: `name` is required beside `adopt`, since without it the
+ * stack would rename the project to the name it gives its own.
  */
-export function requireNameWithAdopt(ctx: Pick<PlanContext, "problem">, service: string, project: { name?: string; adopt?: AdoptSetting }): Record<string, never> {
-    if (project.adopt && project.name === undefined) ctx.problem(`${service}.project.name`, "is required with adopt: the adopted project's own name (without it the stack would rename the project to the name it gives its own)");
-    return {};
+export function projectSection<Extra extends z.ZodRawShape>(nameMax: number, extra: Extra) {
+    return z
+        .object({ name: z.string().trim().min(1).max(nameMax).optional(), adopt: adoptSetting, ...extra })
+        .strict()
+        .superRefine((project, ctx) => {
+            const p = project as { adopt?: unknown; name?: unknown };
+            if (p.adopt && p.name === undefined) ctx.addIssue({ code: "custom", path: ["name"], message: "is required with adopt: the adopted project's own name (without it the stack would rename the project to the name it gives its own)" });
+        });
 }

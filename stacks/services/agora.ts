@@ -6,22 +6,14 @@ import { AGORA_PROJECT_NAME_MAX } from "../../dynamic-providers/agora/schema";
 import { httpUrl } from "../../dynamic-providers/core/validation";
 import { dataPolicyOf } from "../environment";
 import { NAME_RULES, physicalName } from "../naming";
-import { adoptionOf, adoptSetting, defineService, requireNameWithAdopt } from "../service";
+import { adoptionOf, defineService, projectSection } from "../service";
 
 const section = z
     .object({
         /** Another API (the sandbox's emulator). @default https://api.agora.io */
         baseUrl: httpUrl().optional(),
-        project: z
-            .object({
-                /** @default <project>-<stack>-agora */
-                name: z.string().trim().min(1).max(AGORA_PROJECT_NAME_MAX).optional(),
-                /** The primary App Certificate, which token servers sign with. */
-                certificate: z.boolean().default(true),
-                adopt: adoptSetting,
-            })
-            .strict()
-            .default({ certificate: true }),
+        /** name (default <project>-<stack>-agora), certificate (the primary App Certificate, which token servers sign with), adopt. */
+        project: projectSection(AGORA_PROJECT_NAME_MAX, { certificate: z.boolean().default(true) }).default({ certificate: true }),
     })
     .strict();
 
@@ -31,7 +23,6 @@ export const agoraService = defineService({
     secrets: [{ credential: agoraCustomerId }, { credential: agoraCustomerSecret }],
 
     plan: (s, ctx): AgoraPlatformArgs => ({
-        ...requireNameWithAdopt(ctx, "agora", s.project),
         ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
         name: s.project.name ?? ctx.name("agora.project.name", () => physicalName(ctx.env, "agora", NAME_RULES.agoraProject)),
         certificate: s.project.certificate,

@@ -6,22 +6,14 @@ import { openaiAdminKey } from "../../dynamic-providers/openai/client";
 import { OPENAI_RESIDENCIES, rateLimitValuesSchema, setsALimit, SETS_A_LIMIT_RULE } from "../../dynamic-providers/openai/schema";
 import { dataPolicyOf } from "../environment";
 import { physicalName, NAME_RULES } from "../naming";
-import { adoptionOf, adoptSetting, defineService, requireNameWithAdopt } from "../service";
+import { adoptionOf, defineService, projectSection } from "../service";
 
 const section = z
     .object({
         /** Another API (the sandbox's emulator). @default https://api.openai.com/v1 */
         baseUrl: httpUrl().optional(),
-        project: z
-            .object({
-                /** @default <project>-<stack> */
-                name: z.string().trim().min(1).max(255).optional(),
-                /** Where the project's data lives; taken at creation. */
-                residency: z.enum(OPENAI_RESIDENCIES).optional(),
-                adopt: adoptSetting,
-            })
-            .strict()
-            .default({}),
+        /** name (default <project>-<stack>-openai), residency (where the project's data lives; taken at creation), adopt. */
+        project: projectSection(255, { residency: z.enum(OPENAI_RESIDENCIES).optional() }).default({}),
         /** Change it (1, 2, …) to rotate the API key: a new service account and key, handed to every consumer, then the old one deleted. */
         keyRotation: z.number().int().min(0).default(0),
         /** The project's limits per model: `gpt-4o-mini: { maxRequestsPerMinute: 500 }`; what OpenAI had is restored on destroy. */
@@ -40,7 +32,6 @@ export const openaiService = defineService({
     secrets: [{ credential: openaiAdminKey }],
 
     plan(s, ctx): OpenaiPlatformArgs {
-        requireNameWithAdopt(ctx, "openai", s.project);
         return {
             ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
             name: s.project.name ?? ctx.name("openai.project.name", () => physicalName(ctx.env, "openai", NAME_RULES.openaiName)),

@@ -7,7 +7,7 @@ import { posthogPersonalKey } from "../../dynamic-providers/posthog/client";
 import { featureFlagInputSchema, FLAG_KEY_PATTERN, FLAG_KEY_MAX, posthogProjectInputSchema, POSTHOG_PROJECT_NAME_MAX } from "../../dynamic-providers/posthog/schema";
 import { dataPolicyOf } from "../environment";
 import { NAME_RULES, physicalName } from "../naming";
-import { adoptionOf, adoptSetting, defineService, requireNameWithAdopt } from "../service";
+import { adoptionOf, adoptSetting, defineService, projectSection } from "../service";
 
 const flagFields = featureFlagInputSchema().shape;
 const flag = z.object({ description: flagFields.description, rolloutPercentage: flagFields.rolloutPercentage, active: flagFields.active, adopt: adoptSetting }).strict();
@@ -17,14 +17,8 @@ const section = z
         /** Another PostHog: https://eu.posthog.com, a self-hosted one, the sandbox's emulator. @default https://us.posthog.com */
         baseUrl: httpUrl().optional(),
         organizationId: posthogProjectInputSchema().shape.organizationId,
-        project: z
-            .object({
-                /** @default <project>-<stack>-posthog */
-                name: z.string().trim().min(1).max(POSTHOG_PROJECT_NAME_MAX).optional(),
-                adopt: adoptSetting,
-            })
-            .strict()
-            .default({}),
+        /** name (default <project>-<stack>-posthog), adopt. */
+        project: projectSection(POSTHOG_PROJECT_NAME_MAX, {}).default({}),
         /** Feature flags by key (what the app asks PostHog for). */
         featureFlags: z.record(z.string().max(FLAG_KEY_MAX).regex(FLAG_KEY_PATTERN, "must be letters, digits, - and _ only"), flag).default({}),
     })
@@ -36,7 +30,6 @@ export const posthogService = defineService({
     secrets: [{ credential: posthogPersonalKey }],
 
     plan: (s, ctx): PosthogPlatformArgs => ({
-        ...requireNameWithAdopt(ctx, "posthog", s.project),
         ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
         organizationId: s.organizationId,
         name: s.project.name ?? ctx.name("posthog.project.name", () => physicalName(ctx.env, "posthog", NAME_RULES.posthogProject)),
