@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import { SANDBOX_ENV, SANDBOX_KEYS } from "../sandbox/local-stack";
 import { StripeEmulator } from "../sandbox/emulators/stripe";
 import { discover } from "../stacks/adopt";
+import { median } from "./figures";
 import { environmentFor } from "../stacks/environment";
 
 export interface AdoptFigures {
@@ -47,8 +48,7 @@ export async function benchAdoptStripe(products = 100, pricesPerProduct = 10, ru
             if (found.found.filter((f) => f.kind === "price").length !== products * pricesPerProduct) throw new Error("adopt did not find every price");
             requests = stripe.requestCounts();
         }
-        const sorted = [...times].sort((a, b) => a - b);
-        return { products, prices: products * pricesPerProduct, requests, medianMs: sorted[Math.floor(sorted.length / 2)], runs: times };
+        return { products, prices: products * pricesPerProduct, requests, medianMs: median(times), runs: times };
     } finally {
         await stripe.stop();
     }

@@ -29,3 +29,9 @@ export function printFigures(title: string, figures: StepFigure[]): void {
         console.log(`${f.step.padEnd(34)}${String(f.objects).padStart(8)}${String(f.requests).padStart(10)}${(f.requests / f.objects).toFixed(2).padStart(12)}${f.ms.toFixed(0).padStart(8)}   ${routes}`);
     }
 }
+
+/** The middle value of a series (the upper one of an even count). */
+export function median(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+}

@@ -5,6 +5,7 @@
  * answer, effect included). `node bin/bench/wires.js` after `npm run build`; needs PostgreSQL.
  */
 import { performance } from "node:perf_hooks";
+import { median } from "./figures";
 import { deliverGithubEvent, pushPayload } from "../sandbox/events/github";
 import { SANDBOX_KEYS } from "../sandbox/local-stack";
 import { WiredSandbox } from "../sandbox/wired-sandbox";
@@ -48,10 +49,6 @@ export async function benchWireCalls(): Promise<Record<WireName, Record<Phase, n
     return result;
 }
 
-const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
-};
 
 /** Trello allows 100 requests per 10 s per token (the emulator too): each series starts in a fresh window. */
 const TRELLO_WINDOW_MS = 10_500;

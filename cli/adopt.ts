@@ -85,14 +85,13 @@ export async function adoptCommand(argv: string[], io: CliIo): Promise<AdoptResu
     const { values } = flagsOrUsage(() =>
         parseArgs({ args: argv, options: { stack: { type: "string" }, services: { type: "string" }, match: { type: "string" }, "dry-run": { type: "boolean" }, dir: { type: "string" } }, strict: true, allowPositionals: false }),
     );
-    if (!values.stack) throw new UsageError("--stack is required");
+    const { stack, dir, env, validate } = openStack(values, io.cwd);
     let match: RegExp | undefined;
     try {
         match = values.match ? new RegExp(values.match) : undefined;
     } catch (err) {
         throw new UsageError(`--match: ${(err as Error).message}`);
     }
-    const { stack, dir, env, validate } = openStack(values, io.cwd);
     const config = validate();
     const services = values.services?.split(",").map((s) => s.trim()).filter(Boolean);
     if (!services && !Object.keys(DISCOVERERS).some((s) => (config.settings as Record<string, unknown>)[s] !== undefined)) {

@@ -21,7 +21,7 @@ export interface StackFiles {
 }
 
 /** The project's name and the stack's settings, read from the files `pulumi` reads. */
-export function readStackFiles(dir: string, stack: string): StackFiles {
+function readStackFiles(dir: string, stack: string): StackFiles {
     const projectFile = path.join(dir, "Pulumi.yaml");
     if (!existsSync(projectFile)) throw new StackFileError(`no Pulumi.yaml in ${dir}: run it from the project folder, or pass --dir`);
     const project = (yaml.load(readFileSync(projectFile, "utf8")) as { name?: unknown }).name;

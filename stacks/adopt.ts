@@ -13,6 +13,7 @@ import { AGORA_BASE_URL } from "../dynamic-providers/agora/schema";
 import { appwrite, listAllPages } from "../dynamic-providers/appwrite/client";
 import { attributeFromApi } from "../dynamic-providers/appwrite/attribute";
 import { schemaApi } from "../dynamic-providers/appwrite/schema-api";
+import { OWNER_METADATA_KEY } from "../dynamic-providers/core/ownership";
 import { OperationContext } from "../dynamic-providers/core/provider";
 import { gitlab, listAll as gitlabList } from "../dynamic-providers/gitlab/client";
 import { eventsOf } from "../dynamic-providers/gitlab/hook";
@@ -82,7 +83,7 @@ export interface AdoptTarget {
  * A logical name from an object's name, unique among `taken`: "Pro Plan" → "pro-plan", then
  * "pro-plan-2". `startWith` is put before a name that must start with a letter (a list's key).
  */
-export function logicalFrom(name: string, taken: Set<string>, fallback: string, startWith?: string): string {
+function logicalFrom(name: string, taken: Set<string>, fallback: string, startWith?: string): string {
     let base = keyOf(name).replace(/^[^a-z0-9]+/, "") || fallback;
     if (startWith && !/^[a-z]/.test(base)) base = `${startWith}-${base}`;
     // Room for a "-<n>" suffix within the limit.
@@ -171,7 +172,7 @@ const discoverStripe: Discoverer = async (target) => {
     let seen = 0;
     for await (const p of stripe("list products").products.list({ limit: 100, active: true })) {
         seen++;
-        const owner = p.metadata?.stackwire_stack;
+        const owner = p.metadata?.[OWNER_METADATA_KEY];
         if (owner) {
             found.push({ service: "stripe", kind: "product", id: p.id, name: p.name, placed: `skipped: managed by stack ${owner}`, skipped: true });
             continue;
@@ -558,11 +559,11 @@ interface ProjectCandidate {
 function chooseProject(target: AdoptTarget, service: string, section: { project?: { name?: string; adopt?: unknown } } | undefined, projects: ProjectCandidate[]): { chosen?: ProjectCandidate; found: FoundObject[] } {
     const row = (p: ProjectCandidate, placed: string, skipped = true): FoundObject => ({ service, kind: "project", id: p.id, name: p.name, placed, ...(skipped ? { skipped } : {}) });
     if (section?.project?.adopt !== undefined) return { found: [] };
-    const stackMade = new RegExp(`^${target.env.project.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-.+-${service}$`);
+    const stackMade = (name: string) => name.startsWith(`${target.env.project}-`) && name.endsWith(`-${service}`);
     const found: FoundObject[] = [];
     const candidates: ProjectCandidate[] = [];
     for (const p of projects) {
-        if (stackMade.test(p.name)) found.push(row(p, `skipped: named like a ${target.env.project} stack's project`));
+        if (stackMade(p.name)) found.push(row(p, `skipped: named like a ${target.env.project} stack's project`));
         else if (target.alreadyAdopted?.has(p.id)) found.push(row(p, "skipped: the config adopts it already"));
         else if ((section?.project?.name === undefined || p.name === section.project.name) && (!target.match || target.match.test(p.name))) candidates.push(p);
     }

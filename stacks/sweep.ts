@@ -22,6 +22,7 @@ import { appwriteBucketDefinition } from "../dynamic-providers/appwrite/bucket";
 import { appwrite, listAllPages, type AppwriteConnection } from "../dynamic-providers/appwrite/client";
 import { databaseDefinition } from "../dynamic-providers/appwrite/database";
 import type { ConfigSource } from "../dynamic-providers/core/credentials";
+import { OWNER_METADATA_KEY } from "../dynamic-providers/core/ownership";
 import { OperationContext } from "../dynamic-providers/core/provider";
 import { gitlab, listAll as gitlabList } from "../dynamic-providers/gitlab/client";
 import { projectDefinition } from "../dynamic-providers/gitlab/project";
@@ -108,12 +109,12 @@ function longerStackHolds(target: SweepTarget, name: string, prefixOf: (stack: s
 }
 
 /** The text every URN mark of this stack starts with. */
-export function urnMarkOf(env: SweepTarget["env"]): string {
+function urnMarkOf(env: SweepTarget["env"]): string {
     return `stackwire:urn:pulumi:${env.stack}::${env.project}::`;
 }
 
 /** The prefix of the physical names only this stack uses. */
-export function physicalPrefixOf(env: SweepTarget["env"]): string {
+function physicalPrefixOf(env: SweepTarget["env"]): string {
     return `${env.project}-${env.stack}-`;
 }
 
@@ -135,7 +136,7 @@ const stripeFinder: Finder = (target) => {
     return (async (): Promise<Found[]> => {
         const found: Found[] = [];
         for await (const product of open("list products").products.list({ limit: 100, active: true })) {
-            if (product.metadata?.stackwire_stack !== tag) continue;
+            if (product.metadata?.[OWNER_METADATA_KEY] !== tag) continue;
             found.push({
                 platform: "Stripe",
                 kind: "product",
@@ -151,7 +152,7 @@ const stripeFinder: Finder = (target) => {
             });
         }
         for await (const endpoint of open("list webhook endpoints").webhookEndpoints.list({ limit: 100 })) {
-            if (endpoint.metadata?.stackwire_stack !== tag) continue;
+            if (endpoint.metadata?.[OWNER_METADATA_KEY] !== tag) continue;
             found.push({ platform: "Stripe", kind: "webhook endpoint", id: endpoint.id, label: endpoint.url, mark: `metadata stackwire_stack=${tag}`, remove: deleteAs(webhookEndpointDefinition, ctx, endpoint.id, connection) });
         }
         return found;

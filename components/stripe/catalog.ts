@@ -4,6 +4,7 @@
  * catalog → product → price.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { OWNER_METADATA_KEY } from "../../dynamic-providers/core/ownership";
 import { StripePrice, type StripePriceArgs } from "../../dynamic-providers/stripe/price";
 import { StripeProduct, type StripeProductArgs } from "../../dynamic-providers/stripe/product";
 import type { KeyMode } from "../../dynamic-providers/stripe/schema";
@@ -13,7 +14,7 @@ import { adoptable, transformed, UNPROTECTED, type Adoptable, type DataPolicy, t
 export const STRIPE_CATALOG_TYPE = "stackwire:stripe:Catalog";
 
 /** Metadata key naming the stack that owns an object, visible in the Stripe dashboard. */
-export const OWNER_METADATA_KEY = "stackwire_stack";
+export { OWNER_METADATA_KEY };
 
 type Connection = "apiBase" | "keyModes";
 

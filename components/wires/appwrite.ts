@@ -5,6 +5,7 @@
  * Resend provider with a sending-only key restricted to the sender's domain.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { OWNER_METADATA_KEY } from "../../dynamic-providers/core/ownership";
 import { AppwriteFunction, type AppwriteFunctionArgs } from "../../dynamic-providers/appwrite/function";
 import { AppwriteResendProvider, type AppwriteResendProviderArgs } from "../../dynamic-providers/appwrite/messaging";
 import { ResendApiKey, type ResendApiKeyArgs } from "../../dynamic-providers/resend/api-key";
@@ -57,7 +58,7 @@ export class AppwriteWires extends pulumi.ComponentResource {
                 url: `https://${s.domain}/`,
                 enabledEvents: s.events,
                 description: "stackwire: Stripe → Appwrite",
-                ...(s.stripe.owner ? { metadata: { stackwire_stack: s.stripe.owner } } : {}),
+                ...(s.stripe.owner ? { metadata: { [OWNER_METADATA_KEY]: s.stripe.owner } } : {}),
             };
             const endpoint = new StripeWebhookEndpoint(...transformed(t.stripeEndpoint, `${name}-stripe`, endpointArgs, child));
             const functionArgs: AppwriteFunctionArgs = {

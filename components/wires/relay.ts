@@ -6,6 +6,7 @@
  * copied by hand.
  */
 import * as github from "@pulumi/github";
+import { OWNER_METADATA_KEY } from "../../dynamic-providers/core/ownership";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GitlabProjectHook, type GitlabProjectHookArgs } from "../../dynamic-providers/gitlab/hook";
@@ -98,7 +99,7 @@ export class Relay extends pulumi.ComponentResource {
                 url: `${this.url}/stripe`,
                 enabledEvents: s.events,
                 description: "stackwire relay",
-                ...(s.owner ? { metadata: { stackwire_stack: s.owner } } : {}),
+                ...(s.owner ? { metadata: { [OWNER_METADATA_KEY]: s.owner } } : {}),
             };
             const endpoint = new StripeWebhookEndpoint(...transformed(t.stripeEndpoint, `${name}-stripe`, endpointArgs, child));
             // Verifying a delivery needs its endpoint's signing secret only: the account's API key stays out of the relay.

@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { OWNER_METADATA_KEY } from "./ownership";
 
 /** The input naming the existing object to adopt, by the id its provider uses. */
 export const ADOPT_KEY = "adopt";
@@ -57,7 +58,8 @@ export function foreignOwner(found: Record<string, unknown>, wanted: Record<stri
     const ours = typeof wanted.resourceUrn === "string" ? markedOwner(wanted.resourceUrn.replace(/^urn:/, "stackwire:urn:")) : undefined;
     const metadata = (found.metadata ?? {}) as Record<string, unknown>;
     const wantedMetadata = (wanted.metadata ?? {}) as Record<string, unknown>;
-    if (typeof metadata.stackwire_stack === "string" && metadata.stackwire_stack !== wantedMetadata.stackwire_stack) return metadata.stackwire_stack;
+    const owner = metadata[OWNER_METADATA_KEY];
+    if (typeof owner === "string" && owner !== wantedMetadata[OWNER_METADATA_KEY]) return owner;
     const { resourceUrn: _urn, ...rest } = found;
     const marked = markedOwner(rest);
     if (marked !== undefined && marked !== ours) return marked;

@@ -88,6 +88,9 @@ async function nothingHeld<T>(options: CreateOnceOptions<T>): Promise<boolean> {
     return options.nothingAt ? options.nothingAt() : true;
 }
 
+/** The metadata key (Stripe's) that names the stack owning an object: "<project>/<stack>". */
+export const OWNER_METADATA_KEY = "stackwire_stack";
+
 /** A create that adopts its own lost attempts and refuses objects that are not its own. */
 export async function createOnce<T>(ctx: OperationContext, operation: string, options: CreateOnceOptions<T>): Promise<T> {
     if (options.lookFirst) {

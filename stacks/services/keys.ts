@@ -108,7 +108,7 @@ const consumerName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a var
  * public tokens, app ids. Every other key must not reach a plain Expo variable or an EXPO_PUBLIC_
  * name, which Expo builds into the app's JavaScript.
  */
-export const PUBLIC_KEYS: ReadonlySet<string> = new Set(["stripe.publishableKey", "supabase.url", "supabase.anonKey", "posthog.projectKey", "amplitude.apiKey", "logrocket.appId", "agora.appId", "mapbox.publicToken"]);
+const PUBLIC_KEYS: ReadonlySet<string> = new Set(["stripe.publishableKey", "supabase.url", "supabase.anonKey", "posthog.projectKey", "amplitude.apiKey", "logrocket.appId", "agora.appId", "mapbox.publicToken"]);
 
 /** Expo inlines EXPO_PUBLIC_ variables into the app bundle (docs.expo.dev/guides/environment-variables). */
 export const EXPO_PUBLIC_PREFIX = "EXPO_PUBLIC_";
