@@ -22,7 +22,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { buildSchema, getOperationAST, graphql, GraphQLError, parse } from "graphql";
-import { Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
+import { bearerToken, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
 const SCHEMA = buildSchema(`
 scalar DateTime
@@ -116,14 +116,14 @@ export class ExpoEmulator extends Emulator {
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
         // Anonymous requests run (meActor is null for them); a token Expo does not know is refused outright.
-        const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+        const token = bearerToken(req);
         if (token === undefined || this.opts.accounts.some((a) => a.token === token)) return undefined;
         // eas-cli#1767: urql reported "[Network] Unauthorized" with no GraphQL errors, so the body was not a GraphQL answer.
         return { status: 401, body: Buffer.from("Unauthorized"), headers: { "content-type": "text/plain" } };
     }
 
     private account(req: EmulatorRequest) {
-        const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+        const token = bearerToken(req);
         return this.opts.accounts.find((a) => a.token === token);
     }
 

@@ -17,7 +17,7 @@
  *   and delete answer 400 (documented for the latter three).
  */
 import { randomBytes } from "node:crypto";
-import { ApiFailure, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
+import { ApiFailure, bearerToken, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
 type Obj = Record<string, unknown>;
 
@@ -68,7 +68,7 @@ export class OpenaiEmulator extends Emulator {
     }
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
-        const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+        const key = bearerToken(req);
         // The API itself (models) takes project and service-account keys; an admin key is for administration only.
         if (!req.path.startsWith("/v1/organization/")) {
             if (key && ((this.opts.projectKeys ?? []).includes(key) || this.issuedKeys.has(key))) return undefined;

@@ -76,13 +76,17 @@ export class PosthogEmulator extends Emulator {
         this.usageDashboards.length = 0;
     }
 
+    /** The personal key a request carries: auth.py PersonalAPIKeyAuthentication, `^Bearer\s+(\S.+)$`, stripped. */
+    private keyValue(req: EmulatorRequest): string | undefined {
+        return /^Bearer\s+(\S.+)$/.exec(req.headers.authorization ?? "")?.[1]?.trim();
+    }
+
     private key(req: EmulatorRequest): PosthogKey {
-        const value = /^Bearer\s+(\S.+)$/.exec(req.headers.authorization ?? "")?.[1]?.trim();
-        return this.opts.keys.find((k) => k.value === value)!;
+        return this.opts.keys.find((k) => k.value === this.keyValue(req))!;
     }
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
-        const value = /^Bearer\s+(\S.+)$/.exec(req.headers.authorization ?? "")?.[1]?.trim();
+        const value = this.keyValue(req);
         if (!value) return { status: 401, body: { type: "authentication_error", code: "not_authenticated", detail: "Authentication credentials were not provided.", attr: null } };
         if (!this.opts.keys.some((k) => k.value === value)) return { status: 401, body: { type: "authentication_error", code: "authentication_failed", detail: "Personal API key found in request Authorization header is invalid.", attr: null } };
         return undefined;

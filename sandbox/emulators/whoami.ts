@@ -2,9 +2,8 @@
  * The one call each of two key-only platforms answers about a key itself, for `npm run keys --
  * check`: Airtable's and Pipedream's "who am I".
  */
-import { Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
+import { bearerToken, Emulator, type EmulatorRequest, type EmulatorResponse, type Route } from "./frame";
 
-const bearer = (req: EmulatorRequest) => /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
 
 /**
  * Airtable Web API, Get user ID & scopes (airtable.com/developers/web/api/get-user-id-scopes):
@@ -18,13 +17,13 @@ export class AirtableEmulator extends Emulator {
     }
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
-        const token = bearer(req);
+        const token = bearerToken(req);
         if (token && token in this.tokens) return undefined;
         return { status: 401, body: { error: { type: "AUTHENTICATION_REQUIRED", message: "Authentication required" } } };
     }
 
     protected routes(): Route[] {
-        return [{ method: "GET", path: "/v0/meta/whoami", handle: (req) => ({ status: 200, body: this.tokens[bearer(req)!] }) }];
+        return [{ method: "GET", path: "/v0/meta/whoami", handle: (req) => ({ status: 200, body: this.tokens[bearerToken(req)!] }) }];
     }
 }
 
@@ -39,7 +38,7 @@ export class PipedreamEmulator extends Emulator {
     }
 
     protected override authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
-        const key = bearer(req);
+        const key = bearerToken(req);
         if (key && key in this.keys) return undefined;
         return { status: 401, body: { error: "Unauthorized" } };
     }
@@ -50,7 +49,7 @@ export class PipedreamEmulator extends Emulator {
                 method: "GET",
                 path: "/v1/users/me",
                 handle: (req) => {
-                    const user = this.keys[bearer(req)!];
+                    const user = this.keys[bearerToken(req)!];
                     return { status: 200, body: { data: { ...user, email: `${user.username}@example.test`, orgs: [] } } };
                 },
             },
