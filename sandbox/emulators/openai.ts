@@ -8,8 +8,9 @@
  *   insufficient permissions for this operation. Missing scopes: api.management.read. …" (not in
  *   the spec; the answer OpenAI gives, as reported on its community forum, threads 1345041 and 1368874).
  * - Errors: `ErrorResponse`, {"error": {"message", "type", "param", "code"}}. The spec declares no
- *   404 for these routes; an unknown id is answered 404 invalid_request_error, as OpenAI does for
- *   other objects.
+ *   404 for the project and service-account routes; an unknown id is answered 404
+ *   invalid_request_error, as OpenAI does for other objects. The rate-limit routes' examples show
+ *   {"code": 404, "message": "The project {project_id} was not found"} (L12501, L12568).
  * - Lists (`ProjectListResponse`, `ProjectServiceAccountListResponse`): limit 1–100 (default 20),
  *   after; {object: "list", data, first_id, last_id, has_more}; archived projects only with
  *   include_archived=true.
@@ -107,6 +108,12 @@ export class OpenaiEmulator extends Emulator {
         return p;
     }
 
+    /** The project of a rate-limit route: a missing one answered as the spec's example for these routes shows it. */
+    private rateLimitProject(req: EmulatorRequest): Project {
+        if (!this.projects.has(req.params.project)) throw new ApiFailure({ status: 404, body: { code: 404, message: `The project ${req.params.project} was not found` } });
+        return this.active(req);
+    }
+
     private account(req: EmulatorRequest): Obj {
         const found = this.active(req).accounts.get(req.params.account);
         if (!found) throw openaiError(404, `No such service account: ${req.params.account}`);
@@ -118,6 +125,9 @@ export class OpenaiEmulator extends Emulator {
         const limit = Number(req.query.get("limit") ?? defaultLimit);
         if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw openaiError(400, "limit must be an integer between 1 and 100", "invalid_request_error", null, "limit");
         const after = req.query.get("after");
+        // The spec says only that `after` is "an object ID that defines your place in the list": one naming nothing is
+        // refused here (not documented) rather than read as the start, which would send a paging client round again.
+        if (after !== null && !items.some((i) => i.id === after)) throw openaiError(400, `No object with id '${after}' in this list to page after.`, "invalid_request_error", null, "after");
         const start = after === null ? 0 : items.findIndex((i) => i.id === after) + 1;
         const data = items.slice(start, start + limit);
         return { object: "list", data, first_id: (data[0]?.id as string | undefined) ?? null, last_id: (data[data.length - 1]?.id as string | undefined) ?? null, has_more: start + limit < items.length };
@@ -179,13 +189,14 @@ export class OpenaiEmulator extends Emulator {
                 }),
             },
             // list-project-rate-limits (L12423): limit (default 100), after, before; an archived project is refused as for its service accounts.
-            { method: "GET", path: `${base}/:project/rate_limits`, handle: this.answer((req) => this.page(req, [...this.active(req).rateLimits.values()], 100)) },
+            // Its example error (and update's) is {"code": 404, "message": "The project {project_id} was not found"}, not ErrorResponse.
+            { method: "GET", path: `${base}/:project/rate_limits`, handle: this.answer((req) => this.page(req, [...this.rateLimitProject(req).rateLimits.values()], 100)) },
             // update-project-rate-limits (L12505): ProjectRateLimitUpdateRequest, integers; 200 ProjectRateLimit; 400 ErrorResponse.
             {
                 method: "POST",
                 path: `${base}/:project/rate_limits/:rateLimit`,
                 handle: this.answer((req) => {
-                    const row = this.active(req).rateLimits.get(req.params.rateLimit);
+                    const row = this.rateLimitProject(req).rateLimits.get(req.params.rateLimit);
                     if (!row) throw openaiError(404, `No such rate limit: ${req.params.rateLimit}`);
                     const b = this.body(req);
                     for (const [field, value] of Object.entries(b)) {
