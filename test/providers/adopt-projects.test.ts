@@ -4,9 +4,8 @@
  * never taken; several candidates wait for --match. Then the adopted settings, run through the
  * providers, read the objects with no write.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { agoraProjectDefinition } from "../../dynamic-providers/agora/project";
-import { startNewRun } from "../../dynamic-providers/core/once";
 import { posthogProjectDefinition } from "../../dynamic-providers/posthog/project";
 import { AgoraEmulator } from "../../sandbox/emulators/agora";
 import { OpenaiEmulator } from "../../sandbox/emulators/openai";
@@ -14,9 +13,11 @@ import { PosthogEmulator } from "../../sandbox/emulators/posthog";
 import { discover } from "../../stacks/adopt";
 import { environmentFor } from "../../stacks/environment";
 import { fakeCredential } from "../fake-credential";
+import { POSTHOG_ORGANIZATION } from "../scenarios/posthog";
+import { useEmulator } from "./emulator-suite";
 import { configuredProvider } from "./harness";
 
-const ORG = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+const ORG = POSTHOG_ORGANIZATION;
 const credentials = {
     openaiAdminKey: fakeCredential("sk-admin-", "adoptProjectsOwnerKey0123"),
     agoraCustomerId: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
@@ -30,16 +31,7 @@ const emulators = [openai, agora, posthog];
 const source = { get: (key: string) => (credentials as Record<string, string>)[key.replace(/^stackwire:/, "")] };
 const env = environmentFor("stackwire", "dev");
 
-beforeAll(async () => {
-    for (const e of emulators) await e.start();
-});
-afterAll(async () => {
-    for (const e of emulators) await e.stop();
-});
-beforeEach(() => {
-    startNewRun();
-    for (const e of emulators) e.reset();
-});
+useEmulator(emulators);
 
 async function post(url: string, headers: Record<string, string>, body: unknown): Promise<Record<string, unknown>> {
     const answer = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });

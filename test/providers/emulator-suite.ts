@@ -3,16 +3,20 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import { startNewRun } from "../../dynamic-providers/core/once";
 import type { Emulator } from "../../sandbox/emulators/frame";
 
-/** Registers the hooks; `url()` is the emulator's base URL once started. */
-export function useEmulator(emulator: Emulator, configure: () => Promise<void>): { url(): string } {
+/** Registers the hooks for one emulator or several; `url()` is the (first) emulator's base URL once started. */
+export function useEmulator(emulators: Emulator | Emulator[], configure: () => Promise<void> = async () => undefined): { url(): string } {
+    const all = Array.isArray(emulators) ? emulators : [emulators];
     let url = "";
     beforeAll(async () => {
-        url = await emulator.start();
+        for (const e of all) await e.start();
+        url = all[0].url;
     });
-    afterAll(() => emulator.stop());
+    afterAll(async () => {
+        for (const e of all) await e.stop();
+    });
     beforeEach(async () => {
         startNewRun();
-        emulator.reset();
+        for (const e of all) e.reset();
         await configure();
     });
     return { url: () => url };

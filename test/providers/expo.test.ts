@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import { expoVariableDefinition } from "../../dynamic-providers/expo/variable";
 import { ExpoEmulator } from "../../sandbox/emulators/expo";
 import { startNewRun } from "../../dynamic-providers/core/once";
+import { EXPO_PROJECT } from "../scenarios/expo";
 import { useEmulator } from "./emulator-suite";
 import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
-const PROJECT = "2f0c6a8e-7b1d-4c3e-9a5f-0e1d2c3b4a59";
+const PROJECT = EXPO_PROJECT;
 const TOKEN = "expo-robot-token-provider-test-0123";
 const emulator = new ExpoEmulator({ accounts: [{ name: "acme", token: TOKEN, apps: { [PROJECT]: "@acme/mobile" } }] });
 const p = {} as Record<"variable", ProviderUnderTest>;

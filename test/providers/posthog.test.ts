@@ -4,10 +4,11 @@ import { featureFlagDefinition } from "../../dynamic-providers/posthog/feature-f
 import { posthogProjectDefinition } from "../../dynamic-providers/posthog/project";
 import { PosthogEmulator } from "../../sandbox/emulators/posthog";
 import { startNewRun } from "../../dynamic-providers/core/once";
+import { POSTHOG_ORGANIZATION } from "../scenarios/posthog";
 import { useEmulator } from "./emulator-suite";
 import { configuredProvider, lifecycle, type ProviderUnderTest } from "./harness";
 
-const ORG = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+const ORG = POSTHOG_ORGANIZATION;
 const KEY = "phx_providerTestPersonalKey0123456789abcdefghij";
 const FLAGS_ONLY = "phx_providerTestFlagsReadOnly0123456789abcdefgh";
 const FREE_ORG = "0190ffff-aaaa-7000-8000-00000000f4ee";
